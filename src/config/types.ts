@@ -1,0 +1,87 @@
+/**
+ * The configuration as toolgate uses it after loading: YAML parsed, `${VAR}` expanded,
+ * validated against the JSON Schema in `schema.ts`, defaults filled in.
+ * The YAML shape is a public contract (see README): extend it, never rename it.
+ */
+
+export type Mode = 'enforce' | 'monitor';
+export type RuleAction = 'allow' | 'deny' | 'hide' | 'require_approval';
+export type RateLimitScope = 'session' | 'tool' | 'server' | 'global';
+
+export interface ListenConfig {
+  host: string;
+  port: number;
+  /** Extra Host header values accepted besides the listen address and localhost names. */
+  allowedHosts: string[];
+  /** Origins accepted from browsers; requests with any other Origin get 403. */
+  allowedOrigins: string[];
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+}
+
+export interface StdioServerConfig {
+  kind: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  /** `per-session` (default): one upstream process per client session. `shared`: one for all. */
+  sessions: 'per-session' | 'shared';
+  mode?: Mode;
+}
+
+export interface HttpServerConfig {
+  kind: 'http';
+  url: string;
+  headers: Record<string, string>;
+  mode?: Mode;
+}
+
+export type ServerConfig = StdioServerConfig | HttpServerConfig;
+
+export interface RateLimitConfig {
+  max: number;
+  /** Window length in milliseconds (the YAML takes seconds or "1m" / "1h" / "1d"). */
+  windowMs: number;
+  scope: RateLimitScope;
+}
+
+export interface ValidateConfig {
+  /** Check arguments against the tool's own inputSchema from the upstream. */
+  inputSchema: boolean;
+  /** Extra JSON Schema the arguments object must satisfy. */
+  arguments?: Record<string, unknown>;
+}
+
+export interface ConditionConfig {
+  /** A CEL expression over `args`, `tool`, `server`, `session`. */
+  if: string;
+  action: RuleAction;
+  reason?: string;
+}
+
+export interface ToolRuleConfig {
+  action: RuleAction;
+  reason?: string;
+  rateLimit?: RateLimitConfig;
+  validate?: ValidateConfig;
+  conditions: ConditionConfig[];
+}
+
+export interface ServerPolicyConfig {
+  default: 'allow' | 'deny';
+  /** Keyed by exact tool name or glob (`*` any run of characters, `?` one character). */
+  tools: Record<string, ToolRuleConfig>;
+}
+
+export interface Config {
+  /** Absolute path of the file this came from, for messages and reload. */
+  file?: string;
+  listen: ListenConfig;
+  dataDir: string;
+  mode: Mode;
+  servers: Record<string, ServerConfig>;
+  /** Servers with no entry here get `{ default: 'allow', tools: {} }`. */
+  policies: Record<string, ServerPolicyConfig>;
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+}

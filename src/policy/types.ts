@@ -1,0 +1,63 @@
+/**
+ * The policy core's vocabulary. The policy folder is pure: no network, files, processes or
+ * databases. It never assumes sessions exist (the 2026-07-28 protocol revision has none).
+ */
+import type { Mode, RateLimitScope } from '../config/types.js';
+
+/** A `tools/call` as the policy sees it. */
+export interface ToolCall {
+  server: string;
+  tool: string;
+  args: Record<string, unknown>;
+  /** The agent session, when the transport has one. */
+  session?: string;
+}
+
+/** Which rule of the policy produced a decision, for messages and audit. */
+export interface RuleRef {
+  /** The tool-rule key that matched (`delete_*`, `deploy_webapp`), or `default`. */
+  pattern: string;
+  /** Which part of the rule acted: `action`, `conditions[0]`, `validate`, `rate_limit`, `default`. */
+  part: string;
+}
+
+export interface ValidationIssue {
+  /** JSON pointer into the arguments, e.g. `/region`; `` for the object itself. */
+  path: string;
+  message: string;
+}
+
+/** A rate limit the call must pass before it is forwarded; the gateway takes it from the store. */
+export interface RateLimitCheck {
+  /** Store key; stable across reloads so counters survive them. */
+  key: string;
+  max: number;
+  windowMs: number;
+  scope: RateLimitScope;
+  rule: RuleRef;
+}
+
+/** What the policy says of a call before rate limits are counted. */
+export type Verdict =
+  | { kind: 'allow'; rule: RuleRef; rateLimit?: RateLimitCheck }
+  | { kind: 'deny'; rule: RuleRef; reason: string }
+  | { kind: 'hide'; rule: RuleRef }
+  | { kind: 'invalid'; rule: RuleRef; reason: string; issues: ValidationIssue[] };
+
+/** The outcome of one call, after rate limits. One case per outcome. */
+export type Decision =
+  | { kind: 'allow'; rule: RuleRef; mode: Mode; rateLimit?: RateLimitState }
+  | { kind: 'deny'; rule: RuleRef; mode: Mode; reason: string }
+  | { kind: 'hide'; rule: RuleRef; mode: Mode }
+  | { kind: 'invalid'; rule: RuleRef; mode: Mode; reason: string; issues: ValidationIssue[] }
+  | { kind: 'rate_limited'; rule: RuleRef; mode: Mode; reason: string; rateLimit: RateLimitState };
+
+export interface RateLimitState {
+  max: number;
+  windowMs: number;
+  scope: RateLimitScope;
+  /** Calls left in the current window after this one. */
+  remaining: number;
+  /** When refused: milliseconds until a call would be admitted. */
+  retryAfterMs: number;
+}
