@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, ToolgateError } from '../errors.js';
+import { demoCommand } from './demo.js';
+import { schemaCommand, validateCommand } from './validate.js';
+import { serveCommand, stdioCommand } from './serve.js';
+import { VERSION } from './version.js';
+
+const HELP = `toolgate ${VERSION} — a self-hosted policy gateway for MCP tool calls
+
+Usage:
+  toolgate serve    [-c FILE]              Start the gateway: every configured server gets
+                                           a proxy URL http://HOST:PORT/mcp/<server-id>
+  toolgate stdio    <server-id> [-c FILE]  Serve one configured server over stdio, for
+                                           clients that only launch local processes
+  toolgate validate [-c FILE]              Check a config file; exit 0, or print every problem
+  toolgate schema                          Print the config file's JSON Schema (for editors)
+  toolgate demo                            Start the gateway on the built-in demo config
+
+Options:
+  -c, --config FILE   The config file (default: ./toolgate.yaml)
+  -h, --help          Show this help
+  -v, --version       Show the version
+
+The config is YAML; see README.md for every key. Policy changes are picked up while running.
+Logs go to stderr as JSON lines (pipe through pino-pretty to read them).`;
+
+const COMMANDS: Record<string, (positionals: string[], configFile: string) => Promise<number>> = {
+  serve: (_, config) => serveCommand(config),
+  stdio: (positionals, config) => stdioCommand(positionals[0], config),
+  validate: (_, config) => validateCommand(config),
+  schema: () => schemaCommand(),
+  demo: () => demoCommand(),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`toolgate: unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')} (see toolgate --help)\n`);
+    return 2;
+  }
+  return run(rest, values.config!);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`toolgate: the config has ${error.problems.length} problem(s):\n${error.message}\n`);
+    } else if (error instanceof ToolgateError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`toolgate: ${(error as Error).message}\n`);
+    } else {
+      process.stderr.write(`toolgate: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,74 @@
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { ToolgateError } from '../errors.js';
+import { watchConfig } from '../gateway/config-watcher.js';
+import { Gateway } from '../gateway/gateway.js';
+import { createLogger } from '../log.js';
+import { StdioDownstream } from '../transport/stdio-downstream.js';
+import { clientSnippets } from './client-snippets.js';
+import { VERSION } from './version.js';
+
+/** `toolgate serve`: the HTTP gateway, until SIGINT/SIGTERM. */
+export async function serveCommand(file: string, configOverride?: Config): Promise<number> {
+  const config = configOverride ?? (await loadConfig(file));
+  const log = createLogger(config.log.level);
+  const gateway = new Gateway({ config, log });
+  const address = await gateway.listen();
+  const stopWatching = config.file ? watchConfig(config.file, (next) => gateway.reload(next), log) : () => {};
+  log.info({ url: address.url, servers: gateway.serverIds(), policyRevision: gateway.policy().revision }, 'listening');
+  process.stdout.write(banner(config, address.url, gateway.policy().revision));
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  stopWatching();
+  await gateway.close();
+  return 0;
+}
+
+/** `toolgate stdio <server-id>`: one client on stdin/stdout, one upstream session. */
+export async function stdioCommand(serverId: string | undefined, file: string): Promise<number> {
+  const config = await loadConfig(file);
+  if (!serverId) throw new ToolgateError('unknown_server', `toolgate stdio needs a server id; configured: ${Object.keys(config.servers).join(', ')}`);
+  if (!config.servers[serverId]) {
+    throw new ToolgateError('unknown_server', `No MCP server "${serverId}" in ${file}; configured: ${Object.keys(config.servers).join(', ')}`);
+  }
+  const log = createLogger(config.log.level);
+  const gateway = new Gateway({ config, log });
+  const stopWatching = config.file ? watchConfig(config.file, (next) => gateway.reload(next), log) : () => {};
+  const session = gateway.openSession(serverId);
+  let exitCode = 0;
+  const downstream = new StdioDownstream(session, process.stdout, log, (error) => {
+    log.error({ err: { code: error.code, message: error.message } }, 'the upstream ended; stopping');
+    exitCode = 1;
+    process.stdin.destroy();
+    process.stdin.emit('end');
+  });
+  await downstream.run(process.stdin);
+  stopWatching();
+  await gateway.close();
+  await session.close();
+  return exitCode;
+}
+
+function banner(config: Config, baseUrl: string, revision: string): string {
+  const ids = Object.keys(config.servers);
+  const width = Math.max(...ids.map((id) => id.length), 6);
+  const rows = ids.map((id) => {
+    const server = config.servers[id];
+    const upstream = server.kind === 'http' ? server.url : `stdio: ${[server.command, ...server.args].join(' ')}`;
+    return `  ${id.padEnd(width)}  ${baseUrl}/mcp/${encodeURIComponent(id)}   (${upstream})`;
+  });
+  return [
+    `toolgate ${VERSION} — listening on ${baseUrl} (mode ${config.mode}, policy revision ${revision})`,
+    '',
+    'Proxy URLs:',
+    ...rows,
+    '',
+    clientSnippets({ baseUrl, serverIds: ids, configFile: config.file ?? 'toolgate.yaml' }),
+    '',
+    'Edit the config file to change the policy; it is reloaded while running. Ctrl-C stops.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { ToolgateError } from '../errors.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
+import { MemoryRateLimitStore } from '../store/memory-rate-limit-store.js';
+import type { RateLimitStore } from '../store/rate-limit-store.js';
+import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
+import type { DecisionEvent, GatewayContext } from './context.js';
+import { ProxySession } from './proxy-session.js';
+import { connectUpstream } from './upstreams.js';
+
+export interface GatewayOptions {
+  config: Config;
+  log: Logger;
+  rateLimits?: RateLimitStore;
+  now?: () => number;
+}
+
+/**
+ * Joins the pieces: the current config and compiled policy (swapped whole on reload), the
+ * rate-limit store, and a proxied session per client, whatever transport the client came in on.
+ */
+export class Gateway implements GatewayContext, SessionHost {
+  readonly log: Logger;
+  readonly rateLimits: RateLimitStore;
+  readonly now: () => number;
+  #config: Config;
+  #policy: CompiledPolicy;
+  #edge?: HttpEdge;
+  readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
+
+  constructor(options: GatewayOptions) {
+    this.#config = options.config;
+    this.#policy = compilePolicy(options.config);
+    this.log = options.log;
+    this.rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
+    this.now = options.now ?? Date.now;
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  policy(): CompiledPolicy {
+    return this.#policy;
+  }
+
+  serverIds(): string[] {
+    return Object.keys(this.#config.servers);
+  }
+
+  /**
+   * Takes a new config: the policy is compiled first (a broken one throws and nothing changes),
+   * then swapped in one assignment. Rate-limit counters live in the store and survive.
+   */
+  reload(config: Config): void {
+    const policy = compilePolicy(config);
+    const listenChanged = config.listen.host !== this.#config.listen.host || config.listen.port !== this.#config.listen.port;
+    this.#config = config;
+    this.#policy = policy;
+    this.log.info({ policyRevision: policy.revision }, 'configuration reloaded');
+    if (listenChanged) this.log.warn('listen address changes take effect only after a restart');
+  }
+
+  openSession(serverId: string, sessionId?: string): ProxySession {
+    const server = this.#config.servers[serverId];
+    if (!server) throw new ToolgateError('unknown_server', `No MCP server "${serverId}" is configured; known servers: ${this.serverIds().join(', ')}`);
+    const log = this.log.child({ server: serverId, session: sessionId });
+    const { upstream, tiesMessages } = connectUpstream(serverId, server, log);
+    return new ProxySession({ serverId, sessionId, upstream, upstreamTiesMessages: tiesMessages, context: this });
+  }
+
+  onDecision(event: DecisionEvent): void {
+    const { decision, call } = event;
+    const fields = {
+      server: call.server,
+      tool: call.tool,
+      session: call.session,
+      decision: decision.kind,
+      mode: decision.mode,
+      rule: decision.rule.pattern,
+      part: decision.rule.part,
+      reason: 'reason' in decision ? decision.reason : undefined,
+      policyRevision: event.policyRevision,
+      policyMicros: Math.round(event.policyMicros),
+    };
+    if (decision.kind === 'allow') this.log.debug(fields, 'tool call allowed');
+    else if (decision.mode === 'monitor') this.log.warn(fields, 'tool call would be refused (monitor mode: forwarded)');
+    else this.log.info(fields, 'tool call refused');
+    for (const listener of this.#decisionListeners) listener(event);
+  }
+
+  /** Subscribes to every decision; returns the unsubscribe function. */
+  subscribe(listener: (event: DecisionEvent) => void): () => void {
+    this.#decisionListeners.add(listener);
+    return () => this.#decisionListeners.delete(listener);
+  }
+
+  /** Starts the HTTP listener; resolves with the bound address. */
+  async listen(): Promise<{ host: string; port: number; url: string }> {
+    const { listen } = this.#config;
+    this.#edge = new HttpEdge({
+      host: this,
+      listenHost: listen.host,
+      allowedHosts: listen.allowedHosts,
+      allowedOrigins: listen.allowedOrigins,
+      maxBodyBytes: listen.maxBodyBytes,
+      log: this.log,
+      routes: (request, response, url) => this.#routes(request, response, url),
+    });
+    const address = await this.#edge.listen(listen.port, listen.host);
+    const hostForUrl = address.host.includes(':') ? `[${address.host}]` : address.host;
+    return { ...address, url: `http://${hostForUrl}:${address.port}` };
+  }
+
+  /** Number of client sessions open on the HTTP listener. */
+  get sessionCount(): number {
+    return this.#edge?.sessions.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#edge?.close();
+    await this.rateLimits.close();
+  }
+
+  #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
+    if (url.pathname === '/healthz' && request.method === 'GET') {
+      sendJson(response, 200, { status: 'ok', servers: this.serverIds(), sessions: this.sessionCount, policyRevision: this.#policy.revision });
+      return true;
+    }
+    return false;
+  }
+}

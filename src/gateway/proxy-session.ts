@@ -1,0 +1,274 @@
+import type { Logger } from 'pino';
+import type { ToolgateError } from '../errors.js';
+import { decide, decisionMeta, policyViolationText } from '../policy/decide.js';
+import type { Decision, ToolCall } from '../policy/types.js';
+import {
+  errorResponse,
+  INVALID_PARAMS,
+  isRequest,
+  isResponse,
+  UPSTREAM_ERROR,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type RequestId,
+} from '../transport/jsonrpc.js';
+import type { ClientSession, Downstream } from '../transport/client-session.js';
+import type { Upstream } from '../transport/upstream.js';
+import type { GatewayContext } from './context.js';
+import { ToolSchemas } from './tool-schemas.js';
+
+interface PendingRequest {
+  method: string;
+  progressToken?: string | number;
+  /** Gives back a rate-limit reservation when the upstream fails the call. */
+  undo?: () => Promise<void>;
+}
+
+export interface ProxySessionOptions {
+  serverId: string;
+  /** The transport's session id, when the transport has sessions. */
+  sessionId?: string;
+  upstream: Upstream;
+  /**
+   * True when the upstream transport says which request each message belongs to (Streamable
+   * HTTP). Otherwise (stdio), server-to-client messages are tied to a request by progress token
+   * or, when exactly one request is in flight, to that one.
+   */
+  upstreamTiesMessages: boolean;
+  context: GatewayContext;
+}
+
+const OWN_ID_PREFIX = `toolgate:${process.pid}:`;
+
+/**
+ * One client session joined to one upstream connection. Everything passes through unchanged
+ * except what the policy acts on: `tools/call` is decided before it is forwarded, and hidden tools
+ * are taken out of `tools/list` results.
+ */
+export class ProxySession implements ClientSession {
+  readonly serverId: string;
+  readonly sessionId?: string;
+  downstream?: Downstream;
+
+  readonly #upstream: Upstream;
+  readonly #context: GatewayContext;
+  readonly #log: Logger;
+  readonly #tiesMessages: boolean;
+  readonly #pending = new Map<RequestId, PendingRequest>();
+  readonly #progressOwners = new Map<string | number, RequestId>();
+  readonly #ownRequests = new Map<string, (response: JsonRpcResponse) => void>();
+  readonly #schemas: ToolSchemas;
+  #ownRequestCount = 0;
+  #ended?: ToolgateError;
+
+  constructor(options: ProxySessionOptions) {
+    this.serverId = options.serverId;
+    this.sessionId = options.sessionId;
+    this.#upstream = options.upstream;
+    this.#context = options.context;
+    this.#tiesMessages = options.upstreamTiesMessages;
+    this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId });
+    this.#schemas = new ToolSchemas((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
+    this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
+    this.#upstream.onclose = (error) => this.#upstreamEnded(error);
+  }
+
+  get ended(): ToolgateError | undefined {
+    return this.#ended;
+  }
+
+  /** A message from the client. */
+  handleClientMessage(message: JsonRpcMessage, raw?: string): void {
+    if (isRequest(message)) {
+      if (this.#ended) {
+        this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
+        return;
+      }
+      if (message.method === 'tools/call') {
+        void this.#handleToolCall(message, raw);
+        return;
+      }
+      this.#forwardRequest(message, raw);
+      return;
+    }
+    if ('method' in message && message.method === 'notifications/cancelled') this.#clientCancelled(message.params?.requestId as RequestId | undefined);
+    this.#upstream.send(message, raw);
+  }
+
+  async close(): Promise<void> {
+    await this.#upstream.close();
+  }
+
+  #forwardRequest(message: JsonRpcRequest, raw: string | undefined, undo?: () => Promise<void>): void {
+    const progressToken = (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
+    this.#pending.set(message.id, { method: message.method, progressToken, undo });
+    if (progressToken !== undefined) this.#progressOwners.set(progressToken, message.id);
+    this.#upstream.send(message, raw);
+  }
+
+  async #handleToolCall(message: JsonRpcRequest, raw: string | undefined): Promise<void> {
+    const params = message.params ?? {};
+    const tool = typeof params.name === 'string' ? params.name : undefined;
+    if (tool === undefined) {
+      this.#reply(errorResponse(message.id, INVALID_PARAMS, 'tools/call needs params.name, the name of the tool to call'));
+      return;
+    }
+    const args = params.arguments;
+    if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+      this.#reply(errorResponse(message.id, INVALID_PARAMS, `tools/call params.arguments must be an object (tool "${tool}")`));
+      return;
+    }
+    const call: ToolCall = { server: this.serverId, tool, args: (args ?? {}) as Record<string, unknown>, session: this.sessionId };
+    const started = process.hrtime.bigint();
+    const policy = this.#context.policy();
+    let decision: Decision;
+    let undo: (() => Promise<void>) | undefined;
+    try {
+      const inputSchema = policy.needsInputSchema(this.serverId, tool) ? await this.#schemas.get(tool) : undefined;
+      ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), inputSchema));
+    } catch (error) {
+      // A store or upstream failure while deciding refuses the call: a guard that cannot run must not let calls through.
+      const reason = `toolgate could not decide on this call: ${(error as Error).message}`;
+      this.#log.error({ err: error, tool }, 'decision failed');
+      decision = { kind: 'deny', rule: { pattern: 'toolgate', part: 'error' }, mode: 'enforce', reason };
+    }
+    const policyMicros = Number(process.hrtime.bigint() - started) / 1000;
+    const refused = decision.kind !== 'allow';
+    const forwarded = !refused || decision.mode === 'monitor';
+    this.#context.onDecision({
+      time: Date.now(),
+      call,
+      decision,
+      forwarded,
+      policyRevision: policy.revision,
+      policyMicros,
+      requestId: message.id,
+    });
+    if (forwarded) {
+      if (this.#ended) {
+        await undo?.();
+        this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
+        return;
+      }
+      this.#forwardRequest(message, raw, undo);
+      return;
+    }
+    if (decision.kind === 'hide') {
+      this.#reply(errorResponse(message.id, INVALID_PARAMS, `Unknown tool: ${tool}`));
+      return;
+    }
+    this.#reply({
+      jsonrpc: '2.0',
+      id: message.id,
+      result: {
+        content: [{ type: 'text', text: policyViolationText(call, decision) }],
+        isError: true,
+        _meta: { 'toolgate/decision': decisionMeta(call, decision, policy.revision) },
+      },
+    });
+  }
+
+  #fromUpstream(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
+    if (isResponse(message)) {
+      const id = message.id;
+      if (typeof id === 'string' && id.startsWith(OWN_ID_PREFIX)) {
+        const resolve = this.#ownRequests.get(id);
+        this.#ownRequests.delete(id);
+        resolve?.(message);
+        return;
+      }
+      if (id === null) {
+        this.#log.warn({ error: 'error' in message ? message.error : undefined }, 'upstream sent an error with no request id');
+        return;
+      }
+      const pending = this.#pending.get(id);
+      if (pending) {
+        this.#settle(id, pending);
+        if ('error' in message && pending.undo) void pending.undo();
+        if (pending.method === 'tools/list' && 'result' in message) {
+          const filtered = this.#filterToolList(message);
+          if (filtered !== message) {
+            this.#deliver(filtered, undefined, id);
+            return;
+          }
+        }
+      }
+      this.#deliver(message, raw, id);
+      return;
+    }
+    if ('method' in message && message.method === 'notifications/tools/list_changed') this.#schemas.clear();
+    this.#deliver(message, raw, related ?? (this.#tiesMessages ? undefined : this.#guessRelated(message)));
+  }
+
+  /** For transports that do not say which request a server message belongs to (stdio). */
+  #guessRelated(message: JsonRpcMessage): RequestId | undefined {
+    const params = (message as { params?: Record<string, unknown> }).params;
+    const token = (params?.progressToken ?? (params?._meta as { progressToken?: unknown } | undefined)?.progressToken) as string | number | undefined;
+    if (token !== undefined) {
+      const owner = this.#progressOwners.get(token);
+      if (owner !== undefined) return owner;
+    }
+    if (this.#pending.size === 1) return this.#pending.keys().next().value;
+    return undefined;
+  }
+
+  #filterToolList(message: JsonRpcResponse): JsonRpcResponse {
+    const result = (message as { result: { tools?: unknown } }).result;
+    if (!Array.isArray(result.tools)) return message;
+    const tools = result.tools as Array<{ name?: unknown; inputSchema?: unknown }>;
+    this.#schemas.remember(tools);
+    const policy = this.#context.policy();
+    const visible = tools.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name));
+    if (visible.length === tools.length) return message;
+    return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
+  }
+
+  #clientCancelled(requestId: RequestId | undefined): void {
+    if (requestId === undefined) return;
+    const pending = this.#pending.get(requestId);
+    if (!pending) return;
+    this.#settle(requestId, pending);
+    this.downstream?.abandon(requestId);
+  }
+
+  #settle(id: RequestId, pending: PendingRequest): void {
+    this.#pending.delete(id);
+    if (pending.progressToken !== undefined) this.#progressOwners.delete(pending.progressToken);
+  }
+
+  /** A request of the gateway's own (e.g. `tools/list` for schemas); its answer never reaches the client. */
+  #requestUpstream(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
+    if (this.#ended) return Promise.reject(this.#ended);
+    const id = `${OWN_ID_PREFIX}${++this.#ownRequestCount}`;
+    return new Promise((resolve) => {
+      this.#ownRequests.set(id, resolve);
+      this.#upstream.send({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  #upstreamEnded(error: ToolgateError): void {
+    if (this.#ended) return;
+    this.#ended = error;
+    for (const [id, pending] of this.#pending) {
+      this.#settle(id, pending);
+      if (pending.undo) void pending.undo();
+      this.#deliver(errorResponse(id, UPSTREAM_ERROR, error.message), undefined, id);
+    }
+    for (const [id, resolve] of this.#ownRequests) resolve(errorResponse(id, UPSTREAM_ERROR, error.message));
+    this.#ownRequests.clear();
+    this.downstream?.end(error);
+  }
+
+  #reply(response: JsonRpcResponse): void {
+    this.#deliver(response, undefined, response.id ?? undefined);
+  }
+
+  #deliver(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
+    if (!this.downstream) {
+      this.#log.warn({ kind: 'method' in message ? message.method : 'response' }, 'message for a session with no client attached; dropped');
+      return;
+    }
+    this.downstream.send(message, raw, related);
+  }
+}

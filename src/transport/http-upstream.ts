@@ -1,0 +1,231 @@
+import type { Logger } from 'pino';
+import { ToolgateError } from '../errors.js';
+import {
+  errorResponse,
+  isRequest,
+  isResponse,
+  UPSTREAM_ERROR,
+  type JsonRpcMessage,
+  type RequestId,
+} from './jsonrpc.js';
+import { readEventStream } from './sse-reader.js';
+import type { Upstream } from './upstream.js';
+
+export interface HttpUpstreamOptions {
+  serverId: string;
+  url: string;
+  headers: Record<string, string>;
+  log: Logger;
+}
+
+const RESUME_ATTEMPTS = 3;
+const RESUME_DELAY_MS = 250;
+
+/**
+ * A Streamable HTTP upstream (MCP 2025-03-26 and later). Every message the upstream sends on a
+ * request's response stream is handed on with that request's id, so server-to-client requests
+ * (sampling, elicitation, roots) and progress reach the client stream they belong to.
+ */
+export class HttpUpstream implements Upstream {
+  readonly label: string;
+  onmessage?: Upstream['onmessage'];
+  onclose?: Upstream['onclose'];
+
+  #sessionId?: string;
+  #protocolVersion?: string;
+  #closed = false;
+  #standaloneStarted = false;
+  readonly #aborter = new AbortController();
+  readonly #log: Logger;
+
+  constructor(private readonly options: HttpUpstreamOptions) {
+    this.label = `upstream "${options.serverId}" (${options.url})`;
+    this.#log = options.log;
+  }
+
+  send(message: JsonRpcMessage, raw?: string): void {
+    if (this.#closed) {
+      this.#answer(message, `${this.label} is closed`);
+      return;
+    }
+    void this.#post(message, raw ?? JSON.stringify(message)).catch((error: unknown) => {
+      const reason = error instanceof Error ? describeFetchError(error) : String(error);
+      this.#answer(message, `${this.label} is unreachable: ${reason}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#aborter.abort();
+    if (this.#sessionId === undefined) return;
+    try {
+      const response = await fetch(this.options.url, { method: 'DELETE', headers: this.#headers(), signal: AbortSignal.timeout(2000) });
+      await response.body?.cancel();
+    } catch (error) {
+      this.#log.debug({ err: error }, 'upstream session DELETE failed');
+    }
+  }
+
+  async #post(message: JsonRpcMessage, body: string): Promise<void> {
+    const headers = this.#headers();
+    headers['content-type'] = 'application/json';
+    headers.accept = 'application/json, text/event-stream';
+    const response = await fetch(this.options.url, { method: 'POST', headers, body, signal: this.#aborter.signal });
+    const relatedId = isRequest(message) ? message.id : undefined;
+
+    const sessionId = response.headers.get('mcp-session-id');
+    if (sessionId && this.#sessionId === undefined) this.#sessionId = sessionId;
+
+    if (response.status === 202) {
+      await response.body?.cancel();
+      if ('method' in message && message.method === 'notifications/initialized') this.#startStandaloneStream();
+      return;
+    }
+    if (response.status === 404 && this.#sessionId !== undefined) {
+      await response.body?.cancel();
+      this.#expire(`${this.label} no longer knows session ${this.#sessionId} (HTTP 404); start a new session`);
+      this.#answer(message, `${this.label} ended the session; start a new session`);
+      return;
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!response.ok) {
+      const text = await response.text();
+      this.#deliverFailure(message, response.status, text, contentType);
+      return;
+    }
+    if (contentType.includes('text/event-stream') && response.body) {
+      await this.#consumeStream(response.body, relatedId, message);
+      return;
+    }
+    const text = await response.text();
+    if (text.trim() === '') return;
+    this.#deliverJsonBody(text, relatedId);
+  }
+
+  #deliverJsonBody(text: string, relatedId: RequestId | undefined): void {
+    const parsed = JSON.parse(text) as JsonRpcMessage | JsonRpcMessage[];
+    if (Array.isArray(parsed)) {
+      for (const message of parsed) this.#deliver(message, undefined, relatedId);
+    } else {
+      this.#deliver(parsed, text, relatedId);
+    }
+  }
+
+  #deliver(message: JsonRpcMessage, raw: string | undefined, relatedId: RequestId | undefined): void {
+    if (isResponse(message) && 'result' in message && typeof message.result?.protocolVersion === 'string' && this.#protocolVersion === undefined) {
+      this.#protocolVersion = message.result.protocolVersion;
+    }
+    this.onmessage?.(message, raw, relatedId);
+  }
+
+  /**
+   * Reads a response stream; if it drops before the request is answered and the upstream gave
+   * event ids, resumes it with `Last-Event-ID` (the upstream's own resumability).
+   */
+  async #consumeStream(body: ReadableStream<Uint8Array>, relatedId: RequestId | undefined, request: JsonRpcMessage): Promise<void> {
+    let lastEventId: string | undefined;
+    let answered = false;
+    const onEvent = (event: { id?: string; event?: string; data: string }) => {
+      if (event.id) lastEventId = event.id;
+      if ((event.event ?? 'message') !== 'message' || event.data === '') return;
+      const message = JSON.parse(event.data) as JsonRpcMessage;
+      if (relatedId !== undefined && isResponse(message) && message.id === relatedId) answered = true;
+      this.#deliver(message, event.data, relatedId);
+    };
+    try {
+      await readEventStream(body, onEvent);
+    } catch (error) {
+      if (this.#closed) return;
+      this.#log.debug({ err: error }, 'upstream response stream broke');
+    }
+    for (let attempt = 0; !answered && relatedId !== undefined && !this.#closed && attempt < RESUME_ATTEMPTS; attempt++) {
+      if (lastEventId === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS * (attempt + 1)));
+      const resumed = await this.#get(lastEventId).catch(() => undefined);
+      if (!resumed?.ok || !resumed.body) {
+        await resumed?.body?.cancel();
+        continue;
+      }
+      await readEventStream(resumed.body, onEvent).catch(() => undefined);
+    }
+    if (!answered && relatedId !== undefined && !this.#closed) {
+      this.#answer(request, `${this.label} closed the response stream before answering`);
+    }
+  }
+
+  /** The GET stream carries server messages unrelated to any request (list_changed, logging...). */
+  #startStandaloneStream(): void {
+    if (this.#standaloneStarted) return;
+    this.#standaloneStarted = true;
+    void (async () => {
+      let lastEventId: string | undefined;
+      for (let attempt = 0; !this.#closed && attempt <= RESUME_ATTEMPTS; attempt++) {
+        const response = await this.#get(lastEventId).catch(() => undefined);
+        if (!response) continue;
+        if (response.status === 405 || !response.ok || !response.body) {
+          await response.body?.cancel();
+          return; // the upstream offers no standalone stream; that is allowed
+        }
+        attempt = 0;
+        await readEventStream(response.body, (event) => {
+          if (event.id) lastEventId = event.id;
+          if ((event.event ?? 'message') !== 'message' || event.data === '') return;
+          this.#deliver(JSON.parse(event.data) as JsonRpcMessage, event.data, undefined);
+        }).catch(() => undefined);
+        if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
+      }
+    })();
+  }
+
+  #get(lastEventId: string | undefined): Promise<Response> {
+    const headers = this.#headers();
+    headers.accept = 'text/event-stream';
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    return fetch(this.options.url, { method: 'GET', headers, signal: this.#aborter.signal });
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = { ...this.options.headers };
+    if (this.#sessionId !== undefined) headers['mcp-session-id'] = this.#sessionId;
+    if (this.#protocolVersion !== undefined) headers['mcp-protocol-version'] = this.#protocolVersion;
+    return headers;
+  }
+
+  #deliverFailure(message: JsonRpcMessage, status: number, text: string, contentType: string): void {
+    if (!isRequest(message)) {
+      this.#log.warn({ status, body: text.slice(0, 300) }, `${this.label} refused a ${'method' in message ? message.method : 'response'} message`);
+      return;
+    }
+    if (contentType.includes('application/json')) {
+      try {
+        const body = JSON.parse(text) as Partial<JsonRpcMessage>;
+        if (body && typeof body === 'object' && 'error' in body && body.error) {
+          this.onmessage?.({ jsonrpc: '2.0', id: message.id, error: body.error }, undefined, message.id);
+          return;
+        }
+      } catch {
+        // not JSON after all: fall through to the generic message
+      }
+    }
+    this.#answer(message, `${this.label} answered HTTP ${status}${text ? `: ${text.slice(0, 300)}` : ''}`);
+  }
+
+  #answer(message: JsonRpcMessage, reason: string): void {
+    if (isRequest(message)) this.onmessage?.(errorResponse(message.id, UPSTREAM_ERROR, reason), undefined, message.id);
+    else this.#log.warn({ reason }, 'could not deliver a message upstream');
+  }
+
+  #expire(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#aborter.abort();
+    this.onclose?.(new ToolgateError('upstream_closed', reason));
+  }
+}
+
+function describeFetchError(error: Error): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return error.message;
+}

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ToolgateError, type ToolgateErrorCode } from '../../errors.js';
+import type { ClientSession } from '../client-session.js';
+import {
+  envelopeProblem,
+  errorResponse,
+  INTERNAL_ERROR,
+  INVALID_REQUEST,
+  isRequest,
+  PARSE_ERROR,
+  SESSION_ERROR,
+  UPSTREAM_ERROR,
+  type JsonRpcMessage,
+} from '../jsonrpc.js';
+import { HttpSession } from './http-session.js';
+import { checkHostAndOrigin, readBody, type HostPolicy } from './request-guards.js';
+
+/** What the HTTP edge needs from the gateway: which servers exist, and a session per client. */
+export interface SessionHost {
+  serverIds(): string[];
+  /** Starts a proxied session (and its upstream). Throws a ToolgateError when it cannot. */
+  openSession(serverId: string, sessionId: string): ClientSession;
+}
+
+export interface HttpEdgeOptions extends HostPolicy {
+  host: SessionHost;
+  maxBodyBytes: number;
+  log: Logger;
+  /** Sessions with no open stream and no traffic for this long are closed. */
+  sessionIdleMs?: number;
+  /** Other routes (health, admin); return true when handled. */
+  routes?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
+}
+
+const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
+const DEFAULT_IDLE_MS = 30 * 60_000;
+const ENDED_SESSIONS_REMEMBERED = 1000;
+
+const STATUS: Partial<Record<ToolgateErrorCode, number>> = {
+  forbidden_host: 403,
+  forbidden_origin: 403,
+  unknown_server: 404,
+  unknown_session: 404,
+  session_required: 400,
+  body_too_large: 413,
+  parse_error: 400,
+  invalid_request: 400,
+  not_acceptable: 406,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
+  conflict: 409,
+  upstream_unavailable: 502,
+  upstream_closed: 502,
+};
+
+const JSONRPC_CODE: Partial<Record<ToolgateErrorCode, number>> = {
+  parse_error: PARSE_ERROR,
+  unknown_session: SESSION_ERROR,
+  upstream_unavailable: UPSTREAM_ERROR,
+  upstream_closed: UPSTREAM_ERROR,
+};
+
+/**
+ * The Streamable HTTP edge (MCP 2025-03-26 .. 2025-11-25): `POST|GET|DELETE /mcp/<server-id>`,
+ * sessions, SSE streams, resumption, and the HTTP hygiene in front of them.
+ */
+export class HttpEdge {
+  readonly server: Server;
+  readonly sessions = new Map<string, HttpSession>();
+  readonly #endedSessions = new Map<string, string>();
+  readonly #options: HttpEdgeOptions;
+  readonly #log: Logger;
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: HttpEdgeOptions) {
+    this.#options = options;
+    this.#log = options.log;
+    this.server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => this.#fail(response, error));
+    });
+    this.server.keepAliveTimeout = 65_000;
+    const idleMs = options.sessionIdleMs ?? DEFAULT_IDLE_MS;
+    this.#sweeper = setInterval(() => this.#sweepIdle(idleMs), Math.min(idleMs, 60_000));
+    this.#sweeper.unref();
+  }
+
+  listen(port: number, host: string): Promise<{ port: number; host: string }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve({ port: typeof address === 'object' && address ? address.port : port, host });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    await Promise.allSettled([...this.sessions.values()].map((session) => session.close()));
+    this.sessions.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    checkHostAndOrigin(request, this.#options);
+    this.#cors(request, response);
+    const match = MCP_PATH.exec(url.pathname);
+    if (!match) {
+      if (await this.#options.routes?.(request, response, url)) return;
+      sendJson(response, 404, { error: 'not_found', message: `No route for ${request.method} ${url.pathname}; MCP servers are served at /mcp/<server-id>`, knownServers: this.#options.host.serverIds() });
+      return;
+    }
+    const serverId = decodeURIComponent(match[1]);
+    const known = this.#options.host.serverIds();
+    if (!known.includes(serverId)) {
+      sendJson(response, 404, {
+        error: 'unknown_server',
+        message: `No MCP server "${serverId}" is configured; known servers: ${known.join(', ') || '(none)'}`,
+        knownServers: known,
+      });
+      return;
+    }
+    switch (request.method) {
+      case 'POST':
+        return this.#post(request, response, serverId);
+      case 'GET':
+        return this.#get(request, response, serverId);
+      case 'DELETE':
+        return this.#delete(request, response, serverId);
+      case 'OPTIONS':
+        response.writeHead(204).end();
+        return;
+      default:
+        response.setHeader('allow', 'GET, POST, DELETE, OPTIONS');
+        throw new ToolgateError('method_not_allowed', `${request.method} is not part of the MCP Streamable HTTP transport; use POST, GET or DELETE`);
+    }
+  }
+
+  async #post(request: IncomingMessage, response: ServerResponse, serverId: string): Promise<void> {
+    const accept = request.headers.accept ?? '';
+    if (!(accept.includes('application/json') || accept.includes('*/*')) || !(accept.includes('text/event-stream') || accept.includes('*/*'))) {
+      throw new ToolgateError('not_acceptable', 'The client must accept both application/json and text/event-stream (Accept header), as the MCP Streamable HTTP transport requires');
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    if (!contentType.includes('application/json')) {
+      throw new ToolgateError('unsupported_media_type', `POST bodies must be application/json, not "${contentType || 'none'}"`);
+    }
+    const raw = await readBody(request, this.#options.maxBodyBytes);
+    let message: JsonRpcMessage;
+    try {
+      message = JSON.parse(raw) as JsonRpcMessage;
+    } catch (error) {
+      throw new ToolgateError('parse_error', `Parse error: the body is not valid JSON (${(error as Error).message})`);
+    }
+    const problem = envelopeProblem(message);
+    if (problem) {
+      const id = (message as { id?: unknown } | null)?.id;
+      sendJson(response, 400, errorResponse(typeof id === 'string' || typeof id === 'number' ? id : null, INVALID_REQUEST, `Invalid request: ${problem}`));
+      return;
+    }
+
+    const sessionHeader = request.headers['mcp-session-id'];
+    if (isRequest(message) && message.method === 'initialize') {
+      if (sessionHeader !== undefined) {
+        throw new ToolgateError('invalid_request', 'initialize was sent with an Mcp-Session-Id: the session is already initialized; send initialize without the header to start a new session');
+      }
+      const session = this.#openSession(serverId);
+      session.openRequestStream(message.id, response);
+      session.handler.handleClientMessage(message, raw);
+      return;
+    }
+    const session = this.#session(sessionHeader, serverId);
+    session.lastActivity = Date.now();
+    if (isRequest(message)) {
+      if (!session.openRequestStream(message.id, response)) {
+        sendJson(response, 400, errorResponse(message.id, INVALID_REQUEST, `Invalid request: request id ${JSON.stringify(message.id)} is already in use by a request in flight`));
+        return;
+      }
+      session.handler.handleClientMessage(message, raw);
+      return;
+    }
+    session.handler.handleClientMessage(message, raw);
+    response.writeHead(202, { 'mcp-session-id': session.id }).end();
+  }
+
+  async #get(request: IncomingMessage, response: ServerResponse, serverId: string): Promise<void> {
+    if (!(request.headers.accept ?? '').includes('text/event-stream')) {
+      throw new ToolgateError('not_acceptable', 'GET opens an event stream: the client must accept text/event-stream');
+    }
+    const session = this.#session(request.headers['mcp-session-id'], serverId);
+    session.lastActivity = Date.now();
+    const lastEventId = request.headers['last-event-id'];
+    if (typeof lastEventId === 'string' && session.resume(lastEventId, response)) return;
+    if (!session.openStandaloneStream(response)) {
+      throw new ToolgateError('conflict', 'This session already has an open GET stream; only one is allowed per session');
+    }
+  }
+
+  async #delete(request: IncomingMessage, response: ServerResponse, serverId: string): Promise<void> {
+    const session = this.#session(request.headers['mcp-session-id'], serverId);
+    this.#forget(session, 'the client ended it with DELETE');
+    await session.close();
+    response.writeHead(200).end();
+  }
+
+  #openSession(serverId: string): HttpSession {
+    const id = randomUUID();
+    const handler = this.#options.host.openSession(serverId, id);
+    const session = new HttpSession({
+      id,
+      serverId,
+      handler,
+      log: this.#log.child({ server: serverId, session: id }),
+      onEnd: (ended) => {
+        this.#forget(ended, ended.ended?.message ?? 'it could not be initialized');
+        void ended.close();
+      },
+    });
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  #session(header: string | string[] | undefined, serverId: string): HttpSession {
+    if (header === undefined) {
+      throw new ToolgateError('session_required', 'The Mcp-Session-Id header is required: send initialize first and echo the session id it returns on every later request');
+    }
+    const id = Array.isArray(header) ? header[0] : header;
+    const session = this.sessions.get(id);
+    if (!session || session.serverId !== serverId) {
+      const why = this.#endedSessions.get(id);
+      throw new ToolgateError('unknown_session', `Session not found: ${why ? `session ${id} ended because ${why}` : `no session ${id} on server "${serverId}"`}; start a new session with initialize`);
+    }
+    return session;
+  }
+
+  #forget(session: HttpSession, reason: string): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.#endedSessions.set(session.id, reason);
+    if (this.#endedSessions.size > ENDED_SESSIONS_REMEMBERED) this.#endedSessions.delete(this.#endedSessions.keys().next().value!);
+  }
+
+  #sweepIdle(idleMs: number): void {
+    const cutoff = Date.now() - idleMs;
+    for (const session of this.sessions.values()) {
+      if (session.idle && session.lastActivity < cutoff) {
+        this.#forget(session, `it was idle for more than ${Math.round(idleMs / 1000)}s`);
+        void session.close();
+      }
+    }
+  }
+
+  /** Browsers may call the gateway from allowed origins (checked above); answer their preflights. */
+  #cors(request: IncomingMessage, response: ServerResponse): void {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    response.setHeader('access-control-allow-origin', origin);
+    response.setHeader('vary', 'Origin');
+    response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+    response.setHeader('access-control-allow-headers', 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id');
+    response.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
+  }
+
+  #fail(response: ServerResponse, error: unknown): void {
+    const known = error instanceof ToolgateError;
+    if (!known) this.#log.error({ err: error }, 'unexpected error while handling a request');
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    const code = known ? error.code : undefined;
+    const status = (code && STATUS[code]) ?? 500;
+    const message = known ? error.message : `Internal error in toolgate: ${(error as Error)?.message ?? String(error)}`;
+    const rpcCode = (code && JSONRPC_CODE[code]) ?? (status === 500 ? INTERNAL_ERROR : INVALID_REQUEST);
+    if (code === 'body_too_large') response.setHeader('connection', 'close');
+    sendJson(response, status, errorResponse(null, rpcCode, message));
+  }
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

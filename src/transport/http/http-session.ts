@@ -1,0 +1,161 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ToolgateError } from '../../errors.js';
+import type { ClientSession, Downstream } from '../client-session.js';
+import { isResponse, type JsonRpcMessage, type RequestId } from '../jsonrpc.js';
+import { formatEvent, ResponseStream, SSE_HEADERS, type EventRecorder } from './response-stream.js';
+
+const REPLAY_EVENTS = 1000;
+const QUEUED_STANDALONE_MESSAGES = 1000;
+/** Protocol revisions whose clients understand priming events (an id with empty data). */
+const PRIMING_SINCE = '2025-11-25';
+
+interface RecordedEvent {
+  streamId: string;
+  seq: number;
+  data: string;
+}
+
+/**
+ * One client session of the Streamable HTTP transport: which response stream each message goes
+ * to, the standalone GET stream, and a bounded log of sent events for resumption.
+ */
+export class HttpSession implements Downstream, EventRecorder {
+  readonly id: string;
+  readonly serverId: string;
+  readonly handler: ClientSession;
+  lastActivity = Date.now();
+  protocolVersion?: string;
+
+  readonly #requestStreams = new Map<RequestId, ResponseStream>();
+  readonly #replay: RecordedEvent[] = [];
+  #standalone?: ResponseStream;
+  #queued: string[] = [];
+  #streamCount = 0;
+  #ended?: ToolgateError;
+  readonly #log: Logger;
+  readonly #onEnd: (session: HttpSession) => void;
+
+  constructor(options: { id: string; serverId: string; handler: ClientSession; log: Logger; onEnd: (session: HttpSession) => void }) {
+    this.id = options.id;
+    this.serverId = options.serverId;
+    this.handler = options.handler;
+    this.#log = options.log;
+    this.#onEnd = options.onEnd;
+    options.handler.downstream = this;
+  }
+
+  get ended(): ToolgateError | undefined {
+    return this.#ended;
+  }
+
+  /** Opens the response stream for a POSTed request; the request's messages will flow into it. */
+  openRequestStream(requestId: RequestId, response: ServerResponse): boolean {
+    if (this.#requestStreams.has(requestId)) return false;
+    this.#requestStreams.set(requestId, this.#newStream(response, true));
+    return true;
+  }
+
+  /** The GET stream, for messages not tied to a request. False when one is open already. */
+  openStandaloneStream(response: ServerResponse): boolean {
+    if (this.#standalone && !this.#standalone.finished && this.#standalone.attached) return false;
+    this.#standalone = this.#newStream(response, false);
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const data of queued) this.#standalone.send(data, false);
+    return true;
+  }
+
+  /**
+   * Resumes a stream after `lastEventId` (`<streamId>/<seq>`): replays what was sent after it and,
+   * if the stream is still live, continues it on this response. False when the id is unknown.
+   */
+  resume(lastEventId: string, response: ServerResponse): boolean {
+    const slash = lastEventId.lastIndexOf('/');
+    const streamId = lastEventId.slice(0, slash);
+    const after = Number(lastEventId.slice(slash + 1));
+    if (slash <= 0 || !Number.isInteger(after)) return false;
+    const live = [...this.#requestStreams.values(), this.#standalone].find((stream) => stream?.streamId === streamId && !stream.finished);
+    const missed = this.#replay.filter((event) => event.streamId === streamId && event.seq > after);
+    if (!live && missed.length === 0 && !this.#replay.some((event) => event.streamId === streamId)) return false;
+    response.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
+    for (const event of missed) response.write(formatEvent(`${event.streamId}/${event.seq}`, event.data));
+    if (live) live.reattach(response);
+    else response.end();
+    return true;
+  }
+
+  record(streamId: string, seq: number, data: string): void {
+    this.#replay.push({ streamId, seq, data });
+    if (this.#replay.length > REPLAY_EVENTS) this.#replay.splice(0, this.#replay.length - REPLAY_EVENTS);
+  }
+
+  send(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
+    this.lastActivity = Date.now();
+    const data = raw ?? JSON.stringify(message);
+    if (isResponse(message)) {
+      const stream = message.id === null ? undefined : this.#requestStreams.get(message.id);
+      if (!stream) {
+        this.#log.warn({ id: message.id }, 'response for a request this session is not waiting on; dropped');
+        return;
+      }
+      this.#requestStreams.delete(message.id!);
+      const answersInitialize = this.protocolVersion === undefined;
+      if (answersInitialize && 'result' in message && typeof message.result.protocolVersion === 'string') {
+        this.protocolVersion = message.result.protocolVersion; // the first response of a session answers initialize
+      }
+      stream.send(data, true);
+      if (answersInitialize && 'error' in message && !this.#ended) this.#onEnd(this);
+      return;
+    }
+    const stream = (related === undefined ? undefined : this.#requestStreams.get(related)) ?? this.#fallbackStream();
+    if (stream) {
+      stream.send(data, false);
+      return;
+    }
+    this.#queued.push(data);
+    if (this.#queued.length > QUEUED_STANDALONE_MESSAGES) this.#queued.shift();
+  }
+
+  abandon(requestId: RequestId): void {
+    const stream = this.#requestStreams.get(requestId);
+    this.#requestStreams.delete(requestId);
+    stream?.end();
+  }
+
+  end(error: ToolgateError): void {
+    this.#ended = error;
+    this.#standalone?.end();
+    this.#onEnd(this);
+  }
+
+  /** Ends every stream and the upstream behind the session (DELETE, shutdown, idle expiry). */
+  async close(): Promise<void> {
+    for (const stream of this.#requestStreams.values()) stream.end();
+    this.#requestStreams.clear();
+    this.#standalone?.end();
+    await this.handler.close();
+  }
+
+  get idle(): boolean {
+    return this.#requestStreams.size === 0 && !(this.#standalone?.attached ?? false);
+  }
+
+  /** A message not tied to a live request goes on the GET stream, else on the newest request stream. */
+  #fallbackStream(): ResponseStream | undefined {
+    if (this.#standalone && !this.#standalone.finished && this.#standalone.attached) return this.#standalone;
+    let newest: ResponseStream | undefined;
+    for (const stream of this.#requestStreams.values()) newest = stream;
+    return newest;
+  }
+
+  #newStream(response: ServerResponse, allowJson: boolean): ResponseStream {
+    const prime = this.protocolVersion !== undefined && this.protocolVersion >= PRIMING_SINCE;
+    return new ResponseStream(`${this.id}.${++this.#streamCount}`, response, {
+      headers: { 'mcp-session-id': this.id },
+      allowJson,
+      prime,
+      recorder: this,
+    });
+  }
+}
