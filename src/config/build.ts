@@ -1,0 +1,125 @@
+/**
+ * The validated YAML value turned into `Config`: snake_case to camelCase, durations and sizes
+ * to numbers, defaults filled in. Runs only after every check passed, so it trusts the shape.
+ */
+import type {
+  ConditionConfig,
+  Config,
+  Mode,
+  RateLimitConfig,
+  ServerConfig,
+  ServerPolicyConfig,
+  ToolRuleConfig,
+  ValidateConfig,
+} from './types.js';
+import { parseBytes, parseDuration } from './duration.js';
+
+/** The YAML file as the schema describes it. */
+interface RawConfig {
+  listen?: { host?: string; port?: number; allowed_hosts?: string[]; allowed_origins?: string[]; max_body?: number | string };
+  data_dir?: string;
+  mode?: Mode;
+  log?: { level?: Config['log']['level'] };
+  servers: Record<string, RawServer>;
+  policies?: Record<string, RawPolicy>;
+}
+
+interface RawServer {
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  sessions?: 'per-session' | 'shared';
+  url?: string;
+  headers?: Record<string, string>;
+  mode?: Mode;
+}
+
+interface RawPolicy {
+  default?: 'allow' | 'deny';
+  tools?: Record<string, RawRule>;
+}
+
+interface RawRule {
+  action?: ToolRuleConfig['action'];
+  reason?: string;
+  rate_limit?: { max: number; window: number | string; scope?: RateLimitConfig['scope'] };
+  validate?: boolean | { input_schema?: boolean; arguments?: Record<string, unknown> };
+  conditions?: ConditionConfig[];
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8787,
+  maxBodyBytes: 4 * 1024 * 1024,
+  dataDir: './.toolgate',
+} as const;
+
+export function buildConfig(value: unknown): Config {
+  const raw = value as RawConfig;
+  const servers: Record<string, ServerConfig> = {};
+  for (const [id, s] of Object.entries(raw.servers)) servers[id] = buildServer(s);
+  const policies: Record<string, ServerPolicyConfig> = {};
+  for (const [id, p] of Object.entries(raw.policies ?? {})) policies[id] = buildPolicy(p);
+  return {
+    listen: {
+      host: raw.listen?.host ?? DEFAULTS.host,
+      port: raw.listen?.port ?? DEFAULTS.port,
+      allowedHosts: raw.listen?.allowed_hosts ?? [],
+      allowedOrigins: raw.listen?.allowed_origins ?? [],
+      maxBodyBytes: raw.listen?.max_body === undefined ? DEFAULTS.maxBodyBytes : parseBytes(raw.listen.max_body),
+    },
+    dataDir: raw.data_dir ?? DEFAULTS.dataDir,
+    mode: raw.mode ?? 'enforce',
+    servers,
+    policies,
+    log: { level: raw.log?.level ?? 'info' },
+  };
+}
+
+function buildServer(s: RawServer): ServerConfig {
+  const mode = s.mode === undefined ? {} : { mode: s.mode };
+  if (s.url !== undefined) return { kind: 'http', url: s.url, headers: s.headers ?? {}, ...mode };
+  return {
+    kind: 'stdio',
+    command: s.command!,
+    args: s.args ?? [],
+    env: s.env ?? {},
+    ...(s.cwd === undefined ? {} : { cwd: s.cwd }),
+    sessions: s.sessions ?? 'per-session',
+    ...mode,
+  };
+}
+
+function buildPolicy(p: RawPolicy): ServerPolicyConfig {
+  const tools: Record<string, ToolRuleConfig> = {};
+  for (const [pattern, rule] of Object.entries(p.tools ?? {})) tools[pattern] = buildRule(rule);
+  return { default: p.default ?? 'allow', tools };
+}
+
+function buildRule(r: RawRule): ToolRuleConfig {
+  const rule: ToolRuleConfig = {
+    action: r.action ?? 'allow',
+    conditions: (r.conditions ?? []).map((c) => ({
+      if: c.if,
+      action: c.action,
+      ...(c.reason === undefined ? {} : { reason: c.reason }),
+    })),
+  };
+  if (r.reason !== undefined) rule.reason = r.reason;
+  if (r.rate_limit) {
+    rule.rateLimit = { max: r.rate_limit.max, windowMs: parseDuration(r.rate_limit.window), scope: r.rate_limit.scope ?? 'session' };
+  }
+  const validate = buildValidate(r.validate);
+  if (validate) rule.validate = validate;
+  return rule;
+}
+
+function buildValidate(v: RawRule['validate']): ValidateConfig | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return { inputSchema: true };
+  return {
+    inputSchema: v.input_schema === true,
+    ...(v.arguments === undefined ? {} : { arguments: v.arguments }),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Checks beyond the JSON Schema: how entries relate to each other (policies name servers,
+ * `command` xor `url`), what is valid but not built yet (`require_approval`), and languages
+ * embedded in the YAML (CEL conditions, JSON Schemas under `validate.arguments`). These are
+ * checked here, where the YAML positions are known, rather than only when the policy compiles.
+ * Runs on the raw parsed value, so it guards every type it reads: a value of the wrong type was
+ * already reported by the schema check, and is skipped here rather than reported twice.
+ */
+import { parse as parseCel } from '@marcbachmann/cel-js';
+import { compileCondition } from '../policy/conditions.js';
+import { checkArgumentsSchema } from './json-schema.js';
+import { configJsonSchema } from './schema.js';
+import { closest, suggestHint } from './suggest.js';
+import type { YamlSource } from './yaml-source.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const STDIO_ONLY = ['args', 'env', 'cwd', 'sessions'];
+const HTTP_ONLY = ['headers'];
+const SERVER_KEYS = Object.keys(configJsonSchema.properties.servers.additionalProperties.properties);
+
+export const APPROVAL_UNAVAILABLE = 'action `require_approval` is not available in this version: approval holds are not built yet';
+const APPROVAL_HINT = 'use `action: deny` with a `reason` for now, or run the server in `mode: monitor`';
+
+export function checkMeaning(data: unknown, source: YamlSource): void {
+  if (!isObj(data)) return;
+  const servers = isObj(data.servers) ? data.servers : undefined;
+  if (servers) for (const [id, server] of Object.entries(servers)) checkServer(id, server, source);
+  if (!isObj(data.policies)) return;
+  for (const [id, policy] of Object.entries(data.policies)) {
+    if (servers && !Object.hasOwn(servers, id)) {
+      const ids = Object.keys(servers);
+      source.report(['policies', id], 'key', `policy for unknown server \`${id}\``,
+        ids.length ? suggestHint(id, ids, 'configured servers') : 'no servers are configured; add it under `servers:` first');
+    }
+    if (isObj(policy) && isObj(policy.tools)) {
+      for (const [pattern, rule] of Object.entries(policy.tools)) checkRule(['policies', id, 'tools', pattern], rule, source);
+    }
+  }
+}
+
+function checkServer(id: string, server: unknown, source: YamlSource): void {
+  if (!isObj(server)) return;
+  const path = ['servers', id];
+  const hasCommand = 'command' in server;
+  const hasUrl = 'url' in server;
+  if (hasCommand && hasUrl) {
+    source.report(path, 'key', `server \`${id}\` has both \`command\` and \`url\``,
+      'a server is either a local program (`command`, with `args`, `env`, `cwd`, `sessions`) or a Streamable HTTP endpoint (`url`, with `headers`); keep one');
+    return;
+  }
+  if (!hasCommand && !hasUrl) {
+    // A misspelt `comand:` already got "did you mean `command`?"; saying it is missing too would mislead.
+    const misspelt = Object.keys(server).some((k) => !SERVER_KEYS.includes(k) && closest(k, ['command', 'url']));
+    if (!misspelt) {
+      source.report(path, 'key', `server \`${id}\` needs \`command\` (a program spoken to over stdio) or \`url\` (a Streamable HTTP endpoint)`,
+        'e.g. `command: npx` with `args: [...]`, or `url: http://127.0.0.1:3001/mcp`');
+    }
+    return;
+  }
+  const [misplaced, kind, other] = hasCommand
+    ? [HTTP_ONLY, 'HTTP servers (with `url`)', 'a stdio']
+    : [STDIO_ONLY, 'stdio servers (with `command`)', 'an HTTP'];
+  for (const key of misplaced) {
+    if (key in server) {
+      source.report([...path, key], 'key', `\`${key}\` applies only to ${kind}`, `server \`${id}\` is ${other} server; remove \`${key}\``);
+    }
+  }
+}
+
+function checkRule(path: string[], rule: unknown, source: YamlSource): void {
+  if (!isObj(rule)) return;
+  if (rule.action === 'require_approval') source.report([...path, 'action'], 'value', APPROVAL_UNAVAILABLE, APPROVAL_HINT);
+  if (Array.isArray(rule.conditions)) {
+    rule.conditions.forEach((c, i) => checkCondition([...path, 'conditions', String(i)], c, source));
+  }
+  if (isObj(rule.validate)) checkValidate([...path, 'validate'], rule.validate, source);
+}
+
+function checkCondition(path: string[], condition: unknown, source: YamlSource): void {
+  if (!isObj(condition)) return;
+  if (condition.action === 'require_approval') source.report([...path, 'action'], 'value', APPROVAL_UNAVAILABLE, APPROVAL_HINT);
+  const expr = condition.if;
+  if (typeof expr !== 'string' || expr === '') return; // '' is the schema's `minLength` problem
+  if (expr.trim() === '') {
+    source.report([...path, 'if'], 'value', '`if` must not be empty', 'write a CEL expression, e.g. args.region == "us-east-1"');
+    return;
+  }
+  // The policy compiler's own check, so an expression that loads is one that runs.
+  const compiled = compileCondition(expr);
+  if (!('error' in compiled)) return;
+  const index = syntaxErrorIndex(expr);
+  source.report(
+    [...path, 'if'],
+    'value',
+    `\`if\` is not a usable condition: ${compiled.error}${index === undefined ? '' : ` (at character ${index + 1})`}`,
+    'conditions are CEL over `args`, `tool`, `server` and `session` that yield true or false, e.g. args.path.startsWith("/etc") && tool == "deploy"; see https://cel.dev',
+    index === undefined ? undefined : { text: expr, index },
+  );
+}
+
+/** Where a CEL syntax error is, to point the problem's column at it. */
+function syntaxErrorIndex(expr: string): number | undefined {
+  try {
+    parseCel(expr);
+    return undefined;
+  } catch (e) {
+    return (e as { range?: { start: number } }).range?.start;
+  }
+}
+
+function checkValidate(path: string[], validate: Obj, source: YamlSource): void {
+  const known = Object.keys(validate).every((k) => k === 'input_schema' || k === 'arguments');
+  if (known && validate.input_schema !== true && validate.arguments === undefined) {
+    source.report(path, 'key', '`validate` checks nothing: it has no `arguments` and `input_schema` is not true',
+      'write `validate: true` to check the tool\'s own inputSchema, add `arguments:` with a JSON Schema, or remove `validate`');
+  }
+  if (!isObj(validate.arguments)) return;
+  for (const issue of checkArgumentsSchema(validate.arguments)) {
+    source.report([...path, 'arguments', ...issue.path], issue.path.length ? 'value' : 'key', issue.message, issue.hint);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * JSON Schemas written by users under `validate.arguments`, checked with the same ajv options
+ * the policy folder compiles them with, so a schema that loads is a schema that runs, and a typo
+ * such as `propertes` is a located error instead of a keyword ajv would quietly ignore.
+ */
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { closest } from './suggest.js';
+import { parsePointer } from './yaml-source.js';
+
+const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+const DRAFT_2020 = /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/;
+
+/** Keep equal to `CONFIG_OPTIONS` in src/policy/validation.ts, which compiles these schemas for use. */
+const OPTIONS: Options = {
+  allErrors: true,
+  addUsedSchema: false,
+  logger: false,
+  // Unknown keywords and formats are errors; type/tuple strictness would refuse valid schemas.
+  strictSchema: true,
+  strictNumbers: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+};
+
+export interface SchemaIssue {
+  /** Segments inside the schema, e.g. `['properties', 'region', 'enum']`. */
+  path: string[];
+  message: string;
+  hint?: string;
+}
+
+/** Draft 2020-12 unless `$schema` names draft-07, as MCP specifies for tool schemas. */
+function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
+  const ajv = DRAFT_07.test(String(schema.$schema ?? '')) ? new Ajv(OPTIONS) : new Ajv2020(OPTIONS);
+  addFormats.default(ajv);
+  return ajv;
+}
+
+/** Everything wrong with a `validate.arguments` schema; empty when it compiles. */
+export function checkArgumentsSchema(schema: Record<string, unknown>): SchemaIssue[] {
+  const declared = schema.$schema;
+  if (declared !== undefined && !(typeof declared === 'string' && (DRAFT_07.test(declared) || DRAFT_2020.test(declared)))) {
+    return [{
+      path: ['$schema'],
+      message: `unsupported \`$schema\`: ${JSON.stringify(declared)}`,
+      hint: 'use https://json-schema.org/draft/2020-12/schema or http://json-schema.org/draft-07/schema#, or leave `$schema` out (2020-12)',
+    }];
+  }
+  const ajv = ajvFor(schema);
+  if (!ajv.validateSchema(schema)) return metaSchemaIssues(ajv.errors ?? []);
+  const type = schema.type;
+  if (type !== undefined && type !== 'object' && !(Array.isArray(type) && type.includes('object'))) {
+    return [{
+      path: ['type'],
+      message: `the schema requires type ${JSON.stringify(type)}, but tool arguments are always an object`,
+      hint: 'describe the arguments object: type: object, with `properties` for each argument',
+    }];
+  }
+  try {
+    ajv.compile(schema);
+    return [];
+  } catch (e) {
+    return [compileIssue(schema, (e as Error).message, Object.keys(ajv.RULES.keywords), Object.keys(ajv.formats))];
+  }
+}
+
+/** ajv's compile errors name the keyword or schema path but not always where; find it. */
+function compileIssue(schema: Record<string, unknown>, message: string, keywords: string[], formats: string[]): SchemaIssue {
+  const unknownKeyword = /unknown keyword: "([^"]*)"/.exec(message);
+  if (unknownKeyword) {
+    const keyword = unknownKeyword[1];
+    const near = closest(keyword, keywords);
+    return {
+      path: findKey(schema, keyword) ?? [],
+      message: `unknown JSON Schema keyword \`${keyword}\``,
+      hint: near ? `did you mean \`${near}\`?` : 'JSON Schema keywords are listed at https://json-schema.org/understanding-json-schema/reference',
+    };
+  }
+  const unknownFormat = /unknown format "([^"]*)" ignored in schema at path "#([^"]*)"/.exec(message);
+  if (unknownFormat) {
+    const near = closest(unknownFormat[1], formats);
+    return {
+      path: [...parsePointer(unknownFormat[2]), 'format'],
+      message: `unknown format \`${unknownFormat[1]}\``,
+      hint: near ? `did you mean \`${near}\`?` : `formats available: ${formats.join(', ')}`,
+    };
+  }
+  const hint = message.includes("can't resolve reference") ? 'a $ref must point inside this schema, e.g. #/$defs/name' : undefined;
+  return { path: [], message: `invalid JSON Schema: ${message}`, hint };
+}
+
+/** Path of the first object key named `key`, depth first, as written. */
+function findKey(value: unknown, key: string, path: string[] = []): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, key)) return [...path, key];
+  for (const [k, v] of Object.entries(value)) {
+    const found = findKey(v, key, [...path, k]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The meta-schema reports one mistake several ways (enum, type, anyOf); keep the first per spot. */
+function metaSchemaIssues(errors: ErrorObject[]): SchemaIssue[] {
+  const seen = new Set<string>();
+  const issues: SchemaIssue[] = [];
+  for (const e of errors) {
+    if (seen.has(e.instancePath)) continue;
+    seen.add(e.instancePath);
+    const allowed = e.keyword === 'enum' ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : '';
+    const key = e.instancePath.split('/').pop() || 'schema';
+    issues.push({
+      path: parsePointer(e.instancePath),
+      message: `invalid JSON Schema: \`${key}\` ${e.message ?? 'is not valid'}${allowed}`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,203 @@
+/**
+ * The JSON Schema of toolgate's YAML config file. It is the single description of the file's
+ * shape: the loader validates with it, and `toolgate schema` prints it so editors can offer
+ * completion and show the `description`s. Checks a schema cannot express well (exactly one of
+ * `command`/`url`, policies naming real servers, CEL syntax, schemas under `arguments`) live in
+ * `checks.ts`.
+ *
+ * `format`s prefixed `toolgate-` are checked by the loader; editors ignore unknown formats, so
+ * where it helps a `pattern` says the same thing to them.
+ */
+import { BYTES_PATTERN, DURATION_PATTERN } from './duration.js';
+
+export const SERVER_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+const MODES = ['enforce', 'monitor'];
+const ACTIONS = ['allow', 'deny', 'hide', 'require_approval'];
+
+const modeSchema = (what: string) => ({
+  type: 'string',
+  enum: MODES,
+  description: `${what} \`enforce\` applies decisions; \`monitor\` forwards every call and only records what would have happened.`,
+});
+
+const stringMap = (description: string, valueDescription: string) => ({
+  type: 'object',
+  description,
+  additionalProperties: { type: 'string', description: valueDescription },
+});
+
+const serverSchema = {
+  type: 'object',
+  description:
+    'One upstream MCP server, reached by clients at /mcp/<id>. Give `command` (a local process spoken to over stdio) or `url` (a Streamable HTTP server), not both.',
+  additionalProperties: false,
+  properties: {
+    command: { type: 'string', minLength: 1, description: 'Program to start for a stdio server, e.g. `uvx` or `npx`. Looked up on PATH.' },
+    args: { type: 'array', description: 'Arguments passed to `command`.', items: { type: 'string', description: 'One argument.' } },
+    env: stringMap('Extra environment variables for the stdio process, on top of toolgate\'s own environment.', 'Variable value (quote numbers and booleans).'),
+    cwd: { type: 'string', minLength: 1, description: 'Working directory of the stdio process, relative to the config file\'s folder.' },
+    sessions: {
+      type: 'string',
+      enum: ['per-session', 'shared'],
+      description: '`per-session` (default) starts one process per client session; `shared` starts one process for all clients.',
+    },
+    url: {
+      type: 'string',
+      format: 'toolgate-http-url',
+      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+      description: 'Endpoint of a Streamable HTTP MCP server (http:// or https://).',
+    },
+    headers: stringMap('HTTP headers sent to the upstream on every request, e.g. Authorization: "Bearer ${TOKEN}".', 'Header value.'),
+    mode: modeSchema('Overrides the top-level `mode` for this server.'),
+  },
+  oneOf: [
+    { required: ['command'], properties: { url: false, headers: false } },
+    { required: ['url'], properties: { command: false, args: false, env: false, cwd: false, sessions: false } },
+  ],
+};
+
+const conditionSchema = {
+  type: 'object',
+  description: 'When `if` is true for a call, `action` applies. Conditions are tried in order; the first match acts.',
+  additionalProperties: false,
+  required: ['if', 'action'],
+  properties: {
+    if: {
+      type: 'string',
+      minLength: 1,
+      description: 'A CEL expression over `args` (the call arguments), `tool`, `server` and `session`, e.g. args.region == "us-east-1".',
+    },
+    action: { type: 'string', enum: ACTIONS, description: 'What to do when the condition matches.' },
+    reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
+  },
+};
+
+const ruleSchema = {
+  type: 'object',
+  description: 'What to do with calls to the matching tools. An empty rule `{}` allows them.',
+  additionalProperties: false,
+  properties: {
+    action: {
+      type: 'string',
+      enum: ACTIONS,
+      description:
+        '`allow` (default) forwards the call; `deny` refuses it with `reason`; `hide` also removes the tool from tools/list. `require_approval` is not available in this version.',
+    },
+    reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
+    rate_limit: {
+      type: 'object',
+      description: 'At most `max` calls per `window`; further calls are refused until the window moves on.',
+      additionalProperties: false,
+      required: ['max', 'window'],
+      properties: {
+        max: { type: 'integer', minimum: 1, description: 'Calls allowed per window (a positive integer).' },
+        window: {
+          type: ['number', 'string'],
+          exclusiveMinimum: 0,
+          format: 'toolgate-duration',
+          pattern: DURATION_PATTERN,
+          description: 'Window length: seconds as a number (60), or "500ms", "30s", "1m", "1h", "1d".',
+        },
+        scope: {
+          type: 'string',
+          enum: ['session', 'tool', 'server', 'global'],
+          description:
+            'What is counted together: `session` (default) per client session and tool; `tool` per tool across sessions; `server` all tools of the server; `global` every call through toolgate.',
+        },
+      },
+    },
+    validate: {
+      type: ['boolean', 'object'],
+      description:
+        '`true`: the arguments must satisfy the tool\'s own inputSchema. A mapping adds an extra JSON Schema under `arguments`.',
+      additionalProperties: false,
+      properties: {
+        input_schema: {
+          type: 'boolean',
+          description: 'Also check the tool\'s own inputSchema. Default false when `arguments` is given.',
+        },
+        arguments: { type: 'object', description: 'A JSON Schema the arguments object must satisfy.' },
+      },
+    },
+    conditions: { type: 'array', description: 'Checked in order before `action`; the first that matches decides.', items: conditionSchema },
+  },
+};
+
+const policySchema = {
+  type: 'object',
+  description: 'Rules for the tools of one server.',
+  additionalProperties: false,
+  properties: {
+    default: { type: 'string', enum: ['allow', 'deny'], description: 'What happens to tools no rule matches. Default `allow`.' },
+    tools: {
+      type: 'object',
+      description: 'Rules keyed by exact tool name or glob (`*` any run of characters, `?` one character).',
+      propertyNames: { minLength: 1, format: 'toolgate-tool-glob' },
+      additionalProperties: ruleSchema,
+    },
+  },
+};
+
+export const configJsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'toolgate configuration',
+  description: 'Configuration of toolgate, the policy gateway for MCP tool calls.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['servers'],
+  properties: {
+    listen: {
+      type: 'object',
+      description: 'Where toolgate accepts MCP clients.',
+      additionalProperties: false,
+      properties: {
+        host: { type: 'string', minLength: 1, description: 'Address to bind. Default 127.0.0.1 (this machine only).' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, description: 'TCP port. Default 8787; 0 picks a free port.' },
+        allowed_hosts: {
+          type: 'array',
+          description: 'Extra Host header values accepted besides the listen address and localhost names.',
+          items: { type: 'string', minLength: 1, description: 'A host name, optionally with :port.' },
+        },
+        allowed_origins: {
+          type: 'array',
+          description: 'Browser origins allowed to call toolgate; requests with any other Origin get 403.',
+          items: { type: 'string', format: 'toolgate-origin', description: 'scheme://host[:port], e.g. http://localhost:5173.' },
+        },
+        max_body: {
+          type: ['integer', 'string'],
+          minimum: 1,
+          format: 'toolgate-bytes',
+          pattern: BYTES_PATTERN,
+          description: 'Largest request body accepted: bytes as a number, or "512kb", "4mb". Default 4mb.',
+        },
+      },
+    },
+    data_dir: { type: 'string', minLength: 1, description: 'Folder for toolgate\'s state, relative to this file. Default ./.toolgate.' },
+    mode: modeSchema('Default mode for every server.'),
+    log: {
+      type: 'object',
+      description: 'Logging.',
+      additionalProperties: false,
+      properties: {
+        level: {
+          type: 'string',
+          enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+          description: 'Least severe level written. Default info.',
+        },
+      },
+    },
+    servers: {
+      type: 'object',
+      description: 'Upstream MCP servers keyed by id; each is served at /mcp/<id>.',
+      minProperties: 1,
+      propertyNames: { pattern: SERVER_ID_PATTERN, format: 'toolgate-server-id' },
+      additionalProperties: serverSchema,
+    },
+    policies: {
+      type: 'object',
+      description: 'Policies keyed by server id. Servers without a policy allow every tool.',
+      additionalProperties: policySchema,
+    },
+  },
+} as const;
