@@ -118,6 +118,6 @@ function checkValidate(path: string[], validate: Obj, source: YamlSource): void 
   }
   if (!isObj(validate.arguments)) return;
   for (const issue of checkArgumentsSchema(validate.arguments)) {
-    source.report([...path, 'arguments', ...issue.path], issue.path.length ? 'value' : 'key', issue.message, issue.hint);
+    source.report([...path, 'arguments', ...issue.path], issue.anchor, issue.message, issue.hint);
   }
 }

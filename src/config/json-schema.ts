@@ -28,6 +28,8 @@ const OPTIONS: Options = {
 export interface SchemaIssue {
   /** Segments inside the schema, e.g. `['properties', 'region', 'enum']`. */
   path: string[];
+  /** Whether the problem is the key at `path` (a misspelt keyword) rather than its value. */
+  anchor: 'key' | 'value';
   message: string;
   hint?: string;
 }
@@ -45,6 +47,7 @@ export function checkArgumentsSchema(schema: Record<string, unknown>): SchemaIss
   if (declared !== undefined && !(typeof declared === 'string' && (DRAFT_07.test(declared) || DRAFT_2020.test(declared)))) {
     return [{
       path: ['$schema'],
+      anchor: 'value',
       message: `unsupported \`$schema\`: ${JSON.stringify(declared)}`,
       hint: 'use https://json-schema.org/draft/2020-12/schema or http://json-schema.org/draft-07/schema#, or leave `$schema` out (2020-12)',
     }];
@@ -55,6 +58,7 @@ export function checkArgumentsSchema(schema: Record<string, unknown>): SchemaIss
   if (type !== undefined && type !== 'object' && !(Array.isArray(type) && type.includes('object'))) {
     return [{
       path: ['type'],
+      anchor: 'value',
       message: `the schema requires type ${JSON.stringify(type)}, but tool arguments are always an object`,
       hint: 'describe the arguments object: type: object, with `properties` for each argument',
     }];
@@ -75,6 +79,7 @@ function compileIssue(schema: Record<string, unknown>, message: string, keywords
     const near = closest(keyword, keywords);
     return {
       path: findKey(schema, keyword) ?? [],
+      anchor: 'key',
       message: `unknown JSON Schema keyword \`${keyword}\``,
       hint: near ? `did you mean \`${near}\`?` : 'JSON Schema keywords are listed at https://json-schema.org/understanding-json-schema/reference',
     };
@@ -84,20 +89,32 @@ function compileIssue(schema: Record<string, unknown>, message: string, keywords
     const near = closest(unknownFormat[1], formats);
     return {
       path: [...parsePointer(unknownFormat[2]), 'format'],
+      anchor: 'value',
       message: `unknown format \`${unknownFormat[1]}\``,
       hint: near ? `did you mean \`${near}\`?` : `formats available: ${formats.join(', ')}`,
     };
   }
-  const hint = message.includes("can't resolve reference") ? 'a $ref must point inside this schema, e.g. #/$defs/name' : undefined;
-  return { path: [], message: `invalid JSON Schema: ${message}`, hint };
+  const badRef = /can't resolve reference (\S+)/.exec(message);
+  if (badRef) {
+    const at = findKey(schema, '$ref', [], badRef[1]);
+    return {
+      path: at ?? [],
+      anchor: at ? 'value' : 'key',
+      message: `invalid JSON Schema: ${message}`,
+      hint: 'a $ref must point inside this schema, e.g. #/$defs/name',
+    };
+  }
+  return { path: [], anchor: 'key', message: `invalid JSON Schema: ${message}` };
 }
 
-/** Path of the first object key named `key`, depth first, as written. */
-function findKey(value: unknown, key: string, path: string[] = []): string[] | undefined {
+/** Path of the first object key named `key` (holding `equals`, if given), depth first. */
+function findKey(value: unknown, key: string, path: string[] = [], equals?: string): string[] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  if (!Array.isArray(value) && Object.hasOwn(value, key)) return [...path, key];
+  if (!Array.isArray(value) && Object.hasOwn(value, key) && (equals === undefined || (value as Record<string, unknown>)[key] === equals)) {
+    return [...path, key];
+  }
   for (const [k, v] of Object.entries(value)) {
-    const found = findKey(v, key, [...path, k]);
+    const found = findKey(v, key, [...path, k], equals);
     if (found) return found;
   }
   return undefined;
@@ -114,6 +131,7 @@ function metaSchemaIssues(errors: ErrorObject[]): SchemaIssue[] {
     const key = e.instancePath.split('/').pop() || 'schema';
     issues.push({
       path: parsePointer(e.instancePath),
+      anchor: 'value',
       message: `invalid JSON Schema: \`${key}\` ${e.message ?? 'is not valid'}${allowed}`,
     });
   }

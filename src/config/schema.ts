@@ -177,7 +177,7 @@ export const configJsonSchema = {
     mode: modeSchema('Default mode for every server.'),
     log: {
       type: 'object',
-      description: 'Logging.',
+      description: 'How much toolgate logs.',
       additionalProperties: false,
       properties: {
         level: {

@@ -30,8 +30,20 @@ export function closest(word: string, candidates: readonly string[]): string | u
     const dist = editDistance(n, normalize(c));
     if (dist < bestDistance) [best, bestDistance] = [c, dist];
   }
-  const limit = Math.max(1, Math.floor(Math.min(n.length, best?.length ?? 0) / 3));
-  return bestDistance <= limit ? best : undefined;
+  // About one typo per three characters: two-letter words get no guesses, `lgo` gets `log`.
+  const limit = Math.floor(Math.min(n.length, best?.length ?? 0) / 3);
+  if (bestDistance <= limit) return best;
+  // A word that runs on past a candidate (`enforcing` for `enforce`).
+  return candidates.find((c) => {
+    const m = normalize(c);
+    return m.length >= 4 && commonPrefix(n, m) >= Math.ceil(m.length * 0.75);
+  });
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** `a`, `b`, `c` — for hints that list what is allowed. */

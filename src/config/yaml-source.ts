@@ -175,8 +175,9 @@ function rangeStart(node: unknown): number | undefined {
   return (node as Node | null)?.range?.[0] ?? undefined;
 }
 
+/** End of the value itself, without trailing comments or blank lines. */
 function rangeEnd(node: unknown): number | undefined {
-  return (node as Node | null)?.range?.[2] ?? undefined;
+  return (node as Node | null)?.range?.[1] ?? undefined;
 }
 
 /** The yaml library's messages sometimes end with a location we already give. */
