@@ -1,0 +1,94 @@
+/**
+ * CEL conditions of a tool rule. Expressions are parsed and type-checked once when the policy is
+ * compiled; a call only runs the prepared function.
+ *
+ * Arguments arrive as JSON, so every number in `args` is a CEL `double`: comparisons with int
+ * literals work (`args.count > 5`), arithmetic needs a double literal (`args.count + 1.0`).
+ * Optional fields can be read with `has(args.force)` or `args.?force.orValue(false)`.
+ */
+import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+
+/** The variables every condition can read. `session` is `""` when the transport has none. */
+export interface ConditionInput {
+  args: Record<string, unknown>;
+  tool: string;
+  server: string;
+  session: string;
+}
+
+export type ConditionOutcome =
+  | { kind: 'match' }
+  | { kind: 'no_match' }
+  | { kind: 'error'; message: string };
+
+const MATCH: ConditionOutcome = Object.freeze({ kind: 'match' });
+const NO_MATCH: ConditionOutcome = Object.freeze({ kind: 'no_match' });
+
+let environment: Environment | undefined;
+
+/** Built on first use: setting up an Environment is the expensive part of the CEL library. */
+function celEnvironment(): Environment {
+  environment ??= new Environment({ enableOptionalTypes: true })
+    .registerVariable('args', 'map')
+    .registerVariable('tool', 'string')
+    .registerVariable('server', 'string')
+    .registerVariable('session', 'string');
+  return environment;
+}
+
+export interface CompiledCondition {
+  readonly source: string;
+  test(input: ConditionInput): ConditionOutcome;
+}
+
+/**
+ * Parses and type-checks one expression. Returns the error text instead of throwing so the
+ * compiler can collect every broken expression of a file into one ConfigError.
+ */
+export function compileCondition(source: string): CompiledCondition | { error: string } {
+  let program: ParseResult;
+  try {
+    program = celEnvironment().parse(source);
+  } catch (err) {
+    return { error: `CEL syntax error: ${summary(err)}` };
+  }
+  const checked = program.check();
+  if (!checked.valid) {
+    return { error: `CEL type error: ${checked.error ? summary(checked.error) : 'expression does not type-check'}` };
+  }
+  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+    return { error: `a condition must be true or false, but this expression yields ${checked.type}` };
+  }
+  return Object.freeze({
+    source,
+    test(input: ConditionInput): ConditionOutcome {
+      let value: unknown;
+      try {
+        value = program(input);
+      } catch (err) {
+        return { kind: 'error', message: summary(err) };
+      }
+      if (value === true) return MATCH;
+      if (value === false) return NO_MATCH;
+      // A `dyn` expression such as `args.flag` can yield anything at run time.
+      return { kind: 'error', message: `expression yielded ${describe(value)}, not true or false` };
+    },
+  });
+}
+
+function summary(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const s = (err as { summary?: unknown }).summary;
+    if (typeof s === 'string' && s !== '') return s;
+    const m = (err as { message?: unknown }).message;
+    if (typeof m === 'string') return m.split('\n')[0];
+  }
+  return String(err);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'bigint' || typeof value === 'number') return `the number ${String(value)}`;
+  return `a value of type ${Array.isArray(value) ? 'list' : typeof value}`;
+}

@@ -1,0 +1,115 @@
+import { ToolgateError } from '../errors.js';
+import type { RateLimitStore, RateLimitTake } from './rate-limit-store.js';
+
+/** One key's log: admitted call times, oldest first, starting at `head`. */
+interface Log {
+  times: number[];
+  head: number;
+  windowMs: number;
+}
+
+export interface MemoryRateLimitStoreOptions {
+  /** How often (in the injected clock's time) idle keys are swept. Default one minute. */
+  sweepIntervalMs?: number;
+}
+
+const NOOP = async (): Promise<void> => {};
+
+/**
+ * An exact sliding-window log for one gateway process. `take` does all its work synchronously,
+ * so concurrent calls on the event loop cannot interleave between the count and the append:
+ * 15 simultaneous takes against a limit of 10 admit exactly 10.
+ *
+ * A key counts at most `max` live timestamps (expired ones are dropped lazily, in batches).
+ * Keys whose newest call has left the window are removed by a sweep that runs at most once per
+ * `sweepIntervalMs`, so names seen once (tools, sessions) do not stay in memory.
+ */
+export class MemoryRateLimitStore implements RateLimitStore {
+  readonly #logs = new Map<string, Log>();
+  readonly #sweepIntervalMs: number;
+  #lastSweepMs = -Infinity;
+  #closed = false;
+
+  constructor(options: MemoryRateLimitStoreOptions = {}) {
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+  }
+
+  /** Keys currently held; for tests and metrics. */
+  get size(): number {
+    return this.#logs.size;
+  }
+
+  take(key: string, max: number, windowMs: number, nowMs: number): Promise<RateLimitTake> {
+    if (this.#closed) {
+      return Promise.reject(new ToolgateError('store_error', 'The in-memory rate-limit store is closed; the gateway is shutting down.'));
+    }
+    if (!(Number.isInteger(max) && max >= 1 && windowMs > 0)) {
+      return Promise.reject(new RangeError(`rate limit needs max >= 1 and windowMs > 0, got max=${max} windowMs=${windowMs}`));
+    }
+    if (nowMs - this.#lastSweepMs >= this.#sweepIntervalMs) this.#sweep(nowMs);
+
+    let log = this.#logs.get(key);
+    if (!log) this.#logs.set(key, (log = { times: [], head: 0, windowMs }));
+    log.windowMs = windowMs;
+    prune(log, nowMs);
+    const count = log.times.length - log.head;
+    if (count >= max) {
+      // The call that must leave the window before one more fits (the oldest, unless max shrank).
+      const blocking = log.times[log.times.length - max];
+      return Promise.resolve({ allowed: false, remaining: 0, retryAfterMs: blocking + windowMs - nowMs, undo: NOOP });
+    }
+    insertSorted(log, nowMs);
+    let undone = false;
+    const undo = async (): Promise<void> => {
+      if (undone) return;
+      undone = true;
+      this.#forget(key, log, nowMs);
+    };
+    return Promise.resolve({ allowed: true, remaining: max - count - 1, retryAfterMs: 0, undo });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#logs.clear();
+  }
+
+  /** Removes one admitted call, if it is still in the log that admitted it. */
+  #forget(key: string, log: Log, at: number): void {
+    if (this.#logs.get(key) !== log) return;
+    const i = log.times.lastIndexOf(at);
+    if (i >= log.head) log.times.splice(i, 1);
+  }
+
+  #sweep(nowMs: number): void {
+    this.#lastSweepMs = nowMs;
+    for (const [key, log] of this.#logs) {
+      const newest = log.times[log.times.length - 1];
+      if (newest === undefined || newest + log.windowMs <= nowMs) this.#logs.delete(key);
+    }
+  }
+}
+
+/** Callers may read the clock before awaiting, so times can arrive slightly out of order. */
+function insertSorted(log: Log, nowMs: number): void {
+  const times = log.times;
+  let i = times.length;
+  while (i > log.head && times[i - 1] > nowMs) i -= 1;
+  if (i === times.length) times.push(nowMs);
+  else times.splice(i, 0, nowMs);
+}
+
+/** Drops calls that have left the window; compacts the array once half of it is dead. */
+function prune(log: Log, nowMs: number): void {
+  const cutoff = nowMs - log.windowMs;
+  const times = log.times;
+  let head = log.head;
+  while (head < times.length && times[head] <= cutoff) head += 1;
+  if (head === times.length) {
+    times.length = 0;
+    head = 0;
+  } else if (head > 32 && head * 2 > times.length) {
+    times.splice(0, head);
+    head = 0;
+  }
+  log.head = head;
+}
