@@ -17,6 +17,18 @@ export interface DecisionEvent {
   requestId: string | number;
 }
 
+/** How a forwarded call ended at the upstream. */
+export interface CallCompletion {
+  time: number;
+  call: ToolCall;
+  requestId: string | number;
+  /** `result`: answered; `tool_error`: answered with isError; `upstream_error`: a JSON-RPC error or a dead upstream. */
+  outcome: 'result' | 'tool_error' | 'upstream_error' | 'cancelled';
+  /** Milliseconds from forwarding to the answer. */
+  upstreamMs: number;
+  error?: { code: number; message: string };
+}
+
 /** What a proxied session needs from the gateway around it. */
 export interface GatewayContext {
   /** The policy in force now; reload swaps it, so read it per call, never keep it. */
@@ -25,4 +37,5 @@ export interface GatewayContext {
   now(): number;
   readonly log: Logger;
   onDecision(event: DecisionEvent): void;
+  onCallCompleted(completion: CallCompletion): void;
 }

@@ -6,7 +6,7 @@ import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import { MemoryRateLimitStore } from '../store/memory-rate-limit-store.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
-import type { DecisionEvent, GatewayContext } from './context.js';
+import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import { ProxySession } from './proxy-session.js';
 import { connectUpstream } from './upstreams.js';
 
@@ -29,6 +29,7 @@ export class Gateway implements GatewayContext, SessionHost {
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
   readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
+  readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
 
   constructor(options: GatewayOptions) {
     this.#config = options.config;
@@ -89,6 +90,19 @@ export class Gateway implements GatewayContext, SessionHost {
     else if (decision.mode === 'monitor') this.log.warn(fields, 'tool call would be refused (monitor mode: forwarded)');
     else this.log.info(fields, 'tool call refused');
     for (const listener of this.#decisionListeners) listener(event);
+  }
+
+  onCallCompleted(completion: CallCompletion): void {
+    if (completion.outcome === 'upstream_error') {
+      this.log.warn({ server: completion.call.server, tool: completion.call.tool, session: completion.call.session, error: completion.error, upstreamMs: Math.round(completion.upstreamMs) }, 'upstream failed a tool call');
+    }
+    for (const listener of this.#completionListeners) listener(completion);
+  }
+
+  /** Subscribes to the end of every forwarded call; returns the unsubscribe function. */
+  subscribeCompletions(listener: (completion: CallCompletion) => void): () => void {
+    this.#completionListeners.add(listener);
+    return () => this.#completionListeners.delete(listener);
   }
 
   /** Subscribes to every decision; returns the unsubscribe function. */

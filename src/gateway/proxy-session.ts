@@ -20,6 +20,9 @@ import { ToolSchemas } from './tool-schemas.js';
 
 interface PendingRequest {
   method: string;
+  /** For `tools/call`: the call as decided, and when it was forwarded. */
+  call?: ToolCall;
+  forwardedAt?: number;
   progressToken?: string | number;
   /** Gives back a rate-limit reservation when the upstream fails the call. */
   undo?: () => Promise<void>;
@@ -100,9 +103,9 @@ export class ProxySession implements ClientSession {
     await this.#upstream.close();
   }
 
-  #forwardRequest(message: JsonRpcRequest, raw: string | undefined, undo?: () => Promise<void>): void {
+  #forwardRequest(message: JsonRpcRequest, raw: string | undefined, undo?: () => Promise<void>, call?: ToolCall): void {
     const progressToken = (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
-    this.#pending.set(message.id, { method: message.method, progressToken, undo });
+    this.#pending.set(message.id, { method: message.method, progressToken, undo, call, forwardedAt: call ? performance.now() : undefined });
     if (progressToken !== undefined) this.#progressOwners.set(progressToken, message.id);
     this.#upstream.send(message, raw);
   }
@@ -151,7 +154,7 @@ export class ProxySession implements ClientSession {
         this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
         return;
       }
-      this.#forwardRequest(message, raw, undo);
+      this.#forwardRequest(message, raw, undo, call);
       return;
     }
     if (decision.kind === 'hide') {
@@ -186,6 +189,7 @@ export class ProxySession implements ClientSession {
       if (pending) {
         this.#settle(id, pending);
         if ('error' in message && pending.undo) void pending.undo();
+        if (pending.call) this.#completed(id, pending, message);
         if (pending.method === 'tools/list' && 'result' in message) {
           const filtered = this.#filterToolList(message);
           if (filtered !== message) {
@@ -224,11 +228,24 @@ export class ProxySession implements ClientSession {
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
   }
 
+  #completed(id: RequestId, pending: PendingRequest, response: JsonRpcResponse | undefined): void {
+    const outcome = response === undefined ? 'cancelled' : 'error' in response ? 'upstream_error' : response.result.isError === true ? 'tool_error' : 'result';
+    this.#context.onCallCompleted({
+      time: Date.now(),
+      call: pending.call!,
+      requestId: id,
+      outcome,
+      upstreamMs: performance.now() - pending.forwardedAt!,
+      error: response !== undefined && 'error' in response ? { code: response.error.code, message: response.error.message } : undefined,
+    });
+  }
+
   #clientCancelled(requestId: RequestId | undefined): void {
     if (requestId === undefined) return;
     const pending = this.#pending.get(requestId);
     if (!pending) return;
     this.#settle(requestId, pending);
+    if (pending.call) this.#completed(requestId, pending, undefined);
     this.downstream?.abandon(requestId);
   }
 
@@ -253,7 +270,9 @@ export class ProxySession implements ClientSession {
     for (const [id, pending] of this.#pending) {
       this.#settle(id, pending);
       if (pending.undo) void pending.undo();
-      this.#deliver(errorResponse(id, UPSTREAM_ERROR, error.message), undefined, id);
+      const response = errorResponse(id, UPSTREAM_ERROR, error.message);
+      if (pending.call) this.#completed(id, pending, response);
+      this.#deliver(response, undefined, id);
     }
     for (const [id, resolve] of this.#ownRequests) resolve(errorResponse(id, UPSTREAM_ERROR, error.message));
     this.#ownRequests.clear();
