@@ -1,0 +1,262 @@
+/**
+ * Deciding the category. The verb of the name sets a first answer (delete → Destructive, list →
+ * Read); the parameters can overrule it when they say more than the name does (a `command`
+ * parameter makes any tool an executor); the objects then refine a change into the kind of thing
+ * it changes (permissions → Admin, refunds → Financial, comments → Communication).
+ */
+import type { Evidence, Param, Verb } from './evidence.js';
+import {
+  ADMIN_OBJECTS,
+  ADVISORY_SUFFIXES,
+  AGENT_WORDS,
+  COMMAND_PARAMS,
+  COMMAND_LINE_PHRASE,
+  COMMUNICATION_OBJECTS,
+  DEMO_OPENINGS,
+  EXECUTION_OBJECTS,
+  FINANCIAL_IN_CONTEXT,
+  FINANCIAL_OBJECTS,
+  MACHINE_MESSAGING,
+  READ_ONLY_PHRASE,
+  RELEASE_OBJECTS,
+  SQL_MENTION,
+  SQL_PARAMS,
+  STARTING_VERBS,
+  URL_PARAMS,
+  type VerbClass,
+} from './signals.js';
+import type { Category, ToolAnnotations } from './types.js';
+
+/** Facts the category step established that the risk step builds on. */
+export type Trait =
+  | 'command'
+  | 'sql'
+  | 'sql-read-only'
+  | 'advisory'
+  | 'demo'
+  | 'agent'
+  | 'machine-messaging'
+  | 'connection'
+  | 'node-admin'
+  | 'http-client'
+  | 'unknown';
+
+export interface CategoryDecision {
+  category: Category;
+  traits: ReadonlySet<Trait>;
+  reasons: string[];
+}
+
+const BASE: Record<VerbClass, Category> = {
+  read: 'Read',
+  write: 'Write',
+  execute: 'Execute',
+  destructive: 'Destructive',
+  communicate: 'Communication',
+  financial: 'Financial',
+  admin: 'Admin',
+  vague: 'Write',
+};
+
+/** Write verbs that, applied to a comment or message, post it for people to read. */
+const POSTING_VERBS = new Set(['add', 'create', 'write', 'post', 'submit', 'put', 'edit', 'update']);
+/** Joining or leaving a list changes what someone receives, not what they may access. */
+const SUBSCRIPTION_VERBS = new Set(['subscribe', 'unsubscribe', 'follow', 'unfollow', 'opt', 'mute', 'unmute']);
+/** Targets whose connection settings are server configuration. */
+const CONNECTION_TARGETS = new Set(['database', 'databases', 'db', 'server', 'servers', 'cluster', 'host', 'instance']);
+
+export function decideCategory(ev: Evidence, annotations: ToolAnnotations | undefined): CategoryDecision {
+  const traits = new Set<Trait>();
+  const reasons: string[] = [];
+  const decide = (category: Category): CategoryDecision => ({ category, traits, reasons });
+  const v = ev.verb;
+
+  const command = ev.params.find((p) => isCommandParam(p));
+  const runsAnything = v === undefined || v.cls === 'execute' || v.cls === 'vague';
+  if (command && runsAnything) {
+    traits.add('command');
+    reasons.push(`Parameter \`${command.name}\` takes a command to run, so the tool executes whatever the caller passes.`);
+    return decide('Execute');
+  }
+  if (runsAnything && COMMAND_LINE_PHRASE.test(ev.description)) {
+    traits.add('command');
+    reasons.push(`The description says it runs ${COMMAND_LINE_PHRASE.exec(ev.description)?.[0]}: whatever command the caller writes.`);
+    return decide('Execute');
+  }
+
+  const url = ev.params.find((p) => isUrlParam(p));
+  const method = ev.params.find((p) => p.tokens.join('_') === 'method' || p.tokens.join('_') === 'http_method');
+  if (url && method && v?.cls !== 'read' && (ev.paramTokens.has('body') || ev.paramTokens.has('headers') || ev.paramTokens.has('data'))) {
+    traits.add('http-client');
+    reasons.push(`Parameters \`${url.name}\` and \`${method.name}\` make it a general HTTP client: any request, to any address.`);
+    return decide('Execute');
+  }
+
+  const sql = ev.params.find((p) => isSqlParam(p, ev.description));
+  if (sql) {
+    const readOnly = READ_ONLY_PHRASE.test(ev.description) || READ_ONLY_PHRASE.test(ev.titleTokens.join(' '));
+    if (readOnly) {
+      traits.add('sql-read-only');
+      reasons.push(`Parameter \`${sql.name}\` takes SQL, and the description says the query is read-only.`);
+      return decide('Read');
+    }
+    traits.add('sql');
+    if (v?.cls === 'write' || v?.cls === 'destructive') {
+      reasons.push(`Parameter \`${sql.name}\` takes SQL and the name's verb "${v.word}" says it changes data.`);
+      return decide(BASE[v.cls]);
+    }
+    reasons.push(`Parameter \`${sql.name}\` takes arbitrary SQL and nothing in the definition limits it to reads.`);
+    return decide('Execute');
+  }
+
+  const last = ev.nameTokens[ev.nameTokens.length - 1];
+  if (last !== undefined && ADVISORY_SUFFIXES.has(last) && ev.nameTokens.length > 1) {
+    traits.add('advisory');
+    reasons.push(`The name ends in "${last}": the tool returns advice or documentation rather than acting.`);
+    return decide('Read');
+  }
+
+  if (DEMO_OPENINGS.test(ev.description) && (v === undefined || ['execute', 'write', 'vague'].includes(v.cls))) {
+    traits.add('demo');
+    reasons.push('The description presents the tool as a demonstration or simulation with no real effect.');
+    return decide('Read');
+  }
+
+  if (v === undefined) {
+    traits.add('unknown');
+    return decide(fallback(annotations, reasons));
+  }
+  reasons.push(verbSentence(ev, v));
+  const base = BASE[v.cls];
+  if (v.cls === 'vague') reasons.push(`"${v.word}" says little by itself and the description names no clearer action, so it is treated as a change.`);
+
+  const objects = ev.objects;
+  const has = (set: ReadonlySet<string>): string | undefined => objects.find((o) => set.has(o));
+  const machine = [...objects, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => MACHINE_MESSAGING.has(w));
+
+  if (v.cls === 'communicate') {
+    const money =
+      has(FINANCIAL_OBJECTS) ?? (ev.paymentsContext ? has(FINANCIAL_IN_CONTEXT) : undefined) ?? (ev.paramTokens.has('amount') ? 'an amount' : undefined);
+    if (money !== undefined) {
+      reasons.push(`It sends "${money}", which moves money.`);
+      return decide('Financial');
+    }
+    const release = has(RELEASE_OBJECTS);
+    if (v.base === 'publish' && release !== undefined) {
+      reasons.push(`"publish" applies to "${release}": it ships software rather than sending a message.`);
+      return decide('Execute');
+    }
+    if (machine !== undefined) {
+      traits.add('machine-messaging');
+      reasons.push(`The message goes to a ${machine}, a machine-to-machine channel, so it is a data write rather than communication with people.`);
+      return decide('Write');
+    }
+    return decide('Communication');
+  }
+
+  if (v.cls === 'execute' && v.base === 'forward' && !objects.includes('port') && has(COMMUNICATION_OBJECTS)) {
+    reasons.push('It forwards a message to someone else.');
+    return decide('Communication');
+  }
+
+  if (v.cls === 'write' || v.cls === 'vague' || v.cls === 'destructive') {
+    if (v.cls !== 'destructive') {
+      const money = has(FINANCIAL_OBJECTS) ?? (ev.paymentsContext ? has(FINANCIAL_IN_CONTEXT) : undefined);
+      if (money !== undefined) {
+        reasons.push(`It changes "${money}", a money-bearing object${FINANCIAL_OBJECTS.has(money) ? '' : ' in a payments context'}.`);
+        return decide('Financial');
+      }
+    }
+    const admin = SUBSCRIPTION_VERBS.has(v.base) ? undefined : has(ADMIN_OBJECTS);
+    if (admin !== undefined) {
+      reasons.push(`It changes "${admin}": identity, access or configuration, which is administration.`);
+      return decide('Admin');
+    }
+    if (v.base === 'connect' && has(CONNECTION_TARGETS) !== undefined) {
+      traits.add('connection');
+      reasons.push(`It chooses which ${has(CONNECTION_TARGETS)} the server talks to, which is server configuration.`);
+      return decide('Admin');
+    }
+    if ((objects.includes('node') || objects.includes('nodes')) && ev.clusterContext) {
+      traits.add('node-admin');
+      reasons.push('It manages the nodes of a cluster, which is cluster administration.');
+      return decide('Admin');
+    }
+    if (v.cls === 'destructive') return decide(base);
+    const run = has(EXECUTION_OBJECTS);
+    if (run !== undefined && STARTING_VERBS.has(v.base)) {
+      reasons.push(`"${v.word}" a ${run} starts it: the tool runs something.`);
+      return decide('Execute');
+    }
+    const agent = has(AGENT_WORDS);
+    if (agent !== undefined && (v.base === 'assign' || v.base === 'delegate')) {
+      traits.add('agent');
+      reasons.push(`It hands work to an autonomous ${agent}, which then acts (writes code, opens changes) on its own.`);
+      return decide('Execute');
+    }
+    const social = has(COMMUNICATION_OBJECTS);
+    if (social !== undefined && POSTING_VERBS.has(v.base) && machine === undefined && !objects.includes('draft')) {
+      reasons.push(`It posts a ${social} that other people will see.`);
+      return decide('Communication');
+    }
+    if (machine !== undefined) traits.add('machine-messaging');
+  }
+  return decide(base);
+}
+
+function verbSentence(ev: Evidence, v: Verb): string {
+  switch (ev.verbSource) {
+    case 'name':
+      return `The name's verb "${v.word}" (in \`${ev.name}\`) means ${describeClass(v.cls)}.`;
+    case 'name (noun)':
+      return `The name has no verb; its word "${v.word}" stands for ${describeClass(v.cls)}.`;
+    case 'title':
+      return `The name has no verb; the title's verb "${v.word}" means ${describeClass(v.cls)}.`;
+    case 'description':
+      return `The name has no clear verb; the description opens with "${v.word}", which means ${describeClass(v.cls)}.`;
+    default:
+      return '';
+  }
+}
+
+function describeClass(cls: VerbClass): string {
+  const text: Record<VerbClass, string> = {
+    read: 'reading',
+    write: 'a change',
+    execute: 'running something',
+    destructive: 'deleting',
+    communicate: 'sending a message',
+    financial: 'moving money',
+    admin: 'administration',
+    vague: 'an unspecified action',
+  };
+  return text[cls];
+}
+
+function fallback(annotations: ToolAnnotations | undefined, reasons: string[]): Category {
+  if (annotations?.readOnlyHint === true) {
+    reasons.push('Nothing in the name or description says what the tool does; only the server\'s own readOnlyHint says it reads, which is taken as weak evidence.');
+    return 'Read';
+  }
+  if (annotations?.destructiveHint === true) {
+    reasons.push('Nothing in the name or description says what the tool does; the server\'s destructiveHint says it deletes.');
+    return 'Destructive';
+  }
+  reasons.push('Nothing in the name, description or annotations says what the tool does, so it is treated as a change until someone looks.');
+  return 'Write';
+}
+
+export function isUrlParam(p: Param): boolean {
+  return URL_PARAMS.has(p.tokens.join('_')) || p.format === 'uri' || p.format === 'url';
+}
+
+export function isCommandParam(p: Param): boolean {
+  const joined = p.tokens.join('_');
+  return COMMAND_PARAMS.has(p.name.toLowerCase()) || COMMAND_PARAMS.has(joined);
+}
+
+function isSqlParam(p: Param, toolDescription: string): boolean {
+  const joined = p.tokens.join('_');
+  if (SQL_PARAMS.has(joined)) return true;
+  return joined === 'query' && (SQL_MENTION.test(p.description) || SQL_MENTION.test(toolDescription));
+}

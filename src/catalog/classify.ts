@@ -1,0 +1,71 @@
+/**
+ * The offline tool classifier: from one MCP tool definition to a category, a risk level, the
+ * reasons for both, and findings a reviewer should see (poisoning signs, annotations that
+ * contradict the definition, descriptions too thin to judge).
+ *
+ * Pure and deterministic: no model, no network, no clock. The same definition always gives the
+ * same classification, so a catalog can diff two `tools/list` snapshots and flag a tool whose
+ * classification changed (a "rug pull") without noise.
+ *
+ * It works from general signals only (verbs, objects, parameter names, the server's field of
+ * business), never from a list of known tools, so a server it has never seen is judged the
+ * same way as one it has.
+ */
+import { annotationContradictions } from './annotations.js';
+import { decideCategory } from './category.js';
+import { gatherEvidence, type Evidence } from './evidence.js';
+import { detectPoisoning } from './poisoning.js';
+import { decideRisk } from './risk.js';
+import { FILLER_WORDS } from './signals.js';
+import { maxRisk, raiseRisk, type Classification, type Finding, type ToolDefinition } from './types.js';
+import { splitWords, wordCount } from './words.js';
+
+export type { Category, Classification, Finding, Risk, ToolAnnotations, ToolDefinition } from './types.js';
+
+export function classifyTool(tool: ToolDefinition, server?: string): Classification {
+  const annotations = typeof tool.annotations === 'object' && tool.annotations !== null ? tool.annotations : undefined;
+  const ev = gatherEvidence(tool, server);
+  const category = decideCategory(ev, annotations);
+  const risk = decideRisk(ev, category);
+  const rationale = [...category.reasons, ...risk.reasons];
+  const findings: Finding[] = [];
+
+  let level = risk.risk;
+  const poisoning = detectPoisoning(tool);
+  if (poisoning.findings.length > 0) {
+    findings.push(...poisoning.findings);
+    const raised = poisoning.exfiltration ? 'Critical' : maxRisk(raiseRisk(level), 'High');
+    rationale.push(
+      poisoning.exfiltration
+        ? 'The definition tries to get private data out (files, conversation or another address): risk raised to Critical.'
+        : `The definition carries instructions or hidden text aimed at the model: risk raised from ${level} to ${raised}.`,
+    );
+    level = raised;
+  }
+
+  const contradictions = annotationContradictions(ev, category.category, annotations);
+  for (const c of contradictions) rationale.push(c.message);
+  findings.push(...contradictions);
+
+  const thin = thinness(ev);
+  if (thin) {
+    findings.push({ kind: 'thin_description', message: thin });
+    rationale.push(`${thin} The verdict rests on the name and parameters.`);
+  }
+
+  return { category: category.category, risk: level, requiredParams: ev.required, rationale, findings };
+}
+
+/** Explains why a description is too thin to judge the tool by, or returns undefined. */
+function thinness(ev: Evidence): string | undefined {
+  if (ev.description.length === 0) return 'The description is empty.';
+  const words = wordCount(ev.description);
+  if (words < 4) return `The description is thin (${words} word${words === 1 ? '' : 's'}).`;
+  const name = new Set(ev.nameTokens);
+  const withoutCode = ev.description.replace(/`[^`]*`/g, ' ');
+  const informative = splitWords(withoutCode).filter((w) => !name.has(w) && !FILLER_WORDS.has(w) && w.length > 2);
+  if (/`[^`]+`/.test(ev.description) && informative.length <= 4 && words <= 10) {
+    return 'The description only restates the operation name.';
+  }
+  return undefined;
+}

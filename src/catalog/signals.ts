@@ -1,0 +1,286 @@
+/**
+ * The classifier's vocabularies: general English and operations words, never names of particular
+ * servers or tools. Each list says what kind of effect a word signals, so adding a word is a
+ * one-line change that reads like the reason for it.
+ */
+
+/** What a verb in a tool's name (or its description's opening) says the tool does. */
+export type VerbClass =
+  | 'read'
+  | 'write'
+  | 'execute'
+  | 'destructive'
+  | 'communicate'
+  | 'financial'
+  | 'admin'
+  /** Says little by itself ("optimize", "secure", "handle"): the description decides. */
+  | 'vague';
+
+function classify(entries: Record<VerbClass, string>): ReadonlyMap<string, VerbClass> {
+  const map = new Map<string, VerbClass>();
+  for (const [cls, words] of Object.entries(entries) as [VerbClass, string][]) {
+    for (const w of words.split(/\s+/).filter(Boolean)) map.set(w, cls);
+  }
+  return map;
+}
+
+export const VERBS: ReadonlyMap<string, VerbClass> = classify({
+  read: `get list read fetch search find query describe show view inspect lookup look check count
+    retrieve explain echo ping tail cat ls stat grep diff compare analyze analyse audit scan monitor
+    poll wait sleep estimate calculate compute convert parse render preview suggest recommend
+    troubleshoot diagnose explore browse navigate scrape crawl download export extract summarize
+    summarise translate transcribe geocode generate think plan validate verify lint measure receive
+    peek sum open load visualize screenshot whoami compress decompress hash encode decode is has can
+    exists simulate help research reason print display dump identify detect classify recall
+`,
+  write: `create add insert write edit update modify change set put patch apply save store upload
+    append rename move copy replace upsert import init initialize scaffold mark toggle enable disable
+    assign unassign label tag untag star unstar fork clone commit stage unstage checkout switch merge
+    rebase push pull sync archive unarchive restore rollback rollout revert scale resize attach detach
+    link unlink register unregister subscribe unsubscribe follow unfollow like unlike vote upvote
+    confirm approve reject dismiss close reopen lock unlock pin unpin opt start stop pause resume
+    cancel reconnect connect disconnect schedule reschedule book reserve draft request submit
+    complete fill click type press hover drag scroll configure setup provision manage bookmark
+    favorite finalize void release promote transition accept decline snooze mute unmute
+    remember memorize reset`,
+  execute: `execute exec run call invoke eval evaluate trigger dispatch launch spawn deploy build
+    compile install upgrade rerun restart reboot shutdown forward tunnel`,
+  destructive: `delete remove rm destroy drop purge truncate wipe erase uninstall terminate kill
+    cleanup clean clear discard prune evict unpublish trash deprovision teardown shred flush`,
+  communicate: `send post reply comment message notify email mail sms tweet retweet broadcast announce
+    dm react mention publish`,
+  financial: `pay refund charge payout withdraw deposit buy sell purchase trade bill remit tip donate`,
+  admin: `grant revoke authorize deauthorize impersonate rotate ban unban suspend unsuspend deactivate
+    reactivate invite elevate cordon uncordon drain login logout authenticate share`,
+  vague: `secure optimize handle process perform do use resolve assist take capture transfer place`,
+});
+
+/** Nouns that stand for the verb when a name has no verb at all (`node_management`). */
+export const NOMINALIZATIONS: ReadonlyMap<string, string> = new Map([
+  ['management', 'manage'],
+  ['deployment', 'deploy'],
+  ['installation', 'install'],
+  ['creation', 'create'],
+  ['deletion', 'delete'],
+  ['removal', 'remove'],
+  ['execution', 'execute'],
+  ['invocation', 'invoke'],
+  ['migration', 'migrate'],
+  ['provisioning', 'provision'],
+  ['upload', 'upload'],
+  ['search', 'search'],
+]);
+
+/** Nouns that make a verbless name a read: `git_status`, `directory_tree`, `get_me`. */
+export const READ_NOUNS = set(`status info information details tree history log logs metrics stats
+  statistics schema schemas help guidance docs documentation health version whoami me diff usage
+  summary report overview inventory definition definitions snapshot screenshot`);
+
+/** A name ending in one of these is about advice, not action: `deploy_app_help`. */
+export const ADVISORY_SUFFIXES = set(`help guidance guide docs documentation tutorial instructions
+  examples usage explanation faq howto`);
+
+/** Verbs only descriptions use to open a read-only tool: "Returns…", "Provides…". */
+export const DESCRIPTION_READ_VERBS = set(`return provide give`);
+
+/** Objects that make a change to identity, access or server/cluster configuration Admin. */
+export const ADMIN_OBJECTS = set(`permission permissions role roles policy policies iam acl acls
+  credential credentials password passwords secret secrets token tokens api_key access_key ssh_key
+  deploy_key signing_key private_key user users member members membership memberships collaborator
+  collaborators service_account role_binding config configuration settings setting env protection
+  attribute attributes context contexts auth sso saml mfa oauth firewall security_group webhook
+  webhooks quota quotas license licenses certificate certificates`);
+
+/** Objects whose change moves or commits money; always Financial. */
+export const FINANCIAL_OBJECTS = set(`payment payments payment_intent payment_link refund refunds
+  payout payouts charge charges invoice invoices dispute disputes price prices coupon coupons
+  discount discounts promotion wallet billing tax funds money crypto cryptocurrency bitcoin bill bills`);
+
+/** Objects that are Financial only when the server or tool is about payments ("subscription"). */
+export const FINANCIAL_IN_CONTEXT = set(`subscription subscriptions transfer transfers transaction
+  transactions balance balances plan plans order orders checkout quote quotes credit credits card
+  cards session sessions`);
+
+/** Words that say a server or tool is about payments or billing. */
+export const PAYMENT_CONTEXT = set(`stripe paypal square braintree adyen billing payment payments
+  invoice invoices currency proration refund refunds payout checkout ledger bank banking plaid
+  razorpay mollie chargebee recurly paddle quickbooks xero coinbase merchant shop shopify commerce
+  ecommerce woocommerce magento bigcommerce trading broker brokerage`);
+
+/** Parameters that, together, say a tool handles money. */
+export const MONEY_PARAMS = set(`amount unit_amount currency price amount_cents total payment_method`);
+
+/** Objects that make a write a message to people: `add_issue_comment`, `add_reaction`. */
+export const COMMUNICATION_OBJECTS = set(`comment comments reaction reactions reply replies message
+  messages email emails mail sms dm tweet post announcement chat`);
+
+/** Words that make a "message" machine-to-machine (a queue) rather than to people. */
+export const MACHINE_MESSAGING = set(`queue queues stream streams kafka kinesis`);
+
+/** What `publish` means when it is about shipping software, not broadcasting a message. */
+export const RELEASE_OBJECTS = set(`package packages release releases image images version versions
+  artifact artifacts site page pages app extension module crate gem chart build`);
+
+/** Parameters that carry a command line or program text to run. */
+export const COMMAND_PARAMS = set(`command commands cmd cli_command shell shell_command script
+  bash powershell javascript python_code code`);
+
+/** Parameters that carry SQL. */
+export const SQL_PARAMS = set(`sql sql_query statement sql_statement query_sql`);
+
+/** Parameters that name a file system path the caller chooses. */
+export const PATH_PARAMS = set(`path paths file files filename file_path filepath filename`);
+
+/** Parameters that carry a URL the tool will fetch or call. */
+export const URL_PARAMS = set(`url urls uri href link endpoint_url`);
+
+/** Parameters that let one tool reach any resource kind of a cluster or cloud account. */
+export const RESOURCE_KIND_PARAMS = set(`resource_type resourcetype kind resource_kind`);
+
+/** Words that say the tool works on a cluster or other shared infrastructure. */
+export const CLUSTER_WORDS = set(`kubernetes k8s kubectl cluster clusters namespace namespaces
+  helm pod pods`);
+
+/** Parameters that point at people outside the tool, for messages. */
+export const RECIPIENT_PARAMS = set(`to recipient recipients email emails phone phone_number
+  phonenumber cc bcc address addresses`);
+
+/** Parameters through which a subscription sends future data elsewhere. */
+export const ENDPOINT_PARAMS = set(`endpoint callback callback_url webhook webhook_url url notify_url`);
+
+// ——— Risk vocabularies ———
+
+/** Things whose mere reading exposes secrets. */
+export const SECRET_WORDS = set(`secret secrets credential credentials password passwords token
+  tokens env environment api_key access_key ssh_key private_key signing_key keychain vault`);
+
+/** Reads of these expose people's data or private conversations. */
+export const PERSONAL_DATA = set(`user users profile profiles contact contacts member members people
+  employee employees customer customers`);
+export const MESSAGE_WORDS = set(`message messages history replies reply thread threads`);
+/** Private correspondence wherever it is read from. */
+export const PRIVATE_MESSAGE_WORDS = set(`email emails mail mails inbox mailbox conversation
+  conversations chat chats dm dms`);
+export const CHANNEL_WORDS = set(`channel channels thread threads queue queues inbox mailbox
+  conversation conversations chat chats`);
+
+/** Reads of money records. */
+export const FINANCIAL_RECORDS = set(`invoice invoices payment payments charge charges transaction
+  transactions balance balances payout payouts refund refunds dispute disputes statement statements`);
+
+/** Security findings: reading them hands an attacker a list of weak points. */
+export const SECURITY_FINDINGS = set(`vulnerability vulnerabilities scanning dependabot cve cves
+  security`);
+
+/** Write verbs whose effect is small and easy to undo. */
+export const LOW_WRITE_VERBS = set(`star unstar fork toggle mark dismiss cancel stop pause init
+  initialize scaffold reconnect request bookmark favorite pin unpin like unlike vote upvote follow
+  unfollow snooze mute unmute label tag untag draft complete`);
+
+/** Objects whose creation or change is small and easy to undo. */
+export const LOW_WRITE_OBJECTS = set(`branch branches label labels tag tags directory directories
+  folder folders entity entities relation relations observation observations note notes memory
+  memories notification notifications reaction reactions customer customers product products todo
+  todos reminder reminders bookmark bookmarks draft drafts`);
+
+/** Write verbs that publish, merge or reshape shared systems. */
+export const HIGH_WRITE_VERBS = set(`push merge apply scale rollout rollback restore migrate release
+  provision promote`);
+
+/** Objects whose change touches shared infrastructure. */
+export const HIGH_WRITE_OBJECTS = set(`cluster clusters domain domains dns certificate certificates
+  firewall vpc infrastructure stack stacks deployment deployments replica replicas manifest
+  production`);
+
+/** Deleting these loses a whole store of other people's work. */
+export const CRITICAL_DELETE_OBJECTS = set(`repository repositories repo repos database databases db
+  cluster clusters account accounts organization organizations org orgs bucket buckets workspace
+  workspaces tenant tenants`);
+
+/** Destructive verbs that remove everything at once. */
+export const HIGH_DELETE_VERBS = set(`purge drop truncate wipe destroy uninstall terminate erase
+  teardown deprovision kill prune`);
+
+/** Containers: deleting one removes everything in it. */
+export const CONTAINER_OBJECTS = set(`topic topics queue queues table tables index indexes collection
+  collections namespace namespaces stack stacks service services instance instances vm vms server
+  servers release releases volume volumes snapshot snapshots channel channels environment
+  environments function functions schema schemas project projects directory directories folder
+  folders group groups`);
+
+/** Execute verbs that ship or change what runs for others. */
+export const HIGH_EXECUTE_WORDS = set(`deploy install upgrade push publish release provision trigger
+  workflow workflows pipeline pipelines launch restart reboot shutdown production`);
+
+/** Execute verbs that build or run something locally or in a sandbox. */
+export const MEDIUM_EXECUTE_WORDS = set(`build compile test lint invoke forward tunnel local preview
+  assign dispatch`);
+
+/** Nouns for a run of something: creating or starting one runs it (`create_deployment`). */
+export const EXECUTION_OBJECTS = set(`deployment deployments build builds execution executions
+  invocation invocations run runs`);
+/** Verbs that, applied to an execution object, start it. */
+export const STARTING_VERBS = set(`create start queue new trigger`);
+
+/** Descriptions of a tool that passes a whole command line through. */
+export const COMMAND_LINE_PHRASE = /\b(?:cli|shell|terminal|bash|command[- ]line)\s+commands?\b|\bany\s+(?:\w+\s+)?commands?\b|\barbitrary\s+commands?\b/i;
+
+/** Deletion that takes whatever is inside along with it. */
+export const CASCADE_PHRASE = /\b(?:all|everything)\b[^.]{0,40}\b(?:in|within|inside|under)\s+(?:it|them)\b|\band all (?:of )?(?:its|their)\b|\brecursive(?:ly)?\b/i;
+
+/** Names of autonomous agents a tool can hand work to. */
+export const AGENT_WORDS = set(`agent agents copilot assistant bot`);
+
+/** Money leaves the account. */
+export const MONEY_MOVEMENT = set(`refund refunds payout payouts transfer transfers charge charges pay
+  withdraw withdrawal capture purchase buy sell trade send remit`);
+
+/** Commits the customer to a bill. */
+export const BILLING_COMMITMENT = set(`invoice invoices subscription subscriptions dispute disputes
+  order orders credit credits finalize void bill bills`);
+
+/** Creates a way to collect or discount money, without moving any yet. */
+export const PAYMENT_INSTRUMENTS = set(`payment_link payment_intent checkout session quote coupon
+  coupons discount discounts promotion`);
+
+/** Grants more access than before. */
+export const GRANT_VERBS = set(`grant add attach create invite assign allow authorize elevate
+  impersonate rotate share cordon drain`);
+
+/** Setting one of these hands out or replaces a credential. */
+export const CREDENTIAL_OBJECTS = set(`secret secrets credential credentials password passwords token
+  tokens api_key access_key ssh_key deploy_key signing_key private_key env`);
+
+/** Verbs that lock an identity out. */
+export const LOCKOUT_VERBS = set(`deactivate suspend ban revoke disable lock`);
+
+/** Identity objects whose removal locks someone out. */
+export const IDENTITY_OBJECTS = set(`user users account accounts member members service_account
+  api_key access_key ssh_key deploy_key credential credentials password token tokens`);
+
+/** Communication that reaches many people at once. */
+export const BROADCAST_WORDS = set(`publish broadcast announce batch bulk mass all tweet tweets campaign
+  campaigns newsletter`);
+
+/** Communication that carries no content of its own. */
+export const LIGHT_COMMUNICATION = set(`reaction reactions react emoji typing`);
+
+/** Runtime logs (not commit logs): they often hold tokens and personal data. */
+export const LOG_WORDS = set(`log logs`);
+
+/** Words that, in a description, say a tool is a demonstration or a simulation. */
+export const DEMO_OPENINGS = /^\s*(demonstrates|simulates|a demo|demo tool|example tool|sample tool)\b/i;
+
+/** A tool description that says its `query` parameter is SQL. */
+export const SQL_MENTION = /\bsql\b|\b(?:select|insert|update|delete)\b[^.]{0,40}\b(?:query|queries|statements?)\b/i;
+
+/** Description phrases saying a query tool cannot change anything. */
+export const READ_ONLY_PHRASE = /\bread[- ]only\b|\bonly\s+select\b|\bselect\s+(?:queries|statements)\s+only\b|\bexecute a select\b/i;
+
+/** Words without meaning for the "thin description" check. */
+export const FILLER_WORDS = set(`a an the this that tool tools operation operations execute call
+  api method function of to for in on by with from and or is are be it its via using use`);
+
+function set(words: string): ReadonlySet<string> {
+  return new Set(words.split(/\s+/).filter(Boolean));
+}

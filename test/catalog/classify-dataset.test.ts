@@ -1,0 +1,78 @@
+/**
+ * The classifier against the labelled real tool definitions. Prints confusion matrices, the
+ * agreement per file and every disagreement (run with `node --test` to see them as diagnostics),
+ * and holds the quality bar: at least 95% of categories and 90% of risk levels agree.
+ *
+ * The dataset lives outside the repository: `../shared/datasets/tooldefs` from the repository
+ * root (the working directory of `npm test`), or wherever `TOOLGATE_TOOLDEFS` points.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { classifyTool } from '../../src/catalog/classify.js';
+import {
+  CATEGORIES,
+  RISK_LEVELS,
+  agreement,
+  classifyAll,
+  confusionMatrix,
+  datasetDir,
+  disagreementLine,
+  halves,
+  loadDataset,
+  percent,
+} from './dataset.js';
+
+const dir = datasetDir();
+
+/** A missing dataset is a failure, not a skip: the quality bar must not silently disappear. */
+function requireDataset(): void {
+  assert.ok(existsSync(dir), `labelled dataset not found at ${dir}: run from the repository root or set TOOLGATE_TOOLDEFS`);
+}
+
+test('labelled tool definitions: agreement with the labels', (t) => {
+  requireDataset();
+  const files = loadDataset(dir);
+  assert.ok(files.length > 0, `no .json files in ${dir}`);
+  const outcomes = classifyAll(files);
+  const total = agreement(outcomes);
+
+  t.diagnostic(`${outcomes.length} tools in ${files.length} files from ${dir}`);
+  t.diagnostic(`category agreement ${percent(total.category)}, risk agreement ${percent(total.risk)}`);
+  for (const line of confusionMatrix(outcomes, CATEGORIES, (c) => c.category).split('\n')) t.diagnostic(`category ${line}`);
+  for (const line of confusionMatrix(outcomes, RISK_LEVELS, (c) => c.risk).split('\n')) t.diagnostic(`risk     ${line}`);
+
+  for (const f of files) {
+    const a = agreement(outcomes.filter((o) => o.file === f.file));
+    t.diagnostic(`file ${f.file}: ${a.tools} tools, category ${percent(a.category)}, risk ${percent(a.risk)}`);
+  }
+  const { a, b } = halves(files);
+  const ha = agreement(classifyAll(a));
+  const hb = agreement(classifyAll(b));
+  t.diagnostic(`half A (${a.length} files, ${ha.tools} tools): category ${percent(ha.category)}, risk ${percent(ha.risk)}`);
+  t.diagnostic(`half B (${b.length} files, ${hb.tools} tools): category ${percent(hb.category)}, risk ${percent(hb.risk)}`);
+
+  const wrong = outcomes.filter((o) => o.got.category !== o.tool.label.category || o.got.risk !== o.tool.label.risk);
+  for (const o of wrong) t.diagnostic(`disagreement ${disagreementLine(o)} — ${o.got.rationale.join(' ')}`);
+
+  assert.ok(total.category >= 0.95, `category agreement ${percent(total.category)} is below 95%`);
+  assert.ok(total.risk >= 0.9, `risk agreement ${percent(total.risk)} is below 90%`);
+});
+
+test('reference case: build_and_push_image_to_ecr is Execute / High with its two required parameters', () => {
+  requireDataset();
+  const file = loadDataset(dir).find((f) => f.tools.some((t) => t.name === 'build_and_push_image_to_ecr'));
+  assert.ok(file, 'the seed tool file is missing from the dataset');
+  const def = file.tools.find((t) => t.name === 'build_and_push_image_to_ecr');
+  assert.ok(def);
+  const got = classifyTool(def, file.server);
+  assert.equal(got.category, 'Execute');
+  assert.equal(got.risk, 'High');
+  assert.deepEqual(got.requiredParams, ['app_name', 'app_path']);
+});
+
+test('no poisoning alarm on the real, honest definitions', () => {
+  requireDataset();
+  const alarms = classifyAll(loadDataset(dir)).filter((o) => o.got.findings.some((f) => f.kind === 'poisoning'));
+  assert.deepEqual(alarms.map((o) => `${o.file} ${o.tool.name}`), []);
+});

@@ -1,0 +1,254 @@
+/**
+ * The classifier on tools invented for these tests, modelled on public MCP servers that are not
+ * in the labelled dataset (databases, browsers, mail, chat, cloud, identity, payments, CI). They
+ * check that the rules generalise beyond the dataset they were tuned on.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyTool } from '../../src/catalog/classify.js';
+import type { Category, Risk } from '../../src/catalog/types.js';
+import { schema, tool } from './build.js';
+
+type Case = [server: string, name: string, description: string, props: Parameters<typeof schema>[0], required: string[], category: Category, risk: Risk];
+
+const num = (name: string): [string, Record<string, unknown>] => [name, { type: 'number' }];
+const bool = (name: string): [string, Record<string, unknown>] => [name, { type: 'boolean' }];
+
+const CASES: Case[] = [
+  // Databases
+  ['sqlite', 'read_query', 'Execute a SELECT query on the SQLite database', ['query'], ['query'], 'Read', 'Medium'],
+  ['sqlite', 'write_query', 'Execute an INSERT, UPDATE, or DELETE query on the SQLite database', ['query'], ['query'], 'Write', 'High'],
+  ['sqlite', 'list_tables', 'List all tables in the SQLite database', [], [], 'Read', 'Low'],
+  ['sqlite', 'describe_table', 'Get the schema information for a specific table', ['table_name'], ['table_name'], 'Read', 'Low'],
+  ['supabase', 'execute_sql', 'Executes raw SQL in the Postgres database.', ['project_id', 'query'], ['project_id', 'query'], 'Execute', 'High'],
+  ['supabase', 'apply_migration', 'Applies a migration to the database.', ['project_id', 'name', 'query'], ['project_id', 'name', 'query'], 'Write', 'High'],
+  ['mysql', 'mysql_query', 'Execute a SQL query against the MySQL database', ['sql'], ['sql'], 'Execute', 'High'],
+  ['redis', 'set', 'Set a Redis string value with an optional expiration time.', ['key', 'value'], ['key', 'value'], 'Write', 'Medium'],
+  ['redis', 'get', 'Get a Redis string value.', ['key'], ['key'], 'Read', 'Low'],
+  ['redis', 'flushall', 'Delete all keys in all databases', [], [], 'Destructive', 'High'],
+  ['mongodb', 'drop_collection', 'Removes a collection or view from the database.', ['database', 'collection'], ['database', 'collection'], 'Destructive', 'High'],
+  ['mongodb', 'find', 'Run a find query against a MongoDB collection', ['database', 'collection', 'filter'], ['database', 'collection'], 'Read', 'Low'],
+  ['elastic', 'delete_index', 'Delete an Elasticsearch index', ['index'], ['index'], 'Destructive', 'High'],
+  ['airtable', 'create_record', 'Create a new record in a table', ['baseId', 'tableId', 'fields'], ['baseId', 'tableId', 'fields'], 'Write', 'Medium'],
+  // Browsers and the web
+  ['puppeteer', 'puppeteer_navigate', 'Navigate to a URL', ['url'], ['url'], 'Read', 'Medium'],
+  ['puppeteer', 'puppeteer_screenshot', 'Take a screenshot of the current page or a specific element', ['name', 'selector'], [], 'Read', 'Low'],
+  ['puppeteer', 'puppeteer_click', 'Click an element on the page', ['selector'], ['selector'], 'Write', 'Medium'],
+  ['puppeteer', 'puppeteer_evaluate', 'Execute JavaScript in the browser console', ['script'], ['script'], 'Execute', 'Critical'],
+  ['browser', 'browser_snapshot', 'Capture accessibility snapshot of the current page', [], [], 'Read', 'Low'],
+  ['brave-search', 'brave_web_search', 'Performs a web search using the Brave Search API.', ['query', num('count')], ['query'], 'Read', 'Low'],
+  ['youtube', 'get_transcript', 'Extract the transcript of a YouTube video', ['url'], ['url'], 'Read', 'Medium'],
+  ['fetch-like', 'http_request', 'Make an HTTP request to any URL with a custom method, headers and body', ['url', 'method', 'headers', 'body'], ['url'], 'Execute', 'High'],
+  // Mail and chat
+  ['gmail', 'send_email', 'Sends a new email', ['to', 'subject', 'body', 'cc', 'bcc'], ['to', 'subject', 'body'], 'Communication', 'High'],
+  ['gmail', 'draft_email', 'Draft a new email', ['to', 'subject', 'body'], ['to', 'subject', 'body'], 'Write', 'Low'],
+  ['gmail', 'read_email', 'Retrieves the content of a specific email', ['messageId'], ['messageId'], 'Read', 'Medium'],
+  ['gmail', 'search_emails', 'Searches for emails using Gmail search syntax', ['query', num('maxResults')], ['query'], 'Read', 'Medium'],
+  ['gmail', 'delete_email', 'Permanently deletes an email', ['messageId'], ['messageId'], 'Destructive', 'Medium'],
+  ['outlook', 'forward_email', 'Forward an email to new recipients', ['message_id', 'to'], ['message_id', 'to'], 'Communication', 'High'],
+  ['twilio', 'send_sms', 'Send an SMS message to a phone number', ['to', 'body'], ['to', 'body'], 'Communication', 'High'],
+  ['discord', 'discord_send_message', 'Send a message to a Discord channel', ['channel_id', 'content'], ['channel_id', 'content'], 'Communication', 'Medium'],
+  ['discord', 'discord_read_messages', 'Read recent messages from a Discord channel', ['channel_id', num('limit')], ['channel_id'], 'Read', 'Medium'],
+  ['telegram', 'get_chat_history', 'Get message history from a chat', ['chat_id', num('limit')], ['chat_id'], 'Read', 'Medium'],
+  ['x', 'post_tweet', 'Post a new tweet to the authenticated account', ['text'], ['text'], 'Communication', 'High'],
+  ['sendgrid', 'send_bulk_email', 'Send an email campaign to a contact list', ['list_id', 'template_id'], ['list_id', 'template_id'], 'Communication', 'High'],
+  ['linear', 'linear_add_comment', 'Adds a comment to an existing Linear issue', ['issueId', 'body'], ['issueId', 'body'], 'Communication', 'Medium'],
+  ['mailchimp', 'unsubscribe_member', 'Unsubscribe a member from an audience', ['list_id', 'email'], ['list_id', 'email'], 'Write', 'Medium'],
+  // Processes, containers, CI, cloud
+  ['desktop-commander', 'execute_command', 'Execute a terminal command with timeout.', ['command', num('timeout_ms')], ['command'], 'Execute', 'Critical'],
+  ['desktop-commander', 'kill_process', 'Terminate a running process by PID.', [num('pid')], ['pid'], 'Destructive', 'High'],
+  ['desktop-commander', 'list_processes', 'List all running processes with PID, command name, CPU and memory usage.', [], [], 'Read', 'Low'],
+  ['shell', 'run_python', 'Run a Python snippet in a sandbox and return stdout', ['code'], ['code'], 'Execute', 'Critical'],
+  ['ssh', 'ssh_exec', 'Execute a command on a remote host over SSH', ['host', 'command'], ['host', 'command'], 'Execute', 'Critical'],
+  ['gcp', 'gcloud_run', 'Run a gcloud CLI command', ['args'], ['args'], 'Execute', 'Critical'],
+  ['docker', 'run_container', 'Run a Docker container from an image', ['image', 'name', 'ports'], ['image'], 'Execute', 'High'],
+  ['docker', 'docker_exec', 'Run a command inside a running container', ['container', 'cmd'], ['container', 'cmd'], 'Execute', 'Critical'],
+  ['docker', 'remove_container', 'Remove a Docker container', ['container_id', bool('force')], ['container_id'], 'Destructive', 'Medium'],
+  ['docker', 'prune_images', 'Remove all unused images', [], [], 'Destructive', 'High'],
+  ['terraform', 'terraform_apply', 'Apply the Terraform plan to create or update infrastructure', ['working_dir'], ['working_dir'], 'Write', 'High'],
+  ['terraform', 'terraform_plan', 'Show the execution plan', ['working_dir'], ['working_dir'], 'Read', 'Low'],
+  ['terraform', 'terraform_destroy', 'Destroy all resources managed by the Terraform configuration', ['working_dir'], ['working_dir'], 'Destructive', 'High'],
+  ['jenkins', 'trigger_build', 'Trigger a Jenkins job build with parameters', ['job_name', 'parameters'], ['job_name'], 'Execute', 'High'],
+  ['jenkins', 'get_build_log', 'Get the console output of a build', ['job_name', num('build_number')], ['job_name', 'build_number'], 'Read', 'Medium'],
+  ['vercel', 'create_deployment', 'Create a new deployment for a project', ['project', 'target'], ['project'], 'Execute', 'High'],
+  ['netlify', 'deploy_site', 'Deploy a site directory to Netlify', ['site_id', 'dir'], ['site_id', 'dir'], 'Execute', 'High'],
+  ['npm', 'publish_package', 'Publish a package to the npm registry', ['path', 'tag'], ['path'], 'Execute', 'High'],
+  ['aws-lambda', 'invoke_function', 'Invoke an AWS Lambda function with a JSON payload', ['function_name', 'payload'], ['function_name'], 'Execute', 'Medium'],
+  ['k8s', 'delete_namespace', 'Delete a namespace and everything in it', ['name'], ['name'], 'Destructive', 'High'],
+  ['k8s', 'restart_deployment', 'Restart a deployment by triggering a rollout', ['name', 'namespace'], ['name'], 'Execute', 'High'],
+  ['k8s', 'get_secret', 'Get a Kubernetes secret and decode its data', ['name', 'namespace'], ['name'], 'Read', 'High'],
+  ['helm', 'helm_rollback', 'Roll back a release to a previous revision', ['release', 'revision'], ['release'], 'Write', 'High'],
+  ['azure', 'list_resource_groups', 'List all resource groups in the subscription', ['subscription_id'], [], 'Read', 'Low'],
+  ['azure', 'delete_resource_group', 'Delete a resource group and all resources within it', ['name'], ['name'], 'Destructive', 'High'],
+  ['azure', 'create_storage_account', 'Create a new storage account', ['name', 'location', 'sku'], ['name', 'location'], 'Write', 'Medium'],
+  ['aws', 'describe_instances', 'Describes the specified EC2 instances', ['InstanceIds'], [], 'Read', 'Low'],
+  ['aws', 'terminate_instances', 'Shuts down the specified instances', ['InstanceIds'], ['InstanceIds'], 'Destructive', 'High'],
+  ['s3', 's3_put_object', 'Upload an object to an S3 bucket', ['bucket', 'key', 'body'], ['bucket', 'key', 'body'], 'Write', 'Medium'],
+  ['s3', 's3_get_object', 'Download an object from an S3 bucket', ['bucket', 'key'], ['bucket', 'key'], 'Read', 'Low'],
+  ['s3', 'delete_bucket', 'Delete an S3 bucket', ['bucket'], ['bucket'], 'Destructive', 'Critical'],
+  ['cloudflare', 'dns_record_create', 'Create a DNS record in a zone', ['zone_id', 'type', 'name', 'content'], ['zone_id', 'type', 'name', 'content'], 'Write', 'High'],
+  ['gitlab', 'delete_project', 'Delete a GitLab project and all its contents', ['project_id'], ['project_id'], 'Destructive', 'High'],
+  ['gitlab', 'create_merge_request', 'Create a new merge request in a GitLab project', ['project_id', 'title', 'source_branch', 'target_branch'], ['project_id', 'title'], 'Write', 'Medium'],
+  ['git', 'git_push', 'Push local commits to the remote', ['repo_path', 'remote', 'branch'], ['repo_path'], 'Write', 'High'],
+  // Identity, access, configuration
+  ['okta', 'create_user', 'Creates a new user in your Okta organization', ['email', 'firstName', 'lastName'], ['email'], 'Admin', 'High'],
+  ['okta', 'assign_role_to_user', 'Assigns an admin role to a user', ['userId', 'roleType'], ['userId', 'roleType'], 'Admin', 'High'],
+  ['okta', 'deactivate_user', 'Deactivates a user', ['userId'], ['userId'], 'Admin', 'High'],
+  ['okta', 'list_users', 'Lists users in your organization', [num('limit')], [], 'Read', 'Medium'],
+  ['auth0', 'reset_user_password', 'Send a password reset email for a user', ['user_id'], ['user_id'], 'Admin', 'High'],
+  ['auth0', 'get_user', 'Get a user profile by ID', ['user_id'], ['user_id'], 'Read', 'Medium'],
+  ['aws-iam', 'attach_role_policy', 'Attaches the specified managed policy to the specified IAM role.', ['RoleName', 'PolicyArn'], ['RoleName', 'PolicyArn'], 'Admin', 'High'],
+  ['aws-iam', 'list_roles', 'Lists the IAM roles', [], [], 'Read', 'Low'],
+  ['aws', 'create_access_key', 'Creates a new AWS secret access key for the specified user', ['UserName'], ['UserName'], 'Admin', 'High'],
+  ['vault', 'read_secret', 'Read a secret from Vault at the given path', ['path'], ['path'], 'Read', 'High'],
+  ['vault', 'write_secret', 'Write a secret to Vault', ['path', 'data'], ['path', 'data'], 'Admin', 'High'],
+  ['1password', 'get_item_password', 'Get the password field of a vault item', ['vault', 'item'], ['vault', 'item'], 'Read', 'High'],
+  ['vercel', 'set_env_var', 'Set an environment variable on a project', ['project', 'key', 'value', 'target'], ['project', 'key', 'value'], 'Admin', 'High'],
+  ['github-like', 'create_deploy_key', 'Create a deploy key for a repository', ['owner', 'repo', 'key', 'title'], ['owner', 'repo', 'key'], 'Admin', 'High'],
+  ['github-like', 'add_collaborator', 'Add a collaborator to a repository with a given permission', ['owner', 'repo', 'username', 'permission'], ['owner', 'repo', 'username'], 'Admin', 'High'],
+  ['gitlab', 'create_project_access_token', 'Create a project access token with the given scopes', ['project_id', 'name', 'scopes'], ['project_id', 'name', 'scopes'], 'Admin', 'High'],
+  ['webhooks', 'create_webhook', 'Register a webhook that receives repository events', ['url', 'events'], ['url'], 'Admin', 'High'],
+  ['gdrive', 'share_file', 'Share a Google Drive file with a user by email and role', ['fileId', 'email', 'role'], ['fileId', 'email', 'role'], 'Admin', 'High'],
+  ['discord', 'ban_member', 'Ban a member from the server', ['guild_id', 'user_id', 'reason'], ['guild_id', 'user_id'], 'Admin', 'High'],
+  ['notion', 'update_page_permissions', 'Change who can access a page', ['page_id', 'permissions'], ['page_id', 'permissions'], 'Admin', 'Medium'],
+  // Money
+  ['paypal', 'create_invoice', 'Create a new invoice in PayPal', ['recipient_email', 'items'], ['recipient_email', 'items'], 'Financial', 'High'],
+  ['paypal', 'list_transactions', 'List transactions for the merchant account', ['start_date', 'end_date'], [], 'Read', 'Medium'],
+  ['stripe', 'cancel_subscription', 'This tool will cancel a subscription in Stripe.', ['subscription'], ['subscription'], 'Financial', 'High'],
+  ['stripe', 'create_coupon', 'This tool will create a coupon in Stripe.', [num('percent_off'), 'name'], ['name'], 'Financial', 'Medium'],
+  ['stripe', 'retrieve_balance', 'This tool will retrieve the balance from Stripe.', [], [], 'Read', 'Medium'],
+  ['wallet', 'transfer_funds', 'Transfer funds to another account', ['to_account', num('amount'), 'currency'], ['to_account', 'amount', 'currency'], 'Financial', 'Critical'],
+  ['coinbase', 'send_crypto', 'Send cryptocurrency to an external wallet address', ['to_address', num('amount'), 'currency'], ['to_address', 'amount', 'currency'], 'Financial', 'Critical'],
+  ['trading', 'place_order', 'Place a buy or sell order for a stock', ['symbol', num('qty'), 'side'], ['symbol', 'qty', 'side'], 'Financial', 'Critical'],
+  ['shopify', 'create_order', 'Create a new order for a customer', ['customer_id', 'line_items'], ['customer_id', 'line_items'], 'Financial', 'High'],
+  ['square', 'create_payment', 'Charge a card for the given amount', ['source_id', num('amount'), 'currency'], ['source_id', 'amount', 'currency'], 'Financial', 'Critical'],
+  ['quickbooks', 'create_bill', 'Create a vendor bill', ['vendor_id', 'lines'], ['vendor_id', 'lines'], 'Financial', 'High'],
+  ['plaid', 'get_transactions', 'Get bank transactions for a linked account', ['access_token', 'start_date', 'end_date'], ['access_token'], 'Read', 'Medium'],
+  ['shopify', 'get_products', 'Get a list of products in the store', [num('limit')], [], 'Read', 'Low'],
+  // Everyday tools
+  ['time', 'get_current_time', 'Get current time in a specific timezone', ['timezone'], ['timezone'], 'Read', 'Low'],
+  ['time', 'convert_time', 'Convert time between timezones', ['source_timezone', 'time', 'target_timezone'], ['source_timezone', 'time', 'target_timezone'], 'Read', 'Low'],
+  ['thinking', 'sequentialthinking', 'A detailed tool for dynamic and reflective problem-solving through thoughts.', ['thought', bool('nextThoughtNeeded')], ['thought'], 'Read', 'Low'],
+  ['everart', 'generate_image', 'Generate images using EverArt models', ['prompt', 'model'], ['prompt'], 'Read', 'Low'],
+  ['maps', 'maps_geocode', 'Convert an address into geographic coordinates', ['address'], ['address'], 'Read', 'Low'],
+  ['notion', 'notion_create_page', 'Create a new page in Notion', ['parent_id', 'title', 'content'], ['parent_id'], 'Write', 'Medium'],
+  ['notion', 'notion_search', 'Search pages and databases in Notion', ['query'], [], 'Read', 'Low'],
+  ['linear', 'linear_create_issue', 'Creates a new Linear issue', ['title', 'teamId', 'description'], ['title', 'teamId'], 'Write', 'Medium'],
+  ['jira', 'jira_transition_issue', 'Transition a Jira issue to a new status', ['issue_key', 'transition_id'], ['issue_key', 'transition_id'], 'Write', 'Medium'],
+  ['todoist', 'todoist_complete_task', 'Mark a task as complete', ['task_id'], ['task_id'], 'Write', 'Low'],
+  ['memory', 'store_memory', 'Store a fact in long-term memory', ['content', 'tags'], ['content'], 'Write', 'Low'],
+  ['memory', 'retrieve_memory', 'Retrieve memories matching a query', ['query'], ['query'], 'Read', 'Low'],
+  ['calendar', 'create_event', 'Create a calendar event', ['summary', 'start', 'end', 'attendees'], ['summary', 'start', 'end'], 'Write', 'Medium'],
+  ['calendar', 'delete_event', 'Delete a calendar event', ['calendarId', 'eventId'], ['calendarId', 'eventId'], 'Destructive', 'Medium'],
+  ['fs', 'copy_file', 'Copy a file to a new location', ['source', 'destination'], ['source', 'destination'], 'Write', 'Medium'],
+  ['fs', 'get_file_hash', 'Compute the SHA-256 hash of a file', ['path'], ['path'], 'Read', 'Low'],
+  ['fs', 'delete_directory', 'Recursively delete a directory and everything in it', ['path', bool('recursive')], ['path'], 'Destructive', 'High'],
+  ['hubspot', 'hubspot_list_contacts', 'List contacts in HubSpot CRM', [num('limit'), 'after'], [], 'Read', 'Medium'],
+  ['confluence', 'confluence_delete_page', 'Delete an existing Confluence page', ['page_id'], ['page_id'], 'Destructive', 'Medium'],
+  ['zendesk', 'add_ticket_comment', 'Add a public or private comment to a ticket', ['ticket_id', 'body', bool('public')], ['ticket_id', 'body'], 'Communication', 'Medium'],
+  ['github-like', 'assign_agent_to_task', 'Assign the coding agent to a task; it opens a pull request with its changes.', ['task_id'], ['task_id'], 'Execute', 'Medium'],
+];
+
+/** Where the classifier and a security engineer's reading still differ; kept visible, not hidden. */
+const KNOWN_DISAGREEMENTS: Array<[...Case, string]> = [
+  ['pagerduty', 'create_incident', 'Create a new incident and page the on-call responder', ['title', 'service_id'], ['title', 'service_id'], 'Communication', 'Medium', 'paging people is only in the description'],
+  ['argocd', 'sync_application', 'Sync an Argo CD application to its target state in Git', ['name'], ['name'], 'Execute', 'High', '"sync" is a plain write unless the object is known to deploy'],
+  ['s3', 'put_bucket_policy', 'Apply a bucket policy to an S3 bucket', ['bucket', 'policy'], ['bucket', 'policy'], 'Admin', 'High', 'policy changes are Medium unless the verb grants'],
+  ['spotify', 'start_playback', 'Start or resume playback on the active device', ['uri'], [], 'Write', 'Low', '"start" is Medium: it also starts data moves and jobs'],
+];
+
+for (const [server, name, description, props, required, category, risk] of CASES) {
+  test(`${server}: ${name} is ${category} / ${risk}`, () => {
+    const got = classifyTool(tool(name, description, props, required), server);
+    assert.deepEqual({ category: got.category, risk: got.risk }, { category, risk }, got.rationale.join(' '));
+    assert.deepEqual(got.requiredParams, required);
+    assert.ok(got.rationale.length > 0, 'every classification explains itself');
+  });
+}
+
+for (const [server, name, description, props, required, category, risk, why] of KNOWN_DISAGREEMENTS) {
+  test(`${server}: ${name} should be ${category} / ${risk}`, { todo: why }, () => {
+    const got = classifyTool(tool(name, description, props, required), server);
+    assert.deepEqual({ category: got.category, risk: got.risk }, { category, risk });
+  });
+}
+
+test('requiredParams keeps the schema order and drops non-strings', () => {
+  const def = { name: 'create_thing', description: 'Create a thing in the store.', inputSchema: { type: 'object', properties: {}, required: ['zeta', 'alpha', 7, null, 'mid'] } };
+  assert.deepEqual(classifyTool(def).requiredParams, ['zeta', 'alpha', 'mid']);
+  assert.deepEqual(classifyTool({ name: 'list_things', inputSchema: { type: 'object' } }).requiredParams, []);
+  assert.deepEqual(classifyTool({ name: 'list_things', inputSchema: { required: 'name' } }).requiredParams, []);
+});
+
+test('an empty description is noted as a finding and in the rationale', () => {
+  const got = classifyTool(tool('create_queue', '', ['queue_name'], ['queue_name']));
+  assert.equal(got.category, 'Write');
+  assert.ok(got.findings.some((f) => f.kind === 'thin_description' && /empty/.test(f.message)));
+  assert.ok(got.rationale.some((r) => /description is empty/i.test(r)));
+});
+
+test('a description that only restates the operation is thin; a real one is not', () => {
+  const thin = classifyTool(tool('delete_widget', 'Execute the Widget API `delete_widget` operation.', ['id'], ['id']));
+  assert.ok(thin.findings.some((f) => f.kind === 'thin_description'));
+  const full = classifyTool(tool('delete_widget', 'Deletes a widget and detaches it from every dashboard that shows it.', ['id'], ['id']));
+  assert.ok(!full.findings.some((f) => f.kind === 'thin_description'));
+});
+
+test('a missing or malformed definition does not throw', () => {
+  const odd = [
+    { name: '' },
+    { name: 'x', inputSchema: { properties: null } },
+    { name: 'x', inputSchema: { properties: { a: null, b: 5 } } },
+    { name: 'x', description: 42 as unknown as string, annotations: null as unknown as undefined },
+  ];
+  for (const def of odd) {
+    const got = classifyTool(def);
+    assert.ok(got.category.length > 0 && got.risk.length > 0);
+  }
+});
+
+test('the verdict does not follow the annotations: readOnlyHint on a delete is flagged, not believed', () => {
+  const got = classifyTool(tool('delete_report', 'Deletes a saved report.', ['report_id'], ['report_id'], { readOnlyHint: true, destructiveHint: false }));
+  assert.equal(got.category, 'Destructive');
+  const kinds = got.findings.filter((f) => f.kind === 'annotation_contradiction').map((f) => f.message);
+  assert.equal(kinds.length, 2, kinds.join('\n'));
+  assert.match(kinds[0], /readOnlyHint/);
+  assert.match(kinds[1], /destructiveHint/);
+  assert.ok(got.rationale.some((r) => /readOnlyHint/.test(r)));
+});
+
+test('annotations that agree with the definition raise no finding', () => {
+  const got = classifyTool(tool('list_reports', 'Lists the saved reports of the current workspace, newest first.', [], [], { readOnlyHint: true, destructiveHint: false, openWorldHint: false }));
+  assert.equal(got.category, 'Read');
+  assert.deepEqual(got.findings, []);
+});
+
+test('openWorldHint false on a tool that takes a URL is a contradiction', () => {
+  const got = classifyTool(tool('fetch_page', 'Fetches a web page and returns it as markdown.', ['url'], ['url'], { openWorldHint: false }));
+  assert.ok(got.findings.some((f) => f.kind === 'annotation_contradiction' && /openWorldHint/.test(f.message)));
+});
+
+test('with nothing else to go on, the annotation is used but the risk stays Medium', () => {
+  const got = classifyTool({ name: 'widget', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } });
+  assert.equal(got.category, 'Read');
+  assert.equal(got.risk, 'Medium');
+  assert.ok(got.rationale.some((r) => /weak evidence/.test(r)));
+  const bare = classifyTool({ name: 'widget', inputSchema: { type: 'object' } });
+  assert.equal(bare.category, 'Write');
+  assert.equal(bare.risk, 'Medium');
+});
+
+test('the rationale names the parameter that decided it', () => {
+  assert.ok(classifyTool(tool('exec', 'Runs it.', ['command'], ['command'])).rationale.some((r) => r.includes('`command`')));
+  assert.ok(classifyTool(tool('send_sms', 'Send an SMS.', ['recipient', 'text'], ['recipient', 'text'])).rationale.some((r) => r.includes('`recipient`')));
+  assert.ok(classifyTool(tool('read_file', 'Read a file.', ['path'], ['path'])).rationale.some((r) => r.includes('`path`')));
+});
+
+test('classification is deterministic: same input, same output, input untouched', () => {
+  const def = tool('create_refund', 'Refund a payment intent in Stripe.', ['payment_intent', num('amount')], ['payment_intent'], { readOnlyHint: true });
+  const before = JSON.stringify(def);
+  const first = classifyTool(def, 'stripe');
+  for (let i = 0; i < 20; i++) assert.deepEqual(classifyTool(def, 'stripe'), first);
+  assert.equal(JSON.stringify(def), before);
+  assert.deepEqual({ category: first.category, risk: first.risk }, { category: 'Financial', risk: 'Critical' });
+});

@@ -1,0 +1,96 @@
+/**
+ * The labelled real tool definitions (`../shared/datasets/tooldefs`) and the measurements the
+ * dataset test reports: agreement per file, confusion matrices, disagreements. Kept apart from
+ * the test so the same numbers can be printed while tuning.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { classifyTool } from '../../src/catalog/classify.js';
+import type { Category, Classification, Risk, ToolDefinition } from '../../src/catalog/types.js';
+
+export const CATEGORIES: readonly Category[] = ['Read', 'Write', 'Execute', 'Destructive', 'Financial', 'Communication', 'Admin'];
+export const RISK_LEVELS: readonly Risk[] = ['Low', 'Medium', 'High', 'Critical'];
+
+export interface LabelledTool extends ToolDefinition {
+  label: { category: Category; risk: Risk };
+}
+
+export interface DatasetFile {
+  file: string;
+  server: string;
+  tools: LabelledTool[];
+}
+
+export interface Outcome {
+  file: string;
+  server: string;
+  tool: LabelledTool;
+  got: Classification;
+}
+
+/**
+ * `TOOLGATE_TOOLDEFS`, else `../shared/datasets/tooldefs` from the repository root (the working
+ * directory of `npm test`), else the same place found from this compiled file
+ * (`dist/test/catalog/` → four levels up), so running from another directory still works.
+ */
+export function datasetDir(): string {
+  if (process.env.TOOLGATE_TOOLDEFS) return path.resolve(process.env.TOOLGATE_TOOLDEFS);
+  const fromCwd = path.resolve('../shared/datasets/tooldefs');
+  if (existsSync(fromCwd)) return fromCwd;
+  return fileURLToPath(new URL('../../../../shared/datasets/tooldefs/', import.meta.url));
+}
+
+export function loadDataset(dir = datasetDir()): DatasetFile[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const parsed = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { server: string; tools: LabelledTool[] };
+      return { file, server: parsed.server, tools: parsed.tools };
+    });
+}
+
+export function classifyAll(files: DatasetFile[]): Outcome[] {
+  return files.flatMap((f) => f.tools.map((tool) => ({ file: f.file, server: f.server, tool, got: classifyTool(tool, f.server) })));
+}
+
+export interface Agreement {
+  tools: number;
+  category: number;
+  risk: number;
+}
+
+export function agreement(outcomes: Outcome[]): Agreement {
+  const n = outcomes.length;
+  const cat = outcomes.filter((o) => o.got.category === o.tool.label.category).length;
+  const risk = outcomes.filter((o) => o.got.risk === o.tool.label.risk).length;
+  return { tools: n, category: n === 0 ? 1 : cat / n, risk: n === 0 ? 1 : risk / n };
+}
+
+/** A confusion matrix as text: rows are labels, columns are the classifier's answers. */
+export function confusionMatrix<T extends string>(outcomes: Outcome[], values: readonly T[], pick: (c: { category: Category; risk: Risk }) => T): string {
+  const width = Math.max(...values.map((v) => v.length), 'label/got'.length) + 1;
+  const pad = (s: string): string => s.padStart(width);
+  const lines = [pad('label/got') + values.map(pad).join('')];
+  for (const row of values) {
+    const cells = values.map((col) => String(outcomes.filter((o) => pick(o.tool.label) === row && pick(o.got) === col).length));
+    lines.push(pad(row) + cells.map(pad).join(''));
+  }
+  return lines.join('\n');
+}
+
+export function percent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** Files in sorted order alternate between half A and half B: the tune/check split. */
+export function halves(files: DatasetFile[]): { a: DatasetFile[]; b: DatasetFile[] } {
+  return { a: files.filter((_, i) => i % 2 === 0), b: files.filter((_, i) => i % 2 === 1) };
+}
+
+export function disagreementLine(o: Outcome): string {
+  const cat = o.got.category === o.tool.label.category ? o.got.category : `${o.got.category} (label ${o.tool.label.category})`;
+  const risk = o.got.risk === o.tool.label.risk ? o.got.risk : `${o.got.risk} (label ${o.tool.label.risk})`;
+  return `${o.file} ${o.tool.name}: ${cat} / ${risk}`;
+}
