@@ -68,8 +68,7 @@ export class Gateway implements GatewayContext, SessionHost {
     const server = this.#config.servers[serverId];
     if (!server) throw new ToolgateError('unknown_server', `No MCP server "${serverId}" is configured; known servers: ${this.serverIds().join(', ')}`);
     const log = this.log.child({ server: serverId, session: sessionId });
-    const { upstream, tiesMessages } = connectUpstream(serverId, server, log);
-    return new ProxySession({ serverId, sessionId, upstream, upstreamTiesMessages: tiesMessages, context: this });
+    return new ProxySession({ serverId, sessionId, upstream: connectUpstream(serverId, server, log), context: this });
   }
 
   onDecision(event: DecisionEvent): void {

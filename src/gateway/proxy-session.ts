@@ -33,12 +33,6 @@ export interface ProxySessionOptions {
   /** The transport's session id, when the transport has sessions. */
   sessionId?: string;
   upstream: Upstream;
-  /**
-   * True when the upstream transport says which request each message belongs to (Streamable
-   * HTTP). Otherwise (stdio), server-to-client messages are tied to a request by progress token
-   * or, when exactly one request is in flight, to that one.
-   */
-  upstreamTiesMessages: boolean;
   context: GatewayContext;
 }
 
@@ -57,7 +51,6 @@ export class ProxySession implements ClientSession {
   readonly #upstream: Upstream;
   readonly #context: GatewayContext;
   readonly #log: Logger;
-  readonly #tiesMessages: boolean;
   readonly #pending = new Map<RequestId, PendingRequest>();
   readonly #progressOwners = new Map<string | number, RequestId>();
   readonly #ownRequests = new Map<string, (response: JsonRpcResponse) => void>();
@@ -70,7 +63,6 @@ export class ProxySession implements ClientSession {
     this.sessionId = options.sessionId;
     this.#upstream = options.upstream;
     this.#context = options.context;
-    this.#tiesMessages = options.upstreamTiesMessages;
     this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId });
     this.#schemas = new ToolSchemas((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
     this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
@@ -202,10 +194,13 @@ export class ProxySession implements ClientSession {
       return;
     }
     if ('method' in message && message.method === 'notifications/tools/list_changed') this.#schemas.clear();
-    this.#deliver(message, raw, related ?? (this.#tiesMessages ? undefined : this.#guessRelated(message)));
+    this.#deliver(message, raw, related ?? (this.#upstream.tiesMessagesToRequests ? undefined : this.#guessRelated(message)));
   }
 
-  /** For transports that do not say which request a server message belongs to (stdio). */
+  /**
+   * For transports that do not say which request a server message belongs to (stdio, legacy
+   * SSE): tie it by progress token or, when exactly one request is in flight, to that one.
+   */
   #guessRelated(message: JsonRpcMessage): RequestId | undefined {
     const params = (message as { params?: Record<string, unknown> }).params;
     const token = (params?.progressToken ?? (params?._meta as { progressToken?: unknown } | undefined)?.progressToken) as string | number | undefined;

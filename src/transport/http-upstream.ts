@@ -8,6 +8,7 @@ import {
   type JsonRpcMessage,
   type RequestId,
 } from './jsonrpc.js';
+import { LegacySseConnection } from './legacy-sse-upstream.js';
 import { readEventStream } from './sse-reader.js';
 import type { Upstream } from './upstream.js';
 
@@ -19,6 +20,7 @@ export interface HttpUpstreamOptions {
 }
 
 const RESUME_ATTEMPTS = 3;
+const LEGACY_FALLBACK_STATUSES = new Set([400, 404, 405]);
 const RESUME_DELAY_MS = 250;
 
 /**
@@ -31,6 +33,7 @@ export class HttpUpstream implements Upstream {
   onmessage?: Upstream['onmessage'];
   onclose?: Upstream['onclose'];
 
+  #legacy?: LegacySseConnection;
   #sessionId?: string;
   #protocolVersion?: string;
   #closed = false;
@@ -41,6 +44,10 @@ export class HttpUpstream implements Upstream {
   constructor(private readonly options: HttpUpstreamOptions) {
     this.label = `upstream "${options.serverId}" (${options.url})`;
     this.#log = options.log;
+  }
+
+  get tiesMessagesToRequests(): boolean {
+    return this.#legacy === undefined;
   }
 
   send(message: JsonRpcMessage, raw?: string): void {
@@ -58,6 +65,7 @@ export class HttpUpstream implements Upstream {
     if (this.#closed) return;
     this.#closed = true;
     this.#aborter.abort();
+    this.#legacy?.close();
     if (this.#sessionId === undefined) return;
     try {
       const response = await fetch(this.options.url, { method: 'DELETE', headers: this.#headers(), signal: AbortSignal.timeout(2000) });
@@ -68,6 +76,7 @@ export class HttpUpstream implements Upstream {
   }
 
   async #post(message: JsonRpcMessage, body: string): Promise<void> {
+    if (this.#legacy) return this.#legacy.send(message, body);
     const headers = this.#headers();
     headers['content-type'] = 'application/json';
     headers.accept = 'application/json, text/event-stream';
@@ -80,6 +89,11 @@ export class HttpUpstream implements Upstream {
     if (response.status === 202) {
       await response.body?.cancel();
       if ('method' in message && message.method === 'notifications/initialized') this.#startStandaloneStream();
+      return;
+    }
+    if (LEGACY_FALLBACK_STATUSES.has(response.status) && 'method' in message && message.method === 'initialize') {
+      await response.body?.cancel();
+      await this.#fallBackToLegacySse(message, body);
       return;
     }
     if (response.status === 404 && this.#sessionId !== undefined) {
@@ -101,6 +115,22 @@ export class HttpUpstream implements Upstream {
     const text = await response.text();
     if (text.trim() === '') return;
     this.#deliverJsonBody(text, relatedId);
+  }
+
+  /** MCP's backwards-compatibility rule: a 4xx to the initialize POST means "try HTTP+SSE". */
+  async #fallBackToLegacySse(initialize: JsonRpcMessage, body: string): Promise<void> {
+    const legacy = new LegacySseConnection({
+      label: this.label,
+      url: this.options.url,
+      headers: this.options.headers,
+      log: this.#log,
+      onmessage: (message, raw) => this.#deliver(message, raw, undefined),
+      onclose: (error) => this.#expire(error.message),
+    });
+    await legacy.open();
+    this.#legacy = legacy;
+    this.#log.info('upstream speaks the legacy HTTP+SSE transport');
+    await legacy.send(initialize, body);
   }
 
   #deliverJsonBody(text: string, relatedId: RequestId | undefined): void {

@@ -21,6 +21,7 @@ const KILL_GRACE_MS = 2000;
 /** An upstream MCP server run as a child process, speaking newline-delimited JSON-RPC on stdio. */
 export class StdioUpstream implements Upstream {
   readonly label: string;
+  readonly tiesMessagesToRequests = false;
   onmessage?: Upstream['onmessage'];
   onclose?: Upstream['onclose'];
 

@@ -10,6 +10,11 @@ export interface Upstream {
   /** Human-readable name used in errors, e.g. `upstream "files" (stdio: npx ...)`. */
   readonly label: string;
   /**
+   * Whether the wire says which client request each server message belongs to (Streamable
+   * HTTP response streams do; stdio and the legacy HTTP+SSE transport do not).
+   */
+  readonly tiesMessagesToRequests: boolean;
+  /**
    * Sends one message. `raw` is its JSON text when the gateway did not change it, so the
    * transport can forward the bytes as they came. A request that cannot be delivered is answered
    * through `onmessage` with a JSON-RPC error response; it never throws.
