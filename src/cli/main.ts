@@ -19,18 +19,24 @@ Usage:
 
 Options:
   -c, --config FILE   The config file (default: ./toolgate.yaml)
+  -p, --port N        Listen on this port instead of the config's listen.port (serve, demo)
   -h, --help          Show this help
   -v, --version       Show the version
 
 The config is YAML; see README.md for every key. Policy changes are picked up while running.
 Logs go to stderr as JSON lines (pipe through pino-pretty to read them).`;
 
-const COMMANDS: Record<string, (positionals: string[], configFile: string) => Promise<number>> = {
-  serve: (_, config) => serveCommand(config),
-  stdio: (positionals, config) => stdioCommand(positionals[0], config),
-  validate: (_, config) => validateCommand(config),
+interface CommandOptions {
+  config: string;
+  port?: number;
+}
+
+const COMMANDS: Record<string, (positionals: string[], options: CommandOptions) => Promise<number>> = {
+  serve: (_, { config, port }) => serveCommand(config, { port }),
+  stdio: (positionals, { config }) => stdioCommand(positionals[0], config),
+  validate: (_, { config }) => validateCommand(config),
   schema: () => schemaCommand(),
-  demo: () => demoCommand(),
+  demo: (_, { port }) => demoCommand({ port }),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
+      port: { type: 'string', short: 'p' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -57,7 +64,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`toolgate: unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')} (see toolgate --help)\n`);
     return 2;
   }
-  return run(rest, values.config!);
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ToolgateError('invalid_request', `--port takes a whole number from 0 to 65535, not "${values.port}"`);
+  }
+  return run(rest, { config: values.config!, port });
 }
 
 main(process.argv.slice(2)).then(

@@ -9,12 +9,13 @@ import { clientSnippets } from './client-snippets.js';
 import { VERSION } from './version.js';
 
 /** `toolgate serve`: the HTTP gateway, until SIGINT/SIGTERM. */
-export async function serveCommand(file: string, configOverride?: Config): Promise<number> {
-  const config = configOverride ?? (await loadConfig(file));
+export async function serveCommand(file: string, overrides: { port?: number } = {}): Promise<number> {
+  const config = await loadConfig(file);
+  if (overrides.port !== undefined) config.listen.port = overrides.port;
   const log = createLogger(config.log.level);
   const gateway = new Gateway({ config, log });
   const address = await gateway.listen();
-  const stopWatching = config.file ? watchConfig(config.file, (next) => gateway.reload(next), log) : () => {};
+  const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
   log.info({ url: address.url, servers: gateway.serverIds(), policyRevision: gateway.policy().revision }, 'listening');
   process.stdout.write(banner(config, address.url, gateway.policy().revision));
 
@@ -36,7 +37,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
   }
   const log = createLogger(config.log.level);
   const gateway = new Gateway({ config, log });
-  const stopWatching = config.file ? watchConfig(config.file, (next) => gateway.reload(next), log) : () => {};
+  const stopWatching = watchConfig(config.file!, (next) => gateway.reload(next), log);
   const session = gateway.openSession(serverId);
   let exitCode = 0;
   const downstream = new StdioDownstream(session, process.stdout, log, (error) => {

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { childEnv, freePort, httpReady, spawnReady } from '../conformance/processes.js';
+import { CLI, RECORDING_SERVER, receivedToolCalls, resultText, tempDir } from '../helpers/harness.js';
+
+function toolgate(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: childEnv(env), timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function writeConfig(text: string): { dir: string; file: string; recordFile: string } {
+  const dir = tempDir();
+  const recordFile = join(dir, 'received.jsonl');
+  const file = join(dir, 'toolgate.yaml');
+  writeFileSync(file, text.replaceAll('$RECORDING', `{ command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(RECORDING_SERVER)}], env: { RECORD_FILE: ${JSON.stringify(recordFile)} } }`));
+  return { dir, file, recordFile };
+}
+
+describe('toolgate CLI', () => {
+  test('--help lists every command; an unknown command exits 2 naming the commands', () => {
+    const help = toolgate(['--help']);
+    assert.equal(help.code, 0);
+    for (const command of ['serve', 'stdio', 'validate', 'schema', 'demo']) assert.match(help.stdout, new RegExp(`toolgate ${command}`));
+    const unknown = toolgate(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"; commands: serve, stdio/);
+  });
+
+  test('validate exits 0 on a good file and 1 with every problem located on a broken one', () => {
+    const good = writeConfig('servers:\n  app: $RECORDING\npolicies:\n  app:\n    tools:\n      delete_*: { action: deny }\n');
+    const ok = toolgate(['validate', '-c', good.file]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /OK — 1 server\(s\) \(app\), policy revision [0-9a-f]{12}/);
+
+    const broken = writeConfig(
+      [
+        'listen: { host: 127.0.0.1, prot: 8787 }',
+        'servers:',
+        '  app: $RECORDING',
+        'policies:',
+        '  app:',
+        '    default: maybe',
+        '    tools:',
+        '      echo:',
+        '        rate_limit: { max: 10, window: 1 fortnight }',
+        '  ghost:',
+        '    tools: {}',
+        '',
+      ].join('\n'),
+    );
+    const bad = toolgate(['validate', '-c', broken.file]);
+    assert.equal(bad.code, 1);
+    const lines = bad.stderr.split('\n').filter((line) => line.includes(broken.file));
+    assert.ok(lines.length >= 4, bad.stderr);
+    assert.match(bad.stderr, new RegExp(`toolgate.yaml:1:\\d+: .*prot.*port`));
+    assert.match(bad.stderr, /toolgate.yaml:6:\d+: .*default/);
+    assert.match(bad.stderr, /toolgate.yaml:9:\d+: .*window/);
+    assert.match(bad.stderr, /toolgate.yaml:10:\d+: .*ghost/);
+  });
+
+  test('require_approval is refused at load time with a clear message until approvals exist', () => {
+    const config = writeConfig('servers:\n  app: $RECORDING\npolicies:\n  app:\n    tools:\n      deploy: { action: require_approval }\n');
+    const result = toolgate(['validate', '-c', config.file]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /toolgate.yaml:6:\d+: .*require_approval|approval/i);
+  });
+
+  test('validate names a missing file', () => {
+    const result = toolgate(['validate', '-c', '/nonexistent/toolgate.yaml']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\/nonexistent\/toolgate.yaml/);
+  });
+
+  test('schema prints a JSON Schema editors can use', () => {
+    const result = toolgate(['schema']);
+    assert.equal(result.code, 0);
+    const schema = JSON.parse(result.stdout);
+    assert.ok(schema.properties.servers);
+    assert.ok(schema.properties.policies);
+    assert.equal(schema.additionalProperties, false);
+  });
+
+  test('stdio: a desktop client launches the gateway; the policy applies and stdout carries only protocol', async () => {
+    const config = writeConfig('log: { level: debug }\nservers:\n  app: $RECORDING\npolicies:\n  app:\n    tools:\n      delete_*: { action: deny, reason: "no" }\n');
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'stdio', 'app', '-c', config.file], env: childEnv() as Record<string, string>, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const client = new Client({ name: 'desktop', version: '1' });
+    await client.connect(transport);
+    try {
+      assert.equal(resultText(await client.callTool({ name: 'echo', arguments: { text: 'via stdio' } })), 'via stdio');
+      const denied = await client.callTool({ name: 'delete_app', arguments: { name: 'x' } });
+      assert.equal(denied.isError, true);
+      assert.deepEqual(receivedToolCalls(config.recordFile), ['echo']);
+    } finally {
+      await client.close();
+    }
+    assert.match(stderr, /"msg":"tool call refused"/, 'logs go to stderr');
+  });
+
+  test('serve prints the proxy URLs and client snippets, serves, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const config = writeConfig(`listen: { host: 127.0.0.1, port: ${port} }\nservers:\n  app: $RECORDING\n`);
+    const gateway = await spawnReady({ name: 'toolgate serve', command: process.execPath, args: [CLI, 'serve', '-c', config.file], ready: httpReady(`http://127.0.0.1:${port}/healthz`) });
+    try {
+      assert.match(gateway.output(), new RegExp(`app\\s+http://127.0.0.1:${port}/mcp/app`));
+      assert.match(gateway.output(), /"mcpServers"/);
+      const client = new Client({ name: 'c', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp/app`)));
+      assert.equal(resultText(await client.callTool({ name: 'echo', arguments: { text: 'served' } })), 'served');
+      await client.close();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

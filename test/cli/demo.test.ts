@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from '../conformance/processes.js';
+import { CLI, resultText, tempDir } from '../helpers/harness.js';
+
+describe('the demo: real npm MCP servers (everything, filesystem) behind the demo policy', () => {
+  let demo: RunningProcess;
+  let demoDir: string;
+  let base: string;
+  const clients: Client[] = [];
+  const connect = async (id: string) => {
+    const client = new Client({ name: 'demo-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${id}`)));
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    const port = await freePort();
+    demoDir = tempDir('toolgate-demo-');
+    base = `http://127.0.0.1:${port}`;
+    demo = await spawnReady({
+      name: 'toolgate demo',
+      command: process.execPath,
+      args: [CLI, 'demo', '--port', String(port)],
+      env: childEnv({ TOOLGATE_DEMO_DIR: demoDir }),
+      ready: httpReady(`${base}/healthz`),
+    });
+  });
+  after(async () => {
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await demo.stop();
+  });
+
+  test('prints both proxy URLs and ready client snippets', () => {
+    assert.match(demo.output(), new RegExp(`everything\\s+${base}/mcp/everything`));
+    assert.match(demo.output(), new RegExp(`files\\s+${base}/mcp/files`));
+    assert.match(demo.output(), /Cursor/);
+    assert.match(demo.output(), /VS Code/);
+    assert.match(demo.output(), /Claude Desktop/);
+  });
+
+  test('everything: deny, hide and validation act; other tools pass', async () => {
+    const client = await connect('everything');
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    assert.ok(names.includes('echo'));
+    assert.ok(!names.some((name) => name.startsWith('toggle-')), 'toggle-* is hidden');
+    assert.match(resultText(await client.callTool({ name: 'get-env', arguments: {} })), /^Policy violation: .*secrets/);
+    assert.match(resultText(await client.callTool({ name: 'get-sum', arguments: { a: 5000000, b: 1 } })), /\/a must be <= 1000000/);
+    assert.equal(resultText(await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } })), 'The sum of 2 and 3 is 5.');
+  });
+
+  test('files: default deny, conditions on the path, and real writes when allowed', async () => {
+    const client = await connect('files');
+    const root = join(demoDir, 'files');
+    const read = await client.callTool({ name: 'read_text_file', arguments: { path: join(root, 'hello.txt') } });
+    assert.match(resultText(read), /Hello from the toolgate demo/);
+    const script = await client.callTool({ name: 'write_file', arguments: { path: join(root, 'run.sh'), content: 'rm -rf /' } });
+    assert.match(resultText(script), /Scripts and env files are written by people/);
+    assert.equal(existsSync(join(root, 'run.sh')), false, 'the denied write never happened');
+    const note = await client.callTool({ name: 'write_file', arguments: { path: join(root, 'note.md'), content: 'agent note' } });
+    assert.equal(note.isError, undefined, resultText(note));
+    assert.equal(readFileSync(join(root, 'note.md'), 'utf8'), 'agent note');
+    const moved = await client.callTool({ name: 'move_file', arguments: { source: join(root, 'note.md'), destination: join(root, 'moved.md') } });
+    assert.match(resultText(moved), /Moving files is not allowed/);
+    const created = await client.callTool({ name: 'create_directory', arguments: { path: join(root, 'sub') } });
+    assert.match(resultText(created), /default/, 'create_directory is not named, so the default deny applies');
+  });
+});
