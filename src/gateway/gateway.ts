@@ -8,6 +8,7 @@ import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import { ProxySession } from './proxy-session.js';
+import { SharedUpstreamHub } from './shared-upstream.js';
 import { connectUpstream } from './upstreams.js';
 
 export interface GatewayOptions {
@@ -29,6 +30,7 @@ export class Gateway implements GatewayContext, SessionHost {
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
   readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
+  readonly #sharedHubs = new Map<string, SharedUpstreamHub>();
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
 
   constructor(options: GatewayOptions) {
@@ -68,7 +70,19 @@ export class Gateway implements GatewayContext, SessionHost {
     const server = this.#config.servers[serverId];
     if (!server) throw new ToolgateError('unknown_server', `No MCP server "${serverId}" is configured; known servers: ${this.serverIds().join(', ')}`);
     const log = this.log.child({ server: serverId, session: sessionId });
-    return new ProxySession({ serverId, sessionId, upstream: connectUpstream(serverId, server, log), context: this });
+    const upstream = server.kind === 'stdio' && server.sessions === 'shared' ? this.#sharedHub(serverId).join() : connectUpstream(serverId, server, log);
+    return new ProxySession({ serverId, sessionId, upstream, context: this });
+  }
+
+  /** One process for every session of a `sessions: shared` server; it is restarted after it dies. */
+  #sharedHub(serverId: string): SharedUpstreamHub {
+    let hub = this.#sharedHubs.get(serverId);
+    if (!hub) {
+      const log = this.log.child({ server: serverId, shared: true });
+      hub = new SharedUpstreamHub(`upstream "${serverId}" (shared)`, () => connectUpstream(serverId, this.#config.servers[serverId], log), log);
+      this.#sharedHubs.set(serverId, hub);
+    }
+    return hub;
   }
 
   onDecision(event: DecisionEvent): void {
