@@ -3,6 +3,7 @@
  * to numbers, defaults filled in. Runs only after every check passed, so it trusts the shape.
  */
 import type {
+  AuditConfig,
   ConditionConfig,
   Config,
   Mode,
@@ -22,6 +23,15 @@ interface RawConfig {
   log?: { level?: Config['log']['level'] };
   servers: Record<string, RawServer>;
   policies?: Record<string, RawPolicy>;
+  audit?: RawAudit;
+}
+
+interface RawAudit {
+  enabled?: boolean;
+  arguments?: AuditConfig['arguments'];
+  redact?: string[];
+  retention?: { max_age?: number | string; max_rows?: number };
+  file?: string;
 }
 
 interface RawServer {
@@ -55,6 +65,15 @@ export const DEFAULTS = {
   dataDir: './.toolgate',
 } as const;
 
+/** The audit trail when the file says nothing: on, arguments hashed, 30 days or a million records. */
+export const AUDIT_DEFAULTS: Readonly<AuditConfig> = Object.freeze({
+  enabled: true,
+  arguments: 'hash',
+  redact: [],
+  retention: { maxAgeMs: 30 * 86_400_000, maxRows: 1_000_000 },
+  file: 'audit.sqlite',
+});
+
 export function buildConfig(value: unknown): Config {
   const raw = value as RawConfig;
   const servers: Record<string, ServerConfig> = {};
@@ -74,6 +93,20 @@ export function buildConfig(value: unknown): Config {
     servers,
     policies,
     log: { level: raw.log?.level ?? 'info' },
+    ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
+  };
+}
+
+function buildAudit(a: RawAudit): AuditConfig {
+  return {
+    enabled: a.enabled ?? AUDIT_DEFAULTS.enabled,
+    arguments: a.arguments ?? AUDIT_DEFAULTS.arguments,
+    redact: a.redact ?? [],
+    retention: {
+      maxAgeMs: a.retention?.max_age === undefined ? AUDIT_DEFAULTS.retention.maxAgeMs : parseDuration(a.retention.max_age),
+      maxRows: a.retention?.max_rows ?? AUDIT_DEFAULTS.retention.maxRows,
+    },
+    file: a.file ?? AUDIT_DEFAULTS.file,
   };
 }
 

@@ -27,6 +27,7 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
   if (!isObj(data)) return;
   const servers = isObj(data.servers) ? data.servers : undefined;
   if (servers) for (const [id, server] of Object.entries(servers)) checkServer(id, server, source);
+  if (isObj(data.audit) && Array.isArray(data.audit.redact)) checkRedactPaths(data.audit.redact, source);
   if (!isObj(data.policies)) return;
   for (const [id, policy] of Object.entries(data.policies)) {
     if (servers && !Object.hasOwn(servers, id)) {
@@ -39,6 +40,17 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
     }
   }
 }
+
+// --- audit (owned by src/audit) ---
+/** A redact path is dotted keys; an empty segment (`a..b`, `.a`) would silently redact nothing. */
+function checkRedactPaths(paths: unknown[], source: YamlSource): void {
+  paths.forEach((path, i) => {
+    if (typeof path !== 'string' || path === '' || !path.split('.').includes('')) return;
+    source.report(['audit', 'redact', String(i)], 'value', `redact path \`${path}\` has an empty segment`,
+      'write keys separated by single dots, e.g. `credentials.token`, `*.secret` or `**.password`');
+  });
+}
+// --- end audit ---
 
 function checkServer(id: string, server: unknown, source: YamlSource): void {
   if (!isObj(server)) return;

@@ -139,6 +139,46 @@ const policySchema = {
   },
 };
 
+// --- audit (owned by src/audit) ---
+const auditSchema = {
+  type: 'object',
+  description:
+    'The audit trail: one record per tool call (decision, rule, reason, timings) in an SQLite file under `data_dir`. On by default; read it with `toolgate audit`.',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean', description: 'Default true. `false` records nothing and creates no audit file.' },
+    arguments: {
+      type: 'string',
+      enum: ['none', 'keys', 'hash', 'full'],
+      description:
+        'How much of the call arguments is kept: `none`; `keys` (the top-level argument names); `hash` (default: the names plus a sha256 of the canonical JSON); `full` (the arguments, with `redact` paths replaced by "[redacted]").',
+    },
+    redact: {
+      type: 'array',
+      description:
+        'Paths into the arguments whose values are never stored, applied before `arguments` (also before hashing): `password`, `credentials.token`, `*.secret` (`*` is any one key), `**.token` (any depth).',
+      items: { type: 'string', minLength: 1, description: 'A dotted path; `*` matches one key or array index, `**` any number of them.' },
+    },
+    retention: {
+      type: 'object',
+      description: 'Older records are deleted periodically: beyond `max_age`, or beyond the newest `max_rows`.',
+      additionalProperties: false,
+      properties: {
+        max_age: {
+          type: ['number', 'string'],
+          exclusiveMinimum: 0,
+          format: 'toolgate-duration',
+          pattern: DURATION_PATTERN,
+          description: 'Keep records this long: seconds as a number, or "12h", "30d". Default 30d.',
+        },
+        max_rows: { type: 'integer', minimum: 1, description: 'Keep at most this many records (the newest). Default 1000000.' },
+      },
+    },
+    file: { type: 'string', minLength: 1, description: 'The SQLite file, relative to `data_dir` unless absolute. Default audit.sqlite.' },
+  },
+};
+// --- end audit ---
+
 export const configJsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'toolgate configuration',
@@ -199,5 +239,6 @@ export const configJsonSchema = {
       description: 'Policies keyed by server id. Servers without a policy allow every tool.',
       additionalProperties: policySchema,
     },
+    audit: auditSchema,
   },
 } as const;

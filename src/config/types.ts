@@ -74,6 +74,22 @@ export interface ServerPolicyConfig {
   tools: Record<string, ToolRuleConfig>;
 }
 
+// --- audit (owned by src/audit) ---
+/** How much of a call's arguments the audit record keeps; see docs/audit.md. */
+export type AuditArgumentsMode = 'none' | 'keys' | 'hash' | 'full';
+
+export interface AuditConfig {
+  enabled: boolean;
+  arguments: AuditArgumentsMode;
+  /** Dotted paths into the arguments whose values are never stored (`*` one key, `**` any depth). */
+  redact: string[];
+  /** Records older than `maxAgeMs`, or beyond the newest `maxRows`, are deleted periodically. */
+  retention: { maxAgeMs: number; maxRows: number };
+  /** The SQLite file; relative paths are taken from `dataDir`. */
+  file: string;
+}
+// --- end audit ---
+
 export interface Config {
   /** Absolute path of the file this came from, for messages and reload. */
   file?: string;
@@ -84,4 +100,6 @@ export interface Config {
   /** Servers with no entry here get `{ default: 'allow', tools: {} }`. */
   policies: Record<string, ServerPolicyConfig>;
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+  /** Present only when the file has an `audit:` section; otherwise `AUDIT_DEFAULTS` (audit on) apply. */
+  audit?: AuditConfig;
 }
