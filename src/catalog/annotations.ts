@@ -5,7 +5,7 @@
  * way a reviewer should see it.
  */
 import type { Evidence } from './evidence.js';
-import { URL_PARAMS } from './signals.js';
+import { isUrlParam } from './params.js';
 import type { Category, Finding, ToolAnnotations } from './types.js';
 
 export function annotationContradictions(ev: Evidence, category: Category, annotations: ToolAnnotations | undefined): Finding[] {
@@ -25,7 +25,7 @@ export function annotationContradictions(ev: Evidence, category: Category, annot
     });
   }
   if (annotations.openWorldHint === false) {
-    const url = ev.params.find((p) => URL_PARAMS.has(p.tokens.join('_')) || p.format === 'uri' || p.format === 'url');
+    const url = ev.params.find((p) => isUrlParam(p));
     if (url || category === 'Communication') {
       out.push({
         kind: 'annotation_contradiction',

@@ -4,28 +4,25 @@
  * parameter makes any tool an executor); the objects then refine a change into the kind of thing
  * it changes (permissions → Admin, refunds → Financial, comments → Communication).
  */
-import type { Evidence, Param, Verb } from './evidence.js';
+import type { Evidence, Verb } from './evidence.js';
+import { parameterVerdict } from './params.js';
+import type { Category, ToolAnnotations } from './types.js';
 import {
   ADMIN_OBJECTS,
   ADVISORY_SUFFIXES,
   AGENT_WORDS,
-  COMMAND_PARAMS,
-  COMMAND_LINE_PHRASE,
   COMMUNICATION_OBJECTS,
+  CONNECTION_PARAMS,
   DEMO_OPENINGS,
   EXECUTION_OBJECTS,
   FINANCIAL_IN_CONTEXT,
   FINANCIAL_OBJECTS,
   MACHINE_MESSAGING,
-  READ_ONLY_PHRASE,
   RELEASE_OBJECTS,
-  SQL_MENTION,
-  SQL_PARAMS,
   STARTING_VERBS,
-  URL_PARAMS,
+  VERBS,
   type VerbClass,
 } from './signals.js';
-import type { Category, ToolAnnotations } from './types.js';
 
 /** Facts the category step established that the risk step builds on. */
 export type Trait =
@@ -71,42 +68,11 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   const decide = (category: Category): CategoryDecision => ({ category, traits, reasons });
   const v = ev.verb;
 
-  const command = ev.params.find((p) => isCommandParam(p));
-  const runsAnything = v === undefined || v.cls === 'execute' || v.cls === 'vague';
-  if (command && runsAnything) {
-    traits.add('command');
-    reasons.push(`Parameter \`${command.name}\` takes a command to run, so the tool executes whatever the caller passes.`);
-    return decide('Execute');
-  }
-  if (runsAnything && COMMAND_LINE_PHRASE.test(ev.description)) {
-    traits.add('command');
-    reasons.push(`The description says it runs ${COMMAND_LINE_PHRASE.exec(ev.description)?.[0]}: whatever command the caller writes.`);
-    return decide('Execute');
-  }
-
-  const url = ev.params.find((p) => isUrlParam(p));
-  const method = ev.params.find((p) => p.tokens.join('_') === 'method' || p.tokens.join('_') === 'http_method');
-  if (url && method && v?.cls !== 'read' && (ev.paramTokens.has('body') || ev.paramTokens.has('headers') || ev.paramTokens.has('data'))) {
-    traits.add('http-client');
-    reasons.push(`Parameters \`${url.name}\` and \`${method.name}\` make it a general HTTP client: any request, to any address.`);
-    return decide('Execute');
-  }
-
-  const sql = ev.params.find((p) => isSqlParam(p, ev.description));
-  if (sql) {
-    const readOnly = READ_ONLY_PHRASE.test(ev.description) || READ_ONLY_PHRASE.test(ev.titleTokens.join(' '));
-    if (readOnly) {
-      traits.add('sql-read-only');
-      reasons.push(`Parameter \`${sql.name}\` takes SQL, and the description says the query is read-only.`);
-      return decide('Read');
-    }
-    traits.add('sql');
-    if (v?.cls === 'write' || v?.cls === 'destructive') {
-      reasons.push(`Parameter \`${sql.name}\` takes SQL and the name's verb "${v.word}" says it changes data.`);
-      return decide(BASE[v.cls]);
-    }
-    reasons.push(`Parameter \`${sql.name}\` takes arbitrary SQL and nothing in the definition limits it to reads.`);
-    return decide('Execute');
+  const byParams = parameterVerdict(ev);
+  if (byParams) {
+    traits.add(byParams.trait);
+    reasons.push(byParams.reason);
+    return decide(byParams.category);
   }
 
   const last = ev.nameTokens[ev.nameTokens.length - 1];
@@ -125,6 +91,17 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   if (v === undefined) {
     traits.add('unknown');
     return decide(fallback(annotations, reasons));
+  }
+  if (v.cls === 'write' && STARTING_VERBS.has(v.base) && ev.headObject !== undefined && VERBS.get(ev.headObject) === 'read') {
+    reasons.push(`"${v.word} ${ev.headObject}" starts a ${ev.headObject}, which only reads.`);
+    return decide('Read');
+  }
+  if (ev.verbSource === 'description' && v.cls === 'execute' && (v.base === 'run' || v.base === 'execute')) {
+    const next = descriptionObject(ev.description);
+    if (next !== undefined) {
+      reasons.push(`The description says it runs a ${next}, which only reads.`);
+      return decide('Read');
+    }
   }
   reasons.push(verbSentence(ev, v));
   const base = BASE[v.cls];
@@ -145,6 +122,12 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     if (v.base === 'publish' && release !== undefined) {
       reasons.push(`"publish" applies to "${release}": it ships software rather than sending a message.`);
       return decide('Execute');
+    }
+    if (v.base === 'post' && has(COMMUNICATION_OBJECTS) === undefined) {
+      // "post" in generated API tools is the HTTP method: `api_post_search`, `api_post_page`.
+      const read = ev.headObject !== undefined && VERBS.get(ev.headObject) === 'read';
+      reasons.push(`"post" here is an HTTP method on ${read ? 'a read' : 'a record'}, not a message to people.`);
+      return decide(read ? 'Read' : 'Write');
     }
     if (machine !== undefined) {
       traits.add('machine-messaging');
@@ -172,9 +155,11 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
       reasons.push(`It changes "${admin}": identity, access or configuration, which is administration.`);
       return decide('Admin');
     }
-    if (v.base === 'connect' && has(CONNECTION_TARGETS) !== undefined) {
+    const connectionParam = ev.params.find((p) => CONNECTION_PARAMS.has(p.tokens.join('_')));
+    if (v.base === 'connect' && (has(CONNECTION_TARGETS) !== undefined || connectionParam !== undefined)) {
       traits.add('connection');
-      reasons.push(`It chooses which ${has(CONNECTION_TARGETS)} the server talks to, which is server configuration.`);
+      const target = has(CONNECTION_TARGETS) ?? `target named by \`${connectionParam?.name}\``;
+      reasons.push(`It chooses which ${target} the server talks to, which is server configuration.`);
       return decide('Admin');
     }
     if ((objects.includes('node') || objects.includes('nodes')) && ev.clusterContext) {
@@ -202,6 +187,16 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     if (machine !== undefined) traits.add('machine-messaging');
   }
   return decide(base);
+}
+
+const READ_RUNS = new Set(['query', 'queries', 'search', 'find', 'count', 'aggregation', 'report', 'scan', 'analysis', 'lookup']);
+
+/** What a description's opening "Run a …" runs, when that is a read (`Run an aggregation`). */
+function descriptionObject(description: string): string | undefined {
+  const m = /^\W*(?:runs?|executes?)\s+(?:an?\s+|the\s+)?(\w+)(?:\s+(\w+))?/i.exec(description);
+  if (!m) return undefined;
+  const words = [m[1], m[2]].filter((w): w is string => w !== undefined).map((w) => w.toLowerCase());
+  return words.find((w) => READ_RUNS.has(w));
 }
 
 function verbSentence(ev: Evidence, v: Verb): string {
@@ -244,19 +239,4 @@ function fallback(annotations: ToolAnnotations | undefined, reasons: string[]): 
   }
   reasons.push('Nothing in the name, description or annotations says what the tool does, so it is treated as a change until someone looks.');
   return 'Write';
-}
-
-export function isUrlParam(p: Param): boolean {
-  return URL_PARAMS.has(p.tokens.join('_')) || p.format === 'uri' || p.format === 'url';
-}
-
-export function isCommandParam(p: Param): boolean {
-  const joined = p.tokens.join('_');
-  return COMMAND_PARAMS.has(p.name.toLowerCase()) || COMMAND_PARAMS.has(joined);
-}
-
-function isSqlParam(p: Param, toolDescription: string): boolean {
-  const joined = p.tokens.join('_');
-  if (SQL_PARAMS.has(joined)) return true;
-  return joined === 'query' && (SQL_MENTION.test(p.description) || SQL_MENTION.test(toolDescription));
 }

@@ -16,9 +16,15 @@ import { decideCategory } from './category.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { detectPoisoning } from './poisoning.js';
 import { decideRisk } from './risk.js';
-import { FILLER_WORDS } from './signals.js';
-import { maxRisk, raiseRisk, type Classification, type Finding, type ToolDefinition } from './types.js';
+import {
+  maxRisk,
+  raiseRisk,
+  type Classification,
+  type Finding,
+  type ToolDefinition,
+} from './types.js';
 import { splitWords, wordCount } from './words.js';
+import { FILLER_WORDS } from './signals.js';
 
 export type { Category, Classification, Finding, Risk, ToolAnnotations, ToolDefinition } from './types.js';
 

@@ -6,16 +6,22 @@
  */
 import type { ToolDefinition } from './types.js';
 import {
+  inSet,
+  lookup,
+  sentenceOpenings,
+  splitWords,
+} from './words.js';
+import {
   CLUSTER_WORDS,
   DESCRIPTION_READ_VERBS,
   MONEY_PARAMS,
   NOMINALIZATIONS,
   PAYMENT_CONTEXT,
   READ_NOUNS,
+  UI_SESSION_WORDS,
   VERBS,
   type VerbClass,
 } from './signals.js';
-import { inSet, lookup, sentenceOpenings, splitWords } from './words.js';
 
 export interface Param {
   name: string;
@@ -58,6 +64,8 @@ export interface Evidence {
   paymentsContext: boolean;
   /** The tool works on a Kubernetes-like cluster. */
   clusterContext: boolean;
+  /** The tool drives an interactive session (a browser page, a window): its effects are passing. */
+  uiSession: boolean;
 }
 
 const NAME_FILLER = new Set(['a', 'an', 'the', 'to', 'for', 'from', 'in', 'of', 'by', 'and', 'or', 'if', 'with', 'as', 'on', 'all', 'multiple', 'new', 'my', 'is', 'at']);
@@ -91,6 +99,7 @@ export function gatherEvidence(tool: ToolDefinition, server: string | undefined)
     allWords.some((w) => PAYMENT_CONTEXT.has(w)) ||
     (params.some((p) => inSet(MONEY_PARAMS, p.name.toLowerCase())) && paramTokens.has('currency'));
   const clusterContext = [...allWords, ...paramTokens].some((w) => CLUSTER_WORDS.has(w));
+  const uiSession = [...nameTokens, ...serverTokens].some((w) => UI_SESSION_WORDS.has(w));
 
   return {
     name,
@@ -109,6 +118,7 @@ export function gatherEvidence(tool: ToolDefinition, server: string | undefined)
     serverTokens,
     paymentsContext,
     clusterContext,
+    uiSession,
   };
 }
 
@@ -119,7 +129,7 @@ export function gatherEvidence(tool: ToolDefinition, server: string | undefined)
  */
 function unglue(tokens: string[]): string[] {
   const only = tokens.length === 1 ? tokens[0] : undefined;
-  if (only === undefined || only.length < 7 || lookup(VERBS, only) || READ_NOUNS.has(only)) return tokens;
+  if (only === undefined || only.length < 7 || VERBS.has(only) || READ_NOUNS.has(only)) return tokens;
   let best: string[] | undefined;
   let bestLength = 0;
   for (const verb of VERBS.keys()) {
@@ -130,7 +140,7 @@ function unglue(tokens: string[]): string[] {
     }
     for (const form of [verb + 'ing', verb.replace(/e$/, '') + 'ing', verb]) {
       if (only.endsWith(form) && only.length - form.length >= 4 && form.length > bestLength) {
-        best = [only.slice(0, -form.length), form];
+        best = [only.slice(0, -form.length), verb];
         bestLength = form.length;
       }
     }
@@ -138,11 +148,15 @@ function unglue(tokens: string[]): string[] {
   return best ?? tokens;
 }
 
+/**
+ * Verbs of a name or title. Names use the bare imperative (`list_messages`), so only exact forms
+ * count here: an inflected token is a noun or adjective (`messages`, `requests`, `connected`).
+ */
 function verbsOf(tokens: string[]): Verb[] {
   const out: Verb[] = [];
   for (const t of tokens) {
-    const hit = lookup(VERBS, t);
-    if (hit) out.push({ word: t, base: hit.base, cls: hit.value });
+    const cls = VERBS.get(t);
+    if (cls !== undefined) out.push({ word: t, base: t, cls });
   }
   return out;
 }

@@ -4,23 +4,28 @@
  * secrets is worse than a read of a directory listing, deleting a repository is worse than
  * deleting a message. Every move adds the sentence that justifies it.
  */
-import { isCommandParam, type CategoryDecision } from './category.js';
+import type { CategoryDecision } from './category.js';
+import { isCommandParam, isUrlParam } from './params.js';
 import type { Evidence } from './evidence.js';
+import type { Risk } from './types.js';
 import {
   BILLING_COMMITMENT,
-  CASCADE_PHRASE,
   BROADCAST_WORDS,
+  BULK_PHRASE,
+  BULK_READ_VERBS,
+  BULK_WORDS,
+  CASCADE_PHRASE,
+  CHANNEL_WORDS,
   CONTAINER_OBJECTS,
   CREDENTIAL_OBJECTS,
   CRITICAL_DELETE_OBJECTS,
-  ENDPOINT_PARAMS,
-  FINANCIAL_IN_CONTEXT,
   FINANCIAL_RECORDS,
   GRANT_VERBS,
   HIGH_DELETE_VERBS,
   HIGH_EXECUTE_WORDS,
   HIGH_WRITE_OBJECTS,
   HIGH_WRITE_VERBS,
+  HISTORY_WORDS,
   IDENTITY_OBJECTS,
   LIGHT_COMMUNICATION,
   LOCKOUT_VERBS,
@@ -29,19 +34,22 @@ import {
   LOW_WRITE_VERBS,
   MEDIUM_EXECUTE_WORDS,
   MESSAGE_WORDS,
-  CHANNEL_WORDS,
   MONEY_MOVEMENT,
-  PATH_PARAMS,
   PAYMENT_INSTRUMENTS,
   PERSONAL_DATA,
   PRIVATE_MESSAGE_WORDS,
-  RECIPIENT_PARAMS,
-  RESOURCE_KIND_PARAMS,
+  SAFEGUARD_PHRASE,
   SECRET_WORDS,
   SECURITY_FINDINGS,
-  URL_PARAMS,
+  UI_STATE_VERBS,
+} from './risk-signals.js';
+import {
+  ENDPOINT_PARAMS,
+  FINANCIAL_IN_CONTEXT,
+  PATH_PARAMS,
+  RECIPIENT_PARAMS,
+  RESOURCE_KIND_PARAMS,
 } from './signals.js';
-import type { Risk } from './types.js';
 
 export interface RiskDecision {
   risk: Risk;
@@ -75,11 +83,18 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       if (ev.clusterContext && (hasParam(ev, RESOURCE_KIND_PARAMS) || ev.paramTokens.has('manifest'))) {
         return done('High', 'It can create or change any kind of resource in a cluster.');
       }
+      const adds = verb !== undefined && ADDING_VERBS.has(verb);
+      const bulk = find(BULK_WORDS, ev.nameTokens) ?? (BULK_PHRASE.test(ev.description) ? 'every match' : undefined);
+      if (bulk && !adds) return done('High', 'It changes every record matching a filter at once.');
       const command = ev.params.find((p) => isCommandParam(p));
       if (command) return done('High', `Parameter \`${command.name}\` sets a command that what it creates will run.`);
       if (commitsToBranch(ev)) return done('High', 'It commits straight to a branch of a remote repository, skipping review.');
       if (verb === 'subscribe' && hasParam(ev, ENDPOINT_PARAMS)) {
         return done('High', 'It subscribes an endpoint the caller chooses, which then receives future data.');
+      }
+      if (ev.uiSession && verb !== undefined && UI_STATE_VERBS.has(verb)) return done('Low', 'It only changes what an interactive session shows; nothing persists.');
+      if (verb === 'upload' && ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) {
+        return done('High', 'It sends local files, chosen by path, somewhere else.');
       }
       if (verb !== undefined && LOW_WRITE_VERBS.has(verb)) return done('Low', `"${ev.verb?.word}" is a small change that is easy to undo.`);
       if (ev.headObject !== undefined && LOW_WRITE_OBJECTS.has(ev.headObject)) {
@@ -106,7 +121,7 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       if (critical) return done('Critical', `Deleting a ${critical} loses everything in it, usually for good.`);
       const wipe = ev.nameVerbs.find((v) => HIGH_DELETE_VERBS.has(v.base));
       if (wipe) return done('High', `"${wipe.word}" removes everything at once.`);
-      if (ev.nameTokens.includes('all') || ev.paramTokens.has('recursive') || CASCADE_PHRASE.test(ev.description)) return done('High', 'It deletes everything matching, not one item.');
+      if (ev.nameTokens.includes('all') || find(BULK_WORDS, ev.nameTokens) || ev.paramTokens.has('recursive') || CASCADE_PHRASE.test(ev.description) || BULK_PHRASE.test(ev.description)) return done('High', 'It deletes everything matching, not one item.');
       const container = find(CONTAINER_OBJECTS, ev.objects);
       if (container) return done('High', `Deleting a ${container} removes everything in it.`);
       if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS)) return done('High', 'It can delete any kind of resource in a cluster.');
@@ -122,6 +137,8 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       return done('Medium', 'It posts a message people will read; it cannot be unsent.');
     }
     case 'Financial': {
+      const amount = ev.params.find((p) => p.tokens.includes('amount'));
+      if (amount) reasons.push(`Parameter \`${amount.name}\` sets how much money is involved.`);
       const all = [...ev.nameTokens, ...ev.nameVerbs.map((v) => v.base)];
       const firstSentence = (ev.description.split(/(?<=[.!?])\s/)[0] ?? '').toLowerCase().split(/[^a-z]+/);
       const moves = find(MONEY_MOVEMENT, all) ?? find(MONEY_MOVEMENT, firstSentence.filter((w) => w !== 'send'));
@@ -132,13 +149,15 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       }
       const instrument = find(PAYMENT_INSTRUMENTS, all);
       if (instrument) return done('Medium', `A ${instrument.replace('_', ' ')} collects or discounts money once someone uses it.`);
-      return done('Low', 'It defines catalogue prices; no money moves until something uses them.');
+      return done('Low', 'It sets up prices or records; no money moves until something else uses them.');
     }
     case 'Admin': {
       if (t.has('connection')) return done('Low', 'It only chooses a connection for this session.');
       if (t.has('node-admin')) return done('High', 'Draining or cordoning nodes disrupts every workload on them.');
       const grant = ev.nameVerbs.find((v) => GRANT_VERBS.has(v.base));
       if (grant) return done('High', `"${grant.word}" grants access or credentials.`);
+      const safeguard = SAFEGUARD_PHRASE.exec(ev.description);
+      if (safeguard) return done('High', `The description ties it to the server's own safeguards ("${safeguard[0]}"): a change can switch them off.`);
       const credential = find(CREDENTIAL_OBJECTS, ev.objects);
       if (credential) {
         return done('High', `It sets ${credential === 'env' ? 'environment variables, which often carry secrets' : `a ${credential}, which hands out or replaces a credential`}.`);
@@ -151,6 +170,9 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
     }
   }
 }
+
+/** Verbs that only add records; doing many at once changes nothing that existed. */
+const ADDING_VERBS = new Set(['insert', 'create', 'add', 'append', 'upload', 'import', 'store', 'save']);
 
 type Find = (set: ReadonlySet<string>, among?: readonly string[]) => string | undefined;
 type Done = (risk: Risk, reason?: string) => RiskDecision;
@@ -167,6 +189,7 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   const message = find(MESSAGE_WORDS);
   const channel = [...ev.nameTokens, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => CHANNEL_WORDS.has(w));
   if (message && channel) return done('Medium', 'It reads private conversations.');
+  if (find(HISTORY_WORDS)) return done('Medium', 'Activity history shows what someone did, often with the data they used.');
   const mail = find(PRIVATE_MESSAGE_WORDS);
   if (mail) return done('Medium', `It reads ${mail}: private correspondence.`);
   const person = find(PERSONAL_DATA);
@@ -175,9 +198,11 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   const money = find(FINANCIAL_RECORDS) ?? (ev.paymentsContext ? find(FINANCIAL_IN_CONTEXT) : undefined);
   if (money) return done('Medium', `It reads ${money}: financial records.`);
   if (find(SECURITY_FINDINGS)) return done('Medium', 'Security findings point an attacker at weak spots.');
+  const bulkRead = ev.verb !== undefined && BULK_READ_VERBS.has(ev.verb.base) ? ev.verb.word : undefined;
+  if (bulkRead) return done('Medium', `"${bulkRead}" copies data out wholesale.`);
   const fileRead = readsFileContents(ev);
   if (fileRead) return done('Medium', `It returns the contents of files at a path the caller chooses (\`${fileRead}\`).`);
-  const url = ev.params.find((p) => URL_PARAMS.has(p.tokens.join('_')) || p.format === 'uri' || p.format === 'url');
+  const url = ev.params.find((p) => isUrlParam(p));
   if (url) return done('Medium', `Parameter \`${url.name}\` takes a URL: it fetches untrusted content and can reach internal addresses.`);
   if (decision.traits.has('unknown')) return done('Medium', 'What it reads is unknown.');
   return done('Low', 'It only reads, and nothing it reads stands out as sensitive.');

@@ -31,8 +31,8 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     troubleshoot diagnose explore browse navigate scrape crawl download export extract summarize
     summarise translate transcribe geocode generate think plan validate verify lint measure receive
     peek sum open load visualize screenshot whoami compress decompress hash encode decode is has can
-    exists simulate help research reason print display dump identify detect classify recall
-`,
+    exists simulate help research reason print display dump identify detect classify recall hover
+    scroll focus aggregate`,
   write: `create add insert write edit update modify change set put patch apply save store upload
     append rename move copy replace upsert import init initialize scaffold mark toggle enable disable
     assign unassign label tag untag star unstar fork clone commit stage unstage checkout switch merge
@@ -40,7 +40,7 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     link unlink register unregister subscribe unsubscribe follow unfollow like unlike vote upvote
     confirm approve reject dismiss close reopen lock unlock pin unpin opt start stop pause resume
     cancel reconnect connect disconnect schedule reschedule book reserve draft request submit
-    complete fill click type press hover drag scroll configure setup provision manage bookmark
+    complete fill click type press drag select configure setup provision manage bookmark
     favorite finalize void release promote transition accept decline snooze mute unmute
     remember memorize reset`,
   execute: `execute exec run call invoke eval evaluate trigger dispatch launch spawn deploy build
@@ -88,7 +88,8 @@ export const ADMIN_OBJECTS = set(`permission permissions role roles policy polic
   credential credentials password passwords secret secrets token tokens api_key access_key ssh_key
   deploy_key signing_key private_key user users member members membership memberships collaborator
   collaborators service_account role_binding config configuration settings setting env protection
-  attribute attributes context contexts auth sso saml mfa oauth firewall security_group webhook
+  attribute attributes context contexts auth sso saml mfa oauth firewall security_group webhook dsn
+  access allowlist whitelist
   webhooks quota quotas license licenses certificate certificates`);
 
 /** Objects whose change moves or commits money; always Financial. */
@@ -125,6 +126,13 @@ export const RELEASE_OBJECTS = set(`package packages release releases image imag
 export const COMMAND_PARAMS = set(`command commands cmd cli_command shell shell_command script
   bash powershell javascript python_code code`);
 
+/** Objects that are a live command interpreter: input sent to them is run. */
+export const INTERPRETER_OBJECTS = set(`process processes terminal terminals shell shells repl console
+  tty pty`);
+
+/** Parameters through which a tool feeds an interpreter. */
+export const INPUT_PARAMS = set(`input stdin keys command cmd`);
+
 /** Parameters that carry SQL. */
 export const SQL_PARAMS = set(`sql sql_query statement sql_statement query_sql`);
 
@@ -148,125 +156,24 @@ export const RECIPIENT_PARAMS = set(`to recipient recipients email emails phone 
 /** Parameters through which a subscription sends future data elsewhere. */
 export const ENDPOINT_PARAMS = set(`endpoint callback callback_url webhook webhook_url url notify_url`);
 
-// ——— Risk vocabularies ———
-
-/** Things whose mere reading exposes secrets. */
-export const SECRET_WORDS = set(`secret secrets credential credentials password passwords token
-  tokens env environment api_key access_key ssh_key private_key signing_key keychain vault`);
-
-/** Reads of these expose people's data or private conversations. */
-export const PERSONAL_DATA = set(`user users profile profiles contact contacts member members people
-  employee employees customer customers`);
-export const MESSAGE_WORDS = set(`message messages history replies reply thread threads`);
-/** Private correspondence wherever it is read from. */
-export const PRIVATE_MESSAGE_WORDS = set(`email emails mail mails inbox mailbox conversation
-  conversations chat chats dm dms`);
-export const CHANNEL_WORDS = set(`channel channels thread threads queue queues inbox mailbox
-  conversation conversations chat chats`);
-
-/** Reads of money records. */
-export const FINANCIAL_RECORDS = set(`invoice invoices payment payments charge charges transaction
-  transactions balance balances payout payouts refund refunds dispute disputes statement statements`);
-
-/** Security findings: reading them hands an attacker a list of weak points. */
-export const SECURITY_FINDINGS = set(`vulnerability vulnerabilities scanning dependabot cve cves
-  security`);
-
-/** Write verbs whose effect is small and easy to undo. */
-export const LOW_WRITE_VERBS = set(`star unstar fork toggle mark dismiss cancel stop pause init
-  initialize scaffold reconnect request bookmark favorite pin unpin like unlike vote upvote follow
-  unfollow snooze mute unmute label tag untag draft complete`);
-
-/** Objects whose creation or change is small and easy to undo. */
-export const LOW_WRITE_OBJECTS = set(`branch branches label labels tag tags directory directories
-  folder folders entity entities relation relations observation observations note notes memory
-  memories notification notifications reaction reactions customer customers product products todo
-  todos reminder reminders bookmark bookmarks draft drafts`);
-
-/** Write verbs that publish, merge or reshape shared systems. */
-export const HIGH_WRITE_VERBS = set(`push merge apply scale rollout rollback restore migrate release
-  provision promote`);
-
-/** Objects whose change touches shared infrastructure. */
-export const HIGH_WRITE_OBJECTS = set(`cluster clusters domain domains dns certificate certificates
-  firewall vpc infrastructure stack stacks deployment deployments replica replicas manifest
-  production`);
-
-/** Deleting these loses a whole store of other people's work. */
-export const CRITICAL_DELETE_OBJECTS = set(`repository repositories repo repos database databases db
-  cluster clusters account accounts organization organizations org orgs bucket buckets workspace
-  workspaces tenant tenants`);
-
-/** Destructive verbs that remove everything at once. */
-export const HIGH_DELETE_VERBS = set(`purge drop truncate wipe destroy uninstall terminate erase
-  teardown deprovision kill prune`);
-
-/** Containers: deleting one removes everything in it. */
-export const CONTAINER_OBJECTS = set(`topic topics queue queues table tables index indexes collection
-  collections namespace namespaces stack stacks service services instance instances vm vms server
-  servers release releases volume volumes snapshot snapshots channel channels environment
-  environments function functions schema schemas project projects directory directories folder
-  folders group groups`);
-
-/** Execute verbs that ship or change what runs for others. */
-export const HIGH_EXECUTE_WORDS = set(`deploy install upgrade push publish release provision trigger
-  workflow workflows pipeline pipelines launch restart reboot shutdown production`);
-
-/** Execute verbs that build or run something locally or in a sandbox. */
-export const MEDIUM_EXECUTE_WORDS = set(`build compile test lint invoke forward tunnel local preview
-  assign dispatch`);
+/** Words that say a tool drives an interactive session whose state is passing. */
+export const UI_SESSION_WORDS = set(`browser page tab tabs window windows dialog mouse keyboard cursor
+  viewport screen`);
 
 /** Nouns for a run of something: creating or starting one runs it (`create_deployment`). */
 export const EXECUTION_OBJECTS = set(`deployment deployments build builds execution executions
   invocation invocations run runs`);
 /** Verbs that, applied to an execution object, start it. */
-export const STARTING_VERBS = set(`create start queue new trigger`);
+export const STARTING_VERBS = set(`create start queue new trigger begin`);
 
 /** Descriptions of a tool that passes a whole command line through. */
 export const COMMAND_LINE_PHRASE = /\b(?:cli|shell|terminal|bash|command[- ]line)\s+commands?\b|\bany\s+(?:\w+\s+)?commands?\b|\barbitrary\s+commands?\b/i;
 
-/** Deletion that takes whatever is inside along with it. */
-export const CASCADE_PHRASE = /\b(?:all|everything)\b[^.]{0,40}\b(?:in|within|inside|under)\s+(?:it|them)\b|\band all (?:of )?(?:its|their)\b|\brecursive(?:ly)?\b/i;
-
 /** Names of autonomous agents a tool can hand work to. */
 export const AGENT_WORDS = set(`agent agents copilot assistant bot`);
 
-/** Money leaves the account. */
-export const MONEY_MOVEMENT = set(`refund refunds payout payouts transfer transfers charge charges pay
-  withdraw withdrawal capture purchase buy sell trade send remit`);
-
-/** Commits the customer to a bill. */
-export const BILLING_COMMITMENT = set(`invoice invoices subscription subscriptions dispute disputes
-  order orders credit credits finalize void bill bills`);
-
-/** Creates a way to collect or discount money, without moving any yet. */
-export const PAYMENT_INSTRUMENTS = set(`payment_link payment_intent checkout session quote coupon
-  coupons discount discounts promotion`);
-
-/** Grants more access than before. */
-export const GRANT_VERBS = set(`grant add attach create invite assign allow authorize elevate
-  impersonate rotate share cordon drain`);
-
-/** Setting one of these hands out or replaces a credential. */
-export const CREDENTIAL_OBJECTS = set(`secret secrets credential credentials password passwords token
-  tokens api_key access_key ssh_key deploy_key signing_key private_key env`);
-
-/** Verbs that lock an identity out. */
-export const LOCKOUT_VERBS = set(`deactivate suspend ban revoke disable lock`);
-
-/** Identity objects whose removal locks someone out. */
-export const IDENTITY_OBJECTS = set(`user users account accounts member members service_account
-  api_key access_key ssh_key deploy_key credential credentials password token tokens`);
-
-/** Communication that reaches many people at once. */
-export const BROADCAST_WORDS = set(`publish broadcast announce batch bulk mass all tweet tweets campaign
-  campaigns newsletter`);
-
-/** Communication that carries no content of its own. */
-export const LIGHT_COMMUNICATION = set(`reaction reactions react emoji typing`);
-
-/** Runtime logs (not commit logs): they often hold tokens and personal data. */
-export const LOG_WORDS = set(`log logs`);
+/** Parameters that say where to connect to. */
+export const CONNECTION_PARAMS = set(`connection_string dsn uri host database_url connection_url`);
 
 /** Words that, in a description, say a tool is a demonstration or a simulation. */
 export const DEMO_OPENINGS = /^\s*(demonstrates|simulates|a demo|demo tool|example tool|sample tool)\b/i;
@@ -281,6 +188,6 @@ export const READ_ONLY_PHRASE = /\bread[- ]only\b|\bonly\s+select\b|\bselect\s+(
 export const FILLER_WORDS = set(`a an the this that tool tools operation operations execute call
   api method function of to for in on by with from and or is are be it its via using use`);
 
-function set(words: string): ReadonlySet<string> {
+export function set(words: string): ReadonlySet<string> {
   return new Set(words.split(/\s+/).filter(Boolean));
 }

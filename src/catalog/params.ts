@@ -1,0 +1,88 @@
+/**
+ * Parameters that decide a category on their own, whatever the name says: a `command` makes a
+ * tool a command runner, `sql` makes it a database console, `url` + `method` + `body` make it a
+ * general HTTP client. Names can be bland (`interact_with_process`, `query`); parameters are
+ * what the tool will actually accept.
+ */
+import type { Evidence, Param } from './evidence.js';
+import type { Category } from './types.js';
+import {
+  COMMAND_LINE_PHRASE,
+  COMMAND_PARAMS,
+  INPUT_PARAMS,
+  INTERPRETER_OBJECTS,
+  READ_ONLY_PHRASE,
+  SQL_MENTION,
+  SQL_PARAMS,
+  URL_PARAMS,
+} from './signals.js';
+
+export interface ParameterVerdict {
+  category: Category;
+  trait: 'command' | 'sql' | 'sql-read-only' | 'http-client';
+  reason: string;
+}
+
+export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
+  const v = ev.verb;
+  const runsAnything = v === undefined || v.cls === 'execute' || v.cls === 'vague';
+
+  const interpreter = ev.objects.find((o) => INTERPRETER_OBJECTS.has(o));
+  const feeds = ev.params.find((p) => INPUT_PARAMS.has(p.tokens.join('_')));
+  if (interpreter && feeds && v?.cls !== 'read' && v?.cls !== 'destructive') {
+    return { category: 'Execute', trait: 'command', reason: `It passes \`${feeds.name}\` to a ${interpreter}, which runs whatever it is given.` };
+  }
+  const command = ev.params.find((p) => isCommandParam(p));
+  if (command && runsAnything) {
+    return {
+      category: 'Execute',
+      trait: 'command',
+      reason: `Parameter \`${command.name}\` takes a command to run, so the tool executes whatever the caller passes.`,
+    };
+  }
+  const phrase = runsAnything ? COMMAND_LINE_PHRASE.exec(ev.description) : null;
+  if (phrase) {
+    return { category: 'Execute', trait: 'command', reason: `The description says it runs ${phrase[0]}: whatever command the caller writes.` };
+  }
+
+  const url = ev.params.find((p) => isUrlParam(p));
+  const method = ev.params.find((p) => p.tokens.join('_') === 'method' || p.tokens.join('_') === 'http_method');
+  const payload = ev.paramTokens.has('body') || ev.paramTokens.has('headers') || ev.paramTokens.has('data');
+  if (url && method && payload && v?.cls !== 'read') {
+    return {
+      category: 'Execute',
+      trait: 'http-client',
+      reason: `Parameters \`${url.name}\` and \`${method.name}\` make it a general HTTP client: any request, to any address.`,
+    };
+  }
+
+  const sql = ev.params.find((p) => isSqlParam(p, ev.description));
+  if (sql) {
+    if (READ_ONLY_PHRASE.test(ev.description) || READ_ONLY_PHRASE.test(ev.titleTokens.join(' '))) {
+      return { category: 'Read', trait: 'sql-read-only', reason: `Parameter \`${sql.name}\` takes SQL, and the description says the query is read-only.` };
+    }
+    if (v?.cls === 'write' || v?.cls === 'destructive') {
+      return {
+        category: v.cls === 'write' ? 'Write' : 'Destructive',
+        trait: 'sql',
+        reason: `Parameter \`${sql.name}\` takes SQL and the name's verb "${v.word}" says it changes data.`,
+      };
+    }
+    return { category: 'Execute', trait: 'sql', reason: `Parameter \`${sql.name}\` takes arbitrary SQL and nothing in the definition limits it to reads.` };
+  }
+  return undefined;
+}
+
+export function isUrlParam(p: Param): boolean {
+  return URL_PARAMS.has(p.tokens.join('_')) || p.format === 'uri' || p.format === 'url';
+}
+
+export function isCommandParam(p: Param): boolean {
+  return COMMAND_PARAMS.has(p.name.toLowerCase()) || COMMAND_PARAMS.has(p.tokens.join('_'));
+}
+
+function isSqlParam(p: Param, toolDescription: string): boolean {
+  const joined = p.tokens.join('_');
+  if (SQL_PARAMS.has(joined)) return true;
+  return joined === 'query' && (SQL_MENTION.test(p.description) || SQL_MENTION.test(toolDescription));
+}
