@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   log: Logger;
   rateLimits?: RateLimitStore;
   now?: () => number;
+  /** The audit trail; default: the one the config asks for (`null`: none). */
+  audit?: AuditLog | null;
 }
 
 /**
@@ -26,6 +29,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly log: Logger;
   readonly rateLimits: RateLimitStore;
   readonly now: () => number;
+  readonly audit?: AuditLog;
   #config: Config;
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
@@ -39,6 +43,13 @@ export class Gateway implements GatewayContext, SessionHost {
     this.log = options.log;
     this.rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
     this.now = options.now ?? Date.now;
+    // Audit: subscribed first, so the record is journaled before anything else sees the decision.
+    this.audit = options.audit === undefined ? openAuditLog(options.config, options.log) : (options.audit ?? undefined);
+    const audit = this.audit;
+    if (audit) {
+      this.subscribe((event) => audit.recordDecision(event));
+      this.subscribeCompletions((completion) => audit.recordCompletion(completion));
+    }
   }
 
   get config(): Config {
@@ -62,6 +73,7 @@ export class Gateway implements GatewayContext, SessionHost {
     const listenChanged = config.listen.host !== this.#config.listen.host || config.listen.port !== this.#config.listen.port;
     this.#config = config;
     this.#policy = policy;
+    this.audit?.configure(config.audit); // audit.enabled and audit.file take a restart
     this.log.info({ policyRevision: policy.revision }, 'configuration reloaded');
     if (listenChanged) this.log.warn('listen address changes take effect only after a restart');
   }
@@ -149,6 +161,7 @@ export class Gateway implements GatewayContext, SessionHost {
   async close(): Promise<void> {
     await this.#edge?.close();
     await this.rateLimits.close();
+    await this.audit?.close();
   }
 
   #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean {

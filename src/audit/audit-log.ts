@@ -1,0 +1,226 @@
+/**
+ * The audit trail as the gateway feeds it: one record per `tools/call` decision, completed when
+ * the upstream answers.
+ *
+ * Durability: no record of a decision is lost when the gateway process dies, however it dies.
+ * `recordDecision` runs synchronously inside the gateway's decision step, before the call is
+ * forwarded or answered, and appends the record to the journal with one `write(2)` (see
+ * `journal.ts`). Records reach the store in batches, one transaction per tick, off the hot path;
+ * a batch's journal segments are deleted only after the store committed it, with SQLite's
+ * `synchronous = FULL`. Whatever a dead process left in its journal is replayed, idempotently,
+ * by the next process that opens the trail.
+ *
+ * What this does not cover: a power loss or kernel crash can lose the records of the last tick
+ * (about `flushEveryMs`), which sat in the page cache but not yet on disk. A journal write that
+ * fails (disk full) is logged as an error and the record is kept in memory for the next batch;
+ * it then survives a process crash only once that batch commits.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { AUDIT_DEFAULTS } from '../config/build.js';
+import type { AuditConfig, Config } from '../config/types.js';
+import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
+import type { ToolCall } from '../policy/types.js';
+import { compileRedaction, digestArguments } from './arguments.js';
+import { Journal } from './journal.js';
+import { completionPatch, decisionRecord, type AuditDecision } from './record.js';
+import { SqliteAuditStore } from './sqlite-store.js';
+import type { AuditOp, AuditStore } from './store.js';
+
+export interface AuditLogOptions {
+  store: AuditStore;
+  /** Folder of the journal segments; one per store. */
+  journalDir: string;
+  settings: AuditConfig;
+  log: Logger;
+  now?: () => number;
+  /** How often batches are written to the store. Default 100 ms. */
+  flushEveryMs?: number;
+  /** A batch this large is written at once, not at the next tick. Default 1000. */
+  batchSize?: number;
+  /** How often retention runs. Default 60 s. */
+  pruneEveryMs?: number;
+}
+
+export interface AuditLogStats {
+  /** Operations journaled but not yet in the store. */
+  pending: number;
+  /** Operations replayed from segments of processes that died. */
+  replayed: number;
+  /** Lines of those segments that could not be read (a write torn by the crash). */
+  unreadable: number;
+  journalErrors: number;
+  storeErrors: number;
+  pruned: number;
+}
+
+const PRUNE_CHUNK = 5000;
+
+export class AuditLog {
+  readonly #store: AuditStore;
+  readonly #journal: Journal;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #batchSize: number;
+  readonly #pruneEveryMs: number;
+  readonly #timer: NodeJS.Timeout;
+  /** Forwarded calls still running → their record, to complete it. The gateway hands the same call object to both events. */
+  readonly #running = new WeakMap<ToolCall, { uid: string; decision: AuditDecision }>();
+  #settings!: AuditConfig;
+  #redact!: (args: Record<string, unknown>) => Record<string, unknown>;
+  #pending: AuditOp[] = [];
+  #seq = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #flushQueued = false;
+  #lastPrune = Number.NEGATIVE_INFINITY;
+  #closed = false;
+  readonly #stats: AuditLogStats = { pending: 0, replayed: 0, unreadable: 0, journalErrors: 0, storeErrors: 0, pruned: 0 };
+
+  constructor(options: AuditLogOptions) {
+    this.#store = options.store;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
+    this.#batchSize = options.batchSize ?? 1000;
+    this.#pruneEveryMs = options.pruneEveryMs ?? 60_000;
+    this.configure(options.settings);
+    this.#journal = new Journal(options.journalDir);
+    const orphans = this.#journal.adoptOrphans();
+    if (orphans.segments.length > 0) {
+      this.#pending.push(...orphans.ops);
+      this.#stats.replayed = orphans.ops.length;
+      this.#stats.unreadable = orphans.unreadable;
+      this.#log.info({ operations: orphans.ops.length, segments: orphans.segments.length, unreadable: orphans.unreadable }, 'replaying the audit journal of a process that stopped without writing it');
+    }
+    this.#timer = setInterval(() => void this.flush(), options.flushEveryMs ?? 100);
+    this.#timer.unref();
+    void this.flush();
+  }
+
+  /** Takes new `arguments`/`redact`/`retention` settings (config reload); `file` needs a restart. */
+  configure(settings: AuditConfig = AUDIT_DEFAULTS): void {
+    this.#settings = settings;
+    this.#redact = compileRedaction(settings.redact);
+  }
+
+  get stats(): AuditLogStats {
+    return { ...this.#stats, pending: this.#pending.length };
+  }
+
+  /** The hot path: runs before the agent gets its answer. Never throws. */
+  recordDecision(event: DecisionEvent): void {
+    if (this.#closed) {
+      this.#log.error({ tool: event.call.tool }, 'audit record after the audit log was closed; not recorded');
+      return;
+    }
+    const uid = `${this.#journal.boot}:${(++this.#seq).toString(36)}`;
+    const args = digestArguments(event.call.args, this.#settings.arguments, this.#redact);
+    const record = decisionRecord(event, uid, args);
+    if (event.forwarded) this.#running.set(event.call, { uid, decision: record.decision });
+    this.#append({ op: 'add', record });
+  }
+
+  recordCompletion(completion: CallCompletion): void {
+    const running = this.#running.get(completion.call);
+    if (!running) return; // decided before this log existed (or after it closed)
+    this.#running.delete(completion.call);
+    if (this.#closed) return;
+    this.#append({ op: 'set', uid: running.uid, fields: completionPatch(completion, running.decision) });
+  }
+
+  #append(op: AuditOp): void {
+    try {
+      this.#journal.append(op);
+    } catch (error) {
+      this.#stats.journalErrors++;
+      this.#log.error({ err: error }, 'cannot append to the audit journal; the record is kept in memory until the next batch');
+    }
+    this.#pending.push(op);
+    if (this.#pending.length >= this.#batchSize && !this.#flushQueued) {
+      this.#flushQueued = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Writes everything journaled so far to the store. Resolves when done; a store error is logged and retried later. */
+  flush(): Promise<void> {
+    this.#chain = this.#chain
+      .then(() => this.#flushOnce())
+      .catch((error: unknown) => {
+        this.#stats.storeErrors++;
+        this.#log.error({ err: error }, 'audit batch failed; retried at the next tick');
+      });
+    return this.#chain;
+  }
+
+  async #flushOnce(): Promise<void> {
+    this.#flushQueued = false;
+    if (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        const segments = this.#journal.rotate();
+        await this.#store.apply(batch);
+        this.#journal.committed(segments);
+      } catch (error) {
+        this.#pending = batch.concat(this.#pending);
+        this.#stats.storeErrors++;
+        this.#log.error({ err: error, records: batch.length }, 'cannot write audit records to the store; they stay in the journal and are retried');
+        return;
+      }
+    }
+    if (this.#now() - this.#lastPrune >= this.#pruneEveryMs) await this.prune();
+  }
+
+  /** Applies retention now, a chunk at a time; returns how many records were deleted. */
+  async prune(): Promise<number> {
+    this.#lastPrune = this.#now();
+    let total = 0;
+    try {
+      for (;;) {
+        const deleted = await this.#store.prune(this.#settings.retention, this.#now(), PRUNE_CHUNK);
+        total += deleted;
+        if (deleted < PRUNE_CHUNK) break;
+        await new Promise<void>((resolve) => setImmediate(resolve)); // let calls through between chunks
+      }
+    } catch (error) {
+      this.#stats.storeErrors++;
+      this.#log.error({ err: error }, 'audit retention failed; retried at the next interval');
+    }
+    this.#stats.pruned += total;
+    if (total > 0) this.#log.info({ deleted: total }, 'audit retention deleted old records');
+    return total;
+  }
+
+  /**
+   * Writes what is pending and closes the store. If the store cannot take the last batch, its
+   * journal segments stay on disk and the next start replays them.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    clearInterval(this.#timer);
+    await this.flush();
+    this.#closed = true;
+    this.#journal.close(this.#pending.length === 0);
+    if (this.#pending.length > 0) this.#log.error({ records: this.#pending.length }, 'audit records not written to the store at shutdown; kept in the journal for the next start');
+    await this.#store.close();
+  }
+}
+
+/** The audit file for a config: `audit.file` under `data_dir`. */
+export function auditFile(config: Config): string {
+  const settings = config.audit ?? AUDIT_DEFAULTS;
+  return isAbsolute(settings.file) ? settings.file : resolve(config.dataDir, settings.file);
+}
+
+/** The journal folder beside an audit file. */
+export const journalDirFor = (file: string): string => `${file}.journal`;
+
+/** The embedded audit trail the config asks for (SQLite in `data_dir`), or none when `audit.enabled` is false. */
+export function openAuditLog(config: Config, log: Logger): AuditLog | undefined {
+  const settings = config.audit ?? AUDIT_DEFAULTS;
+  if (!settings.enabled) return undefined;
+  const file = auditFile(config);
+  mkdirSync(dirname(file), { recursive: true });
+  return new AuditLog({ store: new SqliteAuditStore(file), journalDir: journalDirFor(file), settings, log });
+}

@@ -1,0 +1,184 @@
+/**
+ * One audit record per `tools/call`, and how gateway events become records. Field names follow
+ * the OpenTelemetry MCP semantic conventions where they define one (`mcp.method.name`,
+ * `gen_ai.tool.name`, `mcp.session.id`, `jsonrpc.request.id`, `error.type`,
+ * `gen_ai.tool.call.arguments`); those names are the SQLite column names and the JSON export
+ * keys. toolgate's own fields are snake_case, like the YAML.
+ */
+import type { Mode } from '../config/types.js';
+import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
+import type { Decision, RateLimitState, ValidationIssue } from '../policy/types.js';
+import { INVALID_PARAMS } from '../transport/jsonrpc.js';
+import type { ArgumentsDigest } from './arguments.js';
+
+/**
+ * What happened to a call, as the audit reports it. Stored as text without a CHECK constraint,
+ * so values can be added (approvals will add `approval_pending`, `approved`, `refused`,
+ * `expired`) without migrating existing files; readers must accept values they do not know.
+ */
+export const AUDIT_DECISIONS = [
+  'allowed',
+  'denied',
+  'hidden',
+  'rate_limited',
+  'invalid_arguments',
+  /** Any refusal in monitor mode: the call was forwarded; `policy_decision` says what enforcement would have done. */
+  'monitor_would_refuse',
+  /** Allowed, forwarded, and failed at the upstream (JSON-RPC error or the upstream died). */
+  'upstream_error',
+] as const;
+export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
+
+export interface AuditRecord {
+  /** Assigned by the store when the record is committed; increases with every record, never reused. */
+  id: number;
+  /** Unique across processes and restarts (`<boot>:<seq>`); makes journal replay idempotent. */
+  uid: string;
+  /** When the decision was taken, ms since the epoch. */
+  time: number;
+  method: 'tools/call';
+  server: string;
+  tool: string;
+  session: string | null;
+  requestId: string;
+  decision: AuditDecision;
+  /** What the policy decided, before monitor mode and the upstream's answer. */
+  policyDecision: Decision['kind'];
+  mode: Mode;
+  rulePattern: string;
+  rulePart: string;
+  reason: string | null;
+  issues: ValidationIssue[] | null;
+  policyRevision: string;
+  rateLimit: RateLimitState | null;
+  /** Microseconds spent deciding. */
+  policyUs: number;
+  forwarded: boolean;
+  /** How a forwarded call ended; null while running and for calls not forwarded. */
+  outcome: CallCompletion['outcome'] | null;
+  /** Milliseconds from forwarding to the upstream's answer; null until it answers. */
+  upstreamMs: number | null;
+  /** OpenTelemetry `error.type`: the JSON-RPC error code, or `tool_error` for an isError result. */
+  errorType: string | null;
+  errorMessage: string | null;
+  argsKeys: string[] | null;
+  argsSha256: string | null;
+  args: Record<string, unknown> | null;
+}
+
+/** A record before the store numbered it. */
+export type NewAuditRecord = Omit<AuditRecord, 'id'>;
+
+/** What a later event may change in a stored record. */
+export type AuditPatch = Partial<Pick<AuditRecord, 'decision' | 'outcome' | 'upstreamMs' | 'errorType' | 'errorMessage'>>;
+
+type Kind = 'int' | 'real' | 'text' | 'json' | 'bool';
+
+/** Record field → column (and export key), in table order. The one place the names are joined. */
+export const COLUMNS: ReadonlyArray<readonly [keyof AuditRecord, string, Kind]> = [
+  ['id', 'id', 'int'],
+  ['uid', 'uid', 'text'],
+  ['time', 'time', 'int'],
+  ['method', 'mcp.method.name', 'text'],
+  ['server', 'server', 'text'],
+  ['tool', 'gen_ai.tool.name', 'text'],
+  ['session', 'mcp.session.id', 'text'],
+  ['requestId', 'jsonrpc.request.id', 'text'],
+  ['decision', 'decision', 'text'],
+  ['policyDecision', 'policy_decision', 'text'],
+  ['mode', 'mode', 'text'],
+  ['rulePattern', 'rule_pattern', 'text'],
+  ['rulePart', 'rule_part', 'text'],
+  ['reason', 'reason', 'text'],
+  ['issues', 'issues', 'json'],
+  ['policyRevision', 'policy_revision', 'text'],
+  ['rateLimit', 'rate_limit', 'json'],
+  ['policyUs', 'policy_us', 'int'],
+  ['forwarded', 'forwarded', 'bool'],
+  ['outcome', 'outcome', 'text'],
+  ['upstreamMs', 'upstream_ms', 'real'],
+  ['errorType', 'error.type', 'text'],
+  ['errorMessage', 'error_message', 'text'],
+  ['argsKeys', 'args_keys', 'json'],
+  ['argsSha256', 'args_sha256', 'text'],
+  ['args', 'gen_ai.tool.call.arguments', 'json'],
+];
+
+export const COLUMN_OF = Object.fromEntries(COLUMNS.map(([field, column]) => [field, column])) as Record<keyof AuditRecord, string>;
+
+/** The record as the JSON export writes it: column names as keys, JSON columns as values. */
+export function exportRecord(record: AuditRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, column] of COLUMNS) out[column] = record[field];
+  return out;
+}
+
+export function auditDecision(decision: Decision): AuditDecision {
+  if (decision.kind === 'allow') return 'allowed';
+  if (decision.mode === 'monitor') return 'monitor_would_refuse';
+  switch (decision.kind) {
+    case 'deny':
+      return 'denied';
+    case 'hide':
+      return 'hidden';
+    case 'invalid':
+      return 'invalid_arguments';
+    case 'rate_limited':
+      return 'rate_limited';
+  }
+}
+
+/** The record of a decision. Refusals get their `error.type` now: the agent's answer is already known. */
+export function decisionRecord(event: DecisionEvent, uid: string, args: ArgumentsDigest): NewAuditRecord {
+  const { decision, call } = event;
+  const refusedHere = !event.forwarded;
+  return {
+    uid,
+    time: event.time,
+    method: 'tools/call',
+    server: call.server,
+    tool: call.tool,
+    session: call.session ?? null,
+    requestId: String(event.requestId),
+    decision: auditDecision(decision),
+    policyDecision: decision.kind,
+    mode: decision.mode,
+    rulePattern: decision.rule.pattern,
+    rulePart: decision.rule.part,
+    reason: 'reason' in decision ? decision.reason : null,
+    issues: decision.kind === 'invalid' ? decision.issues : null,
+    policyRevision: event.policyRevision,
+    rateLimit: ('rateLimit' in decision ? decision.rateLimit : undefined) ?? null,
+    policyUs: Math.round(event.policyMicros),
+    forwarded: event.forwarded,
+    outcome: null,
+    upstreamMs: null,
+    // A hidden tool is answered like an unknown one (JSON-RPC invalid params); other refusals are isError results.
+    errorType: refusedHere ? (decision.kind === 'hide' ? String(INVALID_PARAMS) : 'tool_error') : null,
+    errorMessage: null,
+    argsKeys: args.keys,
+    argsSha256: args.sha256,
+    args: args.value,
+  };
+}
+
+/** What a forwarded call's end changes in its record. `decided` is the record's decision so far. */
+export function completionPatch(completion: CallCompletion, decided: AuditDecision): AuditPatch {
+  const patch: AuditPatch = { outcome: completion.outcome, upstreamMs: Math.round(completion.upstreamMs * 1000) / 1000 };
+  switch (completion.outcome) {
+    case 'result':
+      break;
+    case 'tool_error':
+      patch.errorType = 'tool_error';
+      break;
+    case 'cancelled':
+      patch.errorType = 'cancelled';
+      break;
+    case 'upstream_error':
+      patch.errorType = completion.error ? String(completion.error.code) : 'upstream_error';
+      patch.errorMessage = completion.error?.message ?? null;
+      if (decided === 'allowed') patch.decision = 'upstream_error';
+      break;
+  }
+  return patch;
+}

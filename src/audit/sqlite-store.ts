@@ -1,0 +1,191 @@
+/**
+ * The audit trail in one SQLite file (WAL), embedded in the gateway. Several processes may write
+ * it at once (`toolgate stdio` runs one per client) and `toolgate audit` reads it while they do.
+ *
+ * `synchronous = FULL`: every committed batch is on disk before its journal segment is deleted,
+ * so a power loss can only cost records not yet batched (see `AuditLog`). The fsync is paid once
+ * per batch, off the hot path.
+ */
+import Database from 'better-sqlite3';
+import { ToolgateError } from '../errors.js';
+import { COLUMNS, COLUMN_OF, type AuditPatch, type AuditRecord, type NewAuditRecord } from './record.js';
+import type { AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
+
+const SCHEMA_VERSION = 1;
+const q = (column: string) => `"${column}"`;
+
+const SQL_TYPES = { int: 'INTEGER', real: 'REAL', text: 'TEXT', json: 'TEXT', bool: 'INTEGER' } as const;
+const REQUIRED = new Set(['uid', 'time', 'method', 'server', 'tool', 'requestId', 'decision', 'policyDecision', 'mode', 'forwarded']);
+
+function createTable(): string {
+  const columns = COLUMNS.map(([field, column, kind]) =>
+    field === 'id' ? 'id INTEGER PRIMARY KEY AUTOINCREMENT' : `${q(column)} ${SQL_TYPES[kind]}${REQUIRED.has(field) ? ' NOT NULL' : ''}${field === 'uid' ? ' UNIQUE' : ''}`,
+  );
+  return `CREATE TABLE IF NOT EXISTS audit (\n  ${columns.join(',\n  ')}\n)`;
+}
+
+const INSERT_COLUMNS = COLUMNS.filter(([field]) => field !== 'id');
+
+export interface SqliteAuditStoreOptions {
+  /** For `toolgate audit`: never writes, never creates the file. */
+  readonly?: boolean;
+}
+
+export class SqliteAuditStore implements AuditStore {
+  readonly file: string;
+  readonly #db: Database.Database;
+  readonly #insert?: Database.Statement;
+  readonly #updates = new Map<string, Database.Statement>();
+  readonly #applyAll?: (ops: readonly AuditOp[]) => void;
+
+  constructor(file: string, options: SqliteAuditStoreOptions = {}) {
+    this.file = file;
+    try {
+      this.#db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+      this.#db.pragma('busy_timeout = 5000');
+      if (options.readonly) return;
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#migrate();
+    } catch (error) {
+      throw storeError(`cannot open the audit file ${file}`, error);
+    }
+    this.#insert = this.#db.prepare(
+      `INSERT OR IGNORE INTO audit (${INSERT_COLUMNS.map(([, c]) => q(c)).join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    this.#applyAll = this.#db.transaction((ops: readonly AuditOp[]) => {
+      for (const op of ops) {
+        if (op.op === 'add') this.#insert!.run(toRow(op.record));
+        else this.#update(op.uid, op.fields);
+      }
+    });
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new ToolgateError('store_error', `the audit file ${this.file} was written by a newer toolgate (schema ${version}; this one knows ${SCHEMA_VERSION}); upgrade toolgate or point audit.file elsewhere`);
+    }
+    this.#db.exec(`${createTable()};
+      CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
+      CREATE INDEX IF NOT EXISTS audit_server_tool ON audit(server, ${q(COLUMN_OF.tool)});
+      CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision);
+      PRAGMA user_version = ${SCHEMA_VERSION};`);
+  }
+
+  #update(uid: string, fields: AuditPatch): void {
+    const names = Object.keys(fields).sort() as Array<keyof AuditPatch>;
+    if (names.length === 0) return;
+    const key = names.join(',');
+    let statement = this.#updates.get(key);
+    if (!statement) {
+      statement = this.#db.prepare(`UPDATE audit SET ${names.map((n) => `${q(COLUMN_OF[n])} = ?`).join(', ')} WHERE uid = ?`);
+      this.#updates.set(key, statement);
+    }
+    statement.run(...names.map((n) => fields[n] ?? null), uid);
+  }
+
+  async apply(ops: readonly AuditOp[]): Promise<void> {
+    if (!this.#applyAll) throw new ToolgateError('store_error', `the audit file ${this.file} is open read-only`);
+    try {
+      this.#applyAll(ops);
+    } catch (error) {
+      throw storeError(`cannot write ${ops.length} audit record(s) to ${this.file}`, error);
+    }
+  }
+
+  async query(query: AuditQuery): Promise<AuditRecord[]> {
+    return [...this.iterate(query)];
+  }
+
+  /** Records one at a time, oldest first, for exports larger than memory. */
+  *iterate(query: AuditQuery): Generator<AuditRecord> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.server !== undefined) (where.push('server GLOB ?'), params.push(query.server));
+    if (query.tool !== undefined) (where.push(`${q(COLUMN_OF.tool)} GLOB ?`), params.push(query.tool));
+    if (query.decisions?.length) (where.push(`decision IN (${query.decisions.map(() => '?').join(', ')})`), params.push(...query.decisions));
+    if (query.since !== undefined) (where.push('time >= ?'), params.push(query.since));
+    if (query.afterId !== undefined) (where.push('id > ?'), params.push(query.afterId));
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`;
+    let sql = `SELECT * FROM audit ${filter} ORDER BY id ${query.newest ? 'DESC' : 'ASC'} ${limit}`;
+    if (query.newest) sql = `SELECT * FROM (${sql}) ORDER BY id ASC`;
+    let statement: Database.Statement;
+    try {
+      statement = this.#db.prepare(sql);
+    } catch (error) {
+      // A file with no table yet: the gateway created it but was stopped before its first batch.
+      if (/no such table/.test((error as Error).message)) return;
+      throw storeError(`cannot read the audit file ${this.file}`, error);
+    }
+    for (const row of statement.iterate(...params)) yield fromRow(row as Record<string, unknown>);
+  }
+
+  async prune(retention: AuditRetention, nowMs: number, limit: number): Promise<number> {
+    try {
+      let deleted = this.#db
+        .prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)')
+        .run(nowMs - retention.maxAgeMs, limit).changes;
+      if (deleted < limit) {
+        // Ids grow with every record, so the newest `maxRows` are those above the cut.
+        const cut = this.#db.prepare('SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(retention.maxRows) as number | undefined;
+        if (cut !== undefined) {
+          deleted += this.#db.prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id <= ? ORDER BY id LIMIT ?)').run(cut, limit - deleted).changes;
+        }
+      }
+      return deleted;
+    } catch (error) {
+      throw storeError(`cannot delete old audit records from ${this.file}`, error);
+    }
+  }
+
+  /** Number of records, for tests and `toolgate audit` summaries. */
+  count(): number {
+    try {
+      return this.#db.prepare('SELECT count(*) FROM audit').pluck().get() as number;
+    } catch (error) {
+      if (/no such table/.test((error as Error).message)) return 0;
+      throw storeError(`cannot read the audit file ${this.file}`, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function toRow(record: NewAuditRecord): unknown[] {
+  return INSERT_COLUMNS.map(([field, , kind]) => {
+    const value = record[field as keyof NewAuditRecord];
+    if (value === null || value === undefined) return null;
+    if (kind === 'json') return JSON.stringify(value);
+    if (kind === 'bool') return value ? 1 : 0;
+    return value;
+  });
+}
+
+function fromRow(row: Record<string, unknown>): AuditRecord {
+  const record: Record<string, unknown> = {};
+  for (const [field, column, kind] of COLUMNS) {
+    const value = row[column];
+    if (value === null || value === undefined) record[field] = null;
+    else if (kind === 'json') record[field] = JSON.parse(value as string);
+    else if (kind === 'bool') record[field] = value === 1;
+    else record[field] = value;
+  }
+  return record as unknown as AuditRecord;
+}
+
+function storeError(what: string, error: unknown): ToolgateError {
+  if (error instanceof ToolgateError) return error;
+  const message = (error as Error).message;
+  const hint = /SQLITE_BUSY|locked/.test(message)
+    ? 'another process holds the file locked; retried on the next batch'
+    : /readonly|permission|SQLITE_CANTOPEN/i.test(message)
+      ? 'check that the user running toolgate can write data_dir'
+      : /SQLITE_FULL|disk/i.test(message)
+        ? 'the disk is full; free space, or lower audit.retention'
+        : undefined;
+  return new ToolgateError('store_error', `${what}: ${message}${hint ? ` (hint: ${hint})` : ''}`, { cause: error });
+}

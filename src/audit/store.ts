@@ -1,0 +1,45 @@
+/**
+ * Where audit records are kept. Small on purpose, so another backend (Postgres) is one class:
+ * apply a batch of operations in one transaction, read with filters, delete old records. The
+ * store never reads the clock; retention is given the time.
+ */
+import type { AuditDecision, AuditPatch, AuditRecord, NewAuditRecord } from './record.js';
+
+/**
+ * One change to the trail, as journaled and as applied. Both kinds are idempotent, so a batch
+ * may be applied twice (a crash between commit and journal cleanup) with the same result:
+ * `add` ignores a `uid` already stored, `set` writes absolute values.
+ */
+export type AuditOp = { op: 'add'; record: NewAuditRecord } | { op: 'set'; uid: string; fields: AuditPatch };
+
+export interface AuditQuery {
+  /** Glob on the server id (`*` any run, `?` one character). */
+  server?: string;
+  /** Glob on the tool name. */
+  tool?: string;
+  decisions?: readonly AuditDecision[];
+  /** Records at or after this time (ms epoch). */
+  since?: number;
+  /** Records with a larger id (for following). */
+  afterId?: number;
+  limit?: number;
+  /** With `limit`: the newest records rather than the oldest. Results are always oldest first. */
+  newest?: boolean;
+}
+
+export interface AuditRetention {
+  maxAgeMs: number;
+  maxRows: number;
+}
+
+export interface AuditStore {
+  /** Applies the operations in order, in one transaction: all or none. */
+  apply(ops: readonly AuditOp[]): Promise<void>;
+  query(query: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * Deletes up to `limit` records that are older than `maxAgeMs` or beyond the newest `maxRows`;
+   * returns how many went. Bounded so one call never holds the database for long.
+   */
+  prune(retention: AuditRetention, nowMs: number, limit: number): Promise<number>;
+  close(): Promise<void>;
+}
