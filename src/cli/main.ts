@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, ToolgateError } from '../errors.js';
+import { auditCommand } from './audit.js';
 import { demoCommand } from './demo.js';
 import { schemaCommand, validateCommand } from './validate.js';
 import { serveCommand, stdioCommand } from './serve.js';
@@ -16,6 +17,8 @@ Usage:
   toolgate validate [-c FILE]              Check a config file; exit 0, or print every problem
   toolgate schema                          Print the config file's JSON Schema (for editors)
   toolgate demo                            Start the gateway on the built-in demo config
+  toolgate audit    [-c FILE] [filters]      Show the audit trail (--json, --follow; \`audit export\`
+                                           writes JSON lines); see toolgate audit --help
 
 Options:
   -c, --config FILE   The config file (default: ./toolgate.yaml)
@@ -37,9 +40,11 @@ const COMMANDS: Record<string, (positionals: string[], options: CommandOptions) 
   validate: (_, { config }) => validateCommand(config),
   schema: () => schemaCommand(),
   demo: (_, { port }) => demoCommand({ port }),
+  audit: (positionals, { config }) => auditCommand([...positionals, '-c', config]), // `toolgate -c F audit`
 };
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'audit') return auditCommand(argv.slice(1)); // its own options (--server, --json, ...)
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
