@@ -1,0 +1,264 @@
+/**
+ * Runs the MCP conformance suite (`@modelcontextprotocol/conformance`, server mode) against
+ * a URL and turns its output into per-scenario results that two runs can be compared by.
+ *
+ * The suite needs Node >= 22 and lives in .tools/conformance (scripts/install-conformance.sh).
+ * Results are read from the suite's machine-readable output, `-o <dir>`, which holds one
+ * `server-<scenario>-<timestamp>/checks.json` per scenario; the `=== SUMMARY ===` lines on
+ * stdout fill in any scenario whose checks.json is missing (a scenario that crashed).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { childEnv } from './processes.js';
+
+/** A check's verdict as the suite writes it. INFO checks are logs, not verdicts. */
+export type CheckStatus = 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED';
+
+/**
+ * - `pass`: at least one check succeeded, none failed or warned;
+ * - `warning`: no check failed, at least one SHOULD-level check warned;
+ * - `fail`: at least one check failed (the suite's exit code is then 1);
+ * - `no-verdict`: only INFO checks (the suite judged the scenario not applicable).
+ */
+export type ScenarioStatus = 'pass' | 'warning' | 'fail' | 'no-verdict';
+
+export interface CheckOutcome {
+  id: string;
+  status: CheckStatus;
+  errorMessage?: string;
+}
+
+export interface ConformanceOptions {
+  /** Which scenarios: the suite's "active" (default there), "all" (adds pending), "pending". Default "all". */
+  suite?: 'active' | 'all' | 'pending';
+  /** Run one scenario only (overrides `suite`). */
+  scenario?: string;
+  /** Only scenarios for this spec version, e.g. "2025-06-18". */
+  specVersion?: string;
+  /** Kill the suite after this long. Default 120 s. */
+  timeoutMs?: number;
+  /** Keep the suite's checks.json files here; by default a temp dir is used and removed. */
+  outputDir?: string;
+}
+
+export interface ConformanceResult {
+  /** Scenarios without a failed check (the suite marks them ✓). */
+  passed: number;
+  /** Scenarios with a failed check (✗). */
+  failed: number;
+  scenarios: Record<string, ScenarioStatus>;
+  /** Verdict checks per scenario (INFO checks left out), in the suite's order. */
+  checks: Record<string, CheckOutcome[]>;
+  /** How many scenarios the suite announced; more than `scenarios` holds if it stopped early. */
+  announced: number | undefined;
+  exitCode: number | null;
+  timedOut: boolean;
+  /** The scenario that was running when the suite was killed or crashed, if any. */
+  unfinished: string | undefined;
+  durationMs: number;
+  /** The command line that was run, for reports. */
+  command: string[];
+  /** Everything the suite printed, stdout and stderr. */
+  raw: string;
+}
+
+/** The repository root: the nearest folder above this file with a package.json. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`run-conformance: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export interface ConformanceInstall {
+  node: string;
+  entry: string;
+}
+
+/**
+ * Where the suite and its Node 22 are, or why they are not usable. CONFORMANCE_NODE may
+ * point at any Node >= 22 instead of the installed one.
+ */
+export function locateConformance(): ConformanceInstall | { missing: string } {
+  const modules = join(repoRoot(), '.tools', 'conformance', 'node_modules');
+  const entry = join(modules, '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+  const archPackage = `node-${process.platform}-${process.arch}`;
+  // Same places, same order, as scripts/install-conformance.sh.
+  const candidates = process.env.CONFORMANCE_NODE
+    ? [process.env.CONFORMANCE_NODE]
+    : [
+        join(modules, 'node', 'bin', 'node'),
+        join(modules, 'node', 'node_modules', archPackage, 'bin', 'node'),
+        join(modules, archPackage, 'bin', 'node'),
+      ];
+  const node = candidates.find((candidate) => existsSync(candidate));
+  if (!existsSync(entry) || !node) {
+    return {
+      missing:
+        `the MCP conformance suite is not installed (looked for ${entry} and a Node 22 binary in ` +
+        `${candidates.join(', ')}); run scripts/install-conformance.sh`,
+    };
+  }
+  return { node, entry };
+}
+
+const SCENARIO_DIR = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
+const SUMMARY_LINE = /^[✓✗] (\S+): (\d+) passed, (\d+) failed$/gmu;
+const ANNOUNCE_LINE = /^Running \S+ suite \((\d+) scenarios\)/m;
+const STARTED_LINE = /^Running client scenario '([^']+)' against server/gm;
+const SINGLE_LINE = /^Running client scenario '[^']+' against server/m;
+
+function statusOf(checks: CheckOutcome[]): ScenarioStatus {
+  if (checks.some((check) => check.status === 'FAILURE')) return 'fail';
+  if (checks.some((check) => check.status === 'WARNING')) return 'warning';
+  if (checks.some((check) => check.status === 'SUCCESS')) return 'pass';
+  return 'no-verdict';
+}
+
+/** Reads every scenario's checks.json under the suite's output dir. */
+async function readCheckFiles(outputDir: string): Promise<Map<string, CheckOutcome[]>> {
+  const found = new Map<string, CheckOutcome[]>();
+  const entries = existsSync(outputDir) ? (await readdir(outputDir)).sort() : [];
+  for (const entry of entries) {
+    const scenario = SCENARIO_DIR.exec(entry)?.[1];
+    const file = join(outputDir, entry, 'checks.json');
+    if (!scenario || !existsSync(file)) continue;
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    if (!Array.isArray(parsed)) throw new Error(`run-conformance: ${file} is not a JSON array of checks`);
+    found.set(
+      scenario,
+      parsed.map((check: { id?: unknown; status?: unknown; errorMessage?: unknown }) => ({
+        id: String(check.id),
+        status: String(check.status) as CheckStatus,
+        ...(typeof check.errorMessage === 'string' ? { errorMessage: check.errorMessage } : {}),
+      })),
+    );
+  }
+  return found;
+}
+
+/** Builds the result from the checks.json files, falling back to the stdout summary. */
+export async function parseConformanceOutput(
+  raw: string,
+  outputDir: string,
+): Promise<Pick<ConformanceResult, 'passed' | 'failed' | 'scenarios' | 'checks' | 'announced'>> {
+  const files = await readCheckFiles(outputDir);
+  const scenarios: Record<string, ScenarioStatus> = {};
+  const checks: Record<string, CheckOutcome[]> = {};
+
+  for (const [scenario, all] of files) {
+    checks[scenario] = all.filter((check) => check.status !== 'INFO');
+    scenarios[scenario] = statusOf(all);
+  }
+  for (const [, scenario, passed, failed] of raw.matchAll(SUMMARY_LINE)) {
+    if (scenarios[scenario!] !== undefined) continue;
+    scenarios[scenario!] = Number(failed) > 0 ? 'fail' : Number(passed) > 0 ? 'pass' : 'no-verdict';
+    checks[scenario!] = [];
+  }
+
+  const statuses = Object.values(scenarios);
+  // A suite run announces its size; a single --scenario run announces nothing.
+  const announcedSuite = ANNOUNCE_LINE.exec(raw)?.[1];
+  const announced = announcedSuite !== undefined ? Number(announcedSuite) : SINGLE_LINE.test(raw) ? 1 : undefined;
+  return {
+    passed: statuses.filter((status) => status !== 'fail').length,
+    failed: statuses.filter((status) => status === 'fail').length,
+    scenarios,
+    checks,
+    announced,
+  };
+}
+
+/** Runs the suite's server scenarios against `url` with the installed Node 22. */
+export async function runConformance(url: string, options: ConformanceOptions = {}): Promise<ConformanceResult> {
+  const install = locateConformance();
+  if ('missing' in install) throw new Error(`run-conformance: ${install.missing}`);
+
+  const outputDir = options.outputDir ?? (await mkdtemp(join(tmpdir(), 'toolgate-conformance-')));
+  await mkdir(outputDir, { recursive: true });
+  const args = [install.entry, 'server', '--url', url];
+  if (options.scenario) args.push('--scenario', options.scenario);
+  else args.push('--suite', options.suite ?? 'all');
+  if (options.specVersion) args.push('--spec-version', options.specVersion);
+  args.push('--output-dir', outputDir);
+
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  // cwd is the output dir so nothing the suite writes lands in the repository.
+  const child = spawn(install.node, args, { cwd: outputDir, env: childEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let raw = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  }).finally(() => clearTimeout(timer));
+
+  try {
+    const parsed = await parseConformanceOutput(raw, outputDir);
+    const lastStarted = [...raw.matchAll(STARTED_LINE)].at(-1)?.[1];
+    return {
+      ...parsed,
+      exitCode,
+      timedOut,
+      unfinished: lastStarted !== undefined && parsed.scenarios[lastStarted] === undefined ? lastStarted : undefined,
+      durationMs: Date.now() - started,
+      command: [install.node, ...args],
+      raw,
+    };
+  } finally {
+    if (!options.outputDir) await rm(outputDir, { recursive: true, force: true });
+  }
+}
+
+export interface ConformanceDiff {
+  /** Scenarios whose status differs: these make two runs disagree. */
+  scenarios: string[];
+  /**
+   * Scenarios with the same status whose verdict checks differ anyway, e.g. a check the
+   * suite skips as not applicable when a POST is answered with JSON instead of SSE.
+   */
+  checks: string[];
+}
+
+/** The differences between two runs, one line each; both lists empty when the runs agree. */
+export function diffConformance(
+  expected: Pick<ConformanceResult, 'scenarios' | 'checks'>,
+  actual: Pick<ConformanceResult, 'scenarios' | 'checks'>,
+  ignoreScenarios: readonly string[] = [],
+): ConformanceDiff {
+  const diff: ConformanceDiff = { scenarios: [], checks: [] };
+  const names = new Set([...Object.keys(expected.scenarios), ...Object.keys(actual.scenarios)]);
+  for (const name of [...names].sort()) {
+    if (ignoreScenarios.includes(name)) continue;
+    const before = expected.scenarios[name];
+    const after = actual.scenarios[name];
+    if (before !== after) {
+      const why = (actual.checks[name] ?? [])
+        .filter((check) => check.status !== 'SUCCESS')
+        .map((check) => `${describe(check)}${check.errorMessage ? `: ${check.errorMessage}` : ''}`);
+      diff.scenarios.push(`${name}: ${before ?? 'not run'} -> ${after ?? 'not run'}${why.length ? ` (${why.join('; ')})` : ''}`);
+      continue;
+    }
+    const expectedChecks = (expected.checks[name] ?? []).map(describe).sort().join(', ');
+    const actualChecks = (actual.checks[name] ?? []).map(describe).sort().join(', ');
+    if (expectedChecks !== actualChecks) diff.checks.push(`${name}: [${expectedChecks}] -> [${actualChecks}]`);
+  }
+  return diff;
+}
+
+function describe(check: CheckOutcome): string {
+  return `${check.id}=${check.status}`;
+}
