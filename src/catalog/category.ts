@@ -6,6 +6,7 @@
  */
 import type { Evidence, Verb } from './evidence.js';
 import { parameterVerdict } from './params.js';
+import { LINK_OBJECTS } from './risk-signals.js';
 import type { Category, ToolAnnotations } from './types.js';
 import {
   ADMIN_OBJECTS,
@@ -36,6 +37,7 @@ export type Trait =
   | 'connection'
   | 'node-admin'
   | 'http-client'
+  | 'unlink'
   | 'unknown';
 
 export interface CategoryDecision {
@@ -94,6 +96,11 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   }
   if (v.cls === 'write' && STARTING_VERBS.has(v.base) && ev.headObject !== undefined && VERBS.get(ev.headObject) === 'read') {
     reasons.push(`"${v.word} ${ev.headObject}" starts a ${ev.headObject}, which only reads.`);
+    return decide('Read');
+  }
+  const lastObject = ev.objects[ev.objects.length - 1];
+  if (ev.verbSource === 'name' && v.cls === 'execute' && (v.base === 'run' || v.base === 'execute') && lastObject !== undefined && READ_RUNS.has(lastObject) && !ev.objects.some((o) => DATABASE_WORDS.has(o)) && !/\bdatabase\b/i.test(ev.description)) {
+    reasons.push(`"${v.word}" runs a ${lastObject}, which only reads.`);
     return decide('Read');
   }
   if (ev.verbSource === 'description' && v.cls === 'execute' && (v.base === 'run' || v.base === 'execute')) {
@@ -167,7 +174,15 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
       reasons.push('It manages the nodes of a cluster, which is cluster administration.');
       return decide('Admin');
     }
-    if (v.cls === 'destructive') return decide(base);
+    if (v.cls === 'destructive') {
+      const link = v.base === 'remove' || v.base === 'unlink' ? has(LINK_OBJECTS) : undefined;
+      if (link !== undefined) {
+        traits.add('unlink');
+        reasons.push(`Removing a ${link} unlinks it; nothing is deleted.`);
+        return decide('Write');
+      }
+      return decide(base);
+    }
     const run = has(EXECUTION_OBJECTS);
     if (run !== undefined && STARTING_VERBS.has(v.base)) {
       reasons.push(`"${v.word}" a ${run} starts it: the tool runs something.`);
@@ -189,6 +204,8 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   return decide(base);
 }
 
+/** A query against one of these may write; its reads are not assumed. */
+const DATABASE_WORDS = new Set(['database', 'databases', 'db', 'sql', 'table', 'tables']);
 const READ_RUNS = new Set(['query', 'queries', 'search', 'find', 'count', 'aggregation', 'report', 'scan', 'analysis', 'lookup']);
 
 /** What a description's opening "Run a …" runs, when that is a read (`Run an aggregation`). */

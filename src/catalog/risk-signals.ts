@@ -64,9 +64,13 @@ export const HIGH_DELETE_VERBS = set(`purge drop truncate wipe destroy uninstall
 /** Containers: deleting one removes everything in it. */
 export const CONTAINER_OBJECTS = set(`topic topics queue queues table tables index indexes collection
   collections namespace namespaces stack stacks service services instance instances vm vms server
-  servers release releases volume volumes snapshot snapshots channel channels environment
-  environments function functions schema schemas project projects directory directories folder
-  folders group groups`);
+  servers volume volumes snapshot snapshots channel channels environment environments function
+  functions schema schemas project projects directory directories folder folders group groups
+  package packages`);
+
+/** Links between items: removing one unlinks, nothing is lost. */
+export const LINK_OBJECTS = set(`sub_issue label labels tag tags assignee assignees reviewer reviewers
+  reaction reactions link links star watcher watchers`);
 
 /** Execute verbs that ship or change what runs for others. */
 export const HIGH_EXECUTE_WORDS = set(`deploy install upgrade push publish release provision trigger
@@ -91,9 +95,17 @@ export const BILLING_COMMITMENT = set(`invoice invoices subscription subscriptio
 export const PAYMENT_INSTRUMENTS = set(`payment_link payment_intent checkout session quote coupon
   coupons discount discounts promotion`);
 
-/** Grants more access than before. */
-export const GRANT_VERBS = set(`grant add attach create invite assign allow authorize elevate
-  impersonate rotate share cordon drain`);
+/** Grant more access than before, whatever they are applied to. */
+export const GRANT_VERBS = set(`grant invite authorize elevate impersonate rotate share`);
+
+/** Grant access when applied to an access object (`add_permission`, `create_user`). */
+export const ADDING_ACCESS_VERBS = set(`add attach create assign allow put_access`);
+
+/** Objects that are access itself: adding one lets someone in. */
+export const ACCESS_OBJECTS = set(`permission permissions role roles access acl acls allowlist whitelist
+  credential credentials token tokens api_key access_key ssh_key deploy_key signing_key user users
+  member members membership memberships collaborator collaborators invitation invitations
+  service_account role_binding policy policies`);
 
 /** Setting one of these hands out or replaces a credential. */
 export const CREDENTIAL_OBJECTS = set(`secret secrets credential credentials password passwords token

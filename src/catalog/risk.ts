@@ -9,6 +9,8 @@ import { isCommandParam, isUrlParam } from './params.js';
 import type { Evidence } from './evidence.js';
 import type { Risk } from './types.js';
 import {
+  ACCESS_OBJECTS,
+  ADDING_ACCESS_VERBS,
   BILLING_COMMITMENT,
   BROADCAST_WORDS,
   BULK_PHRASE,
@@ -44,6 +46,7 @@ import {
   UI_STATE_VERBS,
 } from './risk-signals.js';
 import {
+  CLUSTER_WORDS,
   ENDPOINT_PARAMS,
   FINANCIAL_IN_CONTEXT,
   PATH_PARAMS,
@@ -75,6 +78,7 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       return readRisk(ev, decision, find, done);
     case 'Write': {
       if (t.has('unknown')) return done('Medium', 'What it changes is unknown.');
+      if (t.has('unlink')) return done('Low', 'Unlinking is undone by linking again.');
       if (t.has('sql')) return done('High', 'Arbitrary SQL writes can change or destroy any table.');
       const highVerb = ev.nameVerbs.find((v) => HIGH_WRITE_VERBS.has(v.base));
       if (highVerb) return done('High', `"${highVerb.word}" publishes or reshapes a shared system, often without review.`);
@@ -117,12 +121,14 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       return done('High', 'It runs something whose reach the definition does not limit.');
     }
     case 'Destructive': {
-      const critical = find(CRITICAL_DELETE_OBJECTS, ev.objects);
+      // The head of an English compound is its last noun: `org_package` is a package.
+      const head = [...ev.objects].reverse().find((o) => !MODIFIERS.has(o));
+      const critical = head !== undefined && CRITICAL_DELETE_OBJECTS.has(head) ? head : undefined;
       if (critical) return done('Critical', `Deleting a ${critical} loses everything in it, usually for good.`);
       const wipe = ev.nameVerbs.find((v) => HIGH_DELETE_VERBS.has(v.base));
       if (wipe) return done('High', `"${wipe.word}" removes everything at once.`);
       if (ev.nameTokens.includes('all') || find(BULK_WORDS, ev.nameTokens) || ev.paramTokens.has('recursive') || CASCADE_PHRASE.test(ev.description) || BULK_PHRASE.test(ev.description)) return done('High', 'It deletes everything matching, not one item.');
-      const container = find(CONTAINER_OBJECTS, ev.objects);
+      const container = head !== undefined && CONTAINER_OBJECTS.has(head) ? head : undefined;
       if (container) return done('High', `Deleting a ${container} removes everything in it.`);
       if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS)) return done('High', 'It can delete any kind of resource in a cluster.');
       return done('Medium', 'It deletes individual items.');
@@ -156,6 +162,12 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       if (t.has('node-admin')) return done('High', 'Draining or cordoning nodes disrupts every workload on them.');
       const grant = ev.nameVerbs.find((v) => GRANT_VERBS.has(v.base));
       if (grant) return done('High', `"${grant.word}" grants access or credentials.`);
+      const access = find(ACCESS_OBJECTS, ev.objects);
+      if (access && verb !== undefined && ADDING_ACCESS_VERBS.has(verb)) return done('High', `"${ev.verb?.word}" a ${access} lets someone in.`);
+      const outbound = ev.params.find((p) => isUrlParam(p) || ENDPOINT_PARAMS.has(p.tokens.join('_')));
+      if (outbound && ev.verb?.cls !== 'destructive') {
+        return done('High', `Parameter \`${outbound.name}\` points it at an address the caller chooses, where data will be sent from now on.`);
+      }
       const safeguard = SAFEGUARD_PHRASE.exec(ev.description);
       if (safeguard) return done('High', `The description ties it to the server's own safeguards ("${safeguard[0]}"): a change can switch them off.`);
       const credential = find(CREDENTIAL_OBJECTS, ev.objects);
@@ -181,10 +193,11 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   if (decision.traits.has('sql-read-only')) return done('Medium', 'Read-only SQL can still read every table the connection reaches.');
   const secret = find(SECRET_WORDS);
   if (secret) return done('High', `It reads ${secret === 'env' ? 'environment variables' : `"${secret}"`}, which can expose secrets.`);
-  if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS)) {
+  if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS) && ev.objects.every((o) => CLUSTER_WORDS.has(o) || GENERIC_RESOURCES.has(o))) {
     return done('Medium', 'It can read any kind of cluster resource, secrets included.');
   }
-  const logs = find(LOG_WORDS);
+  const lastObject = ev.objects[ev.objects.length - 1];
+  const logs = lastObject !== undefined && LOG_WORDS.has(lastObject);
   if (logs && !/\bcommits?\b/i.test(ev.description)) return done('Medium', 'Logs often hold tokens, personal data and internal details.');
   const message = find(MESSAGE_WORDS);
   const channel = [...ev.nameTokens, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => CHANNEL_WORDS.has(w));
@@ -210,11 +223,18 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
 
 const CONTENT_VERBS = new Set(['read', 'get', 'cat', 'open', 'view', 'download', 'load', 'tail', 'dump']);
 const CONTENT_OBJECTS = new Set(['file', 'files', 'content', 'contents', 'media']);
-const METADATA = new Set(['info', 'metadata', 'stat', 'stats', 'exists', 'size', 'sizes', 'hash', 'checksum', 'digest', 'mime']);
+const METADATA = new Set(['info', 'metadata', 'stat', 'stats', 'exists', 'size', 'sizes', 'hash', 'checksum', 'digest', 'mime', 'blame']);
+/** Parameters that place a path inside a remote store rather than on the server's disk. */
+const REMOTE_STORE = new Set(['repo', 'repository', 'owner', 'bucket', 'container', 'drive_id', 'project']);
+/** Objects that name no kind in particular: the kind comes from a parameter. */
+const GENERIC_RESOURCES = new Set(['resource', 'resources', 'object', 'objects', 'k8s']);
+/** Words that qualify a deletion without being what is deleted. */
+const MODIFIERS = new Set(['batch', 'many', 'bulk', 'all', 'version', 'versions', 'by', 'id']);
 
 function readsFileContents(ev: Evidence): string | undefined {
   if (ev.verb === undefined || !CONTENT_VERBS.has(ev.verb.base)) return undefined;
   if (!ev.objects.some((o) => CONTENT_OBJECTS.has(o)) || ev.objects.some((o) => METADATA.has(o))) return undefined;
+  if (ev.params.some((p) => REMOTE_STORE.has(p.tokens.join('_')))) return undefined;
   return ev.required.find((r) => PATH_PARAMS.has(r.toLowerCase()) || PATH_PARAMS.has(r.toLowerCase().replace(/[^a-z]/g, '')));
 }
 

@@ -89,7 +89,7 @@ export const ADMIN_OBJECTS = set(`permission permissions role roles policy polic
   deploy_key signing_key private_key user users member members membership memberships collaborator
   collaborators service_account role_binding config configuration settings setting env protection
   attribute attributes context contexts auth sso saml mfa oauth firewall security_group webhook dsn
-  access allowlist whitelist
+  access allowlist whitelist invitation invitations ruleset rulesets toolset toolsets
   webhooks quota quotas license licenses certificate certificates`);
 
 /** Objects whose change moves or commits money; always Financial. */

@@ -123,3 +123,38 @@ run('observability and cloud', [
   ['pg_backup_restore', 'Restore a Heroku Postgres backup onto a database', [['app', S], ['backup', S]], ['app', 'backup'], 'Write', 'High'],
   ['get_app_logs', 'View application logs', [['app', S]], ['app'], 'Read', 'Medium'],
 ]);
+
+run('github (snapshots outside the dataset sample)', [
+  ['add_repository_collaborator', 'Add a collaborator to a GitHub repository and set their permission level', [['owner', S], ['permission', S], ['repo', S], ['username', S]], ['owner', 'repo', 'username'], 'Admin', 'High'],
+  ['create_org_invitation', 'Invite a user to join an organization by GitHub user ID or email address. Requires organization owner permissions. This endpoint triggers notifications and may be subject to rate limiting.', [['email', S], ['invitee_id', N], ['org', S], ['role', S], ['team_ids', A]], ['org'], 'Admin', 'High'],
+  ['create_repository_ruleset', 'Create a new ruleset at the repository, organization, or enterprise level', [['bypass_actors', A], ['enforcement', S], ['level', S], ['name', S], ['rules', A]], ['level', 'name', 'enforcement', 'rules'], 'Admin', 'Medium'],
+  ['delete_branch', 'Delete a branch from a GitHub repository. Protected branches cannot be deleted.', [['branch', S], ['owner', S], ['repo', S]], ['owner', 'repo', 'branch'], 'Destructive', 'Medium'],
+  ['enable_toolset', 'Enable one of the sets of tools the GitHub MCP server provides, use get_toolset_tools and list_available_toolsets first to see what this will enable', [['toolset', S]], ['toolset'], 'Admin', 'Low', 'enabling more tools is scored as an ordinary configuration change'],
+  ['create_release', 'Create a new release in a GitHub repository', [['body', S], ['draft', B], ['name', S], ['owner', S], ['repo', S], ['tag_name', S]], ['owner', 'repo', 'tag_name'], 'Write', 'High'],
+  ['delete_release', 'Delete a release from a GitHub repository', [['owner', S], ['repo', S], ['release_id', N]], ['owner', 'repo', 'release_id'], 'Destructive', 'Medium'],
+  ['check_org_membership', 'Check whether a user is a member of an organization', [['org', S], ['username', S]], ['org', 'username'], 'Read', 'Low'],
+  ['delete_org_package', 'Delete a package owned by an organization', [['org', S], ['package_type', S], ['package_name', S]], ['org', 'package_type', 'package_name'], 'Destructive', 'High'],
+  ['generate_release_notes', 'Generate release notes content for a release without creating the release', [['owner', S], ['repo', S], ['tag_name', S]], ['owner', 'repo', 'tag_name'], 'Read', 'Low'],
+  ['get_file_blame', 'Get git blame information for a file in a GitHub repository', [['owner', S], ['repo', S], ['path', S]], ['owner', 'repo', 'path'], 'Read', 'Low'],
+  ['add_discussion_comment', 'Add a comment to a discussion', [['owner', S], ['repo', S], ['discussionNumber', N], ['body', S]], ['owner', 'repo', 'discussionNumber', 'body'], 'Communication', 'Medium'],
+  ['add_issue_comment_reaction', 'Add a reaction to an issue comment', [['owner', S], ['repo', S], ['comment_id', N], ['content', S]], ['owner', 'repo', 'comment_id', 'content'], 'Communication', 'Low'],
+  ['get_dependabot_alert', 'Get details of a specific dependabot alert in a GitHub repository.', [['owner', S], ['repo', S], ['alertNumber', N]], ['owner', 'repo', 'alertNumber'], 'Read', 'Medium'],
+  ['remove_sub_issue', 'Remove a sub-issue from a parent issue in a GitHub repository.', [['owner', S], ['repo', S], ['issue_number', N], ['sub_issue_id', N]], ['owner', 'repo', 'issue_number', 'sub_issue_id'], 'Write', 'Low'],
+]);
+
+run('aws-style', [
+  ['manage_k8s_resource', 'Manage a single Kubernetes resource with various operations: create, replace, patch, delete, read.', [['operation', S], ['cluster_name', S], ['kind', S], ['namespace', S], ['body', S]], ['operation', 'cluster_name', 'kind'], 'Write', 'High'],
+  ['apply_yaml', 'Apply Kubernetes YAML manifests to an EKS cluster.', [['yaml_path', S], ['cluster_name', S], ['namespace', S]], ['yaml_path', 'cluster_name', 'namespace'], 'Write', 'High'],
+  ['list_k8s_resources', 'List Kubernetes resources of a specific kind.', [['cluster_name', S], ['kind', S], ['namespace', S]], ['cluster_name', 'kind'], 'Read', 'Medium'],
+  ['get_k8s_events', 'Get events related to a specific Kubernetes resource.', [['cluster_name', S], ['kind', S], ['name', S]], ['cluster_name', 'kind', 'name'], 'Read', 'Low'],
+  ['add_inline_policy', 'Add a new inline policy to an IAM role.', [['policy_name', S], ['role_name', S], ['permissions', O]], ['policy_name', 'role_name', 'permissions'], 'Admin', 'High'],
+  ['delete_table', 'The DeleteTable operation deletes a table and all of its items.', [['table_name', S]], ['table_name'], 'Destructive', 'High'],
+  ['put_item', 'Creates a new item or replaces an existing item in a table.', [['table_name', S], ['item', O]], ['table_name', 'item'], 'Write', 'Medium'],
+  ['scan', 'Returns items and item attributes by accessing every item in a table or a secondary index.', [['table_name', S]], ['table_name'], 'Read', 'Low'],
+  ['delete_user', 'Delete an IAM user.', [['user_name', S], ['force', B]], ['user_name'], 'Admin', 'High'],
+  ['list_users', 'List IAM users in the account.', [['path_prefix', S]], [], 'Read', 'Low', 'any list of users is read as personal data'],
+  ['execute_log_insights_query', 'Executes a CloudWatch Logs Insights query and waits for the results.', [['log_group_names', A], ['query_string', S]], ['query_string'], 'Read', 'Medium', 'log content is only named in the middle of the name'],
+  ['describe_log_groups', 'Lists AWS CloudWatch log groups and saved queries associated with them.', [['log_group_name_prefix', S]], [], 'Read', 'Low'],
+  ['read_documentation', 'Fetch and convert an AWS documentation page to markdown format.', [['url', S]], ['url'], 'Read', 'Low'],
+  ['invoke_lambda', 'Invoke a Lambda function by name with a JSON payload and return its response.', [['function_name', S], ['payload', O]], ['function_name'], 'Execute', 'Medium'],
+]);
