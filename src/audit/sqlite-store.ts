@@ -51,7 +51,8 @@ export class SqliteAuditStore implements AuditStore {
       throw storeError(`cannot open the audit file ${file}`, error);
     }
     this.#insert = this.#db.prepare(
-      `INSERT OR IGNORE INTO audit (${INSERT_COLUMNS.map(([, c]) => q(c)).join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+      // Not `INSERT OR IGNORE`: that would also drop, silently, a record breaking NOT NULL.
+      `INSERT INTO audit (${INSERT_COLUMNS.map(([, c]) => q(c)).join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT(uid) DO NOTHING`,
     );
     this.#applyAll = this.#db.transaction((ops: readonly AuditOp[]) => {
       for (const op of ops) {
