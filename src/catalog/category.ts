@@ -84,9 +84,14 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     return decide('Read');
   }
 
-  if (DEMO_OPENINGS.test(ev.description) && (v === undefined || ['execute', 'write', 'vague'].includes(v.cls))) {
+  if (DEMO_OPENINGS.test(ev.description) && (v === undefined || ['execute', 'write', 'vague', 'communicate'].includes(v.cls))) {
     traits.add('demo');
     reasons.push('The description presents the tool as a demonstration or simulation with no real effect.');
+    return decide('Read');
+  }
+
+  if (v?.base === 'add' && ev.params.length > 0 && ev.params.every((p) => p.type === 'number' || p.type === 'integer')) {
+    reasons.push('"add" with only numbers to work on is arithmetic: it computes and returns a result.');
     return decide('Read');
   }
 

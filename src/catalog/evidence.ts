@@ -70,6 +70,9 @@ export interface Evidence {
 
 const NAME_FILLER = new Set(['a', 'an', 'the', 'to', 'for', 'from', 'in', 'of', 'by', 'and', 'or', 'if', 'with', 'as', 'on', 'all', 'multiple', 'new', 'my', 'is', 'at']);
 
+/** Verbs that are as often nouns; at the end of a name they usually are. */
+const NOUN_LIKE_VERBS = new Set(['message', 'comment', 'mail', 'email', 'reply', 'tweet', 'post', 'dm', 'sms', 'tag', 'label', 'star', 'draft', 'book', 'link', 'fork', 'plan', 'help', 'search', 'query', 'export']);
+
 /** Verbs joined by and/or name a tool that does both; the strongest decides. */
 const STRENGTH: readonly VerbClass[] = ['read', 'vague', 'write', 'communicate', 'execute', 'destructive', 'admin', 'financial'];
 
@@ -173,7 +176,13 @@ function pickVerb(
     if (nameTokens.includes('and') || nameTokens.includes('or')) {
       for (const v of definite) if (STRENGTH.indexOf(v.cls) > STRENGTH.indexOf(chosen.cls)) chosen = v;
     }
-    return { verb: chosen, source: 'name', index: nameTokens.indexOf(chosen.word) };
+    const index = nameTokens.indexOf(chosen.word);
+    // `channel_message`: a trailing word that is also a noun is most likely the noun.
+    if (NOUN_LIKE_VERBS.has(chosen.word) && index === nameTokens.length - 1 && index > 0 && definite.length === 1) {
+      const described = descriptionVerb(description);
+      if (described && described.cls !== chosen.cls) return { verb: described, source: 'description', index: -1 };
+    }
+    return { verb: chosen, source: 'name', index };
   }
   if (nameVerbs.length === 0) {
     for (const t of nameTokens) {

@@ -38,7 +38,7 @@ const PATTERNS: Pattern[] = [
   {
     id: 'secrecy',
     what: 'tells the model to keep something from the user',
-    re: /\b(?:do not|don't|dont|never|must not|without)\s+(?:\w+\s+){0,3}?(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|reveal(?:ing)?|show(?:ing)?|let(?:ting)?|disclos(?:e|ing)|ask(?:ing)?)\b[^.\n]{0,20}\b(?:the )?user\b/i,
+    re: /\b(?:do not|don't|dont|never|must not|without)\s+(?:\w+\s+){0,3}?(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|reveal(?:ing)?|disclos(?:e|ing))\b[^.\n]{0,20}\b(?:the )?user\b|\b(?:do not|don't|never)\s+let\s+the\s+user\s+know\b/i,
   },
   {
     id: 'secrecy',
@@ -63,7 +63,7 @@ const PATTERNS: Pattern[] = [
   {
     id: 'before',
     what: 'orders a hidden step before the tool is used',
-    re: /\bbefore (?:using|calling|invoking|running) (?:this|the|any) tool\b[^.\n]{0,60}\b(?:read|open|cat|load|fetch|send|upload|call|pass)\b[^.\n]{0,60}(?:file|content|key|token|secret|credential|password|config|history|\/|~)/i,
+    re: /\bbefore (?:using|calling|invoking|running) (?:this|the|any) tool\b[^.\n]{0,60}\b(?:read|open|cat|load|fetch|send|upload|pass)\b[^.\n]{0,60}(?:~\/|\.ssh|id_rsa|credentials?|secrets?|tokens?|passwords?|private key|\.env\b|history)/i,
     exfiltration: true,
   },
   {

@@ -41,7 +41,7 @@ export const LOW_WRITE_VERBS = set(`star unstar fork toggle mark dismiss cancel 
 export const LOW_WRITE_OBJECTS = set(`branch branches label labels tag tags directory directories
   folder folders entity entities relation relations observation observations note notes memory
   memories notification notifications reaction reactions customer customers product products todo
-  todos reminder reminders bookmark bookmarks draft drafts index indexes`);
+  todos reminder reminders bookmark bookmarks draft drafts index indexes insight insights memo memos`);
 
 /** Write verbs that publish, merge or reshape shared systems. */
 export const HIGH_WRITE_VERBS = set(`push merge apply scale rollout rollback restore migrate release

@@ -32,7 +32,7 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     summarise translate transcribe geocode generate think plan validate verify lint measure receive
     peek sum open load visualize screenshot whoami compress decompress hash encode decode is has can
     exists simulate help research reason print display dump identify detect classify recall hover
-    scroll focus aggregate`,
+    scroll focus aggregate sample ask subtract multiply divide`,
   write: `create add insert write edit update modify change set put patch apply save store upload
     append rename move copy replace upsert import init initialize scaffold mark toggle enable disable
     assign unassign label tag untag star unstar fork clone commit stage unstage checkout switch merge
@@ -157,8 +157,8 @@ export const RECIPIENT_PARAMS = set(`to recipient recipients email emails phone 
 export const ENDPOINT_PARAMS = set(`endpoint callback callback_url webhook webhook_url url notify_url`);
 
 /** Words that say a tool drives an interactive session whose state is passing. */
-export const UI_SESSION_WORDS = set(`browser page tab tabs window windows dialog mouse keyboard cursor
-  viewport screen`);
+export const UI_SESSION_WORDS = set(`browser tab tabs window windows dialog mouse keyboard cursor
+  viewport`);
 
 /** Nouns for a run of something: creating or starting one runs it (`create_deployment`). */
 export const EXECUTION_OBJECTS = set(`deployment deployments build builds execution executions

@@ -158,3 +158,20 @@ run('aws-style', [
   ['read_documentation', 'Fetch and convert an AWS documentation page to markdown format.', [['url', S]], ['url'], 'Read', 'Low'],
   ['invoke_lambda', 'Invoke a Lambda function by name with a JSON payload and return its response.', [['function_name', S], ['payload', O]], ['function_name'], 'Execute', 'Medium'],
 ]);
+
+run('reference servers (archived collection)', [
+  ['create_or_update_file', 'Create or update a single file in a GitLab project', [['project_id', S], ['file_path', S], ['content', S], ['commit_message', S], ['branch', S]], ['project_id', 'file_path', 'content', 'commit_message', 'branch'], 'Write', 'High'],
+  ['push_files', 'Push multiple files to a GitLab project in a single commit', [['project_id', S], ['branch', S], ['files', A], ['commit_message', S]], ['project_id', 'branch', 'files', 'commit_message'], 'Write', 'High'],
+  ['maps_reverse_geocode', 'Convert coordinates into an address', [['latitude', N], ['longitude', N]], ['latitude', 'longitude'], 'Read', 'Low'],
+  ['maps_distance_matrix', 'Calculate travel distance and time for multiple origins and destinations', [['origins', A], ['destinations', A]], ['origins', 'destinations'], 'Read', 'Low'],
+  ['append_insight', 'Add a business insight to the memo', [['insight', S]], ['insight'], 'Write', 'Low'],
+  ['puppeteer_fill', 'Fill out an input field', [['selector', S], ['value', S]], ['selector', 'value'], 'Write', 'Medium'],
+  ['delete', 'Delete a Redis key', [['key', S]], ['key'], 'Destructive', 'Medium'],
+  ['list', 'List Redis keys matching a pattern', [['pattern', S]], [], 'Read', 'Low'],
+  ['retrieve_from_aws_kb', 'Performs retrieval from the AWS Knowledge Base using the provided query and Knowledge Base ID.', [['query', S], ['knowledgeBaseId', S]], ['query', 'knowledgeBaseId'], 'Read', 'Low'],
+  ['longRunningOperation', 'Demonstrates a long running operation with progress updates', [['duration', N], ['steps', N]], [], 'Read', 'Low'],
+  ['sampleLLM', "Samples from an LLM using MCP's sampling feature", [['prompt', S], ['maxTokens', N]], ['prompt'], 'Read', 'Low'],
+  ['printEnv', 'Prints all environment variables, helpful for debugging MCP server configuration', [], [], 'Read', 'High'],
+  ['annotatedMessage', 'Demonstrates how annotations can be used to provide metadata about content', [['messageType', S], ['includeImage', B]], ['messageType'], 'Read', 'Low'],
+  ['add', 'Adds two numbers', [['a', N], ['b', N]], ['a', 'b'], 'Read', 'Low'],
+]);

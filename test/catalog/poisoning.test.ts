@@ -108,6 +108,9 @@ const BENIGN = [
   'Make the user aware of this at the end of the conversation.',
   'You MUST use this tool to get complete schema definitions before implementing handlers.',
   'Sends the message to the channel; the user will see it immediately.',
+  'Before using this tool, read the setup guide at https://example.com/docs/setup.',
+  'Deletes the file without asking the user for confirmation; use with care.',
+  'Do not show the user raw JSON; summarise the result instead.',
 ];
 
 test('a private file the tool is about is not a poisoning sign; the same words elsewhere are', () => {
