@@ -1,0 +1,114 @@
+/**
+ * The shape of results.json, and the ratios and goals derived from the cells. Every ratio divides
+ * two figures measured in the same run (interleaved rounds on the same machine), never a figure
+ * from another day.
+ */
+import type { AuditSupport } from './audit.js';
+import type { CellResult } from './cells.js';
+import type { IdleSessionResult } from './idle-sessions.js';
+import type { PolicyBenchRow } from './policy-bench.js';
+import type { TargetId } from './targets.js';
+
+export interface RunMeta {
+  date: string;
+  mode: 'full' | 'quick';
+  node: string;
+  cores: number;
+  cpuModel: string;
+  kernel: string;
+  commit: string;
+  /** Files under src/ differed from the commit when the run started. */
+  srcDirty: boolean;
+  toolgateCli: string;
+  warmupMs: number;
+  durationMs: number;
+  rounds: number;
+  sessions: number[];
+  idleSessions: number;
+  audit: AuditSupport & { bytesWritten: number | null };
+  seconds: number;
+}
+
+export interface Ratios {
+  sessions: number;
+  allowVsDirect: number | null;
+  policyVsDirect: number | null;
+  addedP50AllowMs: number | null;
+  addedP50PolicyMs: number | null;
+  stdioVsSupergateway: number | null;
+  stdioVsMcpProxy: number | null;
+  stdioVsFasterBridge: number | null;
+  sharedStdioVsFasterBridge: number | null;
+}
+
+export interface Goal {
+  id: string;
+  text: string;
+  target: string;
+  measured: number | null;
+  unit: string;
+  /** null when the run did not measure what the goal needs (e.g. --sessions without 16). */
+  pass: boolean | null;
+}
+
+export interface BenchResults {
+  meta: RunMeta;
+  cells: CellResult[];
+  ratios: Ratios[];
+  policy: PolicyBenchRow[];
+  idle: IdleSessionResult | null;
+  goals: Goal[];
+}
+
+export function cellOf(cells: CellResult[], target: TargetId, sessions: number): CellResult | undefined {
+  return cells.find((c) => c.target === target && c.sessions === sessions);
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || !(b > 0) ? null : a / b;
+}
+
+function difference(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) ? null : a - b;
+}
+
+export function computeRatios(cells: CellResult[], sessionCounts: number[]): Ratios[] {
+  return sessionCounts.map((sessions) => {
+    const cps = (target: TargetId) => cellOf(cells, target, sessions)?.callsPerSecond;
+    const p50 = (target: TargetId) => cellOf(cells, target, sessions)?.latencyMs.p50;
+    const bridges = [cps('supergateway-stdio'), cps('mcp-proxy-stdio')].filter((v): v is number => v !== undefined);
+    const faster = bridges.length ? Math.max(...bridges) : undefined;
+    return {
+      sessions,
+      allowVsDirect: ratio(cps('toolgate-allow'), cps('direct')),
+      policyVsDirect: ratio(cps('toolgate-policy'), cps('direct')),
+      addedP50AllowMs: difference(p50('toolgate-allow'), p50('direct')),
+      addedP50PolicyMs: difference(p50('toolgate-policy'), p50('direct')),
+      stdioVsSupergateway: ratio(cps('toolgate-stdio'), cps('supergateway-stdio')),
+      stdioVsMcpProxy: ratio(cps('toolgate-stdio'), cps('mcp-proxy-stdio')),
+      stdioVsFasterBridge: ratio(cps('toolgate-stdio'), faster),
+      sharedStdioVsFasterBridge: ratio(cps('toolgate-stdio-shared'), faster),
+    };
+  });
+}
+
+export function evaluateGoals(ratios: Ratios[], policy: PolicyBenchRow[], idle: IdleSessionResult | null): Goal[] {
+  const at = (sessions: number) => ratios.find((r) => r.sessions === sessions);
+  const biggest = policy.find((row) => row.rules === 10_000);
+  const decisionP99 = biggest ? Math.max(biggest.echo.p99Micros, biggest.mixed.p99Micros) : null;
+  const goal = (id: string, text: string, target: string, measured: number | null, unit: string, ok: (v: number) => boolean): Goal => ({
+    id,
+    text,
+    target,
+    measured,
+    unit,
+    pass: measured === null ? null : ok(measured),
+  });
+  return [
+    goal('policy-throughput', 'Realistic policy at 16 sessions, calls/s relative to direct', '≥ 0.55×', at(16)?.policyVsDirect ?? null, '×', (v) => v >= 0.55),
+    goal('added-latency', 'Added p50 latency at 1 session (realistic policy − direct)', '≤ 0.15 ms', at(1)?.addedP50PolicyMs ?? null, 'ms', (v) => v <= 0.15),
+    goal('stdio-throughput', 'Fronting stdio at 16 sessions, calls/s relative to the faster of supergateway and mcp-proxy', '≥ 2×', at(16)?.stdioVsFasterBridge ?? null, '×', (v) => v >= 2),
+    goal('decision-p99', 'Policy decision p99 at 10,000 rules (worse of the realistic rule and the 100-tool mix)', '≤ 5 µs', decisionP99, 'µs', (v) => v <= 5),
+    goal('idle-session', 'Gateway memory per idle session (RSS delta between collected heaps)', '≤ 50 KiB', idle && idle.sessions > 0 ? idle.rssKiBPerSession : null, 'KiB', (v) => v <= 50),
+  ];
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the whole benchmark in one run, so every ratio compares figures from the same
+ * minutes on the same machine. Writes results.json, RESULTS.md and chart.svg.
+ *
+ *   node dist/bench/run.js                 full run (~8 min), writes into bench/
+ *   node dist/bench/run.js --quick         < 1 min, small counts, writes into a new temp folder
+ *   options: --out DIR  --sessions 1,16,64  --seconds N  --rounds N  --only id,id
+ *            --toolgate-cli PATH (another toolgate build, for A/B comparisons)
+ *
+ * Exits 1 when something could not be measured (a target failed, calls failed); goals that are
+ * missed are reported, not treated as failures.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { auditSupport } from './audit.js';
+import { measureRound, mergeRounds, type CellResult, type Round } from './cells.js';
+import { chartSvg } from './chart.js';
+import { idleSessions, type IdleSessionResult } from './idle-sessions.js';
+import type { PolicyBenchRow } from './policy-bench.js';
+import { cpuModel } from './proc-stats.js';
+import { startProcess, waitForLine } from './processes.js';
+import { progressLine, resultsMarkdown } from './report.js';
+import { computeRatios, evaluateGoals, type BenchResults, type RunMeta } from './results.js';
+import { TARGETS, type Target, type TargetContext } from './targets.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HELP = `npm run bench [-- options]
+
+  --quick              small counts, under a minute; writes to a new temp folder unless --out
+  --out DIR            where results.json, RESULTS.md and chart.svg go (default: bench/)
+  --sessions LIST      session counts, default 1,16,64 (quick: 1,16)
+  --seconds N          measured seconds per round and cell, default 5 (quick: 1)
+  --rounds N           rounds per cell, interleaved, default 2 (quick: 1)
+  --only LIST          only these targets: ${TARGETS.map((t) => t.id).join(', ')}
+  --toolgate-cli PATH  run another toolgate build (its dist/src/cli/main.js), for A/B comparisons
+  --skip-policy, --skip-idle   leave out the policy micro-benchmark / the idle-session probe`;
+
+interface Settings {
+  quick: boolean;
+  out: string;
+  sessions: number[];
+  warmupMs: number;
+  durationMs: number;
+  rounds: number;
+  idleSessions: number;
+  targets: Target[];
+  toolgateCli: string;
+  skipPolicy: boolean;
+  skipIdle: boolean;
+}
+
+function settings(argv: string[]): Settings | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      sessions: { type: 'string' },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      only: { type: 'string' },
+      'toolgate-cli': { type: 'string' },
+      'skip-policy': { type: 'boolean', default: false },
+      'skip-idle': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return undefined;
+  }
+  const quick = values.quick!;
+  const numbers = (text: string, what: string) =>
+    text.split(',').map((part) => {
+      const n = Number(part.trim());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be positive whole numbers separated by commas, got "${text}"`);
+      return n;
+    });
+  const only = values.only?.split(',').map((id) => id.trim());
+  const unknown = only?.filter((id) => !TARGETS.some((t) => t.id === id));
+  if (unknown?.length) throw new Error(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
+  const out = values.out ? resolve(values.out) : quick ? mkdtempSync(join(tmpdir(), 'toolgate-bench-')) : join(REPO_ROOT, 'bench');
+  return {
+    quick,
+    out,
+    sessions: numbers(values.sessions ?? (quick ? '1,16' : '1,16,64'), '--sessions'),
+    warmupMs: quick ? 300 : 2000,
+    durationMs: numbers(values.seconds ?? (quick ? '1' : '5'), '--seconds')[0] * 1000,
+    rounds: numbers(values.rounds ?? (quick ? '1' : '2'), '--rounds')[0],
+    idleSessions: quick ? 1_000 : 10_000,
+    targets: TARGETS.filter((t) => !only || only.includes(t.id)),
+    toolgateCli: resolve(values['toolgate-cli'] ?? join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')),
+    skipPolicy: values['skip-policy']!,
+    skipIdle: values['skip-idle']!,
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<number> {
+  const s = settings(process.argv.slice(2));
+  if (!s) return 0;
+  const started = performance.now();
+  for (const file of [s.toolgateCli, join(REPO_ROOT, 'dist', 'bench', 'stdio-echo-server.js')]) {
+    if (!existsSync(file)) throw new Error(`${file} does not exist; run \`npm run build\` first (npm run bench does)`);
+  }
+  mkdirSync(s.out, { recursive: true });
+  const workDir = mkdtempSync(join(tmpdir(), 'toolgate-bench-work-'));
+  const upstream = startProcess('http-echo-server', process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'http-echo-server.js')]);
+  const port = (await waitForLine(upstream, /listening (\d+)/))[1];
+  const audit = auditSupport();
+  const context: TargetContext = {
+    repoRoot: REPO_ROOT,
+    workDir,
+    upstreamUrl: `http://127.0.0.1:${port}/mcp`,
+    stdioServer: join(REPO_ROOT, 'dist', 'bench', 'stdio-echo-server.js'),
+    toolgateCli: s.toolgateCli,
+    audit,
+  };
+  log(`${s.quick ? 'quick' : 'full'} run: ${s.targets.length} targets × sessions ${s.sessions.join('/')} × ${s.rounds} round(s) of ${s.durationMs / 1000} s; output in ${s.out}`);
+
+  const rounds = new Map<string, Round[]>();
+  let failed = false;
+  const total = s.rounds * s.sessions.length * s.targets.length;
+  let done = 0;
+  try {
+    for (let round = 0; round < s.rounds; round++) {
+      for (const sessions of s.sessions) {
+        // Odd rounds run the targets in reverse, so no target always runs first or last.
+        const order = round % 2 === 0 ? s.targets : [...s.targets].reverse();
+        for (const target of order) {
+          done += 1;
+          try {
+            const result = await measureRound(target, sessions, s, context, upstream.pid);
+            const key = `${target.id}|${sessions}`;
+            rounds.set(key, [...(rounds.get(key) ?? []), result]);
+            log(`[${done}/${total}] ${progressLine(mergeRounds(target, sessions, [result]))}`);
+          } catch (error) {
+            failed = true;
+            log(`[${done}/${total}] FAILED: ${(error as Error).message}`);
+          }
+        }
+      }
+    }
+    const cells: CellResult[] = [];
+    for (const sessions of s.sessions) {
+      for (const target of s.targets) {
+        const measured = rounds.get(`${target.id}|${sessions}`);
+        if (measured) cells.push(mergeRounds(target, sessions, measured));
+      }
+    }
+    if (cells.some((c) => c.errors > 0 || c.calls === 0)) failed = true;
+
+    let policy: PolicyBenchRow[] = [];
+    if (!s.skipPolicy) {
+      log('policy decision micro-benchmark (10, 1,000, 10,000 rules)');
+      const args = [join(REPO_ROOT, 'dist', 'bench', 'policy-bench.js'), ...(s.quick ? ['--quick'] : [])];
+      policy = JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' })) as PolicyBenchRow[];
+      for (const row of policy) log(`  ${row.rules} rules: realistic rule p99 ${row.echo.p99Micros.toFixed(2)} µs, mix p99 ${row.mixed.p99Micros.toFixed(2)} µs`);
+    }
+
+    let idle: IdleSessionResult | null = null;
+    if (!s.skipIdle) {
+      log(`memory per idle session (${s.idleSessions.toLocaleString('en-US')} sessions)`);
+      try {
+        idle = await idleSessions(context, s.idleSessions);
+        log(`  ${idle.rssKiBPerSession.toFixed(1)} KiB RSS per session (heap ${idle.heapKiBPerSession.toFixed(2)} KiB), ${idle.failed} failed`);
+        if (idle.failed > 0) failed = true;
+      } catch (error) {
+        failed = true;
+        log(`idle-session probe FAILED: ${(error as Error).message}`);
+      }
+    }
+
+    const ratios = computeRatios(cells, s.sessions);
+    const policyCells = cells.filter((c) => c.target === 'toolgate-policy');
+    const meta: RunMeta = {
+      date: new Date().toISOString(),
+      mode: s.quick ? 'quick' : 'full',
+      node: process.version,
+      cores: availableParallelism(),
+      cpuModel: cpuModel(),
+      kernel: release(),
+      commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+      srcDirty: git(['status', '--porcelain', '--', 'src']) !== '',
+      toolgateCli: s.toolgateCli,
+      warmupMs: s.warmupMs,
+      durationMs: s.durationMs,
+      rounds: s.rounds,
+      sessions: s.sessions,
+      idleSessions: s.idleSessions,
+      audit: { ...audit, bytesWritten: policyCells.length ? Math.max(...policyCells.map((c) => c.dataDirBytes ?? 0)) : null },
+      seconds: (performance.now() - started) / 1000,
+    };
+    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle) };
+    writeFileSync(join(s.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(s.out, 'chart.svg'), chartSvg(cells, `toolgate benchmark — ${meta.cores} cores, Node ${meta.node}, ${meta.date.slice(0, 10)} (${meta.mode})`));
+    writeFileSync(join(s.out, 'RESULTS.md'), resultsMarkdown(results, 'chart.svg'));
+    for (const goal of results.goals) log(`goal ${goal.id}: ${goal.measured === null ? 'not measured' : `${goal.measured.toFixed(3)} ${goal.unit}`} (target ${goal.target}) ${goal.pass === null ? '' : goal.pass ? 'PASS' : 'MISS'}`);
+    log(`wrote ${join(s.out, 'RESULTS.md')}, results.json and chart.svg in ${Math.round(meta.seconds)} s${failed ? ' — with failures, see above' : ''}`);
+  } finally {
+    await upstream.stop();
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    log(`failed: ${(error as Error)?.stack ?? String(error)}`);
+    process.exitCode = 1;
+  },
+);

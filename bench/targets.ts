@@ -1,0 +1,178 @@
+/**
+ * The things a load run can be pointed at: the HTTP upstream itself, toolgate in its three
+ * set-ups, and the two other stdio→Streamable HTTP bridges. Each target is started as its own
+ * process with a fresh heap for every measurement, so peak RSS and CPU belong to that cell alone.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditSupport } from './audit.js';
+import { freePort, startProcess, waitForHttp, type Started } from './processes.js';
+
+export interface TargetContext {
+  repoRoot: string;
+  /** A scratch folder for config files and data dirs. */
+  workDir: string;
+  /** The HTTP echo upstream, e.g. http://127.0.0.1:18901/mcp. */
+  upstreamUrl: string;
+  /** Absolute path of dist/bench/stdio-echo-server.js. */
+  stdioServer: string;
+  /** The toolgate CLI to run, normally dist/src/cli/main.js; another build for A/B comparisons. */
+  toolgateCli: string;
+  /** Whether the gateway has an audit trail, and the YAML that turns it on or off. */
+  audit: AuditSupport;
+}
+
+export interface RunningTarget {
+  /** The MCP endpoint the load client talks to. */
+  url: string;
+  /** The proxy process whose CPU and memory are reported; undefined for the direct run. */
+  proxy?: Started;
+  /** toolgate's data_dir, where the audit trail is written. */
+  dataDir?: string;
+  stop(): Promise<void>;
+}
+
+export type TargetId =
+  | 'direct'
+  | 'toolgate-allow'
+  | 'toolgate-policy'
+  | 'toolgate-stdio'
+  | 'toolgate-stdio-shared'
+  | 'supergateway-stdio'
+  | 'mcp-proxy-stdio';
+
+export interface Target {
+  id: TargetId;
+  label: string;
+  /** Which upstream it fronts; ratios only compare targets of the same kind. */
+  upstream: 'http' | 'stdio';
+  start(context: TargetContext): Promise<RunningTarget>;
+}
+
+/** The realistic policy of the issue: a rate limit that never trips and the tool's own schema. */
+const REALISTIC_POLICY = `policies:
+  http-echo:
+    default: allow
+    tools:
+      echo:
+        rate_limit: { max: 1000000000, window: 60 }
+        validate: true
+`;
+
+function toolgateYaml(context: TargetContext, port: number, dataDir: string, withPolicy: boolean): string {
+  const stdio = `command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(context.stdioServer)}]`;
+  return [
+    `listen: { host: 127.0.0.1, port: ${port} }`,
+    `data_dir: ${JSON.stringify(dataDir)}`,
+    'log: { level: warn }',
+    (withPolicy ? context.audit.onYaml : context.audit.offYaml) ?? '',
+    'servers:',
+    `  http-echo: { url: ${JSON.stringify(context.upstreamUrl)} }`,
+    `  stdio-echo: { ${stdio} }`,
+    `  stdio-echo-shared: { ${stdio}, sessions: shared }`,
+    withPolicy ? REALISTIC_POLICY : '',
+  ].join('\n');
+}
+
+let started = 0;
+
+/**
+ * Starts `toolgate serve` on a config written for this start (own port, own data_dir); ready when
+ * /healthz answers 200.
+ */
+export async function startToolgate(
+  context: TargetContext,
+  name: string,
+  withPolicy: boolean,
+  nodeArgs: string[] = [],
+): Promise<{ proxy: Started; baseUrl: string; dataDir: string }> {
+  const port = await freePort();
+  const run = `${name}-${++started}`;
+  const file = join(context.workDir, `toolgate-${run}.yaml`);
+  const dataDir = join(context.workDir, `data-${run}`);
+  writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy));
+  const proxy = startProcess(`toolgate (${name})`, process.execPath, [...nodeArgs, context.toolgateCli, 'serve', '-c', file], { cwd: context.repoRoot });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(proxy, `${baseUrl}/healthz`, (status) => status === 200);
+  } catch (error) {
+    await proxy.stop();
+    throw error;
+  }
+  return { proxy, baseUrl, dataDir };
+}
+
+function toolgateTarget(id: TargetId, label: string, server: string, withPolicy: boolean): Target {
+  return {
+    id,
+    label,
+    upstream: server === 'http-echo' ? 'http' : 'stdio',
+    async start(context) {
+      const { proxy, baseUrl, dataDir } = await startToolgate(context, id, withPolicy);
+      return { url: `${baseUrl}/mcp/${server}`, proxy, dataDir, stop: () => proxy.stop() };
+    },
+  };
+}
+
+export const TARGETS: readonly Target[] = [
+  {
+    id: 'direct',
+    label: 'direct to HTTP upstream',
+    upstream: 'http',
+    async start(context) {
+      return { url: context.upstreamUrl, stop: async () => {} };
+    },
+  },
+  toolgateTarget('toolgate-allow', 'toolgate, allow-all', 'http-echo', false),
+  toolgateTarget('toolgate-policy', 'toolgate, realistic policy', 'http-echo', true),
+  toolgateTarget('toolgate-stdio', 'toolgate → stdio (per-session)', 'stdio-echo', false),
+  toolgateTarget('toolgate-stdio-shared', 'toolgate → stdio (shared)', 'stdio-echo-shared', false),
+  {
+    id: 'supergateway-stdio',
+    label: 'supergateway → stdio (stateful)',
+    upstream: 'stdio',
+    async start(context) {
+      const port = await freePort();
+      const main = join(context.repoRoot, 'node_modules', 'supergateway', 'dist', 'index.js');
+      // --stateful: one child per session, like toolgate's default; --logLevel none: its default
+      // `info` prints every message, which would measure its terminal rather than its proxying.
+      const args = [
+        main,
+        '--stdio', `${process.execPath} ${context.stdioServer}`,
+        '--outputTransport', 'streamableHttp',
+        '--stateful',
+        '--port', String(port),
+        '--streamableHttpPath', '/mcp',
+        '--healthEndpoint', '/healthz',
+        '--logLevel', 'none',
+      ];
+      const proxy = startProcess('supergateway', process.execPath, args, { cwd: context.workDir });
+      await waitOrStop(proxy, `http://127.0.0.1:${port}/healthz`, (status) => status === 200);
+      return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
+    },
+  },
+  {
+    id: 'mcp-proxy-stdio',
+    label: 'mcp-proxy → stdio (one shared child)',
+    upstream: 'stdio',
+    async start(context) {
+      const port = await freePort();
+      const main = join(context.repoRoot, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
+      // mcp-proxy always starts one child and shares it between sessions; defaults otherwise.
+      const args = [main, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--streamEndpoint', '/mcp', '--', process.execPath, context.stdioServer];
+      const proxy = startProcess('mcp-proxy', process.execPath, args, { cwd: context.workDir });
+      // Any HTTP answer on /mcp means it listens (a GET without a session is refused, which is fine).
+      await waitOrStop(proxy, `http://127.0.0.1:${port}/mcp`, () => true);
+      return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
+    },
+  },
+];
+
+async function waitOrStop(proxy: Started, url: string, ready: (status: number) => boolean): Promise<void> {
+  try {
+    await waitForHttp(proxy, url, ready);
+  } catch (error) {
+    await proxy.stop();
+    throw error;
+  }
+}
