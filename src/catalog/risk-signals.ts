@@ -11,12 +11,14 @@ export const SECRET_WORDS = set(`secret secrets credential credentials password 
 /** Reads of these expose people's data or private conversations. */
 export const PERSONAL_DATA = set(`user users profile profiles contact contacts member members people
   employee employees customer customers`);
+/** Messages are private when read from a channel, thread or queue (see CHANNEL_WORDS). */
 export const MESSAGE_WORDS = set(`message messages replies reply thread threads`);
 /** Records of what someone did: browsing, shell, chat or call history. */
 export const HISTORY_WORDS = set(`history`);
 /** Private correspondence wherever it is read from. */
 export const PRIVATE_MESSAGE_WORDS = set(`email emails mail mails inbox mailbox conversation
   conversations chat chats dm dms`);
+/** Where messages live: reading from one of these reads other people's words. */
 export const CHANNEL_WORDS = set(`channel channels thread threads queue queues inbox mailbox
   conversation conversations chat chats`);
 
@@ -25,8 +27,8 @@ export const FINANCIAL_RECORDS = set(`invoice invoices payment payments charge c
   transactions balance balances payout payouts refund refunds dispute disputes statement statements`);
 
 /** Security findings: reading them hands an attacker a list of weak points. */
-export const SECURITY_FINDINGS = set(`vulnerability vulnerabilities scanning dependabot cve cves
-  security`);
+export const SECURITY_FINDINGS = set(`vulnerability vulnerabilities scanning scanner cve cves security
+  sast dast codeql dependabot snyk trivy advisory advisories exploit exploits`);
 
 /** In an interactive session these only change what is on screen. */
 export const UI_STATE_VERBS = set(`close resize move select handle save back forward switch open

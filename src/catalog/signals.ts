@@ -67,8 +67,6 @@ export const NOMINALIZATIONS: ReadonlyMap<string, string> = new Map([
   ['invocation', 'invoke'],
   ['migration', 'migrate'],
   ['provisioning', 'provision'],
-  ['upload', 'upload'],
-  ['search', 'search'],
 ]);
 
 /** Nouns that make a verbless name a read: `git_status`, `directory_tree`, `get_me`. */
