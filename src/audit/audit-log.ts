@@ -24,7 +24,7 @@ import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
 import { Journal } from './journal.js';
-import { completionPatch, decisionRecord, type AuditDecision } from './record.js';
+import { completionPatch, decisionRecord, type AuditDecision, type NewAuditRecord } from './record.js';
 import { SqliteAuditStore } from './sqlite-store.js';
 import type { AuditOp, AuditStore } from './store.js';
 
@@ -56,6 +56,7 @@ export interface AuditLogStats {
 }
 
 const PRUNE_CHUNK = 5000;
+const APPLY_SLICE = 5000;
 
 export class AuditLog {
   readonly #store: AuditStore;
@@ -113,10 +114,16 @@ export class AuditLog {
       this.#log.error({ tool: event.call.tool }, 'audit record after the audit log was closed; not recorded');
       return;
     }
-    const uid = `${this.#journal.boot}:${(++this.#seq).toString(36)}`;
-    const args = digestArguments(event.call.args, this.#settings.arguments, this.#redact);
-    const record = decisionRecord(event, uid, args);
-    if (event.forwarded) this.#running.set(event.call, { uid, decision: record.decision });
+    let record: NewAuditRecord;
+    try {
+      const uid = `${this.#journal.boot}:${(++this.#seq).toString(36)}`;
+      record = decisionRecord(event, uid, digestArguments(event.call.args, this.#settings.arguments, this.#redact));
+    } catch (error) {
+      // Cannot happen with JSON arguments; if it does, the call must still be answered.
+      this.#log.error({ err: error, tool: event.call.tool }, 'cannot build the audit record of a call; not recorded');
+      return;
+    }
+    if (event.forwarded) this.#running.set(event.call, { uid: record.uid, decision: record.decision });
     this.#append({ op: 'add', record });
   }
 
@@ -160,7 +167,11 @@ export class AuditLog {
       this.#pending = [];
       try {
         const segments = this.#journal.rotate();
-        await this.#store.apply(batch);
+        // Large batches (a replay, or after a store outage) go in slices, letting calls through in between.
+        for (let start = 0; start < batch.length; start += APPLY_SLICE) {
+          if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          await this.#store.apply(batch.slice(start, start + APPLY_SLICE));
+        }
         this.#journal.committed(segments);
       } catch (error) {
         this.#pending = batch.concat(this.#pending);
