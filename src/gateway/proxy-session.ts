@@ -67,6 +67,7 @@ export class ProxySession implements ClientSession {
     this.#schemas = new ToolSchemas((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
     this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
     this.#upstream.onclose = (error) => this.#upstreamEnded(error);
+    this.#upstream.onresponsestream = (requestId) => this.downstream?.streaming?.(requestId);
   }
 
   get ended(): ToolgateError | undefined {

@@ -8,6 +8,8 @@ export interface Downstream {
    * stream should carry it; undefined means "not tied to a request" (the standalone stream).
    */
   send(message: JsonRpcMessage, raw: string | undefined, relatedRequestId: RequestId | undefined): void;
+  /** The upstream streams its answer to this request: stream it to the client as well. */
+  streaming?(requestId: RequestId): void;
   /** The request will get no response (it was cancelled): release whatever waits for one. */
   abandon(requestId: RequestId): void;
   /** The upstream ended; the session cannot go on. */

@@ -32,12 +32,12 @@ export class HttpUpstream implements Upstream {
   readonly label: string;
   onmessage?: Upstream['onmessage'];
   onclose?: Upstream['onclose'];
+  onresponsestream?: Upstream['onresponsestream'];
 
   #legacy?: LegacySseConnection;
   #sessionId?: string;
   #protocolVersion?: string;
   #closed = false;
-  #standaloneStarted = false;
   readonly #aborter = new AbortController();
   readonly #log: Logger;
 
@@ -88,7 +88,6 @@ export class HttpUpstream implements Upstream {
 
     if (response.status === 202) {
       await response.body?.cancel();
-      if ('method' in message && message.method === 'notifications/initialized') this.#startStandaloneStream();
       return;
     }
     if (LEGACY_FALLBACK_STATUSES.has(response.status) && 'method' in message && message.method === 'initialize') {
@@ -109,6 +108,7 @@ export class HttpUpstream implements Upstream {
       return;
     }
     if (contentType.includes('text/event-stream') && response.body) {
+      if (relatedId !== undefined) this.onresponsestream?.(relatedId);
       await this.#consumeStream(response.body, relatedId, message);
       return;
     }
@@ -145,6 +145,10 @@ export class HttpUpstream implements Upstream {
   #deliver(message: JsonRpcMessage, raw: string | undefined, relatedId: RequestId | undefined): void {
     if (isResponse(message) && 'result' in message && typeof message.result?.protocolVersion === 'string' && this.#protocolVersion === undefined) {
       this.#protocolVersion = message.result.protocolVersion;
+      // The upstream may send server requests (elicitation, sampling) on its GET stream as soon
+      // as the client calls a tool: open that stream before the client learns it is initialized.
+      void this.#startStandaloneStream().then(() => this.onmessage?.(message, raw, relatedId));
+      return;
     }
     this.onmessage?.(message, raw, relatedId);
   }
@@ -184,28 +188,34 @@ export class HttpUpstream implements Upstream {
     }
   }
 
-  /** The GET stream carries server messages unrelated to any request (list_changed, logging...). */
-  #startStandaloneStream(): void {
-    if (this.#standaloneStarted) return;
-    this.#standaloneStarted = true;
-    void (async () => {
-      let lastEventId: string | undefined;
-      for (let attempt = 0; !this.#closed && attempt <= RESUME_ATTEMPTS; attempt++) {
-        const response = await this.#get(lastEventId).catch(() => undefined);
-        if (!response) continue;
-        if (response.status === 405 || !response.ok || !response.body) {
-          await response.body?.cancel();
-          return; // the upstream offers no standalone stream; that is allowed
+  /**
+   * The GET stream carries server messages unrelated to any request (list_changed, logging, and
+   * some servers' sampling or elicitation). Resolves once the upstream has answered the GET.
+   */
+  #startStandaloneStream(): Promise<void> {
+    if (this.#sessionId === undefined || this.#legacy) return Promise.resolve();
+    return new Promise((opened) => {
+      void (async () => {
+        let lastEventId: string | undefined;
+        for (let attempt = 0; !this.#closed && attempt <= RESUME_ATTEMPTS; attempt++) {
+          const response = await this.#get(lastEventId).catch(() => undefined);
+          opened();
+          if (!response) continue;
+          if (response.status === 405 || !response.ok || !response.body) {
+            await response.body?.cancel();
+            return; // the upstream offers no standalone stream; that is allowed
+          }
+          attempt = 0;
+          await readEventStream(response.body, (event) => {
+            if (event.id) lastEventId = event.id;
+            if ((event.event ?? 'message') !== 'message' || event.data === '') return;
+            this.#deliver(JSON.parse(event.data) as JsonRpcMessage, event.data, undefined);
+          }).catch(() => undefined);
+          if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
         }
-        attempt = 0;
-        await readEventStream(response.body, (event) => {
-          if (event.id) lastEventId = event.id;
-          if ((event.event ?? 'message') !== 'message' || event.data === '') return;
-          this.#deliver(JSON.parse(event.data) as JsonRpcMessage, event.data, undefined);
-        }).catch(() => undefined);
-        if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
-      }
-    })();
+        opened();
+      })();
+    });
   }
 
   #get(lastEventId: string | undefined): Promise<Response> {

@@ -27,6 +27,8 @@ export interface Upstream {
    * request (it arrived on that request's response stream).
    */
   onmessage?: (message: JsonRpcMessage, raw: string | undefined, relatedRequestId?: RequestId) => void;
+  /** The upstream answers this request with an event stream (so the client should get one too). */
+  onresponsestream?: (requestId: RequestId) => void;
   /** The connection ended without `close()` being called: the process died, the session expired. */
   onclose?: (error: ToolgateError) => void;
 }

@@ -187,6 +187,7 @@ describe('MCP conformance suite, direct vs through the gateway', { skip: suiteMi
 
         const diff = diffConformance(direct, proxied, GATEWAY_OWN_SCENARIOS);
         for (const line of diff.checks) t.diagnostic(`same verdict, different checks: ${line}`);
+        for (const line of diff.improvements) t.diagnostic(`better through the gateway: ${line}`);
         assert.deepEqual(
           diff.scenarios,
           [],

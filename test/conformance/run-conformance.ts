@@ -231,6 +231,11 @@ export interface ConformanceDiff {
    * suite skips as not applicable when a POST is answered with JSON instead of SSE.
    */
   checks: string[];
+  /**
+   * Scenarios the upstream passes with warnings (a SHOULD it does not meet) that pass cleanly
+   * through the gateway, because the gateway itself meets that SHOULD (e.g. priming events).
+   */
+  improvements: string[];
 }
 
 /** The differences between two runs, one line each; both lists empty when the runs agree. */
@@ -239,12 +244,16 @@ export function diffConformance(
   actual: Pick<ConformanceResult, 'scenarios' | 'checks'>,
   ignoreScenarios: readonly string[] = [],
 ): ConformanceDiff {
-  const diff: ConformanceDiff = { scenarios: [], checks: [] };
+  const diff: ConformanceDiff = { scenarios: [], checks: [], improvements: [] };
   const names = new Set([...Object.keys(expected.scenarios), ...Object.keys(actual.scenarios)]);
   for (const name of [...names].sort()) {
     if (ignoreScenarios.includes(name)) continue;
     const before = expected.scenarios[name];
     const after = actual.scenarios[name];
+    if (before === 'warning' && after === 'pass') {
+      diff.improvements.push(`${name}: warning -> pass`);
+      continue;
+    }
     if (before !== after) {
       const why = (actual.checks[name] ?? [])
         .filter((check) => check.status !== 'SUCCESS')

@@ -117,6 +117,10 @@ export class HttpSession implements Downstream, EventRecorder {
     if (this.#queued.length > QUEUED_STANDALONE_MESSAGES) this.#queued.shift();
   }
 
+  streaming(requestId: RequestId): void {
+    this.#requestStreams.get(requestId)?.stream();
+  }
+
   abandon(requestId: RequestId): void {
     const stream = this.#requestStreams.get(requestId);
     this.#requestStreams.delete(requestId);

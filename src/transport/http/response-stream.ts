@@ -62,6 +62,11 @@ export class ResponseStream {
     if (final) this.end();
   }
 
+  /** Switches to an event stream now, without waiting for the first message. */
+  stream(): void {
+    if (this.#mode === 'waiting' && !this.#finished) this.#startSse();
+  }
+
   /**
    * A resumed client (GET with Last-Event-ID) takes over the stream; the caller has already
    * written the SSE headers and replayed what the client missed.
