@@ -35,7 +35,10 @@ const serverSchema = {
   properties: {
     command: { type: 'string', minLength: 1, description: 'Program to start for a stdio server, e.g. `uvx` or `npx`. Looked up on PATH.' },
     args: { type: 'array', description: 'Arguments passed to `command`.', items: { type: 'string', description: 'One argument.' } },
-    env: stringMap('Extra environment variables for the stdio process, on top of toolgate\'s own environment.', 'Variable value (quote numbers and booleans).'),
+    env: stringMap(
+      'Environment variables for the stdio process. It starts from a minimal safe environment (PATH, HOME, USER, SHELL, TERM, LOGNAME); toolgate\'s other variables, such as tokens, are not passed on unless named here (use ${VAR} to pass one).',
+      'Variable value (quote numbers and booleans).',
+    ),
     cwd: { type: 'string', minLength: 1, description: 'Working directory of the stdio process, relative to the config file\'s folder.' },
     sessions: {
       type: 'string',
