@@ -5,7 +5,7 @@
  */
 import { dataDirBytes } from './audit.js';
 import { runLoad, type LoadResult } from './load-client.js';
-import { cpuMicros, memory } from './proc-stats.js';
+import { cpuMicros, cpuMicrosOf, descendants, machineCpuMicros, memory } from './proc-stats.js';
 import type { Target, TargetContext } from './targets.js';
 
 export interface Timing {
@@ -25,6 +25,10 @@ export interface Round {
   proxyPeakRssKiB?: number;
   /** CPU of the HTTP echo upstream during the measured phase (HTTP targets only). */
   upstreamCpuMicros?: number;
+  /** CPU of the proxy's child processes (the stdio servers) during the measured phase. */
+  childrenCpuMicros?: number;
+  /** CPU the whole machine spent during the measured phase on anything but this benchmark, µs. */
+  otherCpuMicros: number;
   openMs: number;
   /** Bytes toolgate wrote under its data_dir by the end of the round (the audit trail). */
   dataDirBytes?: number;
@@ -40,13 +44,23 @@ export interface CellResult {
   calls: number;
   errors: number;
   callsPerSecond: number;
+  /** calls/s and p50 of each round, in round order, to show how much the rounds disagree. */
+  roundCallsPerSecond: number[];
+  roundP50Ms: number[];
   latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
   /** Gateway (proxy process) CPU per call, µs; null for the direct run. */
   proxyCpuMicrosPerCall: number | null;
   /** Highest VmHWM of the proxy process over the rounds, MiB; null for the direct run. */
   proxyPeakRssMiB: number | null;
   upstreamCpuMicrosPerCall: number | null;
+  /** The stdio servers behind a proxy, µs per call; null when the proxy has no children. */
+  childrenCpuMicrosPerCall: number | null;
   clientCpuMicrosPerCall: number;
+  /**
+   * Cores busy with other work (other processes on the machine) during the measured periods, on
+   * average. Above ~0.2 on a 2-core machine the cell's calls/s is disturbed.
+   */
+  otherLoadCores: number;
   /** Slowest time to open all sessions, ms (for stdio: includes starting the child processes). */
   openMs: number;
   /** Largest data_dir of the rounds, bytes (the audit trail); null for other proxies. */
@@ -59,6 +73,9 @@ export async function measureRound(target: Target, sessions: number, timing: Tim
   const proxyPid = running.proxy?.pid;
   let proxyCpu = 0;
   let upstreamCpu = 0;
+  let childrenCpu = 0;
+  let children: number[] = [];
+  let machineBusy = 0;
   let load: LoadResult;
   try {
     load = await runLoad({
@@ -68,8 +85,14 @@ export async function measureRound(target: Target, sessions: number, timing: Tim
       durationMs: timing.durationMs,
       onMeasure(phase) {
         const sign = phase === 'start' ? -1 : 1;
-        if (proxyPid !== undefined) proxyCpu += sign * cpuMicros(proxyPid);
+        if (proxyPid !== undefined) {
+          proxyCpu += sign * cpuMicros(proxyPid);
+          // Sessions are open and their children started before the measured phase begins.
+          if (phase === 'start') children = descendants(proxyPid);
+          childrenCpu += sign * cpuMicrosOf(children);
+        }
         if (target.upstream === 'http') upstreamCpu += sign * cpuMicros(upstreamPid);
+        machineBusy += sign * machineCpuMicros().busy;
       },
     });
   } catch (error) {
@@ -80,6 +103,7 @@ export async function measureRound(target: Target, sessions: number, timing: Tim
   const peak = proxyPid === undefined ? undefined : memory(proxyPid).hwmKiB;
   await running.stop();
   const written = running.dataDir === undefined ? undefined : dataDirBytes(running.dataDir);
+  const ours = proxyCpu + childrenCpu + upstreamCpu + load.clientCpuMicros;
   return {
     calls: load.calls,
     errors: load.errors,
@@ -89,6 +113,8 @@ export async function measureRound(target: Target, sessions: number, timing: Tim
     proxyCpuMicros: proxyPid === undefined ? undefined : proxyCpu,
     proxyPeakRssKiB: peak,
     upstreamCpuMicros: target.upstream === 'http' ? upstreamCpu : undefined,
+    childrenCpuMicros: children.length > 0 ? childrenCpu : undefined,
+    otherCpuMicros: Math.max(0, machineBusy - ours),
     openMs: load.openMs,
     dataDirBytes: written,
     firstError: load.firstError,
@@ -117,6 +143,8 @@ export function mergeRounds(target: Target, sessions: number, rounds: Round[]): 
     calls,
     errors: sum(rounds, (r) => r.errors),
     callsPerSecond: elapsedMs > 0 ? (calls * 1000) / elapsedMs : 0,
+    roundCallsPerSecond: rounds.map((r) => (r.elapsedMs > 0 ? (r.calls * 1000) / r.elapsedMs : 0)),
+    roundP50Ms: rounds.map((r) => percentile(Float64Array.from(r.latenciesMs).sort(), 0.5)),
     latencyMs: {
       p50: percentile(latencies, 0.5),
       p90: percentile(latencies, 0.9),
@@ -127,7 +155,9 @@ export function mergeRounds(target: Target, sessions: number, rounds: Round[]): 
     proxyCpuMicrosPerCall: perCall((r) => r.proxyCpuMicros),
     proxyPeakRssMiB: peaks.length ? Math.max(...peaks) / 1024 : null,
     upstreamCpuMicrosPerCall: perCall((r) => r.upstreamCpuMicros),
+    childrenCpuMicrosPerCall: perCall((r) => r.childrenCpuMicros),
     clientCpuMicrosPerCall: perCall((r) => r.clientCpuMicros) ?? 0,
+    otherLoadCores: elapsedMs > 0 ? sum(rounds, (r) => r.otherCpuMicros) / 1000 / elapsedMs : 0,
     openMs: Math.max(...rounds.map((r) => r.openMs)),
     dataDirBytes: rounds.some((r) => r.dataDirBytes !== undefined) ? Math.max(...rounds.map((r) => r.dataDirBytes ?? 0)) : null,
     firstError: rounds.find((r) => r.firstError)?.firstError,

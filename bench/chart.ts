@@ -42,7 +42,7 @@ export function chartSvg(cells: CellResult[], title: string): string {
   targets.forEach(([id, label], i) => {
     const y = TOP + 30 + i * 20;
     const x = WIDTH - RIGHT + 20;
-    parts.push(`<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${COLORS[id] ?? '#444'}"/>`);
+    parts.push(`<rect x="${x}" y="${y - 10}" width="12" height="12" ${fill(id)}/>`);
     parts.push(`<text x="${x + 18}" y="${y}">${escape(label)}</text>`);
   });
   parts.push('</svg>');
@@ -76,7 +76,7 @@ function panelSvg(
       const v = panel.value(cell);
       if (!Number.isFinite(v)) return;
       const x = groupLeft + t * barWidth;
-      out.push(`<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(top + PANEL_HEIGHT - y(v)).toFixed(1)}" fill="${COLORS[target] ?? '#444'}"><title>${escape(`${cell.label}, ${count} session(s): ${panel.format(v)}`)}</title></rect>`);
+      out.push(`<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(top + PANEL_HEIGHT - y(v)).toFixed(1)}" ${fill(target)}><title>${escape(`${cell.label}, ${count} session(s): ${panel.format(v)}`)}</title></rect>`);
       const labelX = x + (barWidth - 2) / 2;
       const labelY = y(v) - 3;
       out.push(`<text x="${labelX.toFixed(1)}" y="${labelY.toFixed(1)}" font-size="9" text-anchor="start" transform="rotate(-60 ${labelX.toFixed(1)} ${labelY.toFixed(1)})">${panel.format(v)}</text>`);
@@ -85,6 +85,12 @@ function panelSvg(
   });
   out.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${top + PANEL_HEIGHT}" y2="${top + PANEL_HEIGHT}" stroke="#333"/>`);
   return out.join('\n');
+}
+
+/** A `--compare` build's bars share their target's colour, lighter. */
+function fill(target: string): string {
+  const color = COLORS[target.replace(/@b$/, '')] ?? '#444';
+  return target.endsWith('@b') ? `fill="${color}" fill-opacity="0.45" stroke="${color}"` : `fill="${color}"`;
 }
 
 /** 1, 2 or 5 times a power of ten, at least `v`: round axis labels. */

@@ -4,7 +4,7 @@
  * measured process nothing, unlike asking it to report on itself.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -28,6 +28,56 @@ export function cpuMicros(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1_000_000) / clockTicks();
+}
+
+/** Busy and total CPU time of the whole machine so far (all cores), in microseconds. */
+export function machineCpuMicros(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + (steal || 0);
+  const scale = 1_000_000 / clockTicks();
+  return { busy: busy * scale, total: (busy + idle + (iowait || 0)) * scale };
+}
+
+/** The process's children, grandchildren and so on, now (e.g. the stdio servers of a proxy). */
+export function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return; // gone
+    }
+    for (const task of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of children.split(' ').filter(Boolean).map(Number)) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** CPU of several processes together; a process that has exited counts 0. */
+export function cpuMicrosOf(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += cpuMicros(pid);
+    } catch {
+      // exited since it was listed
+    }
+  }
+  return total;
 }
 
 export interface MemorySample {

@@ -17,24 +17,39 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
     'Every comparison below is a ratio of two figures from this same run: the machines are noisy, so absolute figures from different runs do not compare.', '');
   lines.push(`![calls/s and p50 latency per target and session count](${chartFile})`, '');
 
-  lines.push('## Goals', '', '| Goal | Target | Measured | Result |', '|---|---|---|---|');
-  for (const goal of results.goals) lines.push(`| ${goal.text} | ${goal.target} | ${goalValue(goal)} | ${goal.pass === null ? 'not measured' : goal.pass ? '**PASS**' : '**MISS**'} |`);
-  lines.push('');
+  lines.push('## Goals', '', '| Goal | Target | Measured | Round by round | Result |', '|---|---|---|---|---|');
+  for (const goal of results.goals) {
+    const rounds = goal.perRound ? goal.perRound.map((v) => goalValue({ ...goal, measured: v })).join(', ') : '';
+    lines.push(`| ${goal.text} | ${goal.target} | ${goalValue(goal)} | ${rounds} | ${goal.pass === null ? 'not measured' : goal.pass ? '**PASS**' : '**MISS**'} |`);
+  }
+  lines.push('', 'The measured ratio divides the pooled figures of all rounds; the round-by-round values show how far the noise of the machine moves it.', '');
 
   lines.push('## Throughput, latency, gateway cost', '');
   lines.push('Each session makes sequential `tools/call echo` requests; sessions run in parallel. ' +
     'Gateway CPU is the proxy process\'s utime+stime (from /proc) over the measured period divided by the calls; peak RSS is its VmHWM.', '');
-  lines.push('| Target | Sessions | calls/s | p50 ms | p99 ms | gateway CPU µs/call | gateway peak RSS MiB | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| Target | Sessions | calls/s | p50 ms | p99 ms | gateway CPU µs/call | gateway peak RSS MiB | other load, cores | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const cell of results.cells) {
     lines.push(`| ${cell.label} | ${cell.sessions} | ${fmt(cell.callsPerSecond, 0)} | ${fmt(cell.latencyMs.p50, 3)} | ${fmt(cell.latencyMs.p99, 2)} | ` +
-      `${cell.proxyCpuMicrosPerCall === null ? '—' : fmt(cell.proxyCpuMicrosPerCall, 0)} | ${cell.proxyPeakRssMiB === null ? '—' : fmt(cell.proxyPeakRssMiB, 0)} | ${cell.errors} |`);
+      `${cell.proxyCpuMicrosPerCall === null ? '—' : fmt(cell.proxyCpuMicrosPerCall, 0)} | ${cell.proxyPeakRssMiB === null ? '—' : fmt(cell.proxyPeakRssMiB, 0)} | ${fmt(cell.otherLoadCores, 2)} | ${cell.errors} |`);
   }
-  lines.push('');
+  lines.push('', '"other load" is CPU the machine spent on anything but this benchmark during the measured periods (from /proc/stat), in cores: ' +
+    'other people\'s builds and tests on a shared machine. Gateway CPU per call is the figure least disturbed by it.', '');
 
   lines.push('## Ratios (same run)', '');
   lines.push('| Sessions | allow-all ÷ direct | realistic ÷ direct | added p50, allow-all | added p50, realistic | toolgate stdio ÷ supergateway | toolgate stdio ÷ mcp-proxy | toolgate stdio (shared) ÷ faster bridge |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.ratios) lines.push(ratioRow(r));
   lines.push('');
+
+  if (results.comparisons.length > 0) {
+    lines.push('## A/B: two toolgate builds in the same run', '');
+    lines.push(`A: \`${meta.toolgateCli}\`; B: \`${meta.compareCli}\`. Each B cell ran right after its A cell, in every round.`, '');
+    lines.push('| Target | Sessions | calls/s B ÷ A | round by round | gateway CPU µs/call A → B | p50 ms A → B |', '|---|---:|---:|---|---:|---:|');
+    for (const c of results.comparisons) {
+      const cpu = c.cpuA === null || c.cpuB === null ? '—' : `${fmt(c.cpuA, 0)} → ${fmt(c.cpuB, 0)}`;
+      lines.push(`| ${c.label} | ${c.sessions} | ${c.throughput === null ? '—' : `${fmt(c.throughput, 2)}×`} | ${c.throughputPerRound.map((v) => `${fmt(v, 2)}×`).join(', ')} | ${cpu} | ${fmt(c.p50A, 3)} → ${fmt(c.p50B, 3)} |`);
+    }
+    lines.push('');
+  }
 
   lines.push('## Policy decision alone', '');
   lines.push('`decide()` from `dist/src/policy` with the in-memory rate-limit store, each decision timed on its own, in a process of its own. ' +
@@ -105,5 +120,5 @@ function fmt(value: number, digits: number): string {
 /** One line per cell for the console while the run goes on. */
 export function progressLine(cell: CellResult): string {
   const cpu = cell.proxyCpuMicrosPerCall === null ? '' : `, gateway ${fmt(cell.proxyCpuMicrosPerCall, 0)} µs CPU/call`;
-  return `${cell.label} × ${cell.sessions}: ${fmt(cell.callsPerSecond, 0)} calls/s, p50 ${fmt(cell.latencyMs.p50, 3)} ms, p99 ${fmt(cell.latencyMs.p99, 2)} ms${cpu}${cell.errors ? `, ${cell.errors} errors (${cell.firstError})` : ''}`;
+  return `${cell.label} × ${cell.sessions}: ${fmt(cell.callsPerSecond, 0)} calls/s, p50 ${fmt(cell.latencyMs.p50, 3)} ms, p99 ${fmt(cell.latencyMs.p99, 2)} ms${cpu}, other load ${fmt(cell.otherLoadCores, 2)} cores${cell.errors ? `, ${cell.errors} errors (${cell.firstError})` : ''}`;
 }

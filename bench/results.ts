@@ -20,6 +20,8 @@ export interface RunMeta {
   /** Files under src/ differed from the commit when the run started. */
   srcDirty: boolean;
   toolgateCli: string;
+  /** The B build of an A/B run (`--compare`). */
+  compareCli?: string;
   warmupMs: number;
   durationMs: number;
   rounds: number;
@@ -39,6 +41,8 @@ export interface Ratios {
   stdioVsMcpProxy: number | null;
   stdioVsFasterBridge: number | null;
   sharedStdioVsFasterBridge: number | null;
+  /** The goal ratios computed round by round (each round's targets ran within a minute of each other). */
+  perRound: { policyVsDirect: number[]; addedP50PolicyMs: number[]; stdioVsFasterBridge: number[] };
 }
 
 export interface Goal {
@@ -49,6 +53,8 @@ export interface Goal {
   unit: string;
   /** null when the run did not measure what the goal needs (e.g. --sessions without 16). */
   pass: boolean | null;
+  /** The same figure round by round, when it comes from the load test. */
+  perRound?: number[];
 }
 
 export interface BenchResults {
@@ -58,6 +64,42 @@ export interface BenchResults {
   policy: PolicyBenchRow[];
   idle: IdleSessionResult | null;
   goals: Goal[];
+  /** B ÷ A for every toolgate target and session count of an A/B run; empty otherwise. */
+  comparisons: Comparison[];
+}
+
+export interface Comparison {
+  target: TargetId;
+  label: string;
+  sessions: number;
+  /** calls/s of B ÷ calls/s of A, pooled and round by round. */
+  throughput: number | null;
+  throughputPerRound: number[];
+  /** Gateway CPU per call, A and B, µs. */
+  cpuA: number | null;
+  cpuB: number | null;
+  p50A: number;
+  p50B: number;
+}
+
+export function compareBuilds(cells: CellResult[]): Comparison[] {
+  const out: Comparison[] = [];
+  for (const b of cells.filter((c) => c.target.endsWith('@b'))) {
+    const a = cells.find((c) => c.target === b.target.slice(0, -2) && c.sessions === b.sessions);
+    if (!a) continue;
+    out.push({
+      target: a.target as TargetId,
+      label: a.label,
+      sessions: a.sessions,
+      throughput: ratio(b.callsPerSecond, a.callsPerSecond),
+      throughputPerRound: zip(b.roundCallsPerSecond, a.roundCallsPerSecond, (x, y) => x / y),
+      cpuA: a.proxyCpuMicrosPerCall,
+      cpuB: b.proxyCpuMicrosPerCall,
+      p50A: a.latencyMs.p50,
+      p50B: b.latencyMs.p50,
+    });
+  }
+  return out;
 }
 
 export function cellOf(cells: CellResult[], target: TargetId, sessions: number): CellResult | undefined {
@@ -78,8 +120,16 @@ export function computeRatios(cells: CellResult[], sessionCounts: number[]): Rat
     const p50 = (target: TargetId) => cellOf(cells, target, sessions)?.latencyMs.p50;
     const bridges = [cps('supergateway-stdio'), cps('mcp-proxy-stdio')].filter((v): v is number => v !== undefined);
     const faster = bridges.length ? Math.max(...bridges) : undefined;
+    const round = (target: TargetId) => cellOf(cells, target, sessions)?.roundCallsPerSecond ?? [];
+    const roundP50 = (target: TargetId) => cellOf(cells, target, sessions)?.roundP50Ms ?? [];
+    const perRound = {
+      policyVsDirect: zip(round('toolgate-policy'), round('direct'), (a, b) => a / b),
+      addedP50PolicyMs: zip(roundP50('toolgate-policy'), roundP50('direct'), (a, b) => a - b),
+      stdioVsFasterBridge: zip(round('toolgate-stdio'), zip(round('supergateway-stdio'), round('mcp-proxy-stdio'), Math.max), (a, b) => a / b),
+    };
     return {
       sessions,
+      perRound,
       allowVsDirect: ratio(cps('toolgate-allow'), cps('direct')),
       policyVsDirect: ratio(cps('toolgate-policy'), cps('direct')),
       addedP50AllowMs: difference(p50('toolgate-allow'), p50('direct')),
@@ -92,22 +142,27 @@ export function computeRatios(cells: CellResult[], sessionCounts: number[]): Rat
   });
 }
 
+function zip(a: number[], b: number[], f: (x: number, y: number) => number): number[] {
+  return a.length === b.length ? a.map((x, i) => f(x, b[i])) : [];
+}
+
 export function evaluateGoals(ratios: Ratios[], policy: PolicyBenchRow[], idle: IdleSessionResult | null): Goal[] {
   const at = (sessions: number) => ratios.find((r) => r.sessions === sessions);
   const biggest = policy.find((row) => row.rules === 10_000);
   const decisionP99 = biggest ? Math.max(biggest.echo.p99Micros, biggest.mixed.p99Micros) : null;
-  const goal = (id: string, text: string, target: string, measured: number | null, unit: string, ok: (v: number) => boolean): Goal => ({
+  const goal = (id: string, text: string, target: string, measured: number | null, unit: string, ok: (v: number) => boolean, perRound?: number[]): Goal => ({
     id,
     text,
     target,
     measured,
     unit,
     pass: measured === null ? null : ok(measured),
+    ...(perRound && perRound.length > 1 ? { perRound } : {}),
   });
   return [
-    goal('policy-throughput', 'Realistic policy at 16 sessions, calls/s relative to direct', '≥ 0.55×', at(16)?.policyVsDirect ?? null, '×', (v) => v >= 0.55),
-    goal('added-latency', 'Added p50 latency at 1 session (realistic policy − direct)', '≤ 0.15 ms', at(1)?.addedP50PolicyMs ?? null, 'ms', (v) => v <= 0.15),
-    goal('stdio-throughput', 'Fronting stdio at 16 sessions, calls/s relative to the faster of supergateway and mcp-proxy', '≥ 2×', at(16)?.stdioVsFasterBridge ?? null, '×', (v) => v >= 2),
+    goal('policy-throughput', 'Realistic policy at 16 sessions, calls/s relative to direct', '≥ 0.55×', at(16)?.policyVsDirect ?? null, '×', (v) => v >= 0.55, at(16)?.perRound.policyVsDirect),
+    goal('added-latency', 'Added p50 latency at 1 session (realistic policy − direct)', '≤ 0.15 ms', at(1)?.addedP50PolicyMs ?? null, 'ms', (v) => v <= 0.15, at(1)?.perRound.addedP50PolicyMs),
+    goal('stdio-throughput', 'Fronting stdio at 16 sessions, calls/s relative to the faster of supergateway and mcp-proxy', '≥ 2×', at(16)?.stdioVsFasterBridge ?? null, '×', (v) => v >= 2, at(16)?.perRound.stdioVsFasterBridge),
     goal('decision-p99', 'Policy decision p99 at 10,000 rules (worse of the realistic rule and the 100-tool mix)', '≤ 5 µs', decisionP99, 'µs', (v) => v <= 5),
     goal('idle-session', 'Gateway memory per idle session (RSS delta between collected heaps)', '≤ 50 KiB', idle && idle.sessions > 0 ? idle.rssKiBPerSession : null, 'KiB', (v) => v <= 50),
   ];

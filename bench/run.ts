@@ -25,8 +25,8 @@ import type { PolicyBenchRow } from './policy-bench.js';
 import { cpuModel } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
 import { progressLine, resultsMarkdown } from './report.js';
-import { computeRatios, evaluateGoals, type BenchResults, type RunMeta } from './results.js';
-import { TARGETS, type Target, type TargetContext } from './targets.js';
+import { compareBuilds, computeRatios, evaluateGoals, type BenchResults, type RunMeta } from './results.js';
+import { TARGET_IDS, targets, type Target, type TargetContext } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HELP = `npm run bench [-- options]
@@ -36,8 +36,10 @@ const HELP = `npm run bench [-- options]
   --sessions LIST      session counts, default 1,16,64 (quick: 1,16)
   --seconds N          measured seconds per round and cell, default 5 (quick: 1)
   --rounds N           rounds per cell, interleaved, default 2 (quick: 1)
-  --only LIST          only these targets: ${TARGETS.map((t) => t.id).join(', ')}
-  --toolgate-cli PATH  run another toolgate build (its dist/src/cli/main.js), for A/B comparisons
+  --only LIST          only these targets: ${TARGET_IDS.join(', ')}
+  --toolgate-cli PATH  the toolgate under test (default: this checkout's dist/src/cli/main.js)
+  --compare PATH       another toolgate build (its dist/src/cli/main.js): every toolgate target
+                       also runs on it, interleaved, and RESULTS.md gets a B ÷ A table
   --skip-policy, --skip-idle   leave out the policy micro-benchmark / the idle-session probe`;
 
 interface Settings {
@@ -50,6 +52,7 @@ interface Settings {
   idleSessions: number;
   targets: Target[];
   toolgateCli: string;
+  compareCli?: string;
   skipPolicy: boolean;
   skipIdle: boolean;
 }
@@ -65,6 +68,7 @@ function settings(argv: string[]): Settings | undefined {
       rounds: { type: 'string' },
       only: { type: 'string' },
       'toolgate-cli': { type: 'string' },
+      compare: { type: 'string' },
       'skip-policy': { type: 'boolean', default: false },
       'skip-idle': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -82,8 +86,9 @@ function settings(argv: string[]): Settings | undefined {
       return n;
     });
   const only = values.only?.split(',').map((id) => id.trim());
-  const unknown = only?.filter((id) => !TARGETS.some((t) => t.id === id));
-  if (unknown?.length) throw new Error(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.id).join(', ')}`);
+  const unknown = only?.filter((id) => !(TARGET_IDS as readonly string[]).includes(id));
+  if (unknown?.length) throw new Error(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGET_IDS.join(', ')}`);
+  const compareCli = values.compare === undefined ? undefined : resolve(values.compare);
   const out = values.out ? resolve(values.out) : quick ? mkdtempSync(join(tmpdir(), 'toolgate-bench-')) : join(REPO_ROOT, 'bench');
   return {
     quick,
@@ -93,8 +98,9 @@ function settings(argv: string[]): Settings | undefined {
     durationMs: numbers(values.seconds ?? (quick ? '1' : '5'), '--seconds')[0] * 1000,
     rounds: numbers(values.rounds ?? (quick ? '1' : '2'), '--rounds')[0],
     idleSessions: quick ? 1_000 : 10_000,
-    targets: TARGETS.filter((t) => !only || only.includes(t.id)),
+    targets: targets(compareCli).filter((t) => !only || only.includes(t.id.replace(/@b$/, ''))),
     toolgateCli: resolve(values['toolgate-cli'] ?? join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')),
+    compareCli,
     skipPolicy: values['skip-policy']!,
     skipIdle: values['skip-idle']!,
   };
@@ -116,7 +122,7 @@ async function main(): Promise<number> {
   const s = settings(process.argv.slice(2));
   if (!s) return 0;
   const started = performance.now();
-  for (const file of [s.toolgateCli, join(REPO_ROOT, 'dist', 'bench', 'stdio-echo-server.js')]) {
+  for (const file of [s.toolgateCli, s.compareCli, join(REPO_ROOT, 'dist', 'bench', 'stdio-echo-server.js')].filter((f) => f !== undefined)) {
     if (!existsSync(file)) throw new Error(`${file} does not exist; run \`npm run build\` first (npm run bench does)`);
   }
   mkdirSync(s.out, { recursive: true });
@@ -199,6 +205,7 @@ async function main(): Promise<number> {
       commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
       srcDirty: git(['status', '--porcelain', '--', 'src']) !== '',
       toolgateCli: s.toolgateCli,
+      ...(s.compareCli === undefined ? {} : { compareCli: s.compareCli }),
       warmupMs: s.warmupMs,
       durationMs: s.durationMs,
       rounds: s.rounds,
@@ -207,7 +214,7 @@ async function main(): Promise<number> {
       audit: { ...audit, bytesWritten: policyCells.length ? Math.max(...policyCells.map((c) => c.dataDirBytes ?? 0)) : null },
       seconds: (performance.now() - started) / 1000,
     };
-    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle) };
+    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle), comparisons: compareBuilds(cells) };
     writeFileSync(join(s.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(s.out, 'chart.svg'), chartSvg(cells, `toolgate benchmark — ${meta.cores} cores, Node ${meta.node}, ${meta.date.slice(0, 10)} (${meta.mode})`));
     writeFileSync(join(s.out, 'RESULTS.md'), resultsMarkdown(results, 'chart.svg'));

@@ -41,8 +41,11 @@ export type TargetId =
   | 'supergateway-stdio'
   | 'mcp-proxy-stdio';
 
+/** The id of a toolgate target run from the `--compare` build: `toolgate-policy@b`. */
+export type CompareId = `${TargetId}@b`;
+
 export interface Target {
-  id: TargetId;
+  id: TargetId | CompareId;
   label: string;
   /** Which upstream it fronts; ratios only compare targets of the same kind. */
   upstream: 'http' | 'stdio';
@@ -85,13 +88,14 @@ export async function startToolgate(
   name: string,
   withPolicy: boolean,
   nodeArgs: string[] = [],
+  cli = context.toolgateCli,
 ): Promise<{ proxy: Started; baseUrl: string; dataDir: string }> {
   const port = await freePort();
   const run = `${name}-${++started}`;
   const file = join(context.workDir, `toolgate-${run}.yaml`);
   const dataDir = join(context.workDir, `data-${run}`);
   writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy));
-  const proxy = startProcess(`toolgate (${name})`, process.execPath, [...nodeArgs, context.toolgateCli, 'serve', '-c', file], { cwd: context.repoRoot });
+  const proxy = startProcess(`toolgate (${name})`, process.execPath, [...nodeArgs, cli, 'serve', '-c', file], { cwd: context.repoRoot });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(proxy, `${baseUrl}/healthz`, (status) => status === 200);
@@ -102,71 +106,89 @@ export async function startToolgate(
   return { proxy, baseUrl, dataDir };
 }
 
-function toolgateTarget(id: TargetId, label: string, server: string, withPolicy: boolean): Target {
+function toolgateTarget(id: TargetId, label: string, server: string, withPolicy: boolean, compareCli?: string): Target {
   return {
-    id,
-    label,
+    id: compareCli === undefined ? id : `${id}@b`,
+    label: compareCli === undefined ? label : `${label} [B]`,
     upstream: server === 'http-echo' ? 'http' : 'stdio',
     async start(context) {
-      const { proxy, baseUrl, dataDir } = await startToolgate(context, id, withPolicy);
+      const { proxy, baseUrl, dataDir } = await startToolgate(context, id, withPolicy, [], compareCli);
       return { url: `${baseUrl}/mcp/${server}`, proxy, dataDir, stop: () => proxy.stop() };
     },
   };
 }
 
-export const TARGETS: readonly Target[] = [
-  {
-    id: 'direct',
-    label: 'direct to HTTP upstream',
-    upstream: 'http',
-    async start(context) {
-      return { url: context.upstreamUrl, stop: async () => {} };
-    },
-  },
-  toolgateTarget('toolgate-allow', 'toolgate, allow-all', 'http-echo', false),
-  toolgateTarget('toolgate-policy', 'toolgate, realistic policy', 'http-echo', true),
-  toolgateTarget('toolgate-stdio', 'toolgate → stdio (per-session)', 'stdio-echo', false),
-  toolgateTarget('toolgate-stdio-shared', 'toolgate → stdio (shared)', 'stdio-echo-shared', false),
-  {
-    id: 'supergateway-stdio',
-    label: 'supergateway → stdio (stateful)',
-    upstream: 'stdio',
-    async start(context) {
-      const port = await freePort();
-      const main = join(context.repoRoot, 'node_modules', 'supergateway', 'dist', 'index.js');
-      // --stateful: one child per session, like toolgate's default; --logLevel none: its default
-      // `info` prints every message, which would measure its terminal rather than its proxying.
-      const args = [
-        main,
-        '--stdio', `${process.execPath} ${context.stdioServer}`,
-        '--outputTransport', 'streamableHttp',
-        '--stateful',
-        '--port', String(port),
-        '--streamableHttpPath', '/mcp',
-        '--healthEndpoint', '/healthz',
-        '--logLevel', 'none',
-      ];
-      const proxy = startProcess('supergateway', process.execPath, args, { cwd: context.workDir });
-      await waitOrStop(proxy, `http://127.0.0.1:${port}/healthz`, (status) => status === 200);
-      return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
-    },
-  },
-  {
-    id: 'mcp-proxy-stdio',
-    label: 'mcp-proxy → stdio (one shared child)',
-    upstream: 'stdio',
-    async start(context) {
-      const port = await freePort();
-      const main = join(context.repoRoot, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
-      // mcp-proxy always starts one child and shares it between sessions; defaults otherwise.
-      const args = [main, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--streamEndpoint', '/mcp', '--', process.execPath, context.stdioServer];
-      const proxy = startProcess('mcp-proxy', process.execPath, args, { cwd: context.workDir });
-      // Any HTTP answer on /mcp means it listens (a GET without a session is refused, which is fine).
-      await waitOrStop(proxy, `http://127.0.0.1:${port}/mcp`, () => true);
-      return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
-    },
-  },
+const TOOLGATE_TARGETS: ReadonlyArray<[id: TargetId, label: string, server: string, withPolicy: boolean]> = [
+  ['toolgate-allow', 'toolgate, allow-all', 'http-echo', false],
+  ['toolgate-policy', 'toolgate, realistic policy', 'http-echo', true],
+  ['toolgate-stdio', 'toolgate → stdio (per-session)', 'stdio-echo', false],
+  ['toolgate-stdio-shared', 'toolgate → stdio (shared)', 'stdio-echo-shared', false],
 ];
+
+const DIRECT: Target = {
+  id: 'direct',
+  label: 'direct to HTTP upstream',
+  upstream: 'http',
+  async start(context) {
+    return { url: context.upstreamUrl, stop: async () => {} };
+  },
+};
+
+const SUPERGATEWAY: Target = {
+  id: 'supergateway-stdio',
+  label: 'supergateway → stdio (stateful)',
+  upstream: 'stdio',
+  async start(context) {
+    const port = await freePort();
+    const main = join(context.repoRoot, 'node_modules', 'supergateway', 'dist', 'index.js');
+    // --stateful: one child per session, like toolgate's default; --logLevel none: its default
+    // `info` prints every message, which would measure its terminal rather than its proxying.
+    const args = [
+      main,
+      '--stdio', `${process.execPath} ${context.stdioServer}`,
+      '--outputTransport', 'streamableHttp',
+      '--stateful',
+      '--port', String(port),
+      '--streamableHttpPath', '/mcp',
+      '--healthEndpoint', '/healthz',
+      '--logLevel', 'none',
+    ];
+    const proxy = startProcess('supergateway', process.execPath, args, { cwd: context.workDir });
+    await waitOrStop(proxy, `http://127.0.0.1:${port}/healthz`, (status) => status === 200);
+    return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
+  },
+};
+
+const MCP_PROXY: Target = {
+  id: 'mcp-proxy-stdio',
+  label: 'mcp-proxy → stdio (one shared child)',
+  upstream: 'stdio',
+  async start(context) {
+    const port = await freePort();
+    const main = join(context.repoRoot, 'node_modules', 'mcp-proxy', 'dist', 'bin', 'mcp-proxy.mjs');
+    // mcp-proxy always starts one child and shares it between sessions; defaults otherwise.
+    const args = [main, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--streamEndpoint', '/mcp', '--', process.execPath, context.stdioServer];
+    const proxy = startProcess('mcp-proxy', process.execPath, args, { cwd: context.workDir });
+    // Any HTTP answer on /mcp means it listens (a GET without a session is refused, which is fine).
+    await waitOrStop(proxy, `http://127.0.0.1:${port}/mcp`, () => true);
+    return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
+  },
+};
+
+export const TARGET_IDS: readonly TargetId[] = ['direct', ...TOOLGATE_TARGETS.map(([id]) => id), 'supergateway-stdio', 'mcp-proxy-stdio'];
+
+/**
+ * Every target, in the order they run. With `compareCli` (another toolgate build, `--compare`),
+ * each toolgate target is followed by the same target on that build, `<id>@b`, so an A/B
+ * comparison is interleaved in one run like every other ratio.
+ */
+export function targets(compareCli?: string): Target[] {
+  const toolgate = TOOLGATE_TARGETS.flatMap(([id, label, server, withPolicy]) => [
+    toolgateTarget(id, label, server, withPolicy),
+    ...(compareCli === undefined ? [] : [toolgateTarget(id, label, server, withPolicy, compareCli)]),
+  ]);
+  return [DIRECT, ...toolgate, SUPERGATEWAY, MCP_PROXY];
+}
 
 async function waitOrStop(proxy: Started, url: string, ready: (status: number) => boolean): Promise<void> {
   try {
