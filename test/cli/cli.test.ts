@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { childEnv, freePort, httpReady, spawnReady } from '../conformance/processes.js';
+import { childEnv, freePort, httpReady, spawnReady } from '../helpers/processes.js';
 import { CLI, RECORDING_SERVER, receivedToolCalls, resultText, tempDir } from '../helpers/harness.js';
 
 function toolgate(args: string[], env: NodeJS.ProcessEnv = {}) {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from '../conformance/processes.js';
+import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from '../helpers/processes.js';
 import { CLI, resultText, tempDir } from '../helpers/harness.js';
 
 describe('the demo: real npm MCP servers (everything, filesystem) behind the demo policy', () => {

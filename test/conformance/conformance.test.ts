@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from './processes.js';
+import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from '../helpers/processes.js';
 import { diffConformance, locateConformance, runConformance, type ConformanceResult } from './run-conformance.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

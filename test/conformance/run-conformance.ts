@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv } from './processes.js';
+import { childEnv } from '../helpers/processes.js';
 
 /** A check's verdict as the suite writes it. INFO checks are logs, not verdicts. */
 export type CheckStatus = 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { childEnv, freePort, spawnReady, type RunningProcess } from '../conformance/processes.js';
+import { childEnv, freePort, spawnReady, type RunningProcess } from '../helpers/processes.js';
 import { EVERYTHING_SERVER, RECORDING_SERVER, receivedMessages, receivedToolCalls, resultText, startGateway, tempDir, type StartedGateway } from '../helpers/harness.js';
 import { join } from 'node:path';
 
