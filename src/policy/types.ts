@@ -61,3 +61,34 @@ export interface RateLimitState {
   /** When refused: milliseconds until a call would be admitted. */
   retryAfterMs: number;
 }
+
+/** Where one part of a tool's effective rule came from, for `toolgate explain` and the catalog. */
+export interface RuleSource {
+  kind: 'tool_rule' | 'category_default' | 'server_default';
+  /** The rule key (`delete_*`), the category (`Execute`), or `default`. */
+  key: string;
+  /** Human-readable location, e.g. `policies.aws-ecs.tools."delete_*"` or `defaults (recommended profile): Execute`. */
+  where: string;
+}
+
+/** A tool's effective rule and the reasons for it. */
+export interface Explanation {
+  server: string;
+  tool: string;
+  /** Present when a definition was given (or an override names it). */
+  category?: { value: import('../catalog/types.js').Category; source: 'classifier' | 'override' };
+  risk?: { value: import('../catalog/types.js').Risk; source: 'classifier' | 'override' };
+  /** The classifier's sentences, when it ran. */
+  rationale: string[];
+  /** The rule that governs the tool, as one object (same shape as a tool rule in the config). */
+  rule: {
+    action: import('../config/types.js').RuleAction;
+    reason?: string;
+    rateLimit?: import('../config/types.js').RateLimitConfig;
+    validate?: import('../config/types.js').ValidateConfig;
+    conditions: import('../config/types.js').ConditionConfig[];
+  };
+  source: RuleSource;
+  /** One line per part that is set: `action: deny — from policies.x.tools."delete_*"`. */
+  parts: Array<{ part: 'action' | 'reason' | 'rate_limit' | 'validate' | 'conditions' | 'category' | 'risk'; value: unknown; from: string }>;
+}
