@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
-import { childEnv } from '../conformance/processes.js';
+import { childEnv } from '../helpers/processes.js';
 import { CLI } from '../helpers/harness.js';
 import { record, tempDir } from './builders.js';
 

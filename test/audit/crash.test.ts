@@ -14,7 +14,7 @@ import { journalDirFor } from '../../src/audit/audit-log.js';
 import { readOrphans } from '../../src/audit/journal.js';
 import type { AuditRecord } from '../../src/audit/record.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
-import { childEnv, freePort, httpReady, spawnReady } from '../conformance/processes.js';
+import { childEnv, freePort, httpReady, spawnReady } from '../helpers/processes.js';
 import { CLI, RECORDING_SERVER, receivedMessages, sleep, tempDir } from '../helpers/harness.js';
 
 const CLIENTS = 8;
