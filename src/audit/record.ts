@@ -26,6 +26,13 @@ export const AUDIT_DECISIONS = [
   'monitor_would_refuse',
   /** Allowed, forwarded, and failed at the upstream (JSON-RPC error or the upstream died). */
   'upstream_error',
+  /** Held for a person's approval; the record changes to one of the four below when decided. */
+  'approval_pending',
+  'approved',
+  'refused',
+  'expired',
+  /** The agent's connection went away before anyone decided (cancelled, disconnected, restart). */
+  'abandoned',
 ] as const;
 export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 
@@ -125,6 +132,8 @@ export function auditDecision(decision: Decision): AuditDecision {
       return 'invalid_arguments';
     case 'rate_limited':
       return 'rate_limited';
+    case 'hold':
+      return 'approval_pending';
   }
 }
 

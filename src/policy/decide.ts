@@ -89,6 +89,8 @@ export function policyViolationText(call: ToolCall, decision: Decision): string 
     case 'allow':
       // Only monitor-mode callers ask about allowed calls; say so rather than invent a violation.
       return `Policy violation: none; ${where} is allowed by ${by}.`;
+    case 'hold':
+      return `Policy violation: ${where} needs a person's approval by ${by}; it was not approved.`;
   }
 }
 

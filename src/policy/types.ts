@@ -37,9 +37,19 @@ export interface RateLimitCheck {
   rule: RuleRef;
 }
 
+/** How a `require_approval` rule wants the call held (the rule's `approval:` block, resolved). */
+export interface ApprovalRule {
+  timeoutMs: number;
+  /** Channels told when the hold starts, e.g. `webhook`. */
+  notify: string[];
+  /** `dashboard` (default): a person at the dashboard, CLI or API. `elicitation`: the agent's own user, when the client can be asked. */
+  via: 'dashboard' | 'elicitation';
+}
+
 /** What the policy says of a call before rate limits are counted. */
 export type Verdict =
   | { kind: 'allow'; rule: RuleRef; rateLimit?: RateLimitCheck }
+  | { kind: 'hold'; rule: RuleRef; approval: ApprovalRule; rateLimit?: RateLimitCheck }
   | { kind: 'deny'; rule: RuleRef; reason: string }
   | { kind: 'hide'; rule: RuleRef }
   | { kind: 'invalid'; rule: RuleRef; reason: string; issues: ValidationIssue[] };
@@ -47,6 +57,8 @@ export type Verdict =
 /** The outcome of one call, after rate limits. One case per outcome. */
 export type Decision =
   | { kind: 'allow'; rule: RuleRef; mode: Mode; rateLimit?: RateLimitState }
+  /** Passes every check but needs a person's approval before it is forwarded. */
+  | { kind: 'hold'; rule: RuleRef; mode: Mode; approval: ApprovalRule; rateLimit?: RateLimitState }
   | { kind: 'deny'; rule: RuleRef; mode: Mode; reason: string }
   | { kind: 'hide'; rule: RuleRef; mode: Mode }
   | { kind: 'invalid'; rule: RuleRef; mode: Mode; reason: string; issues: ValidationIssue[] }
