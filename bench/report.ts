@@ -13,7 +13,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
       `targets interleaved round by round; the whole run took ${Math.round(meta.seconds)} s.`,
     '',
   );
-  lines.push('Run it with `npm run bench` (full, ~8 minutes, rewrites this file) or `npm run bench -- --quick` (under a minute, writes to a temporary folder). ' +
+  lines.push('Run it with `npm run bench` (full, about 9 minutes, rewrites this file) or `npm run bench -- --quick` (under a minute, writes to a temporary folder). ' +
     'Every comparison below is a ratio of two figures from this same run: the machines are noisy, so absolute figures from different runs do not compare.', '');
   lines.push(`![calls/s and p50 latency per target and session count](${chartFile})`, '');
 
@@ -87,7 +87,9 @@ function notes(results: BenchResults): string[] {
       ? `- The realistic policy ran with \`${audit.onYaml}\`; toolgate wrote ${fmt(audit.bytesWritten / 1024, 0)} KiB under its data_dir during one such cell. The allow-all and stdio runs used \`${audit.offYaml}\` (a bare proxy, as supergateway and mcp-proxy are).`
       : `- The config accepts \`${audit.onYaml}\` and the realistic policy ran with it, but **no audit file was written** (the gateway does not record yet in this build), so audit cost is not in these figures. The allow-all and stdio runs used \`${audit.offYaml}\`.`;
   const direct16 = cellOf(results.cells, 'direct', 16);
+  const policy16 = cellOf(results.cells, 'toolgate-policy', 16);
   return [
+    ...cpuModelNote(direct16, policy16),
     '- Upstreams are `bench/http-echo-server.ts` (Streamable HTTP, JSON answers, GET → 405) and `bench/stdio-echo-server.ts`, written without an SDK so the upstream costs little. The load client (`bench/load-client.ts`, node:http keep-alive) runs in the harness process.',
     '- "realistic policy": `rate_limit: { max: 1000000000, window: 60 }` (never trips) and `validate: true` (the tool\'s inputSchema) on `echo`.',
     auditNote,
@@ -97,6 +99,23 @@ function notes(results: BenchResults): string[] {
       (direct16 ? `${fmt(direct16.clientCpuMicrosPerCall, 0)} µs of CPU per call (direct, 16 sessions)` : 'a large share') + ', so absolute calls/s say as much about the machine as about the proxy. Client and upstream CPU per call are in results.json.',
     `- Latency percentiles are nearest-rank over every call of the measured periods. The toolgate under test was \`${meta.toolgateCli}\`.`,
     '',
+  ];
+}
+
+/**
+ * On a machine where the client, the proxy and the upstream share the cores, calls/s is about
+ * cores ÷ (CPU per call of all three), so the ratio to direct is predicted by CPU per call alone.
+ */
+function cpuModelNote(direct: CellResult | undefined, policy: CellResult | undefined): string[] {
+  if (!direct || !policy || direct.upstreamCpuMicrosPerCall === null || policy.proxyCpuMicrosPerCall === null) return [];
+  const c = direct.clientCpuMicrosPerCall;
+  const u = direct.upstreamCpuMicrosPerCall;
+  const g = policy.proxyCpuMicrosPerCall;
+  const measured = direct.callsPerSecond > 0 ? policy.callsPerSecond / direct.callsPerSecond : NaN;
+  return [
+    `- **Reading the throughput ratios.** When the cores are saturated, calls/s ≈ cores ÷ (CPU per call of client + proxy + upstream). At 16 sessions the direct run cost ${fmt(c, 0)} µs (client) + ${fmt(u, 0)} µs (upstream) per call, ` +
+      `and toolgate with the realistic policy ${fmt(g, 0)} µs, which predicts ${fmt((c + u) / (c + u + g), 2)}× (measured ${fmt(measured, 2)}×; the client and upstream also cost more per call at lower rates). ` +
+      'A proxy between two HTTP peers does at least the HTTP work of both (it is a server to one and a client to the other), so on a machine this size its ceiling is near (C + U) ÷ (2 × (C + U)) = 0.5×, whatever its own logic costs.',
   ];
 }
 

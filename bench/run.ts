@@ -3,7 +3,7 @@
  * `npm run bench`: the whole benchmark in one run, so every ratio compares figures from the same
  * minutes on the same machine. Writes results.json, RESULTS.md and chart.svg.
  *
- *   node dist/bench/run.js                 full run (~8 min), writes into bench/
+ *   node dist/bench/run.js                 full run (~9 min), writes into bench/
  *   node dist/bench/run.js --quick         < 1 min, small counts, writes into a new temp folder
  *   options: --out DIR  --sessions 1,16,64  --seconds N  --rounds N  --only id,id
  *            --toolgate-cli PATH (another toolgate build, for A/B comparisons)
@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditSupport } from './audit.js';
@@ -34,13 +34,16 @@ const HELP = `npm run bench [-- options]
   --quick              small counts, under a minute; writes to a new temp folder unless --out
   --out DIR            where results.json, RESULTS.md and chart.svg go (default: bench/)
   --sessions LIST      session counts, default 1,16,64 (quick: 1,16)
-  --seconds N          measured seconds per round and cell, default 5 (quick: 1)
-  --rounds N           rounds per cell, interleaved, default 2 (quick: 1)
+  --seconds N          measured seconds per round and cell, default 3 (quick: 1)
+  --rounds N           rounds per cell, interleaved, default 3 (quick: 1)
   --only LIST          only these targets: ${TARGET_IDS.join(', ')}
   --toolgate-cli PATH  the toolgate under test (default: this checkout's dist/src/cli/main.js)
   --compare PATH       another toolgate build (its dist/src/cli/main.js): every toolgate target
                        also runs on it, interleaved, and RESULTS.md gets a B ÷ A table
   --skip-policy, --skip-idle   leave out the policy micro-benchmark / the idle-session probe`;
+
+/** A mistake in the command line: reported as its message alone, with the help hint. */
+class UsageError extends Error {}
 
 interface Settings {
   quick: boolean;
@@ -57,23 +60,28 @@ interface Settings {
   skipIdle: boolean;
 }
 
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  sessions: { type: 'string' },
+  seconds: { type: 'string' },
+  rounds: { type: 'string' },
+  only: { type: 'string' },
+  'toolgate-cli': { type: 'string' },
+  compare: { type: 'string' },
+  'skip-policy': { type: 'boolean', default: false },
+  'skip-idle': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function settings(argv: string[]): Settings | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      sessions: { type: 'string' },
-      seconds: { type: 'string' },
-      rounds: { type: 'string' },
-      only: { type: 'string' },
-      'toolgate-cli': { type: 'string' },
-      compare: { type: 'string' },
-      'skip-policy': { type: 'boolean', default: false },
-      'skip-idle': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return undefined;
@@ -82,21 +90,21 @@ function settings(argv: string[]): Settings | undefined {
   const numbers = (text: string, what: string) =>
     text.split(',').map((part) => {
       const n = Number(part.trim());
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be positive whole numbers separated by commas, got "${text}"`);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be positive whole numbers separated by commas, got "${text}"`);
       return n;
     });
   const only = values.only?.split(',').map((id) => id.trim());
   const unknown = only?.filter((id) => !(TARGET_IDS as readonly string[]).includes(id));
-  if (unknown?.length) throw new Error(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGET_IDS.join(', ')}`);
+  if (unknown?.length) throw new UsageError(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGET_IDS.join(', ')}`);
   const compareCli = values.compare === undefined ? undefined : resolve(values.compare);
   const out = values.out ? resolve(values.out) : quick ? mkdtempSync(join(tmpdir(), 'toolgate-bench-')) : join(REPO_ROOT, 'bench');
   return {
     quick,
     out,
     sessions: numbers(values.sessions ?? (quick ? '1,16' : '1,16,64'), '--sessions'),
-    warmupMs: quick ? 300 : 2000,
-    durationMs: numbers(values.seconds ?? (quick ? '1' : '5'), '--seconds')[0] * 1000,
-    rounds: numbers(values.rounds ?? (quick ? '1' : '2'), '--rounds')[0],
+    warmupMs: quick ? 300 : 1500,
+    durationMs: numbers(values.seconds ?? (quick ? '1' : '3'), '--seconds')[0] * 1000,
+    rounds: numbers(values.rounds ?? (quick ? '1' : '3'), '--rounds')[0],
     idleSessions: quick ? 1_000 : 10_000,
     targets: targets(compareCli).filter((t) => !only || only.includes(t.id.replace(/@b$/, ''))),
     toolgateCli: resolve(values['toolgate-cli'] ?? join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')),
@@ -104,6 +112,12 @@ function settings(argv: string[]): Settings | undefined {
     skipPolicy: values['skip-policy']!,
     skipIdle: values['skip-idle']!,
   };
+}
+
+/** A path as RESULTS.md shows it: relative to the repository when inside it. */
+function shown(path: string): string {
+  const inside = relative(REPO_ROOT, path);
+  return inside.startsWith('..') ? path : inside;
 }
 
 function log(line: string): void {
@@ -204,8 +218,8 @@ async function main(): Promise<number> {
       kernel: release(),
       commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
       srcDirty: git(['status', '--porcelain', '--', 'src']) !== '',
-      toolgateCli: s.toolgateCli,
-      ...(s.compareCli === undefined ? {} : { compareCli: s.compareCli }),
+      toolgateCli: shown(s.toolgateCli),
+      ...(s.compareCli === undefined ? {} : { compareCli: shown(s.compareCli) }),
       warmupMs: s.warmupMs,
       durationMs: s.durationMs,
       rounds: s.rounds,
@@ -231,7 +245,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    log(`failed: ${(error as Error)?.stack ?? String(error)}`);
+    if (error instanceof UsageError) log(`${error.message} (see --help)`);
+    else log(`failed: ${(error as Error)?.stack ?? String(error)}`);
     process.exitCode = 1;
   },
 );
