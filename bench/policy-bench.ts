@@ -16,6 +16,7 @@
  *   searched) - what an agent inventing names costs.
  */
 import { parseArgs } from 'node:util';
+import { parseConfig } from '../src/config/load.js';
 import type { Config, ToolRuleConfig } from '../src/config/types.js';
 import { compilePolicy, type CompiledPolicy } from '../src/policy/compile.js';
 import { decide } from '../src/policy/decide.js';
@@ -40,48 +41,58 @@ export interface PolicyBenchRow {
 }
 
 const SERVER = 'srv';
-const NEVER_TRIPS = { max: 1_000_000_000, windowMs: 60_000, scope: 'session' as const };
 
-/** Rule i of a policy of `count` rules; the shape repeats every 10 rules. */
-function ruleAt(i: number): [pattern: string, rule: ToolRuleConfig] {
-  const base: ToolRuleConfig = { action: 'allow', conditions: [] };
+/** The rule shapes a generated policy repeats, as written in YAML; `echo` is the load test's realistic rule. */
+const SHAPES: Record<string, Record<string, unknown>> = {
+  echo: { rate_limit: { max: 1_000_000_000, window: 60 }, validate: true },
+  deny: { action: 'deny', reason: 'namespace closed' },
+  hide: { action: 'hide' },
+  limited: { rate_limit: { max: 100, window: 60, scope: 'tool' } },
+  checked: { validate: { arguments: { type: 'object', properties: { region: { enum: ['eu', 'us'] } } } } },
+  conditional: { conditions: [{ if: 'args.region == "us"', action: 'deny', reason: 'EU only' }] },
+  refused: { action: 'deny' },
+  plain: {},
+};
+
+/** Rule i of a policy: its pattern and which shape it takes; the mix repeats every 10 rules. */
+function ruleAt(i: number): [pattern: string, shape: string] {
   switch (i % 10) {
     case 0:
-      return [`ns${i}_*`, { ...base, action: 'deny', reason: 'namespace closed' }];
+      return [`ns${i}_*`, 'deny'];
     case 1:
-      return [`tool_${i}_*_admin`, { ...base, action: 'hide' }];
+      return [`tool_${i}_*_admin`, 'hide'];
     case 2:
-      return [`tool_${i}`, { ...base, rateLimit: { max: 100, windowMs: 60_000, scope: 'tool' } }];
-    case 3: {
-      const schema = { type: 'object', properties: { region: { enum: ['eu', 'us'] } } };
-      return [`tool_${i}`, { ...base, validate: { inputSchema: false, arguments: schema } }];
-    }
+      return [`tool_${i}`, 'limited'];
+    case 3:
+      return [`tool_${i}`, 'checked'];
     case 4:
-      return i % 100 === 4
-        ? [`tool_${i}`, { ...base, conditions: [{ if: 'args.region == "us"', action: 'deny', reason: 'EU only' }] }]
-        : [`tool_${i}`, { ...base, action: 'deny' }];
+      return [`tool_${i}`, i % 100 === 4 ? 'conditional' : 'refused'];
     default:
-      return [`tool_${i}`, base];
+      return [`tool_${i}`, 'plain'];
   }
 }
 
+/**
+ * The shapes go through the real config loader (JSON is YAML), so each rule is exactly what a
+ * user's file would give, and the benchmark keeps working when the config gains keys with
+ * defaults. The generated rules then reuse those loaded shapes: loading thousands of rules
+ * would measure the loader, not the decision.
+ */
 function policyConfig(count: number): Config {
-  const tools: Record<string, ToolRuleConfig> = {};
-  // The realistic rule the load test uses, always present.
-  tools.echo = { action: 'allow', rateLimit: NEVER_TRIPS, validate: { inputSchema: true }, conditions: [] };
-  for (let i = 0; i < count - 1; i++) {
-    const [pattern, rule] = ruleAt(i);
-    tools[pattern] = rule;
-  }
-  return {
-    file: '/bench/policy.yaml',
-    listen: { host: '127.0.0.1', port: 0, allowedHosts: [], allowedOrigins: [], maxBodyBytes: 4_000_000 },
-    dataDir: '/tmp/toolgate-bench',
-    mode: 'enforce',
-    servers: { [SERVER]: { kind: 'http', url: 'http://127.0.0.1:9/mcp', headers: {} } },
-    policies: { [SERVER]: { default: 'allow', tools } },
+  const raw = {
     log: { level: 'silent' },
+    servers: { [SERVER]: { url: 'http://127.0.0.1:9/mcp' } },
+    policies: { [SERVER]: { default: 'allow', tools: SHAPES } },
   };
+  const config = parseConfig(JSON.stringify(raw), 'policy-bench.yaml');
+  const loaded = config.policies[SERVER].tools;
+  const tools: Record<string, ToolRuleConfig> = { echo: loaded.echo };
+  for (let i = 0; i < count - 1; i++) {
+    const [pattern, shape] = ruleAt(i);
+    tools[pattern] = structuredClone(loaded[shape]);
+  }
+  config.policies[SERVER].tools = tools;
+  return config;
 }
 
 /** 100 calls that hit exact rules, globs and the default in turn. */
