@@ -2,11 +2,15 @@
  * The validated YAML value turned into `Config`: snake_case to camelCase, durations and sizes
  * to numbers, defaults filled in. Runs only after every check passed, so it trusts the shape.
  */
+import type { Category } from '../catalog/types.js';
+import { PROFILES } from '../policy/recommended.js';
 import type {
   AuditConfig,
   ConditionConfig,
   Config,
+  DefaultsConfig,
   Mode,
+  PinningMode,
   RateLimitConfig,
   ServerConfig,
   ServerPolicyConfig,
@@ -23,7 +27,14 @@ interface RawConfig {
   log?: { level?: Config['log']['level'] };
   servers: Record<string, RawServer>;
   policies?: Record<string, RawPolicy>;
+  defaults?: 'recommended' | RawDefaults;
+  pinning?: PinningMode;
   audit?: RawAudit;
+}
+
+interface RawDefaults {
+  profile?: 'recommended';
+  categories?: Partial<Record<Category, RawRule>>;
 }
 
 interface RawAudit {
@@ -43,6 +54,7 @@ interface RawServer {
   url?: string;
   headers?: Record<string, string>;
   mode?: Mode;
+  pinning?: PinningMode;
 }
 
 interface RawPolicy {
@@ -56,6 +68,8 @@ interface RawRule {
   rate_limit?: { max: number; window: number | string; scope?: RateLimitConfig['scope'] };
   validate?: boolean | { input_schema?: boolean; arguments?: Record<string, unknown> };
   conditions?: ConditionConfig[];
+  category?: ToolRuleConfig['category'];
+  risk?: ToolRuleConfig['risk'];
 }
 
 export const DEFAULTS = {
@@ -93,6 +107,8 @@ export function buildConfig(value: unknown): Config {
     servers,
     policies,
     log: { level: raw.log?.level ?? 'info' },
+    ...(raw.defaults === undefined ? {} : { defaults: buildDefaults(raw.defaults) }),
+    pinning: raw.pinning ?? 'block',
     ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
   };
 }
@@ -110,9 +126,19 @@ function buildAudit(a: RawAudit): AuditConfig {
   };
 }
 
+/** The profile's entries, each replaced by the file's own entry for that category when it gives one. */
+function buildDefaults(d: NonNullable<RawConfig['defaults']>): DefaultsConfig {
+  const raw: RawDefaults = typeof d === 'string' ? { profile: d } : d;
+  const categories: DefaultsConfig['categories'] = raw.profile === undefined ? {} : structuredClone(PROFILES[raw.profile]);
+  for (const [category, rule] of Object.entries(raw.categories ?? {}) as [Category, RawRule][]) {
+    categories[category] = buildRule(rule);
+  }
+  return { ...(raw.profile === undefined ? {} : { profile: raw.profile }), categories };
+}
+
 function buildServer(s: RawServer): ServerConfig {
-  const mode = s.mode === undefined ? {} : { mode: s.mode };
-  if (s.url !== undefined) return { kind: 'http', url: s.url, headers: s.headers ?? {}, ...mode };
+  const overrides = { ...(s.mode === undefined ? {} : { mode: s.mode }), ...(s.pinning === undefined ? {} : { pinning: s.pinning }) };
+  if (s.url !== undefined) return { kind: 'http', url: s.url, headers: s.headers ?? {}, ...overrides };
   return {
     kind: 'stdio',
     command: s.command!,
@@ -120,7 +146,7 @@ function buildServer(s: RawServer): ServerConfig {
     env: s.env ?? {},
     ...(s.cwd === undefined ? {} : { cwd: s.cwd }),
     sessions: s.sessions ?? 'per-session',
-    ...mode,
+    ...overrides,
   };
 }
 
@@ -140,6 +166,8 @@ function buildRule(r: RawRule): ToolRuleConfig {
     })),
   };
   if (r.reason !== undefined) rule.reason = r.reason;
+  if (r.category !== undefined) rule.category = r.category;
+  if (r.risk !== undefined) rule.risk = r.risk;
   if (r.rate_limit) {
     rule.rateLimit = { max: r.rate_limit.max, windowMs: parseDuration(r.rate_limit.window), scope: r.rate_limit.scope ?? 'session' };
   }

@@ -9,7 +9,7 @@
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import { compileCondition } from '../policy/conditions.js';
 import { checkArgumentsSchema } from './json-schema.js';
-import { configJsonSchema } from './schema.js';
+import { CATEGORIES, PROFILE_NAMES, configJsonSchema } from './schema.js';
 import { closest, suggestHint } from './suggest.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -28,6 +28,7 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
   const servers = isObj(data.servers) ? data.servers : undefined;
   if (servers) for (const [id, server] of Object.entries(servers)) checkServer(id, server, source);
   if (isObj(data.audit) && Array.isArray(data.audit.redact)) checkRedactPaths(data.audit.redact, source);
+  checkDefaults(data.defaults, source);
   if (!isObj(data.policies)) return;
   for (const [id, policy] of Object.entries(data.policies)) {
     if (servers && !Object.hasOwn(servers, id)) {
@@ -81,8 +82,39 @@ function checkServer(id: string, server: unknown, source: YamlSource): void {
   }
 }
 
+// --- defaults and classification overrides (owned by src/policy) ---
+function checkDefaults(defaults: unknown, source: YamlSource): void {
+  if (typeof defaults === 'string' && !(PROFILE_NAMES as readonly string[]).includes(defaults)) {
+    const near = closest(defaults, PROFILE_NAMES);
+    source.report(['defaults'], 'value', `\`${defaults}\` is not a defaults profile`,
+      `${near ? `did you mean \`${near}\`? ` : ''}the built-in profile is \`recommended\`; or write a mapping, e.g. \`defaults: { categories: { Execute: { rate_limit: { max: 10, window: 60 } } } }\``);
+    return;
+  }
+  if (!isObj(defaults) || !isObj(defaults.categories)) return;
+  for (const [category, rule] of Object.entries(defaults.categories)) {
+    // An unknown category is the schema's `unknown key` problem, which lists the seven.
+    if ((CATEGORIES as readonly string[]).includes(category)) checkRule(['defaults', 'categories', category], rule, source);
+  }
+}
+
+/**
+ * A rule with nothing but `category`/`risk` is a classification override, and the category
+ * default still governs its tools. `action: allow` is what every rule does unless told otherwise,
+ * so beside only those keys it cannot say "exempt this tool"; refuse it rather than leave the
+ * reader guessing which was meant.
+ */
+function checkOverrideOnly(path: string[], rule: Obj, source: YamlSource): void {
+  const keys = Object.keys(rule);
+  const classifies = keys.includes('category') || keys.includes('risk');
+  if (!classifies || rule.action !== 'allow' || !keys.every((k) => k === 'action' || k === 'category' || k === 'risk')) return;
+  source.report([...path, 'action'], 'key', '`action: allow` beside only `category`/`risk` changes nothing: the rule is a classification override, so the category default still applies to these tools',
+    'remove `action: allow` to keep it an override; to exempt the tools from category defaults, give them a rule without `category`/`risk` (`{}` allows)');
+}
+// --- end defaults ---
+
 function checkRule(path: string[], rule: unknown, source: YamlSource): void {
   if (!isObj(rule)) return;
+  if (path[0] === 'policies') checkOverrideOnly(path, rule, source);
   if (rule.action === 'require_approval') source.report([...path, 'action'], 'value', APPROVAL_UNAVAILABLE, APPROVAL_HINT);
   if (Array.isArray(rule.conditions)) {
     rule.conditions.forEach((c, i) => checkCondition([...path, 'conditions', String(i)], c, source));

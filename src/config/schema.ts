@@ -8,12 +8,35 @@
  * `format`s prefixed `toolgate-` are checked by the loader; editors ignore unknown formats, so
  * where it helps a `pattern` says the same thing to them.
  */
+import type { Category, Risk } from '../catalog/types.js';
 import { BYTES_PATTERN, DURATION_PATTERN } from './duration.js';
 
 export const SERVER_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 
 const MODES = ['enforce', 'monitor'];
 const ACTIONS = ['allow', 'deny', 'hide', 'require_approval'];
+const PINNING = ['block', 'warn', 'off'];
+
+/** The classifier's categories, in the order the docs list them. */
+export const CATEGORIES: readonly Category[] = ['Read', 'Write', 'Execute', 'Destructive', 'Financial', 'Communication', 'Admin'];
+export const RISK_LEVELS: readonly Risk[] = ['Low', 'Medium', 'High', 'Critical'];
+export const PROFILE_NAMES = ['recommended'] as const;
+
+const CATEGORY_DESCRIPTIONS: Record<Category, string> = {
+  Read: 'tools that only read (list, get, search, describe)',
+  Write: 'tools that create or change data that can be changed back',
+  Execute: 'tools that run something: builds, deploys, commands, workflows',
+  Destructive: 'tools that delete or overwrite what cannot be brought back',
+  Financial: 'tools that move money: payments, refunds, transfers, purchases',
+  Communication: 'tools that send messages to people: email, chat, comments',
+  Admin: 'tools that change identities, permissions, credentials or server configuration',
+};
+
+const pinningSchema = (what: string) => ({
+  type: 'string',
+  enum: PINNING,
+  description: `${what} Each tool's first definition is pinned; when it later changes, \`block\` (default) holds the tool back until a person accepts the change, \`warn\` logs the change and lets the tool through, \`off\` does not pin.`,
+});
 
 const modeSchema = (what: string) => ({
   type: 'string',
@@ -53,6 +76,7 @@ const serverSchema = {
     },
     headers: stringMap('HTTP headers sent to the upstream on every request, e.g. Authorization: "Bearer ${TOKEN}".', 'Header value.'),
     mode: modeSchema('Overrides the top-level `mode` for this server.'),
+    pinning: pinningSchema('Overrides the top-level `pinning` for this server.'),
   },
   oneOf: [
     { required: ['command'], properties: { url: false, headers: false } },
@@ -76,54 +100,93 @@ const conditionSchema = {
   },
 };
 
+/** The parts of a rule, shared by tool rules and category defaults. */
+const ruleProperties = {
+  action: {
+    type: 'string',
+    enum: ACTIONS,
+    description:
+      '`allow` (default) forwards the call; `deny` refuses it with `reason`; `hide` also removes the tool from tools/list. `require_approval` is not available in this version.',
+  },
+  reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
+  rate_limit: {
+    type: 'object',
+    description: 'At most `max` calls per `window`; further calls are refused until the window moves on.',
+    additionalProperties: false,
+    required: ['max', 'window'],
+    properties: {
+      max: { type: 'integer', minimum: 1, description: 'Calls allowed per window (a positive integer).' },
+      window: {
+        type: ['number', 'string'],
+        exclusiveMinimum: 0,
+        format: 'toolgate-duration',
+        pattern: DURATION_PATTERN,
+        description: 'Window length: seconds as a number (60), or "500ms", "30s", "1m", "1h", "1d".',
+      },
+      scope: {
+        type: 'string',
+        enum: ['session', 'tool', 'server', 'global'],
+        description:
+          'What is counted together: `session` (default) per client session and tool; `tool` per tool across sessions; `server` all tools of the server; `global` every call through toolgate.',
+      },
+    },
+  },
+  validate: {
+    type: ['boolean', 'object'],
+    description:
+      '`true`: the arguments must satisfy the tool\'s own inputSchema. A mapping adds an extra JSON Schema under `arguments`.',
+    additionalProperties: false,
+    properties: {
+      input_schema: {
+        type: 'boolean',
+        description: 'Also check the tool\'s own inputSchema. Default false when `arguments` is given.',
+      },
+      arguments: { type: 'object', description: 'A JSON Schema the arguments object must satisfy.' },
+    },
+  },
+  conditions: { type: 'array', description: 'Checked in order before `action`; the first that matches decides.', items: conditionSchema },
+};
+
 const ruleSchema = {
   type: 'object',
-  description: 'What to do with calls to the matching tools. An empty rule `{}` allows them.',
+  description:
+    'What to do with calls to the matching tools. An empty rule `{}` allows them. A rule with only `category`/`risk` changes how the tools are classified and lets the category default apply.',
   additionalProperties: false,
   properties: {
-    action: {
+    ...ruleProperties,
+    category: {
       type: 'string',
-      enum: ACTIONS,
-      description:
-        '`allow` (default) forwards the call; `deny` refuses it with `reason`; `hide` also removes the tool from tools/list. `require_approval` is not available in this version.',
+      enum: CATEGORIES,
+      description: 'Classification override: the matching tools are in this category, whatever the classifier says. Category defaults follow it.',
     },
-    reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
-    rate_limit: {
+    risk: {
+      type: 'string',
+      enum: RISK_LEVELS,
+      description: 'Classification override: the matching tools have this risk level, whatever the classifier says.',
+    },
+  },
+};
+
+const categoryRuleSchema = (category: Category) => ({
+  type: 'object',
+  description: `The rule for ${category} tools (${CATEGORY_DESCRIPTIONS[category]}) that no rule under \`policies\` names; it replaces the profile's. Same keys as a tool rule.`,
+  additionalProperties: false,
+  properties: ruleProperties,
+});
+
+const defaultsSchema = {
+  type: ['string', 'object'],
+  description:
+    'Rules by tool category for tools no rule under `policies` names: `recommended` (the built-in profile), or a mapping with an optional `profile` and `categories`. See docs/policy-defaults.md.',
+  additionalProperties: false,
+  properties: {
+    profile: { type: 'string', enum: PROFILE_NAMES, description: 'The built-in profile to start from; entries under `categories` replace its entries.' },
+    categories: {
       type: 'object',
-      description: 'At most `max` calls per `window`; further calls are refused until the window moves on.',
+      description: `Rules keyed by category: ${CATEGORIES.join(', ')}.`,
       additionalProperties: false,
-      required: ['max', 'window'],
-      properties: {
-        max: { type: 'integer', minimum: 1, description: 'Calls allowed per window (a positive integer).' },
-        window: {
-          type: ['number', 'string'],
-          exclusiveMinimum: 0,
-          format: 'toolgate-duration',
-          pattern: DURATION_PATTERN,
-          description: 'Window length: seconds as a number (60), or "500ms", "30s", "1m", "1h", "1d".',
-        },
-        scope: {
-          type: 'string',
-          enum: ['session', 'tool', 'server', 'global'],
-          description:
-            'What is counted together: `session` (default) per client session and tool; `tool` per tool across sessions; `server` all tools of the server; `global` every call through toolgate.',
-        },
-      },
+      properties: Object.fromEntries(CATEGORIES.map((c) => [c, categoryRuleSchema(c)])),
     },
-    validate: {
-      type: ['boolean', 'object'],
-      description:
-        '`true`: the arguments must satisfy the tool\'s own inputSchema. A mapping adds an extra JSON Schema under `arguments`.',
-      additionalProperties: false,
-      properties: {
-        input_schema: {
-          type: 'boolean',
-          description: 'Also check the tool\'s own inputSchema. Default false when `arguments` is given.',
-        },
-        arguments: { type: 'object', description: 'A JSON Schema the arguments object must satisfy.' },
-      },
-    },
-    conditions: { type: 'array', description: 'Checked in order before `action`; the first that matches decides.', items: conditionSchema },
   },
 };
 
@@ -242,6 +305,8 @@ export const configJsonSchema = {
       description: 'Policies keyed by server id. Servers without a policy allow every tool.',
       additionalProperties: policySchema,
     },
+    defaults: defaultsSchema,
+    pinning: pinningSchema('Checking of tool definitions against their pins, for every server.'),
     audit: auditSchema,
   },
 } as const;

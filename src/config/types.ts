@@ -4,9 +4,13 @@
  * The YAML shape is a public contract (see README): extend it, never rename it.
  */
 
+import type { Category, Risk } from '../catalog/types.js';
+
 export type Mode = 'enforce' | 'monitor';
 export type RuleAction = 'allow' | 'deny' | 'hide' | 'require_approval';
 export type RateLimitScope = 'session' | 'tool' | 'server' | 'global';
+/** What happens when an upstream's tool definitions change from the pinned ones (see the catalog). */
+export type PinningMode = 'block' | 'warn' | 'off';
 
 export interface ListenConfig {
   host: string;
@@ -28,6 +32,8 @@ export interface StdioServerConfig {
   /** `per-session` (default): one upstream process per client session. `shared`: one for all. */
   sessions: 'per-session' | 'shared';
   mode?: Mode;
+  /** Overrides the top-level `pinning` for this server. */
+  pinning?: PinningMode;
 }
 
 export interface HttpServerConfig {
@@ -35,6 +41,8 @@ export interface HttpServerConfig {
   url: string;
   headers: Record<string, string>;
   mode?: Mode;
+  /** Overrides the top-level `pinning` for this server. */
+  pinning?: PinningMode;
 }
 
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
@@ -66,6 +74,21 @@ export interface ToolRuleConfig {
   rateLimit?: RateLimitConfig;
   validate?: ValidateConfig;
   conditions: ConditionConfig[];
+  /**
+   * Classification overrides: they win over the classifier's category and risk for the tools the
+   * rule matches. A rule that sets nothing else is only an override (see src/policy/compile.ts).
+   */
+  category?: Category;
+  risk?: Risk;
+}
+
+/**
+ * Rules by tool category for tools no explicit rule names. Resolved when loaded: `categories`
+ * holds the profile's entries with the file's own entries in their place where it gives one.
+ */
+export interface DefaultsConfig {
+  profile?: 'recommended';
+  categories: Partial<Record<Category, ToolRuleConfig>>;
 }
 
 export interface ServerPolicyConfig {
@@ -99,7 +122,13 @@ export interface Config {
   servers: Record<string, ServerConfig>;
   /** Servers with no entry here get `{ default: 'allow', tools: {} }`. */
   policies: Record<string, ServerPolicyConfig>;
+  /** Where approval holds are announced. */
+  notifications?: { webhook?: { url: string; format: 'json' | 'slack'; headers: Record<string, string> } };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+  /** Present only when the file has a `defaults:` section. */
+  defaults?: DefaultsConfig;
+  /** Top-level pinning of tool definitions (default `block`); servers may override it. */
+  pinning: PinningMode;
   /** Present only when the file has an `audit:` section; otherwise `AUDIT_DEFAULTS` (audit on) apply. */
   audit?: AuditConfig;
 }

@@ -18,6 +18,7 @@ const expectedFull: Config = {
   dataDir: './.toolgate',
   mode: 'enforce',
   log: { level: 'info' },
+  pinning: 'block',
   servers: {
     'aws-ecs': {
       kind: 'stdio',
@@ -79,6 +80,7 @@ test('defaults for a minimal file', () => {
     dataDir: './.toolgate',
     mode: 'enforce',
     log: { level: 'info' },
+    pinning: 'block',
     servers: { fs: { kind: 'stdio', command: 'npx', args: [], env: {}, sessions: 'per-session' } },
     policies: {},
   });

@@ -30,6 +30,7 @@ export function config(
     servers,
     policies,
     log: { level: 'silent' },
+    pinning: 'block',
   };
 }
 
