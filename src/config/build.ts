@@ -30,6 +30,7 @@ interface RawConfig {
   defaults?: 'recommended' | RawDefaults;
   pinning?: PinningMode;
   audit?: RawAudit;
+  admin?: { token?: string };
 }
 
 interface RawDefaults {
@@ -110,6 +111,7 @@ export function buildConfig(value: unknown): Config {
     ...(raw.defaults === undefined ? {} : { defaults: buildDefaults(raw.defaults) }),
     pinning: raw.pinning ?? 'block',
     ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
+    ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
   };
 }
 

@@ -245,6 +245,22 @@ const auditSchema = {
 };
 // --- end audit ---
 
+// --- admin (owned by src/admin) ---
+const adminSchema = {
+  type: 'object',
+  description: 'The admin API, the dashboard (at / and /dashboard) and /metrics, all behind one admin token. See docs/dashboard.md.',
+  additionalProperties: false,
+  properties: {
+    token: {
+      type: 'string',
+      minLength: 16,
+      description:
+        'The admin token (at least 16 characters), usually from the environment: "${TOOLGATE_ADMIN_TOKEN}". Absent: toolgate generates one at first start, prints it once and keeps it in <data_dir>/admin-token.',
+    },
+  },
+};
+// --- end admin ---
+
 export const configJsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'toolgate configuration',
@@ -308,5 +324,6 @@ export const configJsonSchema = {
     defaults: defaultsSchema,
     pinning: pinningSchema('Checking of tool definitions against their pins, for every server.'),
     audit: auditSchema,
+    admin: adminSchema,
   },
 } as const;

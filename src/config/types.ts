@@ -113,6 +113,14 @@ export interface AuditConfig {
 }
 // --- end audit ---
 
+// --- admin (owned by src/admin) ---
+/** The admin API, dashboard and /metrics. See docs/dashboard.md. */
+export interface AdminConfig {
+  /** The admin token; absent: generated at first start and kept in `<data_dir>/admin-token`. */
+  token?: string;
+}
+// --- end admin ---
+
 export interface Config {
   /** Absolute path of the file this came from, for messages and reload. */
   file?: string;
@@ -131,4 +139,6 @@ export interface Config {
   pinning: PinningMode;
   /** Present only when the file has an `audit:` section; otherwise `AUDIT_DEFAULTS` (audit on) apply. */
   audit?: AuditConfig;
+  /** Present only when the file has an `admin:` section. */
+  admin?: AdminConfig;
 }
