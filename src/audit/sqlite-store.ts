@@ -67,7 +67,16 @@ export class SqliteAuditStore implements AuditStore {
     if (version > SCHEMA_VERSION) {
       throw new ToolgateError('store_error', `the audit file ${this.file} was written by a newer toolgate (schema ${version}; this one knows ${SCHEMA_VERSION}); upgrade toolgate or point audit.file elsewhere`);
     }
-    this.#db.exec(`${createTable()};
+    this.#db.exec(createTable());
+    // A field added to the record later (approvals add some) becomes a nullable column of files
+    // written before: records keep their shape, and older rows read it as null.
+    const present = new Set((this.#db.prepare('SELECT name FROM pragma_table_info(\'audit\')').pluck().all() as string[]));
+    for (const [field, column, kind] of COLUMNS) {
+      if (present.has(column)) continue;
+      if (REQUIRED.has(field)) throw new ToolgateError('store_error', `the audit file ${this.file} has no \`${column}\` column and it cannot be added to existing records; move the file aside to start a new one`);
+      this.#db.exec(`ALTER TABLE audit ADD COLUMN ${q(column)} ${SQL_TYPES[kind]}`);
+    }
+    this.#db.exec(`
       CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
       CREATE INDEX IF NOT EXISTS audit_server_tool ON audit(server, ${q(COLUMN_OF.tool)});
       CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision);

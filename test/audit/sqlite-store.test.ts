@@ -56,3 +56,20 @@ test('a file from a newer toolgate is refused, not rewritten', async () => {
   db.close();
   assert.throws(() => new SqliteAuditStore(file), /newer toolgate \(schema 99/);
 });
+
+test('a file written before a field existed gets the column, and its old rows read it as null', async () => {
+  const file = join(tempDir(), 'audit.sqlite');
+  const first = new SqliteAuditStore(file);
+  await first.apply([{ op: 'add', record: record({ tool: 'old' }) }]);
+  await first.close();
+  const db = new Database(file);
+  db.exec('ALTER TABLE audit DROP COLUMN error_message'); // as an older toolgate wrote it
+  db.close();
+  const store = new SqliteAuditStore(file);
+  try {
+    await store.apply([{ op: 'add', record: record({ tool: 'new', errorMessage: 'boom' }) }]);
+    assert.deepEqual((await store.query({})).map((r) => [r.tool, r.errorMessage]), [['old', null], ['new', 'boom']]);
+  } finally {
+    await store.close();
+  }
+});
