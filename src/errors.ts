@@ -18,6 +18,8 @@ export type ToolgateErrorCode =
   | 'unsupported_media_type'
   | 'method_not_allowed'
   | 'conflict'
+  | 'not_found'
+  | 'unauthorized'
   | 'upstream_unavailable'
   | 'upstream_closed'
   | 'upstream_error'

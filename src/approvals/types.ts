@@ -37,6 +37,8 @@ export interface Approval {
   decidedBy?: string;
   /** The approver's reason (refusals), or why it was closed (expired, abandoned). */
   reason?: string;
+  /** Notification channels told about the hold, and whether they got it. */
+  notified?: Array<{ channel: string; ok: boolean; attempts: number; error?: string }>;
   /** For approvals that cover later calls: `session` = this tool in this session until `grantUntil`. */
   grant?: { scope: 'session'; until: number };
 }

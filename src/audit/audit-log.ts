@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { AUDIT_DEFAULTS } from '../config/build.js';
 import type { AuditConfig, Config } from '../config/types.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
+import type { Approval } from '../approvals/types.js';
 import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
 import { Journal } from './journal.js';
@@ -123,8 +124,21 @@ export class AuditLog {
       this.#log.error({ err: error, tool: event.call.tool }, 'cannot build the audit record of a call; not recorded');
       return;
     }
-    if (event.forwarded) this.#running.set(event.call, { uid: record.uid, decision: record.decision });
+    if (event.forwarded || (event.decision.kind === 'hold' && event.decision.mode === 'enforce')) {
+      this.#running.set(event.call, { uid: record.uid, decision: record.decision });
+    }
     this.#append({ op: 'add', record });
+  }
+
+  /** A held call was decided: its record's decision becomes approved, refused, expired or abandoned. */
+  recordApproval(call: ToolCall, approval: Approval): void {
+    const running = this.#running.get(call);
+    if (!running || approval.status === 'pending') return;
+    running.decision = approval.status;
+    if (approval.status !== 'approved') this.#running.delete(call);
+    if (this.#closed) return;
+    const reason = approval.reason ? `${approval.decidedBy ?? ''}: ${approval.reason}` : `approved by ${approval.decidedBy ?? 'unknown'}`;
+    this.#append({ op: 'set', uid: running.uid, fields: { decision: approval.status, errorMessage: approval.status === 'approved' ? undefined : reason, approver: approval.decidedBy } });
   }
 
   recordCompletion(completion: CallCompletion): void {

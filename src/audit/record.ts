@@ -68,6 +68,8 @@ export interface AuditRecord {
   /** OpenTelemetry `error.type`: the JSON-RPC error code, or `tool_error` for an isError result. */
   errorType: string | null;
   errorMessage: string | null;
+  /** Who decided a held call (dashboard, cli, api, a name, or the agent's user through elicitation). */
+  approver: string | null;
   argsKeys: string[] | null;
   argsSha256: string | null;
   args: Record<string, unknown> | null;
@@ -77,7 +79,7 @@ export interface AuditRecord {
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
 /** What a later event may change in a stored record. */
-export type AuditPatch = Partial<Pick<AuditRecord, 'decision' | 'outcome' | 'upstreamMs' | 'errorType' | 'errorMessage'>>;
+export type AuditPatch = Partial<Pick<AuditRecord, 'decision' | 'outcome' | 'upstreamMs' | 'errorType' | 'errorMessage' | 'approver'>>;
 
 type Kind = 'int' | 'real' | 'text' | 'json' | 'bool';
 
@@ -106,6 +108,7 @@ export const COLUMNS: ReadonlyArray<readonly [keyof AuditRecord, string, Kind]> 
   ['upstreamMs', 'upstream_ms', 'real'],
   ['errorType', 'error.type', 'text'],
   ['errorMessage', 'error_message', 'text'],
+  ['approver', 'approver', 'text'],
   ['argsKeys', 'args_keys', 'json'],
   ['argsSha256', 'args_sha256', 'text'],
   ['args', 'gen_ai.tool.call.arguments', 'json'],
@@ -165,6 +168,7 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     // A hidden tool is answered like an unknown one (JSON-RPC invalid params); other refusals are isError results.
     errorType: refusedHere ? (decision.kind === 'hide' ? String(INVALID_PARAMS) : 'tool_error') : null,
     errorMessage: null,
+    approver: null,
     argsKeys: args.keys,
     argsSha256: args.sha256,
     args: args.value,

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { ApprovalHub } from '../approvals/approval-hub.js';
+import type { Approval } from '../approvals/types.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
@@ -38,4 +40,10 @@ export interface GatewayContext {
   readonly log: Logger;
   onDecision(event: DecisionEvent): void;
   onCallCompleted(completion: CallCompletion): void;
+  /** Where held calls wait; absent when the gateway runs without approvals (stdio mode without a data dir). */
+  readonly approvals?: ApprovalHub;
+  /** Tells the configured channels (webhook) that a call is held. */
+  notifyApproval(approval: Approval, channels: string[]): void;
+  /** A held call was decided (approved, refused, expired, abandoned). `call` is the decided call's object. */
+  onApprovalDecided(call: ToolCall, approval: Approval): void;
 }

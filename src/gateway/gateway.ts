@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
+import { join } from 'node:path';
+import { ApprovalHub } from '../approvals/approval-hub.js';
+import { SqliteApprovalStore } from '../approvals/approval-store.js';
+import type { Approval } from '../approvals/types.js';
+import { deliverWebhook } from '../approvals/webhook.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
@@ -8,6 +13,7 @@ import { MemoryRateLimitStore } from '../store/memory-rate-limit-store.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
+import type { ToolCall } from '../policy/types.js';
 import { ProxySession } from './proxy-session.js';
 import { SharedUpstreamHub } from './shared-upstream.js';
 import { connectUpstream } from './upstreams.js';
@@ -30,6 +36,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly rateLimits: RateLimitStore;
   readonly now: () => number;
   readonly audit?: AuditLog;
+  readonly approvals: ApprovalHub;
   #config: Config;
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
@@ -50,6 +57,23 @@ export class Gateway implements GatewayContext, SessionHost {
       this.subscribe((event) => audit.recordDecision(event));
       this.subscribeCompletions((completion) => audit.recordCompletion(completion));
     }
+    this.approvals = new ApprovalHub({ store: new SqliteApprovalStore(join(options.config.dataDir, 'approvals.sqlite')), log: options.log, now: this.now });
+  }
+
+  notifyApproval(approval: Approval, channels: string[]): void {
+    for (const channel of channels) {
+      const hook = channel === 'webhook' ? this.#config.notifications?.webhook : undefined;
+      if (!hook) {
+        this.log.warn({ channel }, 'an approval asks to notify a channel the config does not define; add it under notifications');
+        continue;
+      }
+      void deliverWebhook(approval, hook, this.log).then((result) => this.approvals.recordNotification(approval.id, result));
+    }
+  }
+
+  onApprovalDecided(call: ToolCall, approval: Approval): void {
+    this.log.info({ server: call.server, tool: call.tool, session: call.session, approval: approval.id, status: approval.status, decidedBy: approval.decidedBy, reason: approval.reason }, `held call ${approval.status}`);
+    this.audit?.recordApproval(call, approval);
   }
 
   get config(): Config {
@@ -162,6 +186,7 @@ export class Gateway implements GatewayContext, SessionHost {
     await this.#edge?.close();
     await this.rateLimits.close();
     await this.audit?.close();
+    this.approvals.close();
   }
 
   #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean {

@@ -16,6 +16,7 @@ import {
 import type { ClientSession, Downstream } from '../transport/client-session.js';
 import type { Upstream } from '../transport/upstream.js';
 import type { GatewayContext } from './context.js';
+import { holdForApproval } from './holds.js';
 import { ToolSchemas } from './tool-schemas.js';
 
 interface PendingRequest {
@@ -54,6 +55,9 @@ export class ProxySession implements ClientSession {
   readonly #pending = new Map<RequestId, PendingRequest>();
   readonly #progressOwners = new Map<string | number, RequestId>();
   readonly #ownRequests = new Map<string, (response: JsonRpcResponse) => void>();
+  /** Held calls: client request id -> approval id. */
+  readonly #holds = new Map<RequestId, string>();
+  #clientCapabilities: Record<string, unknown> = {};
   readonly #schemas: ToolSchemas;
   #ownRequestCount = 0;
   #ended?: ToolgateError;
@@ -76,7 +80,12 @@ export class ProxySession implements ClientSession {
 
   /** A message from the client. */
   handleClientMessage(message: JsonRpcMessage, raw?: string): void {
+    if (isResponse(message) && typeof message.id === 'string' && message.id.startsWith(OWN_ID_PREFIX)) {
+      this.#answerOwnRequest(message);
+      return;
+    }
     if (isRequest(message)) {
+      if (message.method === 'initialize') this.#clientCapabilities = (message.params?.capabilities as Record<string, unknown> | undefined) ?? {};
       if (this.#ended) {
         this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
         return;
@@ -92,7 +101,13 @@ export class ProxySession implements ClientSession {
     this.#upstream.send(message, raw);
   }
 
+  /** The client stopped waiting for this request (its stream closed): a held call is abandoned. */
+  requestGone(requestId: RequestId): void {
+    this.#abandonHold(requestId, "the agent's connection closed while the call was held");
+  }
+
   async close(): Promise<void> {
+    for (const requestId of [...this.#holds.keys()]) this.#abandonHold(requestId, 'the agent session ended while the call was held');
     await this.#upstream.close();
   }
 
@@ -141,6 +156,10 @@ export class ProxySession implements ClientSession {
       policyMicros,
       requestId: message.id,
     });
+    if (decision.kind === 'hold' && decision.mode === 'enforce') {
+      await this.#hold(message, raw, call, decision, undo);
+      return;
+    }
     if (forwarded) {
       if (this.#ended) {
         await undo?.();
@@ -154,14 +173,77 @@ export class ProxySession implements ClientSession {
       this.#reply(errorResponse(message.id, INVALID_PARAMS, `Unknown tool: ${tool}`));
       return;
     }
+    this.#refuse(message.id, call, policyViolationText(call, decision), decisionMeta(call, decision, policy.revision));
+  }
+
+  /** Holds the call until a person decides; forwards exactly the held arguments on approval. */
+  async #hold(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, decision: Extract<Decision, { kind: 'hold' }>, undo?: () => Promise<void>): Promise<void> {
+    const hub = this.#context.approvals;
+    if (hub?.isGranted(call.server, call.tool, call.session)) {
+      this.#forwardRequest(message, raw, undo, call);
+      return;
+    }
+    const revision = this.#context.policy().revision;
+    if (!hub) {
+      await undo?.();
+      this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" needs a person's approval, but this gateway has no approval store (it runs without a data_dir).`, decisionMeta(call, decision, revision));
+      return;
+    }
+    this.downstream?.streaming?.(message.id);
+    const outcome = await holdForApproval(
+      {
+        hub,
+        notify: (approval, channels) => this.#context.notifyApproval(approval, channels),
+        sendToClient: (notification, related) => this.#deliver(notification, undefined, related),
+        askClient: (method, params, related) => this.#requestClient(method, params, related),
+        clientCanElicit: this.#clientCapabilities.elicitation !== undefined,
+        log: this.#log,
+      },
+      {
+        call,
+        requestId: message.id,
+        progressToken: (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken,
+        rule: decision.rule.pattern,
+        approval: decision.approval,
+        onHeld: (approvalId) => this.#holds.set(message.id, approvalId),
+      },
+    );
+    this.#holds.delete(message.id);
+    const { approval } = outcome;
+    this.#context.onApprovalDecided(call, approval);
+    if (outcome.approved) {
+      if (this.#ended) {
+        await undo?.();
+        this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
+        return;
+      }
+      this.#forwardRequest(message, raw, undo, call);
+      return;
+    }
+    await undo?.();
+    if (approval.status === 'abandoned') return; // nobody is waiting for an answer
+    const why = approval.status === 'expired' ? `the approval expired: ${approval.reason}` : `${approval.decidedBy ?? 'the approver'} refused it: ${approval.reason}`;
+    this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" was held for approval by rule "${decision.rule.pattern}" and ${why}`, {
+      ...decisionMeta(call, decision, revision),
+      decision: approval.status,
+      approvalId: approval.id,
+      reason: approval.reason,
+      decidedBy: approval.decidedBy,
+    });
+  }
+
+  #abandonHold(requestId: RequestId, reason: string): void {
+    const approvalId = this.#holds.get(requestId);
+    if (approvalId === undefined) return;
+    this.#holds.delete(requestId);
+    this.#context.approvals?.abandon(approvalId, reason);
+  }
+
+  #refuse(id: RequestId, call: ToolCall, text: string, meta: Record<string, unknown>): void {
     this.#reply({
       jsonrpc: '2.0',
-      id: message.id,
-      result: {
-        content: [{ type: 'text', text: policyViolationText(call, decision) }],
-        isError: true,
-        _meta: { 'toolgate/decision': decisionMeta(call, decision, policy.revision) },
-      },
+      id,
+      result: { content: [{ type: 'text', text }], isError: true, _meta: { 'toolgate/decision': meta } },
     });
   }
 
@@ -169,9 +251,7 @@ export class ProxySession implements ClientSession {
     if (isResponse(message)) {
       const id = message.id;
       if (typeof id === 'string' && id.startsWith(OWN_ID_PREFIX)) {
-        const resolve = this.#ownRequests.get(id);
-        this.#ownRequests.delete(id);
-        resolve?.(message);
+        this.#answerOwnRequest(message);
         return;
       }
       if (id === null) {
@@ -238,6 +318,7 @@ export class ProxySession implements ClientSession {
 
   #clientCancelled(requestId: RequestId | undefined): void {
     if (requestId === undefined) return;
+    this.#abandonHold(requestId, 'the agent cancelled the call while it was held');
     const pending = this.#pending.get(requestId);
     if (!pending) return;
     this.#settle(requestId, pending);
@@ -258,6 +339,21 @@ export class ProxySession implements ClientSession {
       this.#ownRequests.set(id, resolve);
       this.#upstream.send({ jsonrpc: '2.0', id, method, params });
     });
+  }
+
+  /** A request of the gateway's own to the client (e.g. elicitation for an approval). */
+  #requestClient(method: string, params: Record<string, unknown>, related: RequestId): Promise<JsonRpcResponse> {
+    const id = `${OWN_ID_PREFIX}${++this.#ownRequestCount}`;
+    return new Promise((resolve) => {
+      this.#ownRequests.set(id, resolve);
+      this.#deliver({ jsonrpc: '2.0', id, method, params }, undefined, related);
+    });
+  }
+
+  #answerOwnRequest(response: JsonRpcResponse): void {
+    const resolve = this.#ownRequests.get(response.id as string);
+    this.#ownRequests.delete(response.id as string);
+    resolve?.(response);
   }
 
   #upstreamEnded(error: ToolgateError): void {

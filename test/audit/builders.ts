@@ -45,6 +45,7 @@ export function record(overrides: Partial<NewAuditRecord> = {}): NewAuditRecord 
     upstreamMs: null,
     errorType: null,
     errorMessage: null,
+    approver: null,
     argsKeys: null,
     argsSha256: null,
     args: null,
