@@ -20,5 +20,7 @@ export interface Downstream {
 export interface ClientSession {
   downstream?: Downstream;
   handleClientMessage(message: JsonRpcMessage, raw?: string): void;
+  /** The client's connection for this request closed before its response (it may resume later). */
+  requestGone?(requestId: RequestId): void;
   close(): Promise<void>;
 }

@@ -52,7 +52,7 @@ export class HttpSession implements Downstream, EventRecorder {
   /** Opens the response stream for a POSTed request; the request's messages will flow into it. */
   openRequestStream(requestId: RequestId, response: ServerResponse): boolean {
     if (this.#requestStreams.has(requestId)) return false;
-    this.#requestStreams.set(requestId, this.#newStream(response, true));
+    this.#requestStreams.set(requestId, this.#newStream(response, true, () => this.handler.requestGone?.(requestId)));
     return true;
   }
 
@@ -153,13 +153,14 @@ export class HttpSession implements Downstream, EventRecorder {
     return newest;
   }
 
-  #newStream(response: ServerResponse, allowJson: boolean): ResponseStream {
+  #newStream(response: ServerResponse, allowJson: boolean, onClientGone?: () => void): ResponseStream {
     const prime = this.protocolVersion !== undefined && this.protocolVersion >= PRIMING_SINCE;
     return new ResponseStream(`${this.id}.${++this.#streamCount}`, response, {
       headers: { 'mcp-session-id': this.id },
       allowJson,
       prime,
       recorder: this,
+      onClientGone,
     });
   }
 }

@@ -29,7 +29,14 @@ export class ResponseStream {
   constructor(
     streamId: string,
     response: ServerResponse,
-    private readonly options: { headers: Record<string, string>; allowJson: boolean; prime: boolean; recorder: EventRecorder },
+    private readonly options: {
+      headers: Record<string, string>;
+      allowJson: boolean;
+      prime: boolean;
+      recorder: EventRecorder;
+      /** The client's connection closed while the stream was still waiting for its response. */
+      onClientGone?: () => void;
+    },
   ) {
     this.streamId = streamId;
     this.#attach(response);
@@ -107,7 +114,9 @@ export class ResponseStream {
   #attach(response: ServerResponse): void {
     this.#response = response;
     response.once('close', () => {
-      if (this.#response === response) this.#detach();
+      if (this.#response !== response) return;
+      this.#detach();
+      if (!this.#finished) this.options.onClientGone?.();
     });
   }
 
