@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, ToolgateError } from '../errors.js';
+import { approvalsCommand } from './approvals.js';
 import { auditCommand } from './audit.js';
 import { demoCommand } from './demo.js';
 import { schemaCommand, validateCommand } from './validate.js';
@@ -19,6 +20,8 @@ Usage:
   toolgate demo                            Start the gateway on the built-in demo config
   toolgate audit    [-c FILE] [filters]      Show the audit trail (--json, --follow; \`audit export\`
                                            writes JSON lines); see toolgate audit --help
+  toolgate approvals list|approve|deny     See and decide calls held for approval (needs the
+                                           running gateway); see toolgate approvals
 
 Options:
   -c, --config FILE   The config file (default: ./toolgate.yaml)
@@ -45,6 +48,7 @@ const COMMANDS: Record<string, (positionals: string[], options: CommandOptions) 
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1)); // its own options (--server, --json, ...)
+  if (argv[0] === 'approvals') return approvalsCommand(argv.slice(1)); // its own options (--json, --for, --reason)
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
