@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
 import type { ApprovalStore } from './approval-store.js';
@@ -20,6 +21,20 @@ export interface HoldRequest {
 export type HoldOutcome = { approved: true; approval: Approval } | { approved: false; approval: Approval };
 
 const MAX_GRANT_MINUTES = 24 * 60;
+const THIS_PROCESS = `${hostname()}:${process.pid}`;
+
+/** A pending approval whose holder was a process on this machine that no longer runs. */
+function heldByGoneProcess(approval: Approval): boolean {
+  const [host, pid] = [approval.heldBy.slice(0, approval.heldBy.lastIndexOf(':')), Number(approval.heldBy.slice(approval.heldBy.lastIndexOf(':') + 1))];
+  if (host !== hostname()) return false;
+  if (pid === process.pid) return true; // a previous process with our pid: it is gone
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 /**
  * Pending approvals: stored first (so a restart cannot lose one), then awaited. Each hold ends
@@ -38,7 +53,7 @@ export class ApprovalHub implements ApprovalService {
     this.#store = options.store;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    const leftovers = this.#store.abandonPending('the gateway restarted while the call was held; the agent connection that waited for it is gone', this.#now());
+    const leftovers = this.#store.abandonPending('the gateway restarted while the call was held; the agent connection that waited for it is gone', this.#now(), heldByGoneProcess);
     if (leftovers.length) this.#log.warn({ count: leftovers.length }, 'closed approvals left pending by a previous run as abandoned');
   }
 
@@ -58,6 +73,7 @@ export class ApprovalHub implements ApprovalService {
       createdAt: now,
       expiresAt: now + request.timeoutMs,
       status: 'pending',
+      heldBy: THIS_PROCESS,
     };
     this.#store.insert(approval);
     const outcome = new Promise<HoldOutcome>((resolve) => {
@@ -144,8 +160,11 @@ export class ApprovalHub implements ApprovalService {
   #pending(id: string): Approval {
     const approval = this.#store.get(id);
     if (!approval) throw new ToolgateError('not_found', `No approval ${id}; list them with toolgate approvals list`);
-    if (approval.status !== 'pending' || !this.#waiters.has(id)) {
+    if (approval.status !== 'pending') {
       throw new ToolgateError('conflict', `Approval ${id} is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`);
+    }
+    if (!this.#waiters.has(id)) {
+      throw new ToolgateError('conflict', `Approval ${id} is held by another gateway process (${approval.heldBy}); decide it there`);
     }
     return approval;
   }

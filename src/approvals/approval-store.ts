@@ -9,8 +9,8 @@ export interface ApprovalStore {
   update(approval: Approval): void;
   get(id: string): Approval | undefined;
   list(filter?: { status?: ApprovalStatus; limit?: number }): Approval[];
-  /** Closes every pending approval (e.g. those of a previous process); returns them. */
-  abandonPending(reason: string, nowMs: number): Approval[];
+  /** Closes the pending approvals `isOrphan` picks (those of processes that are gone); returns them. */
+  abandonPending(reason: string, nowMs: number, isOrphan: (approval: Approval) => boolean): Approval[];
   close(): void;
 }
 
@@ -66,8 +66,8 @@ export class SqliteApprovalStore implements ApprovalStore {
     return rows.map((row) => JSON.parse(row.body) as Approval);
   }
 
-  abandonPending(reason: string, nowMs: number): Approval[] {
-    const closed = this.list({ status: 'pending', limit: 10_000 }).map((approval) => ({
+  abandonPending(reason: string, nowMs: number, isOrphan: (approval: Approval) => boolean): Approval[] {
+    const closed = this.list({ status: 'pending', limit: 10_000 }).filter(isOrphan).map((approval) => ({
       ...approval,
       status: 'abandoned' as const,
       decidedAt: nowMs,

@@ -32,6 +32,8 @@ export interface Approval {
   createdAt: number;
   expiresAt: number;
   status: ApprovalStatus;
+  /** The gateway process holding the call (`host:pid`): only it can forward the call. */
+  heldBy: string;
   decidedAt?: number;
   /** Who decided: `dashboard`, `cli`, `api`, `elicitation (agent user)`, or a name the approver gave. */
   decidedBy?: string;
