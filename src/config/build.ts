@@ -135,7 +135,8 @@ function buildDefaults(d: NonNullable<RawConfig['defaults']>): DefaultsConfig {
   for (const [category, rule] of Object.entries(raw.categories ?? {}) as [Category, RawRule][]) {
     categories[category] = buildRule(rule);
   }
-  return { ...(raw.profile === undefined ? {} : { profile: raw.profile }), categories };
+  if (raw.profile === undefined) return { categories };
+  return { profile: raw.profile, categories, written: Object.keys(raw.categories ?? {}) as Category[] };
 }
 
 function buildServer(s: RawServer): ServerConfig {

@@ -89,6 +89,12 @@ export interface ToolRuleConfig {
 export interface DefaultsConfig {
   profile?: 'recommended';
   categories: Partial<Record<Category, ToolRuleConfig>>;
+  /**
+   * Set by the loader when a profile is used: the categories the file gives itself (the rest came
+   * from the profile), so `explain` can say where an entry is written. Without it, an entry equal
+   * to the profile's is taken to be the profile's.
+   */
+  written?: Category[];
 }
 
 export interface ServerPolicyConfig {

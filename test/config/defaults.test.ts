@@ -13,7 +13,7 @@ const allow = (extra: Partial<ToolRuleConfig> = {}): ToolRuleConfig => ({ action
 
 test('defaults: recommended resolves to the profile, as a copy the caller may change', () => {
   const config = parse('defaults: recommended');
-  assert.deepEqual(config.defaults, { profile: 'recommended', categories: RECOMMENDED });
+  assert.deepEqual(config.defaults, { profile: 'recommended', categories: RECOMMENDED, written: [] });
   config.defaults!.categories.Execute!.rateLimit!.max = 1;
   assert.equal(RECOMMENDED.Execute!.rateLimit!.max, 10);
   // Absent means absent: no category rules at all.
@@ -38,6 +38,7 @@ test('a category entry replaces the profile entry as a whole; the others stay th
       Destructive: { action: 'deny', reason: 'Ask the platform team.', conditions: [] },
       Read: allow({ validate: { inputSchema: true } }),
     },
+    written: ['Execute', 'Destructive', 'Read'],
   });
 });
 
