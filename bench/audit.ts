@@ -1,12 +1,11 @@
 /**
  * Whether this build of toolgate has an audit trail, and how the benchmark configures it. The
  * realistic policy turns it on; the allow-all and stdio runs turn it off, so they measure a bare
- * proxy (what supergateway and mcp-proxy are). Found out from the config schema at run time,
- * so the harness works before and after the audit lands.
+ * proxy (what supergateway and mcp-proxy are). Found out from the build's config schema at run
+ * time (see snapshot.ts), so the harness works before and after the audit lands.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { configJsonSchema } from '../src/config/schema.js';
 
 export interface AuditSupport {
   /** The config has an `audit:` key with `enabled`. */
@@ -16,10 +15,8 @@ export interface AuditSupport {
   offYaml?: string;
 }
 
-export function auditSupport(): AuditSupport {
-  const properties = configJsonSchema.properties as Record<string, { properties?: Record<string, unknown> } | undefined>;
-  const audit = properties.audit;
-  if (!audit?.properties?.enabled) return { available: false };
+export function auditSupport(hasAuditKey: boolean): AuditSupport {
+  if (!hasAuditKey) return { available: false };
   return { available: true, onYaml: 'audit: { enabled: true }', offYaml: 'audit: { enabled: false }' };
 }
 

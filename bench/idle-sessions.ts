@@ -31,7 +31,7 @@ const WARM_SESSIONS = 200;
 const PARALLEL = 32;
 
 export async function idleSessions(context: TargetContext, count: number): Promise<IdleSessionResult> {
-  const preload = pathToFileURL(join(context.repoRoot, 'dist', 'bench', 'gc-on-signal.js')).href;
+  const preload = pathToFileURL(join(context.buildRoot, 'dist', 'bench', 'gc-on-signal.js')).href;
   const { proxy, baseUrl } = await startToolgate(context, 'idle', false, ['--expose-gc', '--import', preload]);
   const url = `${baseUrl}/mcp/http-echo`;
   try {

@@ -8,7 +8,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
   lines.push('# toolgate benchmark results', '');
   lines.push(
     `Measured ${meta.date} on **${meta.cores} cores** (${meta.cpuModel}), **Node ${meta.node}**, Linux ${meta.kernel}; ` +
-      `toolgate at \`${meta.commit}\`${meta.srcDirty ? ' (with uncommitted changes under src/)' : ''}. ` +
+      `toolgate \`src/\` as committed at \`${meta.commit}\`${meta.buildTypeErrors ? ` (built despite ${meta.buildTypeErrors} type errors)` : ''}. ` +
       `Mode **${meta.mode}**: per cell ${meta.warmupMs / 1000} s warm-up, ${meta.rounds} round${meta.rounds === 1 ? '' : 's'} × ${meta.durationMs / 1000} s measured, ` +
       `targets interleaved round by round; the whole run took ${Math.round(meta.seconds)} s.`,
     '',

@@ -16,9 +16,10 @@ export interface RunMeta {
   cores: number;
   cpuModel: string;
   kernel: string;
+  /** The commit whose src/ was measured (built privately at the start of the run). */
   commit: string;
-  /** Files under src/ differed from the commit when the run started. */
-  srcDirty: boolean;
+  /** Type errors tsc reported building it (it emits anyway). */
+  buildTypeErrors: number;
   toolgateCli: string;
   /** The B build of an A/B run (`--compare`). */
   compareCli?: string;

@@ -12,7 +12,7 @@
  * missed are reported, not treated as failures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { idleSessions, type IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
 import { cpuModel } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
+import { buildHasAudit, buildSnapshot } from './snapshot.js';
 import { progressLine, resultsMarkdown } from './report.js';
 import { compareBuilds, computeRatios, evaluateGoals, type BenchResults, type RunMeta } from './results.js';
 import { TARGET_IDS, targets, type Target, type TargetContext } from './targets.js';
@@ -34,10 +35,11 @@ const HELP = `npm run bench [-- options]
   --quick              small counts, under a minute; writes to a new temp folder unless --out
   --out DIR            where results.json, RESULTS.md and chart.svg go (default: bench/)
   --sessions LIST      session counts, default 1,16,64 (quick: 1,16)
-  --seconds N          measured seconds per round and cell, default 3 (quick: 1)
+  --seconds N          measured seconds per round and cell, default 3 (quick: 0.8)
   --rounds N           rounds per cell, interleaved, default 3 (quick: 1)
   --only LIST          only these targets: ${TARGET_IDS.join(', ')}
-  --toolgate-cli PATH  the toolgate under test (default: this checkout's dist/src/cli/main.js)
+  --toolgate-cli PATH  the toolgate under test (default: src/ as committed at HEAD, built
+                       privately with this bench/; dist/src/cli/main.js measures the working tree)
   --compare PATH       another toolgate build (its dist/src/cli/main.js): every toolgate target
                        also runs on it, interleaved, and RESULTS.md gets a B ÷ A table
   --skip-policy, --skip-idle   leave out the policy micro-benchmark / the idle-session probe`;
@@ -54,7 +56,8 @@ interface Settings {
   rounds: number;
   idleSessions: number;
   targets: Target[];
-  toolgateCli: string;
+  /** undefined: the private build of HEAD (snapshot.ts). */
+  toolgateCli?: string;
   compareCli?: string;
   skipPolicy: boolean;
   skipIdle: boolean;
@@ -93,6 +96,11 @@ function settings(argv: string[]): Settings | undefined {
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be positive whole numbers separated by commas, got "${text}"`);
       return n;
     });
+  const seconds = (text: string) => {
+    const n = Number(text);
+    if (!(n > 0 && n <= 600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 600, got "${text}"`);
+    return n;
+  };
   const only = values.only?.split(',').map((id) => id.trim());
   const unknown = only?.filter((id) => !(TARGET_IDS as readonly string[]).includes(id));
   if (unknown?.length) throw new UsageError(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGET_IDS.join(', ')}`);
@@ -102,12 +110,12 @@ function settings(argv: string[]): Settings | undefined {
     quick,
     out,
     sessions: numbers(values.sessions ?? (quick ? '1,16' : '1,16,64'), '--sessions'),
-    warmupMs: quick ? 300 : 1500,
-    durationMs: numbers(values.seconds ?? (quick ? '1' : '3'), '--seconds')[0] * 1000,
+    warmupMs: quick ? 250 : 1500,
+    durationMs: seconds(values.seconds ?? (quick ? '0.8' : '3')) * 1000,
     rounds: numbers(values.rounds ?? (quick ? '1' : '3'), '--rounds')[0],
-    idleSessions: quick ? 1_000 : 10_000,
+    idleSessions: quick ? 500 : 10_000,
     targets: targets(compareCli).filter((t) => !only || only.includes(t.id.replace(/@b$/, ''))),
-    toolgateCli: resolve(values['toolgate-cli'] ?? join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')),
+    toolgateCli: values['toolgate-cli'] === undefined ? undefined : resolve(values['toolgate-cli']),
     compareCli,
     skipPolicy: values['skip-policy']!,
     skipIdle: values['skip-idle']!,
@@ -124,32 +132,28 @@ function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
 }
 
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return '';
-  }
-}
-
 async function main(): Promise<number> {
   const s = settings(process.argv.slice(2));
   if (!s) return 0;
   const started = performance.now();
-  for (const file of [s.toolgateCli, s.compareCli, join(REPO_ROOT, 'dist', 'bench', 'stdio-echo-server.js')].filter((f) => f !== undefined)) {
-    if (!existsSync(file)) throw new Error(`${file} does not exist; run \`npm run build\` first (npm run bench does)`);
+  for (const file of [s.toolgateCli, s.compareCli].filter((f) => f !== undefined)) {
+    if (!existsSync(file)) throw new UsageError(`${file} does not exist; give the dist/src/cli/main.js of a built toolgate`);
   }
   mkdirSync(s.out, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'toolgate-bench-work-'));
-  const upstream = startProcess('http-echo-server', process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'http-echo-server.js')]);
+  const build = buildSnapshot(REPO_ROOT, join(workDir, 'build'));
+  log(`built toolgate ${build.commit} (HEAD) in ${build.root}${build.typeErrors.length ? ` despite ${build.typeErrors.length} type error(s), e.g. ${build.typeErrors[0]}` : ''}`);
+  const toolgateCli = s.toolgateCli ?? join(build.root, 'dist', 'src', 'cli', 'main.js');
+  const upstream = startProcess('http-echo-server', process.execPath, [join(build.root, 'dist', 'bench', 'http-echo-server.js')]);
   const port = (await waitForLine(upstream, /listening (\d+)/))[1];
-  const audit = auditSupport();
+  const audit = auditSupport(buildHasAudit(toolgateCli));
   const context: TargetContext = {
     repoRoot: REPO_ROOT,
+    buildRoot: build.root,
     workDir,
     upstreamUrl: `http://127.0.0.1:${port}/mcp`,
-    stdioServer: join(REPO_ROOT, 'dist', 'bench', 'stdio-echo-server.js'),
-    toolgateCli: s.toolgateCli,
+    stdioServer: join(build.root, 'dist', 'bench', 'stdio-echo-server.js'),
+    toolgateCli,
     audit,
   };
   log(`${s.quick ? 'quick' : 'full'} run: ${s.targets.length} targets × sessions ${s.sessions.join('/')} × ${s.rounds} round(s) of ${s.durationMs / 1000} s; output in ${s.out}`);
@@ -189,7 +193,7 @@ async function main(): Promise<number> {
     let policy: PolicyBenchRow[] = [];
     if (!s.skipPolicy) {
       log('policy decision micro-benchmark (10, 1,000, 10,000 rules)');
-      const args = [join(REPO_ROOT, 'dist', 'bench', 'policy-bench.js'), ...(s.quick ? ['--quick'] : [])];
+      const args = [join(build.root, 'dist', 'bench', 'policy-bench.js'), ...(s.quick ? ['--quick'] : [])];
       policy = JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' })) as PolicyBenchRow[];
       for (const row of policy) log(`  ${row.rules} rules: realistic rule p99 ${row.echo.p99Micros.toFixed(2)} µs, mix p99 ${row.mixed.p99Micros.toFixed(2)} µs`);
     }
@@ -216,9 +220,9 @@ async function main(): Promise<number> {
       cores: availableParallelism(),
       cpuModel: cpuModel(),
       kernel: release(),
-      commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
-      srcDirty: git(['status', '--porcelain', '--', 'src']) !== '',
-      toolgateCli: shown(s.toolgateCli),
+      commit: build.commit,
+      buildTypeErrors: build.typeErrors.length,
+      toolgateCli: s.toolgateCli === undefined ? `src/ at ${build.commit}, built privately` : shown(s.toolgateCli),
       ...(s.compareCli === undefined ? {} : { compareCli: shown(s.compareCli) }),
       warmupMs: s.warmupMs,
       durationMs: s.durationMs,
@@ -236,6 +240,7 @@ async function main(): Promise<number> {
     log(`wrote ${join(s.out, 'RESULTS.md')}, results.json and chart.svg in ${Math.round(meta.seconds)} s${failed ? ' — with failures, see above' : ''}`);
   } finally {
     await upstream.stop();
+    rmSync(workDir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
 }

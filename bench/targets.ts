@@ -9,7 +9,10 @@ import type { AuditSupport } from './audit.js';
 import { freePort, startProcess, waitForHttp, type Started } from './processes.js';
 
 export interface TargetContext {
+  /** The repository: node_modules (supergateway, mcp-proxy) and the working directory. */
   repoRoot: string;
+  /** The private build (snapshot.ts) holding dist/bench and dist/src. */
+  buildRoot: string;
   /** A scratch folder for config files and data dirs. */
   workDir: string;
   /** The HTTP echo upstream, e.g. http://127.0.0.1:18901/mcp. */

@@ -1,0 +1,50 @@
+/**
+ * The build the benchmark measures: toolgate's `src/` as committed at HEAD, compiled together
+ * with the working tree's `bench/` into a private folder at the start of the run.
+ *
+ * Why not the repository's own dist/: it is shared. Anyone running `npm run build` or `npm test`
+ * during the run rewrites it, with whatever half-finished change their working tree holds, and a
+ * run of several minutes then measures several gateways, or a broken one. A private build of a
+ * commit is stable for the whole run and is named by that commit in RESULTS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Snapshot {
+  /** Folder holding dist/src and dist/bench (and a node_modules link to the repository's). */
+  root: string;
+  commit: string;
+  /** Type errors tsc reported (it still emits); the build is used if the entry points exist. */
+  typeErrors: string[];
+}
+
+export function buildSnapshot(repoRoot: string, into: string): Snapshot {
+  mkdirSync(into, { recursive: true });
+  const git = (args: string[]) => execFileSync('git', args, { cwd: repoRoot, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const commit = git(['rev-parse', '--short', 'HEAD']).toString().trim();
+  execFileSync('tar', ['-x', '-C', into], { input: git(['archive', '--format=tar', 'HEAD', 'src', 'tsconfig.json', 'package.json']) });
+  cpSync(join(repoRoot, 'bench'), join(into, 'bench'), { recursive: true, filter: (source) => !/\.(json|md|svg)$/.test(source) });
+  symlinkSync(join(repoRoot, 'node_modules'), join(into, 'node_modules'), 'dir');
+  let typeErrors: string[] = [];
+  try {
+    execFileSync(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: into, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const output = `${(error as { stdout?: Buffer }).stdout ?? ''}`;
+    typeErrors = output.split('\n').filter((line) => /error TS\d+/.test(line));
+  }
+  for (const entry of ['dist/src/cli/main.js', 'dist/bench/stdio-echo-server.js', 'dist/bench/http-echo-server.js']) {
+    if (!existsSync(join(into, entry))) {
+      throw new Error(`building toolgate ${commit} in ${into} did not produce ${entry}; tsc said:\n${typeErrors.slice(0, 10).join('\n')}`);
+    }
+  }
+  return { root: into, commit, typeErrors };
+}
+
+/** Whether the build has an audit trail, asked of its own `toolgate schema` (the config's JSON Schema). */
+export function buildHasAudit(cli: string): boolean {
+  const schema = JSON.parse(execFileSync(process.execPath, [cli, 'schema'], { encoding: 'utf8' })) as {
+    properties?: { audit?: { properties?: { enabled?: unknown } } };
+  };
+  return schema.properties?.audit?.properties?.enabled !== undefined;
+}
