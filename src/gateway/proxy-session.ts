@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ToolDefinition } from '../catalog/types.js';
 import type { ToolgateError } from '../errors.js';
 import { decide, decisionMeta, policyViolationText } from '../policy/decide.js';
 import type { Decision, ToolCall } from '../policy/types.js';
@@ -136,8 +137,8 @@ export class ProxySession implements ClientSession {
     let decision: Decision;
     let undo: (() => Promise<void>) | undefined;
     try {
-      const inputSchema = policy.needsInputSchema(this.serverId, tool) ? await this.#schemas.get(tool) : undefined;
-      ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), inputSchema));
+      const definition = policy.needsDefinition(this.serverId, tool) ? await this.#schemas.get(tool) : undefined;
+      ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), definition));
     } catch (error) {
       // A store or upstream failure while deciding refuses the call: a guard that cannot run must not let calls through.
       const reason = `toolgate could not decide on this call: ${(error as Error).message}`;
@@ -299,7 +300,7 @@ export class ProxySession implements ClientSession {
     const tools = result.tools as Array<{ name?: unknown; inputSchema?: unknown }>;
     this.#schemas.remember(tools);
     const policy = this.#context.policy();
-    const visible = tools.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name));
+    const visible = tools.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition));
     if (visible.length === tools.length) return message;
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
   }

@@ -1,3 +1,4 @@
+import type { ToolDefinition } from '../catalog/types.js';
 import type { JsonRpcResponse } from '../transport/jsonrpc.js';
 
 type ListPage = (cursor: string | undefined) => Promise<JsonRpcResponse>;
@@ -5,11 +6,13 @@ type ListPage = (cursor: string | undefined) => Promise<JsonRpcResponse>;
 const MAX_PAGES = 100;
 
 /**
- * The input schemas of one upstream's tools, learnt from the `tools/list` results that pass
- * through, or fetched (every page) the first time a call needs one that has not been seen.
+ * The definitions of one upstream's tools (the policy classifies them and validates against their
+ * inputSchema), learnt from the `tools/list` results that pass through, or fetched (every page)
+ * the first time a call needs one that has not been seen. The objects are kept as received, so
+ * the policy's caches keyed by identity hit until the next tools/list.
  */
 export class ToolSchemas {
-  #schemas = new Map<string, object>();
+  #schemas = new Map<string, ToolDefinition>();
   #complete = false;
   #loading?: Promise<void>;
 
@@ -17,14 +20,12 @@ export class ToolSchemas {
 
   remember(tools: ReadonlyArray<{ name?: unknown; inputSchema?: unknown }>): void {
     for (const tool of tools) {
-      if (typeof tool.name === 'string' && tool.inputSchema !== null && typeof tool.inputSchema === 'object') {
-        this.#schemas.set(tool.name, tool.inputSchema);
-      }
+      if (typeof tool.name === 'string') this.#schemas.set(tool.name, tool as ToolDefinition);
     }
   }
 
-  /** The tool's inputSchema, or undefined when the upstream does not list the tool. */
-  async get(tool: string): Promise<object | undefined> {
+  /** The tool's definition, or undefined when the upstream does not list the tool. */
+  async get(tool: string): Promise<ToolDefinition | undefined> {
     const known = this.#schemas.get(tool);
     if (known !== undefined || this.#complete) return known;
     this.#loading ??= this.#loadAll().finally(() => {

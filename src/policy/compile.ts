@@ -2,61 +2,91 @@
  * Turns a loaded Config into a CompiledPolicy: every glob, CEL expression and JSON Schema is
  * prepared once here, so evaluating a call does lookups and runs prepared functions only.
  * A compiled policy never changes; a reload compiles a new one and swaps the reference.
+ *
+ * Which rule governs a call to tool T on server S (docs/policy-defaults.md says the same):
+ *
+ * 1. An explicit rule of `policies.S.tools`: the key that is exactly T, else the matching glob
+ *    with the most literal characters, ties to the one written first. The whole rule governs;
+ *    nothing is merged into it from category defaults or the server default.
+ * 2. Else, when `defaults` has category entries and the server's `default` is `allow`: the entry
+ *    for T's category. The category is the `category:` of the most specific rule that sets one
+ *    (an override), else the classifier's verdict on T's definition from tools/list. A category
+ *    without an entry falls to step 3. When neither an override nor a definition is at hand, the
+ *    call is refused: a rule that cannot be chosen does not let the call through.
+ * 3. Else the server's `default` (`allow` when the server has no policy).
+ *
+ * A rule that sets only `category`/`risk` is a classification override, not an explicit rule:
+ * it never governs in step 1, so the category default (step 2) still applies to its tools.
+ *
+ * Category defaults do not apply on a `default: deny` server: such a server has said that only
+ * the tools its rules name may run, and an `allow` category entry must not open it up. (Entries
+ * that deny would only change the wording of the same refusal.)
  */
-import type { Config, Mode, RuleAction, ToolRuleConfig } from '../config/types.js';
+import type { Category, Risk, ToolDefinition } from '../catalog/types.js';
+import type { Config, Mode, PinningMode } from '../config/types.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { CATEGORY_COUNT, CATEGORY_INDEX, classificationOf, compileDefaults, type CategoryDefault } from './category-defaults.js';
 import type { ConditionInput } from './conditions.js';
-import { rateLimitKey, sessionKeyPrefix, sessionKeySuffix } from './rate-limit-key.js';
+import { buildExplanation, configPath, type ExplainInput } from './explain.js';
+import { deepFreeze } from './freeze.js';
+import { categoryGoverning, governing, serverDefault, unknownCategory, type Governing, type ResolvedRule } from './governing.js';
+import { sessionKeySuffix } from './rate-limit-key.js';
 import * as reasons from './reasons.js';
 import { policyRevision } from './revision.js';
-import { EMPTY_SERVER, compileServer, matchGlob, type RulePlan, type ServerPlan } from './rule-plan.js';
-import type { RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
+import { EMPTY_SERVER, compileServer, matchRule, type RulePlan, type ServerPlan } from './rule-plan.js';
+import type { Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
 import { SchemaCompiler, UpstreamSchemaCache, issuesText, validationIssues } from './validation.js';
+
+export type { ResolvedRule } from './governing.js';
 
 export interface CompiledPolicy {
   /** Short stable hash of the policy content (sha256 of canonical JSON, 12 hex chars), for audit. */
   readonly revision: string;
   /** The server's own mode, else the top-level one. */
   modeFor(server: string): Mode;
-  /** Which rule governs this tool: exact name beats glob, longer glob (more literal characters) beats shorter, ties by declaration order; then the server default. */
-  ruleFor(server: string, tool: string): ResolvedRule;
-  /** True when the governing rule's action is `hide` (used to filter tools/list). */
-  isHidden(server: string, tool: string): boolean;
-  /** True when the governing rule validates against the tool's own inputSchema (the gateway then fetches/caches the schema). */
-  needsInputSchema(server: string, tool: string): boolean;
+  /** The server's own `pinning`, else the top-level one. */
+  pinningFor(server: string): PinningMode;
   /**
-   * Pure: no I/O. `inputSchema` is the tool's schema from the upstream's tools/list when needsInputSchema said so (undefined if the upstream did not list the tool).
+   * Which rule governs this tool (see the precedence above). `definition` is needed only when a
+   * category default could govern; without it such a tool resolves to the refusal for an unknown category.
+   */
+  ruleFor(server: string, tool: string, definition?: ToolDefinition): ResolvedRule;
+  /** True when the governing rule's action is `hide` (used to filter tools/list, where definitions are at hand). */
+  isHidden(server: string, tool: string, definition?: ToolDefinition): boolean;
+  /**
+   * True when `evaluate` needs the tool's definition from tools/list: the governing rule validates
+   * against its inputSchema, or the rule depends on the tool's category and no override gives it.
+   */
+  needsDefinition(server: string, tool: string): boolean;
+  /**
+   * Pure: no I/O. `definition` is the upstream's tool object from tools/list when needsDefinition
+   * said so (undefined if the upstream did not list the tool); the policy classifies it itself and
+   * takes its inputSchema for validation. Pass the same object for repeated calls: classification
+   * is cached by identity.
    * Verdicts that do not depend on the call are built once and shared, frozen: copy before changing one.
    */
-  evaluate(call: ToolCall, inputSchema?: object): Verdict;
-}
-
-export interface ResolvedRule {
-  /** The tool-rule key that governs the tool, or `default` when no rule names it. */
-  readonly pattern: string;
-  /** The rule's action, or the server default (`allow` / `deny`) when no rule names the tool. */
-  readonly action: RuleAction;
-  readonly isDefault: boolean;
-  /** The rule as configured (a frozen copy); absent for the default. */
-  readonly config?: ToolRuleConfig;
+  evaluate(call: ToolCall, definition?: ToolDefinition): Verdict;
+  /** The tool's effective rule, where each part comes from, and its classification. Not for the hot path. */
+  explain(server: string, tool: string, definition?: ToolDefinition): Explanation;
 }
 
 /** Everything known about one (server, tool) before a call arrives; cached. */
-interface Resolution extends ResolvedRule {
-  readonly plan: RulePlan | undefined;
-  /** Verdict of a call that passes every check, when it does not depend on the call (no session-scoped limit). */
-  readonly pass: Verdict | undefined;
-  /** For session-scoped limits: the key without the session. */
-  readonly keyPrefix: string | undefined;
+interface Resolution {
+  /** The governing rule, when it does not depend on the tool's definition. */
+  readonly fixed: Governing | undefined;
+  /** Otherwise: by category, built on first use. */
+  readonly byCategory: Array<Governing | undefined> | undefined;
+  /** Otherwise, and the definition is missing. */
+  unknown: Governing | undefined;
 }
 
-const DEFAULT_REF: RuleRef = Object.freeze({ pattern: 'default', part: 'default' });
 /** Resolutions kept before the cache is emptied; bounds memory when agents call endless names. */
 const MAX_CACHED_RESOLUTIONS = 10_000;
 
 export function compilePolicy(config: Config): CompiledPolicy {
   // A private frozen copy: later changes to the Config object cannot reach the compiled policy.
   const policies = deepFreeze(structuredClone(config.policies));
+  const defaults = config.defaults && deepFreeze(structuredClone(config.defaults));
   const problems: ConfigProblem[] = [];
   const file = config.file ?? '<config>';
   const schemas = new SchemaCompiler('config');
@@ -64,44 +94,68 @@ export function compilePolicy(config: Config): CompiledPolicy {
   for (const [server, policy] of Object.entries(policies)) {
     servers.set(server, compileServer(server, policy, file, schemas, problems));
   }
+  const categories = compileDefaults(defaults, file, schemas, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const modes = new Map<string, Mode>();
-  for (const [id, server] of Object.entries(config.servers)) modes.set(id, server.mode ?? config.mode);
-  const revision = policyRevision({ ...config, policies });
-  return Object.freeze(new Policy(revision, config.mode, modes, servers));
+  const pinning = new Map<string, PinningMode>();
+  for (const [id, server] of Object.entries(config.servers)) {
+    modes.set(id, server.mode ?? config.mode);
+    pinning.set(id, server.pinning ?? config.pinning);
+  }
+  const revision = policyRevision({ ...config, policies, defaults });
+  const categoriesHide = [...categories.values()].some((c) => c.plan.config.action === 'hide');
+  return Object.freeze(new Policy({ revision, categoriesHide, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, servers, categories }));
+}
+
+interface PolicyParts {
+  revision: string;
+  /** True when some category default hides: only then does filtering tools/list need the classifier. */
+  categoriesHide: boolean;
+  mode: Mode;
+  modes: ReadonlyMap<string, Mode>;
+  pinning: PinningMode;
+  pinnings: ReadonlyMap<string, PinningMode>;
+  servers: ReadonlyMap<string, ServerPlan>;
+  categories: ReadonlyMap<Category, CategoryDefault>;
 }
 
 class Policy implements CompiledPolicy {
   readonly revision: string;
-  readonly #mode: Mode;
-  readonly #modes: ReadonlyMap<string, Mode>;
-  readonly #servers: ReadonlyMap<string, ServerPlan>;
+  readonly #parts: PolicyParts;
   readonly #resolved = new Map<string, Map<string, Resolution>>();
   #resolvedCount = 0;
   readonly #upstreamSchemas = new UpstreamSchemaCache();
 
-  constructor(revision: string, mode: Mode, modes: ReadonlyMap<string, Mode>, servers: ReadonlyMap<string, ServerPlan>) {
-    this.revision = revision;
-    this.#mode = mode;
-    this.#modes = modes;
-    this.#servers = servers;
+  constructor(parts: PolicyParts) {
+    this.revision = parts.revision;
+    this.#parts = parts;
   }
 
   modeFor(server: string): Mode {
-    return this.#modes.get(server) ?? this.#mode;
+    return this.#parts.modes.get(server) ?? this.#parts.mode;
   }
 
-  ruleFor(server: string, tool: string): ResolvedRule {
-    return this.#resolve(server, tool);
+  pinningFor(server: string): PinningMode {
+    return this.#parts.pinnings.get(server) ?? this.#parts.pinning;
   }
 
-  isHidden(server: string, tool: string): boolean {
-    return this.#resolve(server, tool).action === 'hide';
-  }
-
-  needsInputSchema(server: string, tool: string): boolean {
+  ruleFor(server: string, tool: string, definition?: ToolDefinition): ResolvedRule {
     const r = this.#resolve(server, tool);
-    return r.plan?.config.validate?.inputSchema === true && (r.action === 'allow' || r.action === 'require_approval');
+    const g = r.fixed ?? this.#byDefinition(r, server, tool, definition);
+    return { pattern: g.pattern, action: g.action, isDefault: g.isDefault, kind: g.kind, ...(g.config ? { config: g.config } : {}) };
+  }
+
+  isHidden(server: string, tool: string, definition?: ToolDefinition): boolean {
+    const r = this.#resolve(server, tool);
+    if (r.fixed !== undefined) return r.fixed.action === 'hide';
+    // Classify only when a category could hide: tools/list answers bring new objects each time.
+    return this.#parts.categoriesHide && definition !== undefined && this.#byDefinition(r, server, tool, definition).action === 'hide';
+  }
+
+  needsDefinition(server: string, tool: string): boolean {
+    const g = this.#resolve(server, tool).fixed;
+    if (g === undefined) return true;
+    return g.plan?.config.validate?.inputSchema === true && (g.action === 'allow' || g.action === 'require_approval');
   }
 
   /**
@@ -112,12 +166,13 @@ class Policy implements CompiledPolicy {
    * call with a `deny` naming the expression and the error, whatever that condition's action: a
    * gateway must not let a call through because its guard crashed (fail closed).
    */
-  evaluate(call: ToolCall, inputSchema?: object): Verdict {
+  evaluate(call: ToolCall, definition?: ToolDefinition): Verdict {
     const r = this.#resolve(call.server, call.tool);
-    const plan = r.plan;
-    if (plan === undefined) return r.pass!;
+    const g = r.fixed ?? this.#byDefinition(r, call.server, call.tool, definition);
+    const plan = g.plan;
+    if (plan === undefined) return g.pass!;
     const action = plan.config.action;
-    if (action === 'deny' || action === 'hide') return plan.actionVerdict!;
+    if (action === 'deny' || action === 'hide') return g.actionVerdict!;
     let allowedBy: RuleRef | undefined;
     if (plan.conditions.length > 0) {
       const input: ConditionInput = { args: call.args ?? {}, tool: call.tool, server: call.server, session: call.session ?? '' };
@@ -125,28 +180,62 @@ class Policy implements CompiledPolicy {
         const outcome = c.condition.test(input);
         if (outcome.kind === 'no_match') continue;
         if (outcome.kind === 'error') {
-          return { kind: 'deny', rule: c.ref, reason: reasons.conditionFailed(plan.pattern, c.index, c.condition.source, outcome.message) };
+          const label = reasons.ruleLabel(plan.pattern, plan.category);
+          return { kind: 'deny', rule: c.ref, reason: reasons.conditionFailed(label, c.index, c.condition.source, outcome.message) };
         }
         if (c.verdict) return c.verdict;
         allowedBy = c.ref;
         break;
       }
     }
-    const invalid = this.#validate(plan, call, inputSchema);
+    const invalid = this.#validate(plan, call, definition);
     if (invalid) return invalid;
-    if (action === 'require_approval' && allowedBy === undefined) return plan.actionVerdict!;
-    if (allowedBy === undefined && r.pass) return r.pass;
+    if (action === 'require_approval' && allowedBy === undefined) return g.actionVerdict!;
+    if (allowedBy === undefined && g.pass) return g.pass;
     const rule = allowedBy ?? plan.actionRef;
-    const rateLimit = this.#rateLimit(r, plan, call);
+    const rateLimit = this.#rateLimit(g, plan, call);
     return rateLimit ? { kind: 'allow', rule, rateLimit } : { kind: 'allow', rule };
   }
 
-  #validate(plan: RulePlan, call: ToolCall, inputSchema: object | undefined): Verdict | undefined {
+  explain(server: string, tool: string, definition?: ToolDefinition): Explanation {
+    const plans = this.#parts.servers.get(server) ?? EMPTY_SERVER;
+    const r = this.#resolve(server, tool);
+    const g = r.fixed ?? this.#byDefinition(r, server, tool, definition);
+    const categoryRule = matchRule(plans.categories, tool);
+    const riskRule = matchRule(plans.risks, tool);
+    const classifierNeeded = definition !== undefined && (categoryRule === undefined || riskRule === undefined);
+    const input: ExplainInput = {
+      server,
+      tool,
+      governing: { kind: g.kind, key: this.#sourceKey(g), where: this.#where(server, g), config: g.config, action: g.action, reason: g === r.unknown ? reasons.categoryUnknown(server, tool) : undefined },
+      categoryOverride: categoryRule && { value: categoryRule.config.category!, where: configPath('policies', server, 'tools', categoryRule.pattern) },
+      riskOverride: riskRule && { value: riskRule.config.risk as Risk, where: configPath('policies', server, 'tools', riskRule.pattern) },
+      classification: classifierNeeded ? classificationOf(definition, server) : undefined,
+    };
+    return buildExplanation(input);
+  }
+
+  #sourceKey(g: Governing): string {
+    if (g.kind === 'category_default') return g.plan?.category ?? 'unknown';
+    return g.isDefault ? 'default' : g.pattern;
+  }
+
+  #where(server: string, g: Governing): string {
+    if (g.kind === 'tool_rule') return configPath('policies', server, 'tools', g.pattern);
+    if (g.kind === 'server_default') {
+      return this.#parts.servers.has(server) ? configPath('policies', server, 'default') : `${configPath('policies', server)} (not set: every tool allowed)`;
+    }
+    const category = g.plan?.category;
+    return category === undefined ? 'defaults (the tool\'s category is unknown)' : this.#parts.categories.get(category)!.where;
+  }
+
+  #validate(plan: RulePlan, call: ToolCall, definition: ToolDefinition | undefined): Verdict | undefined {
     const args = call.args ?? {};
     let issues: ValidationIssue[] | undefined;
     if (plan.config.validate?.inputSchema) {
-      if (inputSchema === undefined) {
-        const reason = reasons.schemaMissing(call.server, call.tool);
+      const inputSchema = definition?.inputSchema;
+      if (inputSchema === null || typeof inputSchema !== 'object') {
+        const reason = reasons.schemaMissing(call.server, call.tool, plan.category);
         const issue = { path: '', message: 'no input schema was published for this tool' };
         return { kind: 'invalid', rule: plan.validateRef, reason, issues: [issue] };
       }
@@ -166,11 +255,11 @@ class Policy implements CompiledPolicy {
     return { kind: 'invalid', rule: plan.validateRef, reason: reasons.invalidArguments(call.tool, issuesText(issues)), issues };
   }
 
-  #rateLimit(r: Resolution, plan: RulePlan, call: ToolCall): RateLimitCheck | undefined {
+  #rateLimit(g: Governing, plan: RulePlan, call: ToolCall): RateLimitCheck | undefined {
     const limit = plan.config.rateLimit;
     if (limit === undefined) return undefined;
-    if (r.keyPrefix === undefined) return (r.pass as { rateLimit?: RateLimitCheck }).rateLimit;
-    const key = r.keyPrefix + sessionKeySuffix(call.session);
+    if (g.keyPrefix === undefined) return (g.pass as { rateLimit?: RateLimitCheck }).rateLimit;
+    const key = g.keyPrefix + sessionKeySuffix(call.session);
     return { key, max: limit.max, windowMs: limit.windowMs, scope: limit.scope, rule: plan.rateLimitRef };
   }
 
@@ -191,52 +280,31 @@ class Policy implements CompiledPolicy {
   }
 
   #build(server: string, tool: string): Resolution {
-    const plans = this.#servers.get(server) ?? EMPTY_SERVER;
-    const plan = plans.exact.get(tool) ?? matchGlob(plans, tool);
-    if (plan === undefined) {
-      const pass: Verdict = plans.fallback === 'allow'
-        ? { kind: 'allow', rule: DEFAULT_REF }
-        : { kind: 'deny', rule: DEFAULT_REF, reason: reasons.defaultDenies(server, tool) };
-      return Object.freeze({
-        pattern: 'default',
-        action: plans.fallback,
-        isDefault: true,
-        plan,
-        pass: Object.freeze(pass),
-        keyPrefix: undefined,
-      });
+    const plans = this.#parts.servers.get(server) ?? EMPTY_SERVER;
+    const explicit = matchRule(plans.rules, tool);
+    const fixed = (g: Governing): Resolution => ({ fixed: g, byCategory: undefined, unknown: undefined });
+    if (explicit !== undefined) {
+      const verdict = explicit.actionVerdict;
+      return fixed(governing('tool_rule', server, tool, explicit, verdict));
     }
-    const limit = plan.config.rateLimit;
-    let pass: Verdict | undefined;
-    let keyPrefix: string | undefined;
-    if (limit?.scope === 'session') {
-      keyPrefix = sessionKeyPrefix(server, plan.pattern, tool);
-    } else {
-      const rateLimit: RateLimitCheck | undefined = limit && Object.freeze({
-        key: rateLimitKey(limit.scope, server, plan.pattern, tool, undefined),
-        max: limit.max,
-        windowMs: limit.windowMs,
-        scope: limit.scope,
-        rule: plan.rateLimitRef,
-      });
-      pass = Object.freeze(rateLimit ? { kind: 'allow', rule: plan.actionRef, rateLimit } : { kind: 'allow', rule: plan.actionRef });
+    if (this.#parts.categories.size === 0 || plans.fallback === 'deny') return fixed(serverDefault(server, tool, plans.fallback));
+    const override = matchRule(plans.categories, tool);
+    if (override !== undefined) {
+      const where = configPath('policies', server, 'tools', override.pattern);
+      return fixed(categoryGoverning(server, tool, override.config.category!, this.#parts.categories.get(override.config.category!), where));
     }
-    return Object.freeze({
-      pattern: plan.pattern,
-      action: plan.config.action,
-      isDefault: false,
-      config: plan.config,
-      plan,
-      pass,
-      keyPrefix,
-    });
+    return { fixed: undefined, byCategory: new Array<Governing | undefined>(CATEGORY_COUNT), unknown: undefined };
+  }
+
+  /** The rule for a tool whose rule depends on its category, found from its definition. */
+  #byDefinition(r: Resolution, server: string, tool: string, definition: ToolDefinition | undefined): Governing {
+    if (definition === undefined) {
+      r.unknown ??= unknownCategory(server, tool);
+      return r.unknown;
+    }
+    const category = classificationOf(definition, server).category;
+    const slot = CATEGORY_INDEX[category];
+    return (r.byCategory![slot] ??= categoryGoverning(server, tool, category, this.#parts.categories.get(category), undefined));
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}

@@ -3,6 +3,7 @@
  * synchronous and pure; this adds the single awaited step and shapes the outcome for the agent
  * (`policyViolationText`) and for machines (`decisionMeta`).
  */
+import type { ToolDefinition } from '../catalog/types.js';
 import type { RateLimitStore, RateLimitTake } from '../store/rate-limit-store.js';
 import type { CompiledPolicy } from './compile.js';
 import type { Decision, RateLimitState, RuleRef, ToolCall } from './types.js';
@@ -30,9 +31,9 @@ export async function decide(
   call: ToolCall,
   store: RateLimitStore,
   nowMs: number,
-  inputSchema?: object,
+  definition?: ToolDefinition,
 ): Promise<DecideResult> {
-  const verdict = policy.evaluate(call, inputSchema);
+  const verdict = policy.evaluate(call, definition);
   const mode = policy.modeFor(call.server);
   switch (verdict.kind) {
     case 'deny':
@@ -116,7 +117,10 @@ export function decisionMeta(call: ToolCall, decision: Decision, policyRevision:
 }
 
 function ruleText(rule: RuleRef): string {
-  return rule.part === 'default' ? `the server's default policy (default)` : `rule "${rule.pattern}" (${rule.part})`;
+  if (rule.part === 'default') return `the server's default policy (default)`;
+  if (rule.category !== undefined) return `the ${rule.category} category default (${rule.part})`;
+  if (rule.part === 'category') return 'the category defaults (category)';
+  return `rule "${rule.pattern}" (${rule.part})`;
 }
 
 function retryAfterSeconds(state: RateLimitState): number {

@@ -1,3 +1,5 @@
+import type { Category } from '../catalog/types.js';
+
 /**
  * The sentences a refused call carries. They reach the agent (and through it, a person), so each
  * says what happened and, where the operator can change it, how.
@@ -7,21 +9,26 @@ export function ruleDenies(pattern: string): string {
   return `Rule "${pattern}" denies this tool.`;
 }
 
-export function conditionMatched(pattern: string, index: number, source: string): string {
-  return `Rule "${pattern}" condition ${index} matched: ${source}`;
+/** How a reason names the rule it comes from: `Rule "delete_*"`, `The Execute category default`. */
+export function ruleLabel(pattern: string, category: Category | undefined): string {
+  return category === undefined ? `Rule "${pattern}"` : `The ${category} category default`;
 }
 
-export function conditionFailed(pattern: string, index: number, source: string, error: string): string {
+export function conditionMatched(label: string, index: number, source: string): string {
+  return `${label} condition ${index} matched: ${source}`;
+}
+
+export function conditionFailed(label: string, index: number, source: string, error: string): string {
   return (
-    `Rule "${pattern}" condition ${index} (${source}) could not be evaluated: ${error}. ` +
+    `${label} condition ${index} (${source}) could not be evaluated: ${error}. ` +
     'The call is refused because a guard that fails must not let calls through; ' +
     'guard optional fields with has(args.field) or args.?field.orValue(default).'
   );
 }
 
-export function approvalUnavailable(pattern: string): string {
+export function approvalUnavailable(label: string): string {
   return (
-    `Rule "${pattern}" requires human approval for this call, and this toolgate version cannot ` +
+    `${label} requires human approval for this call, and this toolgate version cannot ` +
     'ask for approval yet, so the call is refused. Use action allow or deny for now.'
   );
 }
@@ -38,9 +45,10 @@ export function invalidArguments(tool: string, issues: string): string {
   return `Invalid arguments for tool "${tool}": ${issues}`;
 }
 
-export function schemaMissing(server: string, tool: string): string {
+export function schemaMissing(server: string, tool: string, category?: Category): string {
+  const who = category === undefined ? `The rule for tool "${tool}"` : `The ${category} category default, which governs tool "${tool}",`;
   return (
-    `The rule for tool "${tool}" validates arguments against the tool's input schema, but server ` +
+    `${who} validates arguments against the tool's input schema, but server ` +
     `"${server}" did not publish one for this tool, so the arguments cannot be checked and the call is refused.`
   );
 }
@@ -49,5 +57,42 @@ export function schemaUnusable(server: string, tool: string, error: string): str
   return (
     `The input schema server "${server}" published for tool "${tool}" cannot be compiled (${error}), ` +
     'so the arguments cannot be checked and the call is refused.'
+  );
+}
+
+/** How the tool got its category, for the reasons below: `as toolgate classified its definition`. */
+export function categoryOrigin(override: string | undefined): string {
+  return override === undefined ? 'as toolgate classified its definition' : `as set at ${override}`;
+}
+
+function allowHint(server: string, tool: string): string {
+  const key = JSON.stringify(tool);
+  return (
+    `To allow the tool, add a rule of its own under policies.${server}.tools, e.g. ${key}: { action: allow }; ` +
+    `if the category is wrong, correct it there instead, e.g. ${key}: { category: Read }.`
+  );
+}
+
+export function categoryDenies(server: string, tool: string, category: Category, where: string, override: string | undefined): string {
+  return (
+    `Tool "${tool}" is in category ${category} (${categoryOrigin(override)}), and ${where} denies ${category} tools ` +
+    `that no rule names. ${allowHint(server, tool)}`
+  );
+}
+
+export function categoryNeedsApproval(server: string, tool: string, category: Category, where: string, override: string | undefined): string {
+  return (
+    `Tool "${tool}" is in category ${category} (${categoryOrigin(override)}), and ${where} requires a person's approval ` +
+    `for ${category} tools. This toolgate version cannot ask for approval yet, so the call is refused. ${allowHint(server, tool)}`
+  );
+}
+
+export function categoryUnknown(server: string, tool: string): string {
+  const key = JSON.stringify(tool);
+  return (
+    `Category defaults apply to the tools of server "${server}", and the category of tool "${tool}" cannot be ` +
+    `determined: the server did not list the tool in tools/list, and no rule sets its category. A rule that ` +
+    `cannot be chosen does not let the call through. Add a rule for it under policies.${server}.tools, ` +
+    `e.g. ${key}: { action: allow }, or set its category, e.g. ${key}: { category: Read }.`
   );
 }

@@ -8,6 +8,7 @@
  */
 import type { Category } from '../catalog/types.js';
 import type { RateLimitConfig, ToolRuleConfig } from '../config/types.js';
+import { deepFreeze } from './freeze.js';
 
 export type ProfileName = 'recommended';
 
@@ -34,11 +35,3 @@ export const RECOMMENDED: Readonly<Partial<Record<Category, Readonly<ToolRuleCon
 });
 
 export const PROFILES: Readonly<Record<ProfileName, typeof RECOMMENDED>> = Object.freeze({ recommended: RECOMMENDED });
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}

@@ -1,9 +1,11 @@
 /**
  * One server's rules, prepared for lookup: exact names in a Map, globs indexed by their literal
  * prefix, each rule's CEL conditions and arguments schema compiled, and the verdicts that do not
- * depend on the call built once.
+ * depend on the call built once. Category defaults are compiled here too, as rules whose pattern
+ * is `category:<Category>`.
  */
 import type { ValidateFunction } from 'ajv';
+import type { Category } from '../catalog/types.js';
 import type { RuleAction, ServerPolicyConfig, ToolRuleConfig } from '../config/types.js';
 import type { ConfigProblem } from '../errors.js';
 import { compileCondition, type CompiledCondition } from './conditions.js';
@@ -21,7 +23,10 @@ export interface ConditionPlan {
 }
 
 export interface RulePlan {
+  /** The tool-rule key, or `category:<Category>` for a category default. */
   readonly pattern: string;
+  /** Set for a category default. */
+  readonly category: Category | undefined;
   readonly config: ToolRuleConfig;
   readonly glob: Glob | undefined;
   readonly order: number;
@@ -30,12 +35,15 @@ export interface RulePlan {
   readonly actionRef: RuleRef;
   readonly validateRef: RuleRef;
   readonly rateLimitRef: RuleRef;
-  /** Verdict of the action itself for deny, hide and require_approval. */
+  /**
+   * Verdict of the action itself for deny, hide and require_approval. Undefined for a category
+   * default: its reasons name the tool, so the policy builds them per tool.
+   */
   readonly actionVerdict: Verdict | undefined;
 }
 
-export interface ServerPlan {
-  readonly fallback: 'allow' | 'deny';
+/** Rules by name: exact names in a map, globs by literal prefix. */
+export interface RuleIndex {
   readonly exact: ReadonlyMap<string, RulePlan>;
   /**
    * Globs by their literal prefix, each list most specific first. A lookup tries only the
@@ -46,13 +54,36 @@ export interface ServerPlan {
   readonly prefixLengths: readonly number[];
 }
 
+export interface ServerPlan {
+  readonly fallback: 'allow' | 'deny';
+  /** Explicit rules: every rule that sets more than a classification override. */
+  readonly rules: RuleIndex;
+  /** Rules that set `category:` (explicit or override only), for the tool's category. */
+  readonly categories: RuleIndex;
+  /** Rules that set `risk:`. */
+  readonly risks: RuleIndex;
+}
+
+const EMPTY_INDEX: RuleIndex = Object.freeze({ exact: new Map(), globsByPrefix: new Map(), prefixLengths: [] });
+
 /** For servers that have no policy: every tool allowed. */
-export const EMPTY_SERVER: ServerPlan = Object.freeze({
-  fallback: 'allow',
-  exact: new Map(),
-  globsByPrefix: new Map(),
-  prefixLengths: [],
-});
+export const EMPTY_SERVER: ServerPlan = Object.freeze({ fallback: 'allow', rules: EMPTY_INDEX, categories: EMPTY_INDEX, risks: EMPTY_INDEX });
+
+/**
+ * A rule that sets only `category` and/or `risk` (its action is the default `allow`, and it has
+ * no reason, rate limit, validation or conditions) is a classification override, not an explicit
+ * rule: it changes what the tool is, and the category default for that then applies.
+ */
+export function isOverrideOnly(rule: ToolRuleConfig): boolean {
+  return (
+    (rule.category !== undefined || rule.risk !== undefined) &&
+    rule.action === 'allow' &&
+    rule.reason === undefined &&
+    rule.rateLimit === undefined &&
+    rule.validate === undefined &&
+    rule.conditions.length === 0
+  );
+}
 
 /** Compiles one server's policy; problems are appended to `problems` so one error can list them all. */
 export function compileServer(
@@ -62,16 +93,43 @@ export function compileServer(
   schemas: SchemaCompiler,
   problems: ConfigProblem[],
 ): ServerPlan {
-  const exact = new Map<string, RulePlan>();
-  const globsByPrefix = new Map<string, RulePlan[]>();
+  const rules: RulePlan[] = [];
   let order = 0;
   for (const [pattern, rule] of Object.entries(policy.tools)) {
     const report = (path: string, message: string, hint: string) => {
       const at = `/policies/${pointerToken(server)}/tools/${pointerToken(pattern)}${path}`;
       problems.push({ file, line: 0, column: 0, path: at, message, hint });
     };
-    const plan = compileRule(pattern, rule, order++, schemas, report);
-    if (plan.glob === undefined) exact.set(pattern, plan);
+    rules.push(compileRule(pattern, undefined, rule, order++, schemas, report));
+  }
+  return Object.freeze({
+    fallback: policy.default,
+    rules: indexRules(rules.filter((p) => !isOverrideOnly(p.config))),
+    categories: indexRules(rules.filter((p) => p.config.category !== undefined)),
+    risks: indexRules(rules.filter((p) => p.config.risk !== undefined)),
+  });
+}
+
+/** Compiles one category default; its pattern is `category:<Category>`. */
+export function compileCategoryRule(
+  category: Category,
+  rule: ToolRuleConfig,
+  file: string,
+  schemas: SchemaCompiler,
+  problems: ConfigProblem[],
+): RulePlan {
+  const report = (path: string, message: string, hint: string) => {
+    problems.push({ file, line: 0, column: 0, path: `/defaults/categories/${category}${path}`, message, hint });
+  };
+  return compileRule(`category:${category}`, category, rule, 0, schemas, report);
+}
+
+function indexRules(plans: readonly RulePlan[]): RuleIndex {
+  if (plans.length === 0) return EMPTY_INDEX;
+  const exact = new Map<string, RulePlan>();
+  const globsByPrefix = new Map<string, RulePlan[]>();
+  for (const plan of plans) {
+    if (plan.glob === undefined) exact.set(plan.pattern, plan);
     else {
       const bucket = globsByPrefix.get(plan.glob.prefix);
       if (bucket) bucket.push(plan);
@@ -80,7 +138,12 @@ export function compileServer(
   }
   for (const bucket of globsByPrefix.values()) bucket.sort((a, b) => (moreSpecific(a, b) ? -1 : 1));
   const prefixLengths = [...new Set([...globsByPrefix.keys()].map((p) => p.length))].sort((a, b) => a - b);
-  return Object.freeze({ fallback: policy.default, exact, globsByPrefix, prefixLengths });
+  return Object.freeze({ exact, globsByPrefix, prefixLengths });
+}
+
+/** The rule of the index that governs the tool: its exact name, else the most specific glob. */
+export function matchRule(index: RuleIndex, tool: string): RulePlan | undefined {
+  return index.exact.get(tool) ?? (index.prefixLengths.length === 0 ? undefined : matchGlob(index, tool));
 }
 
 /** More literal characters wins; on a tie, the rule declared first. */
@@ -91,7 +154,7 @@ function moreSpecific(a: RulePlan, b: RulePlan): boolean {
 }
 
 /** The most specific glob matching the tool, looking only in buckets whose prefix the name starts with. */
-export function matchGlob(plans: ServerPlan, tool: string): RulePlan | undefined {
+function matchGlob(plans: RuleIndex, tool: string): RulePlan | undefined {
   let best: RulePlan | undefined;
   for (const length of plans.prefixLengths) {
     if (length > tool.length) break;
@@ -110,35 +173,39 @@ export function matchGlob(plans: ServerPlan, tool: string): RulePlan | undefined
 
 function compileRule(
   pattern: string,
+  category: Category | undefined,
   rule: ToolRuleConfig,
   order: number,
   schemas: SchemaCompiler,
   report: (path: string, message: string, hint: string) => void,
 ): RulePlan {
-  const ref = (part: string): RuleRef => Object.freeze({ pattern, part });
+  const label = reasons.ruleLabel(pattern, category);
+  const what = category === undefined ? `rule "${pattern}"` : `the ${category} category default`;
+  const ref = (part: string): RuleRef => Object.freeze(category === undefined ? { pattern, part } : { pattern, part, category });
   const actionRef = ref('action');
   const conditions: ConditionPlan[] = [];
   (rule.conditions ?? []).forEach((c, index) => {
     const compiled = compileCondition(c.if);
     if ('error' in compiled) {
-      report(`/conditions/${index}/if`, `condition ${index} of rule "${pattern}" cannot be compiled: ${compiled.error}`,
+      report(`/conditions/${index}/if`, `condition ${index} of ${what} cannot be compiled: ${compiled.error}`,
         'conditions are CEL expressions over args, tool, server and session, e.g. args.env == "prod"');
       return;
     }
     const condRef = ref(`conditions[${index}]`);
-    const reason = c.reason ?? reasons.conditionMatched(pattern, index, c.if);
-    const verdict = actionVerdict(c.action, condRef, reason, pattern);
+    const reason = c.reason ?? reasons.conditionMatched(label, index, c.if);
+    const verdict = actionVerdict(c.action, condRef, reason, label);
     conditions.push(Object.freeze({ index, condition: compiled, ref: condRef, verdict }));
   });
   let argumentsSchema: ValidateFunction | undefined;
   if (rule.validate?.arguments !== undefined) {
     const compiled = schemas.compile(rule.validate.arguments);
     if (compiled.ok) argumentsSchema = compiled.validate;
-    else report('/validate/arguments', `the arguments schema of rule "${pattern}" is not a valid JSON Schema: ${compiled.error}`,
+    else report('/validate/arguments', `the arguments schema of ${what} is not a valid JSON Schema: ${compiled.error}`,
       'validate.arguments takes a JSON Schema (draft 2020-12 unless it sets $schema) that the arguments object must satisfy');
   }
   return Object.freeze({
     pattern,
+    category,
     config: rule,
     glob: isGlob(pattern) ? compileGlob(pattern) : undefined,
     order,
@@ -147,12 +214,12 @@ function compileRule(
     actionRef,
     validateRef: ref('validate'),
     rateLimitRef: ref('rate_limit'),
-    actionVerdict: actionVerdict(rule.action, actionRef, rule.reason ?? reasons.ruleDenies(pattern), pattern),
+    actionVerdict: category === undefined ? actionVerdict(rule.action, actionRef, rule.reason ?? reasons.ruleDenies(pattern), label) : undefined,
   });
 }
 
 /** Static verdict of an action; `allow` has none, because the call still has checks to pass. */
-function actionVerdict(action: RuleAction, rule: RuleRef, denyReason: string, pattern: string): Verdict | undefined {
+function actionVerdict(action: RuleAction, rule: RuleRef, denyReason: string, label: string): Verdict | undefined {
   switch (action) {
     case 'allow':
       return undefined;
@@ -162,7 +229,7 @@ function actionVerdict(action: RuleAction, rule: RuleRef, denyReason: string, pa
       return Object.freeze({ kind: 'hide', rule });
     case 'require_approval':
       // Approvals are not built yet: refuse rather than let the call through unapproved.
-      return Object.freeze({ kind: 'deny', rule, reason: reasons.approvalUnavailable(pattern) });
+      return Object.freeze({ kind: 'deny', rule, reason: reasons.approvalUnavailable(label) });
   }
 }
 

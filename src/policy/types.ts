@@ -2,6 +2,7 @@
  * The policy core's vocabulary. The policy folder is pure: no network, files, processes or
  * databases. It never assumes sessions exist (the 2026-07-28 protocol revision has none).
  */
+import type { Category } from '../catalog/types.js';
 import type { Mode, RateLimitScope } from '../config/types.js';
 
 /** A `tools/call` as the policy sees it. */
@@ -15,10 +16,16 @@ export interface ToolCall {
 
 /** Which rule of the policy produced a decision, for messages and audit. */
 export interface RuleRef {
-  /** The tool-rule key that matched (`delete_*`, `deploy_webapp`), or `default`. */
+  /**
+   * The tool-rule key that matched (`delete_*`, `deploy_webapp`); `category:Execute` for a
+   * category default; `default` for the server default; `defaults` when the category defaults
+   * could not be applied because the tool's category is unknown.
+   */
   pattern: string;
-  /** Which part of the rule acted: `action`, `conditions[0]`, `validate`, `rate_limit`, `default`. */
+  /** Which part of the rule acted: `action`, `conditions[0]`, `validate`, `rate_limit`, `default`, `category`. */
   part: string;
+  /** Set when the rule is a category default (`defaults.categories.<category>`). */
+  category?: Category;
 }
 
 export interface ValidationIssue {

@@ -1,5 +1,6 @@
 /** Tiny builders for Config objects and calls, so each test states only what it is about. */
 import type { Config, Mode, RateLimitConfig, ServerConfig, ServerPolicyConfig, ToolRuleConfig } from '../../src/config/types.js';
+import type { ToolDefinition } from '../../src/catalog/types.js';
 import type { ToolCall } from '../../src/policy/types.js';
 
 export function rule(action: ToolRuleConfig['action'] = 'allow', extra: Partial<ToolRuleConfig> = {}): ToolRuleConfig {
@@ -41,4 +42,9 @@ export function srv(tools: Record<string, ToolRuleConfig>, fallback: 'allow' | '
 
 export function call(tool: string, args: Record<string, unknown> = {}, extra: Partial<ToolCall> = {}): ToolCall {
   return { server: 'srv', tool, args, ...extra };
+}
+
+/** A tool definition as tools/list gives it; only the schema matters to validation. */
+export function def(inputSchema: object, extra: Partial<ToolDefinition> = {}): ToolDefinition {
+  return { name: 'tool', description: 'A tool.', inputSchema: inputSchema as ToolDefinition['inputSchema'], ...extra };
 }

@@ -61,7 +61,7 @@ test('rules are per server: a rule on one server does not govern another', () =>
   assert.equal(policy.evaluate(call('drop', {}, { server: 'b' })).kind, 'allow');
 });
 
-test('isHidden and needsInputSchema follow the governing rule', () => {
+test('isHidden and needsDefinition follow the governing rule', () => {
   const policy = compilePolicy(
     srv({
       'secret_*': rule('hide', { validate: { inputSchema: true } }),
@@ -80,7 +80,7 @@ test('isHidden and needsInputSchema follow the governing rule', () => {
   ];
   for (const [tool, hidden, needs] of table) {
     assert.equal(policy.isHidden('srv', tool), hidden, tool);
-    assert.equal(policy.needsInputSchema('srv', tool), needs, tool);
+    assert.equal(policy.needsDefinition('srv', tool), needs, tool);
   }
 });
 

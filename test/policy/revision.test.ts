@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { DefaultsConfig } from '../../src/config/types.js';
 import { compilePolicy } from '../../src/policy/compile.js';
+import { RECOMMENDED } from '../../src/policy/recommended.js';
 import { config, limit, rule, server } from './builders.js';
 
 test('revision: equal policies hash equal, any decision-relevant change hashes differently', () => {
@@ -38,4 +40,41 @@ test('revision: equal policies hash equal, any decision-relevant change hashes d
     assert.ok(!seen.has(changed), `${what} should change the revision`);
     seen.add(changed);
   }
+});
+
+test('revision covers category defaults, classification overrides and pinning; defaults spelled out add nothing', () => {
+  const base = () => config({ s: server({ 'a*': rule('deny'), t: rule('allow', { category: 'Execute' }) }) });
+  const revision = compilePolicy(base()).revision;
+  const same: Array<[string, (c: ReturnType<typeof base>) => void]> = [
+    ['pinning: block is the default', (c) => (c.pinning = 'block')],
+    ['defaults with no categories', (c) => (c.defaults = { categories: {} })],
+  ];
+  for (const [what, change] of same) {
+    const c = base();
+    change(c);
+    assert.equal(compilePolicy(c).revision, revision, what);
+  }
+  const changes: Array<[string, (c: ReturnType<typeof base>) => void]> = [
+    ['recommended profile', (c) => (c.defaults = { profile: 'recommended', categories: structuredClone(RECOMMENDED) as DefaultsConfig['categories'] })],
+    ['one category entry', (c) => (c.defaults = { categories: { Execute: rule('allow', { rateLimit: limit(10, 60, 'session') }) } })],
+    ['the same entry with another limit', (c) => (c.defaults = { categories: { Execute: rule('allow', { rateLimit: limit(11, 60, 'session') }) } })],
+    ['category override', (c) => (c.policies.s.tools.t.category = 'Write')],
+    ['risk override', (c) => (c.policies.s.tools.t.risk = 'Low')],
+    ['top-level pinning', (c) => (c.pinning = 'warn')],
+    ['server pinning', (c) => (c.servers.s.pinning = 'off')],
+  ];
+  const seen = new Set([revision]);
+  for (const [what, change] of changes) {
+    const c = base();
+    change(c);
+    const changed = compilePolicy(c).revision;
+    assert.ok(!seen.has(changed), `${what} should change the revision`);
+    seen.add(changed);
+  }
+  // The profile and the same entries written out decide alike, so they hash alike.
+  const profile = base();
+  profile.defaults = { profile: 'recommended', categories: structuredClone(RECOMMENDED) as DefaultsConfig['categories'] };
+  const written = base();
+  written.defaults = { categories: structuredClone(RECOMMENDED) as DefaultsConfig['categories'] };
+  assert.equal(compilePolicy(profile).revision, compilePolicy(written).revision);
 });

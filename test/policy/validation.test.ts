@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compilePolicy } from '../../src/policy/compile.js';
 import type { Verdict } from '../../src/policy/types.js';
-import { call, rule, srv } from './builders.js';
+import { call, def, rule, srv } from './builders.js';
 
 const deploySchema = {
   type: 'object',
@@ -22,7 +22,7 @@ function invalid(v: Verdict): Extract<Verdict, { kind: 'invalid' }> {
 
 test('inputSchema validation: each issue has its JSON pointer and the reason names the failing paths', () => {
   const policy = compilePolicy(srv({ deploy: rule('allow', { validate: { inputSchema: true } }) }));
-  assert.deepEqual(policy.evaluate(call('deploy', { region: 'us-east-1', replicas: 2 }), deploySchema), {
+  assert.deepEqual(policy.evaluate(call('deploy', { region: 'us-east-1', replicas: 2 }), def(deploySchema)), {
     kind: 'allow',
     rule: { pattern: 'deploy', part: 'action' },
   });
@@ -34,7 +34,7 @@ test('inputSchema validation: each issue has its JSON pointer and the reason nam
     [{ region: 'eu-west-1', tags: ['a', 3] }, [['/tags/1', 'must be string']]],
   ];
   for (const [args, expected] of table) {
-    const v = invalid(policy.evaluate(call('deploy', args), deploySchema));
+    const v = invalid(policy.evaluate(call('deploy', args), def(deploySchema)));
     assert.deepEqual(v.rule, { pattern: 'deploy', part: 'validate' });
     const got = v.issues.map((i) => [i.path, i.message]);
     assert.deepEqual(got.sort(), [...expected].sort(), JSON.stringify(args));
@@ -45,7 +45,7 @@ test('inputSchema validation: each issue has its JSON pointer and the reason nam
 
 test('a root-level issue is shown as "arguments" in the reason', () => {
   const policy = compilePolicy(srv({ t: rule('allow', { validate: { inputSchema: true } }) }));
-  const v = invalid(policy.evaluate(call('t', { a: 1 }), { type: 'object', maxProperties: 0 }));
+  const v = invalid(policy.evaluate(call('t', { a: 1 }), def({ type: 'object', maxProperties: 0 })));
   assert.equal(v.issues[0].path, '');
   assert.match(v.reason, /arguments must NOT have more than 0 properties/);
 });
@@ -58,11 +58,11 @@ test('validate.arguments adds the operator schema on top of the tool schema', ()
       extraOnly: rule('allow', { validate: { inputSchema: false, arguments: onlyEu } }),
     }),
   );
-  assert.equal(policy.evaluate(call('both', { region: 'eu-west-1' }), deploySchema).kind, 'allow');
-  const v = invalid(policy.evaluate(call('both', { region: 'us-east-1' }), deploySchema));
+  assert.equal(policy.evaluate(call('both', { region: 'eu-west-1' }), def(deploySchema)).kind, 'allow');
+  const v = invalid(policy.evaluate(call('both', { region: 'us-east-1' }), def(deploySchema)));
   assert.deepEqual(v.issues, [{ path: '/region', message: 'must be equal to eu-west-1' }]);
   // Issues from both schemas are reported together.
-  const both = invalid(policy.evaluate(call('both', { region: 'mars' }), deploySchema));
+  const both = invalid(policy.evaluate(call('both', { region: 'mars' }), def(deploySchema)));
   assert.deepEqual(both.issues.map((i) => i.path), ['/region', '/region']);
   // Without inputSchema, no upstream schema is needed.
   assert.equal(policy.evaluate(call('extraOnly', { region: 'eu-west-1' })).kind, 'allow');
@@ -77,9 +77,15 @@ test('validate.inputSchema without a published schema is refused (fail closed)',
   assert.match(v.reason, /"deploy"/);
 });
 
+test('a listed tool without an inputSchema is refused too', () => {
+  const policy = compilePolicy(srv({ deploy: rule('allow', { validate: { inputSchema: true } }) }));
+  const v = invalid(policy.evaluate(call('deploy', { region: 'us-east-1' }), { name: 'deploy', description: 'Deploys.' }));
+  assert.match(v.reason, /^The rule for tool "deploy" validates arguments against the tool's input schema, but server "srv" did not publish one/);
+});
+
 test('an upstream schema that cannot be compiled refuses the call and says why', () => {
   const policy = compilePolicy(srv({ t: rule('allow', { validate: { inputSchema: true } }) }));
-  const v = invalid(policy.evaluate(call('t', {}), { type: 'objekt' }));
+  const v = invalid(policy.evaluate(call('t', {}), def({ type: 'objekt' })));
   assert.match(v.reason, /cannot be compiled/);
 });
 
@@ -94,8 +100,8 @@ test('odd but real upstream schemas are accepted: unknown keywords, draft-07 $sc
     [{ type: 'object', properties: { pair: { type: 'array', items: [{ type: 'string' }, { type: 'number' }] } } }, { pair: ['a', 1] }, { pair: [1, 'a'] }],
   ];
   for (const [schema, good, bad] of schemas) {
-    assert.equal(policy.evaluate(call('tool', good), schema).kind, 'allow', JSON.stringify(schema));
-    assert.equal(policy.evaluate(call('tool', bad), schema).kind, 'invalid', JSON.stringify(schema));
+    assert.equal(policy.evaluate(call('tool', good), def(schema)).kind, 'allow', JSON.stringify(schema));
+    assert.equal(policy.evaluate(call('tool', bad), def(schema)).kind, 'invalid', JSON.stringify(schema));
   }
 });
 
@@ -103,14 +109,14 @@ test('an equal schema given as a new object validates the same (cache by JSON te
   const policy = compilePolicy(srv({ t: rule('allow', { validate: { inputSchema: true } }) }));
   for (let i = 0; i < 3; i++) {
     const schema = structuredClone(deploySchema);
-    assert.equal(policy.evaluate(call('t', { region: 'eu-west-1' }), schema).kind, 'allow');
-    assert.equal(policy.evaluate(call('t', { region: 'x' }), schema).kind, 'invalid');
+    assert.equal(policy.evaluate(call('t', { region: 'eu-west-1' }), def(schema)).kind, 'allow');
+    assert.equal(policy.evaluate(call('t', { region: 'x' }), def(schema)).kind, 'invalid');
   }
 });
 
 test('validation does not change the arguments', () => {
   const policy = compilePolicy(srv({ t: rule('allow', { validate: { inputSchema: true } }) }));
   const args = { region: 'eu-west-1' };
-  policy.evaluate(call('t', args), { type: 'object', properties: { replicas: { type: 'integer', default: 3 } } });
+  policy.evaluate(call('t', args), def({ type: 'object', properties: { replicas: { type: 'integer', default: 3 } } }));
   assert.deepEqual(args, { region: 'eu-west-1' });
 });
