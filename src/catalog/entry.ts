@@ -113,6 +113,15 @@ export function ruleSummary(rule: Pick<EffectiveRule, 'action' | 'reason' | 'rat
   return parts.join(', ');
 }
 
+/** A part of an explanation as the config would write it: `{ max: 5, window: 1h, scope: tool }`, not milliseconds. */
+export function formatRulePart(part: string, value: unknown): string {
+  if (part === 'rate_limit' && typeof value === 'object' && value !== null) {
+    const { max, windowMs, scope } = value as { max: number; windowMs: number; scope: string };
+    return `{ max: ${max}, window: ${formatWindow(windowMs)}, scope: ${scope} }`;
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** 60000 → `1m`, 90000 → `90s`, 500 → `500ms`: the shortest way the config itself accepts. */
 export function formatWindow(ms: number): string {
   const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];

@@ -5,7 +5,7 @@
  * so a filtered view can be bookmarked or linked.
  */
 import type { CatalogEntry } from './entry.js';
-import { actionBadge, categoryBadge, esc, page, riskBadge } from './html-layout.js';
+import { actionBadge, categoryBadge, esc, page, riskBadge, ruleDetail } from './html-layout.js';
 import { FINDING_LABEL, type CatalogFailure, type CatalogGroup } from './render-text.js';
 import { RISKS } from './types.js';
 
@@ -59,12 +59,12 @@ export function indexPage(groups: CatalogGroup[], options: IndexOptions): string
     const notes = [...new Set(e.findings.map((f) => FINDING_LABEL[f.kind]))].join(', ');
     const text = `${e.server} ${e.name} ${e.title ?? ''} ${e.description}`.toLowerCase();
     return `<tr data-server="${esc(e.server)}" data-category="${esc(e.category)}" data-risk="${esc(e.risk)}" data-text="${esc(text)}">
-<td>${esc(e.server)}</td>
+<td class="server">${esc(e.server)}</td>
 <td><a href="${esc(options.paths.get(e)!)}"><code>${esc(e.name)}</code></a>${e.title ? `<div class="muted">${esc(e.title)}</div>` : ''}</td>
 <td>${categoryBadge(e.category, e.overridden)}</td>
 <td>${riskBadge(e.risk)}</td>
 <td>${e.requiredParams.map((p) => `<code>${esc(p)}</code>`).join(' ') || '<span class="muted">—</span>'}</td>
-<td>${actionBadge(rule.action)} ${esc(rule.summary)}</td>
+<td>${actionBadge(rule.action)} ${esc(ruleDetail(rule.summary))}</td>
 <td>${esc(notes)}</td>
 </tr>`;
   });

@@ -57,6 +57,11 @@ export function riskBadge(risk: Risk): string {
   return `<span class="badge r-${risk.toLowerCase()}" title="Risk">${esc(risk)} risk</span>`;
 }
 
+/** A rule summary without its leading action, to follow an action badge: `validated (input schema), at most 10 per 1m per session`. */
+export function ruleDetail(summary: string): string {
+  return summary.replace(/^(allow|deny|hide|require approval)(: |, )?/, '');
+}
+
 export function actionBadge(action: string): string {
   const label = action === 'require_approval' ? 'approval' : action;
   return `<span class="badge a-${esc(action.replace(/_/g, '-'))}">${esc(label)}</span>`;
@@ -87,6 +92,7 @@ pre { padding: .75rem 1rem; overflow-x: auto; border: 1px solid var(--line); }
 .note.danger { border-color: #c01d1d; }
 table { border-collapse: collapse; width: 100%; background: var(--card); border: 1px solid var(--line); }
 th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid var(--line); }
+td.server { white-space: nowrap; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 td.req { color: #a11717; font-weight: 600; white-space: nowrap; }
 ul.reasons { padding-left: 1.2rem; } ul.reasons li { margin: .2rem 0; }

@@ -3,8 +3,8 @@
  * risk, why it needs a policy (the classifier's reasons and findings), what the config does with
  * it now, and the YAML to allow, deny, rate-limit, validate or hold it.
  */
-import type { CatalogEntry } from './entry.js';
-import { actionBadge, categoryBadge, esc, page, riskBadge } from './html-layout.js';
+import { formatRulePart, type CatalogEntry } from './entry.js';
+import { actionBadge, categoryBadge, esc, page, riskBadge, ruleDetail } from './html-layout.js';
 import { policySnippets } from './policy-snippets.js';
 import { FINDING_LABEL } from './render-text.js';
 import type { Category } from './types.js';
@@ -115,8 +115,9 @@ function findingsNotes(entry: CatalogEntry): string {
 
 function ruleBlock(entry: CatalogEntry): string {
   const rule = entry.effectiveRule;
-  const rows = rule.parts.map((p) => `<dt>${esc(p.part)}</dt><dd><code>${esc(formatValue(p.value))}</code> <span class="muted">from ${esc(p.from)}</span></dd>`);
-  return `<div class="rule"><p>${actionBadge(rule.action)} <strong>${esc(rule.summary)}</strong></p><p class="muted">Governed by ${esc(rule.source.where)}.</p>${
+  const rows = rule.parts.map((p) => `<dt>${esc(p.part)}</dt><dd><code>${esc(formatRulePart(p.part, p.value))}</code> <span class="muted">from ${esc(p.from)}</span></dd>`);
+  const detail = ruleDetail(rule.summary);
+  return `<div class="rule"><p>${actionBadge(rule.action)} <strong>${esc(detail === '' ? rule.summary : detail)}</strong></p><p class="muted">Governed by ${esc(rule.source.where)}.</p>${
     rows.length > 0 ? `<dl>${rows.join('')}</dl>` : ''
   }</div>`;
 }
@@ -136,8 +137,4 @@ function faq(entry: CatalogEntry): string {
 /** Escapes, then shows `backticked` spans as code: the classifier writes parameter names that way. */
 function inlineCode(text: string): string {
   return esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
-}
-
-function formatValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

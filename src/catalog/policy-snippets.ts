@@ -90,11 +90,18 @@ export function argumentExample(params: ParamInfo[]): { param: string; schema: s
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Starts with a letter, `_`, `.` or `/` (never an indicator or a digit), no `: `, ` #` or quotes. */
+const PLAIN_VALUE = /^[A-Za-z_./][A-Za-z0-9_./@+=,-]*$/;
 const YAML_WORDS = /^(true|false|yes|no|on|off|null|y|n)$/i;
 
 /** A mapping key: plain when YAML reads it back as the same string, else double-quoted. */
 export function yamlKey(key: string): string {
   return PLAIN_KEY.test(key) && !YAML_WORDS.test(key) ? key : yamlString(key);
+}
+
+/** A string value: plain when YAML reads it back as the same string (`node`, `stdio`, `./app.js`), else double-quoted. */
+export function yamlValue(text: string): string {
+  return PLAIN_VALUE.test(text) && !YAML_WORDS.test(text) && !text.includes('${') ? text : yamlString(text);
 }
 
 /**

@@ -5,7 +5,8 @@
  * loads as is once uncommented. Pure text building; the caller validates the result.
  */
 import type { CatalogEntry } from './entry.js';
-import { SUGGESTED_PER_MINUTE, argumentExample, yamlKey, yamlString } from './policy-snippets.js';
+import { SUGGESTED_PER_MINUTE, argumentExample, yamlKey, yamlString, yamlValue } from './policy-snippets.js';
+import { sourceLabel } from './render-text.js';
 import type { Category, Risk } from './types.js';
 import { riskIndex } from './types.js';
 
@@ -30,10 +31,10 @@ const COMMENT_WIDTH = 96;
 export function serverYaml(server: StarterServer): string {
   const lines = [`  ${yamlKey(server.id)}:`];
   if (server.kind === 'stdio') {
-    lines.push(`    command: ${yamlString(server.command ?? '')}`);
-    if (server.args && server.args.length > 0) lines.push(`    args: [${server.args.map(yamlString).join(', ')}]`);
+    lines.push(`    command: ${yamlValue(server.command ?? '')}`);
+    if (server.args && server.args.length > 0) lines.push(`    args: [${server.args.map(yamlValue).join(', ')}]`);
     if (server.env && Object.keys(server.env).length > 0) lines.push(`    env: { ${Object.entries(server.env).map(([k, v]) => `${yamlKey(k)}: ${yamlString(v)}`).join(', ')} }`);
-    if (server.cwd !== undefined) lines.push(`    cwd: ${yamlString(server.cwd)}          # relative paths in args are taken from here`);
+    if (server.cwd !== undefined) lines.push(`    cwd: ${yamlValue(server.cwd)}    # relative paths in args are taken from here`);
   } else {
     lines.push(`    url: ${yamlString(server.url ?? '')}`);
     if (server.headers && Object.keys(server.headers).length > 0) {
@@ -78,7 +79,7 @@ function catalogComments(id: string, entries: CatalogEntry[]): string[] {
     if (group.length === 0) continue;
     out.push('#', `# ${category} (${group.length})`);
     for (const e of group) {
-      out.push(`#   ${oneLine(e.name)} — ${e.risk} risk — ${oneLine(e.effectiveRule.summary)}`);
+      out.push(`#   ${oneLine(e.name)} — ${e.risk} risk — ${oneLine(e.effectiveRule.summary)} [${oneLine(sourceLabel(e.effectiveRule))}]`);
       const findings = e.findings.filter((f) => f.kind !== 'thin_description').map((f) => `WARNING: ${f.message}`);
       for (const line of wrap([...findings, ...e.rationale].join(' '), COMMENT_WIDTH - 7)) out.push(`#       ${line}`);
     }
@@ -86,9 +87,9 @@ function catalogComments(id: string, entries: CatalogEntry[]): string[] {
   return out;
 }
 
-/** Tools worth a rule of their own: anything but a low-risk read. */
+/** Tools worth a rule of their own: medium risk and up, anything that runs, sends, deletes, pays or administers, and poisoned definitions. */
 function risky(e: CatalogEntry): boolean {
-  return e.category !== 'Read' || riskIndex(e.risk) >= riskIndex('High') || e.findings.some((f) => f.kind === 'poisoning');
+  return riskIndex(e.risk) >= riskIndex('Medium') || (e.category !== 'Read' && e.category !== 'Write') || e.findings.some((f) => f.kind === 'poisoning');
 }
 
 function exampleRules(id: string, entries: CatalogEntry[]): string[] {
@@ -116,7 +117,7 @@ function exampleRule(e: CatalogEntry): string[] {
   const perMinute = SUGGESTED_PER_MINUTE[e.risk];
   switch (e.category) {
     case 'Read':
-      return ['action: deny', `reason: ${yamlString('It may reveal secrets or personal data.')}`];
+      return ['action: deny', `reason: ${yamlString('Agents here do not need it, and it can reach data they should not see.')}`];
     case 'Write':
     case 'Execute':
     case 'Communication': {

@@ -3,7 +3,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError, ToolgateError } from '../errors.js';
 import { approvalsCommand } from './approvals.js';
 import { auditCommand } from './audit.js';
+import { catalogCommand } from './catalog.js';
 import { demoCommand } from './demo.js';
+import { explainCommand } from './explain.js';
+import { initCommand } from './init.js';
+import { pinsCommand } from './pins.js';
 import { schemaCommand, validateCommand } from './validate.js';
 import { serveCommand, stdioCommand } from './serve.js';
 import { VERSION } from './version.js';
@@ -22,6 +26,11 @@ Usage:
                                            writes JSON lines); see toolgate audit --help
   toolgate approvals list|approve|deny     See and decide calls held for approval (needs the
                                            running gateway); see toolgate approvals
+  toolgate catalog  [-c FILE] [--format F] Every tool of every server: category, risk, required
+                                           parameters, effective rule (--html DIR: static pages)
+  toolgate explain  <server> <tool> [-c F] Why a tool gets its rule, and where each part comes from
+  toolgate init     --server CMD | --url U Write a starter policy for a live server (-o FILE)
+  toolgate pins     list|diff|accept       Review tool definitions that changed since first seen
 
 Options:
   -c, --config FILE   The config file (default: ./toolgate.yaml)
@@ -44,11 +53,19 @@ const COMMANDS: Record<string, (positionals: string[], options: CommandOptions) 
   schema: () => schemaCommand(),
   demo: (_, { port }) => demoCommand({ port }),
   audit: (positionals, { config }) => auditCommand([...positionals, '-c', config]), // `toolgate -c F audit`
+  catalog: (positionals, { config }) => catalogCommand([...positionals, '-c', config]),
+  explain: (positionals, { config }) => explainCommand([...positionals, '-c', config]),
+  init: (positionals) => initCommand(positionals),
+  pins: (positionals, { config }) => pinsCommand([...positionals, '-c', config]),
 };
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1)); // its own options (--server, --json, ...)
   if (argv[0] === 'approvals') return approvalsCommand(argv.slice(1)); // its own options (--json, --for, --reason)
+  if (argv[0] === 'catalog') return catalogCommand(argv.slice(1)); // its own options (--server, --format, --html, ...)
+  if (argv[0] === 'explain') return explainCommand(argv.slice(1));
+  if (argv[0] === 'init') return initCommand(argv.slice(1));
+  if (argv[0] === 'pins') return pinsCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

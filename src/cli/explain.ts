@@ -1,0 +1,112 @@
+/**
+ * `toolgate explain <server> <tool>`: why a tool gets the rule it gets. Fetches the tool's
+ * definition (from the live server, or a tools file), classifies it, and prints the effective
+ * rule with the place in the config each part comes from.
+ */
+import { parseArgs } from 'node:util';
+import { catalogEntry, formatRulePart, type CatalogEntry } from '../catalog/entry.js';
+import { listServerTools } from '../catalog/node/list-tools.js';
+import { readToolsFile } from '../catalog/node/tools-file.js';
+import type { PinnableTool } from '../catalog/pins.js';
+import { FINDING_LABEL, sourceLabel } from '../catalog/render-text.js';
+import { loadConfig } from '../config/load.js';
+import { editDistance } from '../config/suggest.js';
+import { ToolgateError } from '../errors.js';
+import { explainer, knownServer } from './catalog.js';
+
+export const EXPLAIN_HELP = `Usage:
+  toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--json]
+
+Shows the rule that governs one tool and where each part of it comes from (a tool rule, a
+category default, the server default), with the tool's category and risk and the reasons.
+The definition is fetched from the live server, or read from --tools-json (a tools/list result,
+an array of tools, or a file with a top-level "tools" array).
+
+Options:
+  -c, --config FILE    The config (default ./toolgate.yaml)
+  --tools-json FILE    Read the definition from this file instead of the server
+  --json               The catalog entry as JSON (the fields of toolgate catalog --format json)`;
+
+export async function explainCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
+      'tools-json': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${EXPLAIN_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) {
+    throw new ToolgateError('invalid_request', `toolgate explain takes a server id and a tool name, e.g. \`toolgate explain aws-ecs build_and_push_image_to_ecr -c toolgate.yaml\` (see toolgate explain --help)`);
+  }
+  const [serverArg, toolName] = positionals;
+  const config = await loadConfig(values.config!);
+  const server = knownServer(config, serverArg);
+  const source = values['tools-json'];
+  const tools: PinnableTool[] = source === undefined ? (await listServerTools(server, config.servers[server])).tools : readToolsFile(source).tools;
+  const tool = tools.find((t) => t.name === toolName);
+  if (tool === undefined) throw unknownTool(server, toolName, tools, source);
+  const entry = catalogEntry(server, tool, explainer(config));
+  process.stdout.write(values.json ? `${JSON.stringify(entry, null, 2)}\n` : renderExplanation(entry));
+  return 0;
+}
+
+export function renderExplanation(e: CatalogEntry): string {
+  const rule = e.effectiveRule;
+  const lines = [
+    `${e.name} on server ${e.server}${e.title ? ` — ${e.title}` : ''}`,
+    '',
+    `  category  ${e.category} (${classifiedBy(e, 'category', e.classifier.category)})`,
+    `  risk      ${e.risk} (${classifiedBy(e, 'risk', e.classifier.risk)})`,
+    `  required  ${e.requiredParams.join(', ') || '(none)'}`,
+    '',
+    `Effective rule: ${rule.summary}`,
+    `  governed by ${rule.source.where} [${sourceLabel(rule)}]`,
+  ];
+  // Category and risk are shown above, with their sources.
+  const ruleParts = rule.parts.filter((p) => p.part !== 'category' && p.part !== 'risk');
+  const width = Math.max(0, ...ruleParts.map((p) => p.part.length));
+  for (const p of ruleParts) lines.push(`  ${p.part.padEnd(width)}  ${formatRulePart(p.part, p.value)}  — from ${p.from}`);
+  lines.push('', 'Why (from the definition):');
+  for (const r of e.rationale) lines.push(`  - ${r}`);
+  if (e.rationale.length === 0) lines.push('  - no signal stood out');
+  if (e.findings.length > 0) {
+    lines.push('', 'Findings:');
+    for (const f of e.findings) lines.push(`  - ${FINDING_LABEL[f.kind]}: ${f.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `classifier`, or `override at policies.x.tools.y; the classifier says Write`. */
+function classifiedBy(e: CatalogEntry, part: 'category' | 'risk', classifier: string): string {
+  const from = e.effectiveRule.parts.find((p) => p.part === part);
+  if (from === undefined || from.from === 'classifier') return 'classifier';
+  return from.value === classifier ? from.from : `${from.from}; the classifier says ${classifier}`;
+}
+
+
+/** The error for a tool the server does not list, naming the closest names it does. */
+function unknownTool(server: string, name: string, tools: PinnableTool[], file: string | undefined): ToolgateError {
+  const where = file === undefined ? `server "${server}"` : `${file}`;
+  const lower = name.toLowerCase();
+  const near = tools
+    .map((t) => {
+      const candidate = t.name.toLowerCase();
+      const contains = candidate.includes(lower) || lower.includes(candidate);
+      return { name: t.name, score: contains ? 0 : editDistance(lower, candidate) };
+    })
+    .filter((c) => c.score <= Math.max(2, Math.floor(name.length / 3)))
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, 5)
+    .map((c) => c.name);
+  const hint = near.length > 0
+    ? `near names: ${near.join(', ')}`
+    : `it lists ${tools.length} tool(s)${tools.length > 0 ? `: ${tools.slice(0, 15).map((t) => t.name).join(', ')}${tools.length > 15 ? ', ...' : ''}` : ''}`;
+  return new ToolgateError('invalid_request', `tool "${name}" is not listed by ${where}; ${hint}`, { data: { server, tool: name, near } });
+}

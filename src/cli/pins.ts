@@ -1,0 +1,129 @@
+/**
+ * `toolgate pins`: the pinned tool definitions of a config (`pins.sqlite` in its data folder).
+ * Works while the gateway runs: an accepted change is seen by the running gateway at its next
+ * check, without a restart.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SqlitePinStore, pinsFile } from '../catalog/node/sqlite-pin-store.js';
+import type { PinRecord } from '../catalog/pins.js';
+import { loadConfig } from '../config/load.js';
+import { ToolgateError } from '../errors.js';
+
+export const PINS_HELP = `Usage:
+  toolgate pins list   [-c FILE] [--server ID] [--json]   every pinned tool, changed ones marked
+  toolgate pins diff   [<server> <tool>] [-c FILE]         what changed (all pending changes without arguments)
+  toolgate pins accept <server> <tool> [-c FILE]           pin the tool's new definition
+
+The gateway pins each tool's definition (name, title, description, schemas, annotations) the
+first time it lists it. A later definition that differs is a change: with \`pinning: block\`
+(the default) the tool is withheld until you accept it here; with \`warn\` it is only logged.
+
+Options:
+  -c, --config FILE   The config whose data_dir holds pins.sqlite (default ./toolgate.yaml)
+  --server ID         list: only this server
+  --json              list: JSON, one object per pinned tool`;
+
+export async function pinsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
+      server: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [sub, ...args] = positionals;
+  if (values.help || sub === undefined) {
+    process.stdout.write(`${PINS_HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (!['list', 'diff', 'accept'].includes(sub)) {
+    throw new ToolgateError('invalid_request', `toolgate pins has no subcommand "${sub}"; use list, diff or accept (see toolgate pins --help)`);
+  }
+  const config = await loadConfig(values.config!);
+  const file = pinsFile(config);
+  if (!existsSync(file)) {
+    if (sub === 'list' || (sub === 'diff' && args.length === 0)) {
+      process.stdout.write(`Nothing is pinned yet: ${file} does not exist (tools are pinned when the gateway first lists them).\n`);
+      return 0;
+    }
+    throw new ToolgateError('store_error', `nothing is pinned yet: ${file} does not exist (hint: tools are pinned when the gateway first lists them; start it with toolgate serve -c ${values.config})`);
+  }
+  const store = new SqlitePinStore(file, { fileMustExist: true });
+  try {
+    switch (sub) {
+      case 'list':
+        return list(store, values.server, values.json === true);
+      case 'diff':
+        return diff(store, args);
+      default:
+        return accept(store, args);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function list(store: SqlitePinStore, server: string | undefined, json: boolean): number {
+  const pins = store.list(server);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(pins.map(({ definition, seenDefinition, ...rest }) => rest), null, 2)}\n`);
+    return 0;
+  }
+  if (pins.length === 0) {
+    process.stdout.write(server === undefined ? 'Nothing is pinned yet.\n' : `Nothing is pinned on server "${server}".\n`);
+    return 0;
+  }
+  const rows = pins.map((p) => [p.server, p.tool, p.status === 'changed' ? 'CHANGED' : 'ok', iso(p.pinnedAt), p.changedAt === undefined ? '' : iso(p.changedAt), p.hash.slice(0, 12)]);
+  const header = ['SERVER', 'TOOL', 'STATUS', 'PINNED', 'CHANGED', 'HASH'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  const pending = pins.filter((p) => p.status === 'changed').length;
+  if (pending > 0) process.stdout.write(`\n${pending} changed definition(s) wait for review: toolgate pins diff, then toolgate pins accept <server> <tool>\n`);
+  return 0;
+}
+
+function diff(store: SqlitePinStore, args: string[]): number {
+  if (args.length === 0) {
+    const pending = store.pending();
+    if (pending.length === 0) process.stdout.write('No pinned tool has changed.\n');
+    for (const p of pending) process.stdout.write(`${p.diff}\n`);
+    return 0;
+  }
+  const record = one(store, args, 'diff');
+  if (record.status === 'ok') {
+    process.stdout.write(`${record.server}/${record.tool} is unchanged since it was pinned on ${iso(record.pinnedAt)}.\n`);
+    return 0;
+  }
+  process.stdout.write(record.diff!);
+  return 0;
+}
+
+function accept(store: SqlitePinStore, args: string[]): number {
+  const before = one(store, args, 'accept');
+  if (before.status === 'ok') {
+    process.stdout.write(`${before.server}/${before.tool} has not changed; it stays pinned as of ${iso(before.pinnedAt)}.\n`);
+    return 0;
+  }
+  const after = store.accept(before.server, before.tool, Date.now());
+  process.stdout.write(`Accepted: ${after.server}/${after.tool} is now pinned to its new definition (${after.hash.slice(0, 12)}).\n`);
+  return 0;
+}
+
+function one(store: SqlitePinStore, args: string[], sub: string): PinRecord {
+  if (args.length !== 2) throw new ToolgateError('invalid_request', `toolgate pins ${sub} takes a server id and a tool name, e.g. toolgate pins ${sub} aws-ecs build_and_push_image_to_ecr`);
+  const [server, tool] = args;
+  const record = store.get(server, tool);
+  if (record === undefined) {
+    const known = store.list(server).map((p) => p.tool);
+    const hint = known.length > 0 ? `pinned tools on "${server}": ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : `nothing is pinned on server "${server}"`;
+    throw new ToolgateError('invalid_request', `tool "${tool}" on server "${server}" is not pinned; ${hint}`);
+  }
+  return record;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
