@@ -1,3 +1,4 @@
+import type { AdminToken } from '../admin/token.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
@@ -17,7 +18,7 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
   const address = await gateway.listen();
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
   log.info({ url: address.url, servers: gateway.serverIds(), policyRevision: gateway.policy().revision }, 'listening');
-  process.stdout.write(banner(config, address.url, gateway.policy().revision));
+  process.stdout.write(banner(config, address.url, gateway.policy().revision, gateway.admin?.token));
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -53,7 +54,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
   return exitCode;
 }
 
-function banner(config: Config, baseUrl: string, revision: string): string {
+function banner(config: Config, baseUrl: string, revision: string, admin?: AdminToken): string {
   const ids = Object.keys(config.servers);
   const width = Math.max(...ids.map((id) => id.length), 6);
   const rows = ids.map((id) => {
@@ -64,6 +65,7 @@ function banner(config: Config, baseUrl: string, revision: string): string {
   return [
     `toolgate ${VERSION} — listening on ${baseUrl} (mode ${config.mode}, policy revision ${revision})`,
     '',
+    ...dashboardLines(baseUrl, admin),
     'Proxy URLs:',
     ...rows,
     '',
@@ -73,3 +75,14 @@ function banner(config: Config, baseUrl: string, revision: string): string {
     '',
   ].join('\n');
 }
+
+// --- admin (owned by src/admin) ---
+/** The dashboard URL, and the admin token itself only on the start that generated it. */
+function dashboardLines(baseUrl: string, admin: AdminToken | undefined): string[] {
+  if (!admin) return [];
+  const where =
+    admin.source === 'generated' ? `${admin.token}   (new; shown only this once, kept in ${admin.file})` :
+    admin.source === 'file' ? `in ${admin.file}` : 'admin.token in the config';
+  return [`Dashboard: ${baseUrl}/dashboard   (metrics: ${baseUrl}/metrics)`, `Admin token: ${where}`, ''];
+}
+// --- end admin ---

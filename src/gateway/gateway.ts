@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { AdminApi } from '../admin/admin-api.js';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { join } from 'node:path';
 import { ApprovalHub } from '../approvals/approval-hub.js';
@@ -40,6 +41,8 @@ export class Gateway implements GatewayContext, SessionHost {
   #config: Config;
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
+  // --- admin (owned by src/admin): API, dashboard, /metrics; created by listen() ---
+  #admin?: AdminApi;
   readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
   readonly #sharedHubs = new Map<string, SharedUpstreamHub>();
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
@@ -163,6 +166,7 @@ export class Gateway implements GatewayContext, SessionHost {
   /** Starts the HTTP listener; resolves with the bound address. */
   async listen(): Promise<{ host: string; port: number; url: string }> {
     const { listen } = this.#config;
+    this.#admin ??= new AdminApi(this);
     this.#edge = new HttpEdge({
       host: this,
       listenHost: listen.host,
@@ -182,18 +186,31 @@ export class Gateway implements GatewayContext, SessionHost {
     return this.#edge?.sessions.size ?? 0;
   }
 
+  /** Open client sessions by server id (servers without one are left out). */
+  sessionsByServer(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const session of this.#edge?.sessions.values() ?? []) counts[session.serverId] = (counts[session.serverId] ?? 0) + 1;
+    return counts;
+  }
+
+  /** The admin API, dashboard and metrics; present once listening. */
+  get admin(): AdminApi | undefined {
+    return this.#admin;
+  }
+
   async close(): Promise<void> {
+    this.#admin?.close();
     await this.#edge?.close();
     await this.rateLimits.close();
     await this.audit?.close();
     this.approvals.close();
   }
 
-  #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
+  #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean | Promise<boolean> {
     if (url.pathname === '/healthz' && request.method === 'GET') {
       sendJson(response, 200, { status: 'ok', servers: this.serverIds(), sessions: this.sessionCount, policyRevision: this.#policy.revision });
       return true;
     }
-    return false;
+    return this.#admin?.handle(request, response, url) ?? false;
   }
 }

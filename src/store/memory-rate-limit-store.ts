@@ -1,11 +1,13 @@
 import { ToolgateError } from '../errors.js';
-import type { RateLimitStore, RateLimitTake } from './rate-limit-store.js';
+import type { RateLimitStore, RateLimitTake, RateLimitUsage } from './rate-limit-store.js';
 
 /** One key's log: admitted call times, oldest first, starting at `head`. */
 interface Log {
   times: number[];
   head: number;
   windowMs: number;
+  /** The max of the last take, for snapshots. */
+  max: number;
 }
 
 export interface MemoryRateLimitStoreOptions {
@@ -49,8 +51,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (nowMs - this.#lastSweepMs >= this.#sweepIntervalMs) this.#sweep(nowMs);
 
     let log = this.#logs.get(key);
-    if (!log) this.#logs.set(key, (log = { times: [], head: 0, windowMs }));
+    if (!log) this.#logs.set(key, (log = { times: [], head: 0, windowMs, max }));
     log.windowMs = windowMs;
+    log.max = max;
     prune(log, nowMs);
     const count = log.times.length - log.head;
     if (count >= max) {
@@ -66,6 +69,27 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.#forget(key, log, nowMs);
     };
     return Promise.resolve({ allowed: true, remaining: max - count - 1, retryAfterMs: 0, undo });
+  }
+
+  snapshot(nowMs: number): RateLimitUsage[] {
+    const usage: RateLimitUsage[] = [];
+    for (const [key, log] of this.#logs) {
+      // Read-only: count live times without pruning, so a snapshot never changes what take() sees.
+      const cutoff = nowMs - log.windowMs;
+      let first = log.head;
+      while (first < log.times.length && log.times[first] <= cutoff) first += 1;
+      const used = log.times.length - first;
+      if (used === 0) continue;
+      usage.push({
+        key,
+        used,
+        max: log.max,
+        windowMs: log.windowMs,
+        nextFreeInMs: log.times[first] + log.windowMs - nowMs,
+        resetsInMs: log.times[log.times.length - 1] + log.windowMs - nowMs,
+      });
+    }
+    return usage;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,25 @@ export interface RateLimitStore {
   /** Atomically count one call against `key` if fewer than `max` calls fell in the last `windowMs`. */
   take(key: string, max: number, windowMs: number, nowMs: number): Promise<RateLimitTake>;
   close(): Promise<void>;
+  /**
+   * Read-only: every key with calls still inside its window, for the admin API and dashboard.
+   * Optional, so a shared backend may leave it out (the dashboard then says so).
+   */
+  snapshot?(nowMs: number): RateLimitUsage[];
+}
+
+/** One key's use at a moment. */
+export interface RateLimitUsage {
+  key: string;
+  /** Calls counted in the window now. */
+  used: number;
+  /** The limit the last call was checked against. */
+  max: number;
+  windowMs: number;
+  /** Milliseconds until the oldest counted call leaves the window and frees a slot. */
+  nextFreeInMs: number;
+  /** Milliseconds until every counted call has left the window. */
+  resetsInMs: number;
 }
 
 export interface RateLimitTake {

@@ -1,0 +1,379 @@
+/**
+ * The admin HTTP surface: the JSON API under /admin/api/, the dashboard page (/ and /dashboard),
+ * and /metrics — all behind the admin token (see auth.ts). Mounted by the gateway on its HTTP
+ * listener, after the edge's Host and Origin checks.
+ *
+ * It only reads the gateway and acts through the approval service; it never changes policy.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
+import { auditFile, type AuditLog } from '../audit/audit-log.js';
+import { AUDIT_DECISIONS, type AuditDecision } from '../audit/record.js';
+import { SqliteAuditStore } from '../audit/sqlite-store.js';
+import type { AuditQuery } from '../audit/store.js';
+import { VERSION } from '../cli/version.js';
+import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
+import type { Config } from '../config/types.js';
+import { serveDashboard } from '../dashboard/serve.js';
+import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
+import { GatewayMetrics } from '../metrics/metrics.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import type { RateLimitStore } from '../store/rate-limit-store.js';
+import { AdminAuth, sameOrigin, type Credential } from './auth.js';
+import { CatalogView, type ToolLister } from './catalog-view.js';
+import { EventStream } from './event-stream.js';
+import type { AuditRow, DecisionSummary, Overview } from './api-types.js';
+import { adminError, readJsonObject, sendAdminError, sendAdminJson } from './http.js';
+import { LiveFeed, feedKey } from './live-feed.js';
+import { rateLimitRows } from './rate-limits.js';
+import { serverSnippets } from './snippets.js';
+import { resolveAdminToken, type AdminToken } from './token.js';
+
+/** What the admin surface reads from the gateway. */
+export interface AdminHost {
+  readonly config: Config;
+  policy(): CompiledPolicy;
+  serverIds(): string[];
+  readonly sessionCount: number;
+  sessionsByServer(): Record<string, number>;
+  subscribe(listener: (event: DecisionEvent) => void): () => void;
+  subscribeCompletions(listener: (completion: CallCompletion) => void): () => void;
+  readonly rateLimits: RateLimitStore;
+  readonly audit?: AuditLog;
+  readonly approvals?: ApprovalService & { readonly pendingCount?: number };
+  readonly log: Logger;
+  now(): number;
+}
+
+export interface AdminOptions {
+  /** How the catalog lists servers; default the SDK client. */
+  listTools?: ToolLister;
+}
+
+const API = '/admin/api/';
+const APPROVAL_STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'refused', 'expired', 'abandoned'];
+const ENDPOINTS = [
+  'GET overview',
+  'GET catalog',
+  'POST catalog/refresh',
+  'GET audit?server=&tool=&decision=&since=&limit=&after_id=',
+  'GET events (text/event-stream)',
+  'GET approvals?status=&limit=',
+  'GET approvals/:id',
+  'POST approvals/:id/approve {scope: once|session, minutes?, approver?}',
+  'POST approvals/:id/refuse {reason, approver?}',
+  'GET rate-limits',
+  'GET|POST|DELETE session',
+];
+const AUTH_HINT = 'send the admin token as "Authorization: Bearer <token>", or sign in on the dashboard; the token is admin.token in the config, or the one toolgate generated in <data_dir>/admin-token';
+/** Failed sign-ins tolerated per minute before the form answers 429. */
+const MAX_FAILED_SIGN_INS = 20;
+
+export class AdminApi {
+  readonly token: AdminToken;
+  readonly metrics: GatewayMetrics;
+  readonly catalog: CatalogView;
+  readonly #host: AdminHost;
+  readonly #auth: AdminAuth;
+  readonly #events = new EventStream();
+  readonly #unsubscribe: Array<() => void> = [];
+  readonly #startedAt: number;
+  #auditReader?: SqliteAuditStore;
+  #failedSignIns: number[] = [];
+
+  constructor(host: AdminHost, options: AdminOptions = {}) {
+    this.#host = host;
+    this.token = resolveAdminToken(host.config);
+    this.#auth = new AdminAuth(this.token.token);
+    this.#startedAt = host.now();
+    this.metrics = new GatewayMetrics({ sessionCount: () => host.sessionCount, pendingApprovals: () => pendingCount(host.approvals), version: VERSION });
+    this.catalog = new CatalogView({ config: () => host.config, policy: () => host.policy(), log: host.log, now: () => host.now(), list: options.listTools });
+    this.catalog.onChange = (id) => this.#events.send('catalog', { server: id, health: this.catalog.health(id) });
+
+    const feed = new LiveFeed((entry) => this.#events.send('audit', entry));
+    this.#unsubscribe.push(
+      host.subscribe((event) => {
+        this.metrics.observeDecision(event);
+        feed.onDecision(event);
+        this.#events.send('decision', decisionSummary(event));
+      }),
+      host.subscribeCompletions((completion) => {
+        this.metrics.observeCompletion(completion);
+        feed.onCompletion(completion);
+      }),
+    );
+    if (host.approvals) {
+      this.#unsubscribe.push(
+        host.approvals.subscribe((approval) => {
+          this.metrics.observeApproval(approval);
+          feed.onApproval(approval);
+          this.#events.send('approval', approval);
+        }),
+      );
+    }
+  }
+
+  /** Handles the admin routes; false for anything else. */
+  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+    const path = url.pathname;
+    try {
+      if (path === '/metrics') {
+        this.#require(request);
+        if (request.method !== 'GET') throw methodNotAllowed(response, 'GET');
+        const page = await this.metrics.render();
+        response.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store' });
+        response.end(page.body);
+        return true;
+      }
+      if (path === '/admin/api' || path.startsWith(API)) {
+        await this.#api(request, response, path.slice(API.length).replace(/\/+$/, ''), url.searchParams);
+        return true;
+      }
+      return serveDashboard(request, response, path);
+    } catch (error) {
+      sendAdminError(response, error, this.#host.log);
+      return true;
+    }
+  }
+
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#events.close();
+    void this.#auditReader?.close();
+    this.#auditReader = undefined;
+  }
+
+  async #api(request: IncomingMessage, response: ServerResponse, route: string, query: URLSearchParams): Promise<void> {
+    const method = request.method ?? 'GET';
+    if (route === 'session') return this.#session(request, response, method);
+    const credential = this.#require(request);
+    const parts = route.split('/');
+    switch (parts[0]) {
+      case 'overview':
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, this.#overview(request));
+      case 'catalog':
+        if (parts[1] === 'refresh' && parts.length === 2) {
+          if (method !== 'POST') throw methodNotAllowed(response, 'POST');
+          this.#requireSameOriginForCookie(request, credential);
+          return sendAdminJson(response, 200, await this.catalog.refresh());
+        }
+        if (parts.length !== 1) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, await this.catalog.get());
+      case 'audit':
+        if (parts.length !== 1) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, await this.#audit(query));
+      case 'events':
+        if (parts.length !== 1) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        this.#events.open(request, response);
+        return;
+      case 'approvals':
+        return this.#approvals(request, response, method, parts.slice(1), query, credential);
+      case 'rate-limits':
+        if (parts.length !== 1) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, this.#rateLimits());
+    }
+    throw adminError('not_found', `No admin endpoint ${method} ${API}${route}`, `the endpoints under ${API} are: ${ENDPOINTS.join('; ')}`);
+  }
+
+  /** GET: am I signed in? POST {token}: sign in (sets the cookie). DELETE: sign out. */
+  async #session(request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
+    if (method === 'GET') return sendAdminJson(response, 200, { authenticated: this.#auth.authenticate(request) !== undefined });
+    if (method === 'DELETE') return sendAdminJson(response, 200, { authenticated: false }, { 'set-cookie': AdminAuth.cookieHeader(undefined) });
+    if (method !== 'POST') throw methodNotAllowed(response, 'GET, POST, DELETE');
+    if (!sameOrigin(request)) throw adminError('unauthorized', 'Sign-in is accepted only from the dashboard this gateway serves', 'open the dashboard at this gateway\'s own address');
+    const now = this.#host.now();
+    this.#failedSignIns = this.#failedSignIns.filter((at) => at > now - 60_000);
+    if (this.#failedSignIns.length >= MAX_FAILED_SIGN_INS) {
+      return sendAdminJson(response, 429, { error: 'too_many_attempts', message: 'Too many wrong tokens in the last minute; wait a minute and try again', hint: 'copy the token from where toolgate printed it, or from <data_dir>/admin-token' }, { 'retry-after': '60' });
+    }
+    const body = await readJsonObject(request);
+    if (typeof body.token !== 'string' || body.token.trim() === '') throw adminError('invalid_request', 'Send {"token": "<admin token>"} to sign in', AUTH_HINT);
+    if (!this.#auth.matches(body.token.trim())) {
+      this.#failedSignIns.push(now);
+      throw adminError('unauthorized', 'That is not the admin token', AUTH_HINT);
+    }
+    sendAdminJson(response, 200, { authenticated: true }, { 'set-cookie': AdminAuth.cookieHeader(this.#auth.issueSession()) });
+  }
+
+  #require(request: IncomingMessage): Credential {
+    const credential = this.#auth.authenticate(request);
+    if (credential) return credential;
+    const why = request.headers.authorization !== undefined ? 'The Authorization header does not carry the admin token' : 'The admin token is required';
+    throw adminError('unauthorized', why, AUTH_HINT);
+  }
+
+  /** Writes by cookie must come from the dashboard itself (checked again here, for clarity at the call site). */
+  #requireSameOriginForCookie(request: IncomingMessage, credential: Credential): void {
+    if (credential === 'cookie' && !sameOrigin(request)) throw adminError('unauthorized', 'A cookie is accepted only from the dashboard this gateway serves', AUTH_HINT);
+  }
+
+  #overview(request: IncomingMessage): Overview {
+    const host = this.#host;
+    const config = host.config;
+    const policy = host.policy();
+    const base = `http://${request.headers.host ?? `${config.listen.host}:${config.listen.port}`}`;
+    const sessions = host.sessionsByServer();
+    return {
+      version: VERSION,
+      mode: config.mode,
+      policyRevision: policy.revision,
+      configFile: config.file ?? null,
+      startedAt: this.#startedAt,
+      now: host.now(),
+      sessions: host.sessionCount,
+      audit: { enabled: host.audit !== undefined },
+      approvals: { enabled: host.approvals !== undefined, pending: pendingCount(host.approvals) },
+      servers: host.serverIds().map((id) => {
+        const server = config.servers[id];
+        const proxyUrl = `${base}/mcp/${encodeURIComponent(id)}`;
+        return {
+          id,
+          kind: server.kind,
+          upstream: server.kind === 'http' ? server.url : [server.command, ...server.args].join(' '),
+          mode: policy.modeFor(id),
+          proxyUrl,
+          sessions: sessions[id] ?? 0,
+          health: this.catalog.health(id),
+          snippets: serverSnippets(id, proxyUrl, config.file ?? 'toolgate.yaml'),
+        };
+      }),
+    };
+  }
+
+  async #audit(query: URLSearchParams): Promise<AuditRow[]> {
+    if (!this.#host.audit) {
+      throw adminError('not_found', 'The audit trail is off in this gateway (audit.enabled: false)', 'set audit.enabled: true (the default) and restart; the dashboard\'s live feed works without it');
+    }
+    const filter = parseAuditQuery(query);
+    // Read through a second, read-only connection (WAL): queries never wait behind the writer's batches.
+    this.#auditReader ??= new SqliteAuditStore(auditFile(this.#host.config), { readonly: true });
+    const records = await this.#auditReader.query(filter);
+    return records.reverse().map((record) => ({ ...record, key: feedKey(record) }));
+  }
+
+  #approvals(request: IncomingMessage, response: ServerResponse, method: string, rest: string[], query: URLSearchParams, credential: Credential): Promise<void> | void {
+    const approvals = this.#host.approvals;
+    if (!approvals) throw adminError('not_found', 'This gateway has no approval service', 'approvals need a data_dir; require_approval rules are refused without one');
+    if (rest.length === 0) {
+      if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+      const status = query.get('status') || undefined;
+      if (status !== undefined && !(APPROVAL_STATUSES as readonly string[]).includes(status)) {
+        throw adminError('invalid_request', `Unknown approval status "${status}"`, `use one of ${APPROVAL_STATUSES.join(', ')}, or leave it out for all`);
+      }
+      const limit = parseLimit(query.get('limit'), 200, 1000);
+      return sendAdminJson(response, 200, approvals.list({ status: status as ApprovalStatus | undefined, limit }));
+    }
+    const id = decodeURIComponent(rest[0]);
+    if (rest.length === 1) {
+      if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+      const approval = approvals.get(id);
+      if (!approval) throw adminError('not_found', `No approval ${id}`, `list them with GET ${API}approvals`);
+      return sendAdminJson(response, 200, approval);
+    }
+    if (rest.length !== 2 || (rest[1] !== 'approve' && rest[1] !== 'refuse')) {
+      throw adminError('not_found', `No admin endpoint ${method} ${API}approvals/${rest.join('/')}`, 'use approvals/:id/approve or approvals/:id/refuse');
+    }
+    if (method !== 'POST') throw methodNotAllowed(response, 'POST');
+    this.#requireSameOriginForCookie(request, credential);
+    return readJsonObject(request).then((body) => {
+      const approver = parseApprover(body.approver, credential);
+      if (rest[1] === 'approve') {
+        const scope = body.scope ?? 'once';
+        if (scope !== 'once' && scope !== 'session') throw adminError('invalid_request', `scope must be "once" or "session", not ${JSON.stringify(scope)}`);
+        const minutes = body.minutes;
+        if (minutes !== undefined && (typeof minutes !== 'number' || !Number.isFinite(minutes))) throw adminError('invalid_request', 'minutes must be a number (how long the session approval lasts)');
+        if (scope === 'once' && minutes !== undefined) throw adminError('invalid_request', 'minutes applies only to scope "session"', 'send {"scope": "session", "minutes": 30} to approve this tool for the call\'s session');
+        sendAdminJson(response, 200, approvals.approve(id, { scope, approver, ...(minutes === undefined ? {} : { minutes }) }));
+        return;
+      }
+      if (typeof body.reason !== 'string' || body.reason.trim() === '') {
+        throw adminError('invalid_request', 'A refusal needs a reason: send {"reason": "..."}', 'the agent reads the reason, so say what it should do instead');
+      }
+      sendAdminJson(response, 200, approvals.refuse(id, body.reason.trim(), approver));
+    });
+  }
+
+  #rateLimits() {
+    const store = this.#host.rateLimits;
+    if (!store.snapshot) throw adminError('not_found', 'This rate-limit store cannot list its counters', 'the in-memory store can; shared stores may not');
+    return rateLimitRows(store.snapshot(this.#host.now()));
+  }
+}
+
+function pendingCount(approvals: AdminHost['approvals']): number {
+  if (!approvals) return 0;
+  return approvals.pendingCount ?? approvals.list({ status: 'pending', limit: 10_000 }).length;
+}
+
+function methodNotAllowed(response: ServerResponse, allow: string) {
+  response.setHeader('allow', allow);
+  return adminError('method_not_allowed', `This endpoint answers ${allow} only`);
+}
+
+function decisionSummary(event: DecisionEvent): DecisionSummary {
+  const { decision, call } = event;
+  return {
+    time: event.time,
+    server: call.server,
+    tool: call.tool,
+    session: call.session ?? null,
+    requestId: event.requestId,
+    decision: decision.kind,
+    mode: decision.mode,
+    rule: decision.rule.pattern,
+    part: decision.rule.part,
+    reason: 'reason' in decision ? decision.reason : null,
+    forwarded: event.forwarded,
+    policyMicros: Math.round(event.policyMicros),
+  };
+}
+
+export function parseAuditQuery(query: URLSearchParams, now = Date.now()): AuditQuery {
+  const filter: AuditQuery = { newest: true, limit: parseLimit(query.get('limit'), 100, 1000) };
+  const server = query.get('server');
+  if (server) filter.server = server;
+  const tool = query.get('tool');
+  if (tool) filter.tool = tool;
+  const decision = query.get('decision');
+  if (decision) {
+    const decisions = decision.split(',').map((d) => d.trim()).filter(Boolean);
+    const unknown = decisions.filter((d) => !(AUDIT_DECISIONS as readonly string[]).includes(d));
+    if (unknown.length) throw adminError('invalid_request', `Unknown decision ${unknown.map((d) => `"${d}"`).join(', ')}`, `use one or more of ${AUDIT_DECISIONS.join(', ')}, separated by commas`);
+    filter.decisions = decisions as AuditDecision[];
+  }
+  const since = query.get('since');
+  if (since) filter.since = parseSince(since, now);
+  const afterId = query.get('after_id');
+  if (afterId) {
+    if (!/^\d+$/.test(afterId)) throw adminError('invalid_request', `after_id must be a record id (a whole number), not "${afterId}"`);
+    filter.afterId = Number(afterId);
+  }
+  return filter;
+}
+
+/** `since`: ms since the epoch, an ISO date, or a duration back from now (`15m`, `2h`, `7d`). */
+function parseSince(text: string, now: number): number {
+  if (/^\d{12,}$/.test(text)) return Number(text);
+  if (new RegExp(DURATION_PATTERN).test(text)) return now - parseDuration(text);
+  const date = Date.parse(text);
+  if (!Number.isNaN(date)) return date;
+  throw adminError('invalid_request', `since must be a time: ms since the epoch, an ISO date (2026-05-01T12:00:00Z), or a duration back from now (15m, 2h, 7d); got "${text}"`);
+}
+
+function parseLimit(text: string | null, fallback: number, max: number): number {
+  if (text === null || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw adminError('invalid_request', `limit must be a whole number from 1 to ${max}, not "${text}"`);
+  return Number(text);
+}
+
+function parseApprover(value: unknown, credential: Credential): string {
+  if (value === undefined || value === null || value === '') return credential === 'cookie' ? 'dashboard' : 'api';
+  if (typeof value !== 'string' || value.length > 100) throw adminError('invalid_request', 'approver must be a name of at most 100 characters');
+  return value.trim();
+}

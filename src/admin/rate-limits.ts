@@ -1,0 +1,68 @@
+/**
+ * Rate-limit use for the dashboard: the store's live keys turned back into the names they were
+ * built from (src/policy/rate-limit-key.ts): `rl:<scope>:<JSON array>`.
+ */
+import type { RateLimitScope } from '../config/types.js';
+import type { RateLimitUsage } from '../store/rate-limit-store.js';
+
+export interface RateLimitRow {
+  scope: RateLimitScope;
+  /** Absent for `global`, whose budget spans servers. */
+  server?: string;
+  /** The rule pattern that set the limit. */
+  rule: string;
+  /** Absent for `server` and `global`, whose budget spans the rule's tools. */
+  tool?: string;
+  /** Only for `session`: the agent session (`anonymous` for clients without one). */
+  session?: string;
+  used: number;
+  max: number;
+  windowMs: number;
+  /** Seconds until a slot frees (the oldest counted call leaves the window). */
+  nextFreeInS: number;
+  /** Seconds until the budget is whole again. */
+  resetsInS: number;
+}
+
+export function rateLimitRows(usage: readonly RateLimitUsage[]): RateLimitRow[] {
+  const rows: RateLimitRow[] = [];
+  for (const u of usage) {
+    const parsed = parseKey(u.key);
+    if (!parsed) continue;
+    rows.push({
+      ...parsed,
+      used: u.used,
+      max: u.max,
+      windowMs: u.windowMs,
+      nextFreeInS: Math.max(0, Math.ceil(u.nextFreeInMs / 1000)),
+      resetsInS: Math.max(0, Math.ceil(u.resetsInMs / 1000)),
+    });
+  }
+  // Fullest first: what the reader wants to know is what is about to be refused.
+  return rows.sort((a, b) => b.used / b.max - a.used / a.max || (a.server ?? '').localeCompare(b.server ?? '') || (a.tool ?? '').localeCompare(b.tool ?? ''));
+}
+
+type Names = Pick<RateLimitRow, 'scope' | 'server' | 'rule' | 'tool' | 'session'>;
+
+export function parseKey(key: string): Names | undefined {
+  const match = /^rl:(session|tool|server|global):(\[.*\])$/.exec(key);
+  if (!match) return undefined;
+  let parts: unknown;
+  try {
+    parts = JSON.parse(match[2]);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string')) return undefined;
+  const [a, b, c, d] = parts as string[];
+  switch (match[1] as RateLimitScope) {
+    case 'session':
+      return parts.length === 4 ? { scope: 'session', server: a, rule: b, tool: c, session: d } : undefined;
+    case 'tool':
+      return parts.length === 3 ? { scope: 'tool', server: a, rule: b, tool: c } : undefined;
+    case 'server':
+      return parts.length === 2 ? { scope: 'server', server: a, rule: b } : undefined;
+    case 'global':
+      return parts.length === 1 ? { scope: 'global', rule: a } : undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startGateway, type StartedGateway } from '../helpers/harness.js';
+import { adminFetch } from './helpers.js';
+
+/** The value of one sample line, e.g. `toolgate_decisions_total{server="app",tool="echo",outcome="allowed"}`. */
+function sample(page: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of page.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
+  }
+  return undefined;
+}
+
+describe('/metrics', () => {
+  let gw: StartedGateway;
+  let other: StartedGateway;
+  before(async () => {
+    gw = await startGateway(`
+servers:
+  app: $RECORDING
+policies:
+  app:
+    tools:
+      delete_*: { action: deny, reason: "no" }
+`);
+    other = await startGateway('servers:\n  app: $RECORDING\n');
+  });
+  after(async () => {
+    await gw.close();
+    await other.close();
+  });
+
+  test('needs the admin token', async () => {
+    const res = await adminFetch(gw, '/metrics', { token: null });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error, 'unauthorized');
+  });
+
+  test('counts decisions, upstream time and policy time after real calls; gauges for sessions and approvals; process metrics', async () => {
+    const client = await gw.connect('app');
+    await client.callTool({ name: 'echo', arguments: { text: 'a' } });
+    await client.callTool({ name: 'echo', arguments: { text: 'b' } });
+    await client.callTool({ name: 'delete_app', arguments: { name: 'x' } });
+    const held = gw.gateway.approvals.hold({ server: 'app', tool: 'deploy_webapp', arguments: {}, requestId: 1, rule: 'deploy_webapp', timeoutMs: 60_000 });
+
+    const res = await adminFetch(gw, '/metrics');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const page = res.text;
+    assert.equal(sample(page, 'toolgate_decisions_total', { server: 'app', tool: 'echo', outcome: 'allowed' }), 2);
+    assert.equal(sample(page, 'toolgate_decisions_total', { server: 'app', tool: 'delete_app', outcome: 'denied' }), 1);
+    assert.equal(sample(page, 'toolgate_upstream_duration_seconds_count', { server: 'app', tool: 'echo', outcome: 'result' }), 2);
+    assert.ok(sample(page, 'toolgate_upstream_duration_seconds_sum', { server: 'app', tool: 'echo', outcome: 'result' })! > 0);
+    assert.equal(sample(page, 'toolgate_upstream_duration_seconds_bucket', { server: 'app', tool: 'echo', outcome: 'result', le: '+Inf' }), 2);
+    assert.equal(sample(page, 'toolgate_upstream_duration_seconds_count', { tool: 'delete_app' }), undefined, 'a refused call never reached the upstream');
+    assert.equal(sample(page, 'toolgate_policy_decision_seconds_count'), 3);
+    assert.equal(sample(page, 'toolgate_pending_approvals'), 1);
+    assert.equal(sample(page, 'toolgate_active_sessions'), 1);
+    assert.match(page, /^toolgate_build_info\{version="\d+\.\d+\.\d+[^"]*"\} 1$/m);
+    assert.match(page, /^# TYPE toolgate_upstream_duration_seconds histogram$/m);
+    assert.match(page, /^process_cpu_user_seconds_total \d/m);
+    assert.match(page, /^nodejs_heap_size_used_bytes \d/m);
+
+    gw.gateway.approvals.refuse(held.approval.id, 'test over');
+    await held.outcome;
+    const after = (await adminFetch(gw, '/metrics')).text;
+    assert.equal(sample(after, 'toolgate_pending_approvals'), 0);
+    assert.equal(sample(after, 'toolgate_approvals_total', { server: 'app', tool: 'deploy_webapp', status: 'refused' }), 1);
+  });
+
+  test('each gateway counts only its own calls', async () => {
+    const page = (await adminFetch(other, '/metrics')).text;
+    assert.equal(sample(page, 'toolgate_decisions_total', { tool: 'echo' }), undefined);
+    assert.equal(sample(page, 'toolgate_active_sessions'), 0);
+  });
+});
