@@ -94,9 +94,9 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const PLAIN_VALUE = /^[A-Za-z_./][A-Za-z0-9_./@+=,-]*$/;
 const YAML_WORDS = /^(true|false|yes|no|on|off|null|y|n)$/i;
 
-/** A mapping key: plain when YAML reads it back as the same string, else double-quoted. */
+/** A mapping key: plain when YAML reads it back as the same string, else double-quoted. Keys are never `${VAR}`-expanded. */
 export function yamlKey(key: string): string {
-  return PLAIN_KEY.test(key) && !YAML_WORDS.test(key) ? key : yamlString(key);
+  return PLAIN_KEY.test(key) && !YAML_WORDS.test(key) ? key : JSON.stringify(key);
 }
 
 /** A string value: plain when YAML reads it back as the same string (`node`, `stdio`, `./app.js`), else double-quoted. */
@@ -109,5 +109,5 @@ export function yamlValue(text: string): string {
  * config loader expands `${VAR}` in every string.
  */
 export function yamlString(text: string): string {
-  return JSON.stringify(text).replaceAll('${', '$${');
+  return JSON.stringify(text).replaceAll('${', () => '$${'); // a function: in a replacement string `$$` means one `$`
 }
