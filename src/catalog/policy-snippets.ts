@@ -63,7 +63,8 @@ export function policySnippets(entry: Pick<CatalogEntry, 'server' | 'name' | 'ca
     {
       id: 'require_approval',
       title: 'Hold it for approval',
-      explanation: 'Each call waits until a person approves or rejects it; a rejection reaches the agent like a deny.',
+      explanation:
+        'Each call waits until a person approves it, in the dashboard or with `toolgate approvals approve`. A refusal, or no answer within the timeout (10 minutes unless `approval: { timeout: 30m }` says otherwise), reaches the agent like a deny.',
       yaml: `${head}\n        action: require_approval\n`,
     },
   ];

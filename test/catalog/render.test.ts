@@ -87,7 +87,6 @@ describe('policy snippets and the starter policy', () => {
     for (const tool of hostile) {
       const entry = catalogEntry('my-server', tool);
       for (const snippet of policySnippets(entry)) {
-        if (snippet.id === 'require_approval') continue; // refused by the loader until approvals are enabled
         const config = parseConfig(`servers:\n  my-server: { command: x }\n${snippet.yaml}`, 'snippet.yaml', {});
         assert.ok(config.policies['my-server'].tools[tool.name], `${snippet.id} names ${JSON.stringify(tool.name)}`);
         compilePolicy(config);
