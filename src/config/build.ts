@@ -30,6 +30,7 @@ interface RawConfig {
   defaults?: 'recommended' | RawDefaults;
   pinning?: PinningMode;
   audit?: RawAudit;
+  notifications?: { webhook?: { url: string; format?: 'json' | 'slack'; headers?: Record<string, string> } };
   admin?: { token?: string };
 }
 
@@ -71,6 +72,7 @@ interface RawRule {
   conditions?: ConditionConfig[];
   category?: ToolRuleConfig['category'];
   risk?: ToolRuleConfig['risk'];
+  approval?: { timeout?: number | string; notify?: string[]; via?: 'dashboard' | 'elicitation' };
 }
 
 export const DEFAULTS = {
@@ -112,6 +114,9 @@ export function buildConfig(value: unknown): Config {
     pinning: raw.pinning ?? 'block',
     ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
     ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
+    ...(raw.notifications?.webhook === undefined
+      ? {}
+      : { notifications: { webhook: { url: raw.notifications.webhook.url, format: raw.notifications.webhook.format ?? 'json', headers: raw.notifications.webhook.headers ?? {} } } }),
   };
 }
 
@@ -176,8 +181,18 @@ function buildRule(r: RawRule): ToolRuleConfig {
   }
   const validate = buildValidate(r.validate);
   if (validate) rule.validate = validate;
+  if (r.action === 'require_approval' || r.approval !== undefined || rule.conditions.some((c) => c.action === 'require_approval')) {
+    rule.approval = {
+      timeoutMs: r.approval?.timeout === undefined ? DEFAULT_APPROVAL_TIMEOUT_MS : parseDuration(r.approval.timeout),
+      notify: r.approval?.notify ?? [],
+      via: r.approval?.via ?? 'dashboard',
+    };
+  }
   return rule;
 }
+
+/** How long a held call waits for a person when the rule does not say. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 10 * 60_000;
 
 function buildValidate(v: RawRule['validate']): ValidateConfig | undefined {
   if (v === undefined || v === false) return undefined;

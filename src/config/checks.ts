@@ -20,15 +20,14 @@ const STDIO_ONLY = ['args', 'env', 'cwd', 'sessions'];
 const HTTP_ONLY = ['headers'];
 const SERVER_KEYS = Object.keys(configJsonSchema.properties.servers.additionalProperties.properties);
 
-export const APPROVAL_UNAVAILABLE = 'action `require_approval` is not available in this version: approval holds are not built yet';
-const APPROVAL_HINT = 'use `action: deny` with a `reason` for now, or run the server in `mode: monitor`';
 
 export function checkMeaning(data: unknown, source: YamlSource): void {
   if (!isObj(data)) return;
   const servers = isObj(data.servers) ? data.servers : undefined;
   if (servers) for (const [id, server] of Object.entries(servers)) checkServer(id, server, source);
   if (isObj(data.audit) && Array.isArray(data.audit.redact)) checkRedactPaths(data.audit.redact, source);
-  checkDefaults(data.defaults, source);
+  const channels = Object.keys(isObj(data.notifications) ? data.notifications : {});
+  checkDefaults(data.defaults, source, channels);
   if (!isObj(data.policies)) return;
   for (const [id, policy] of Object.entries(data.policies)) {
     if (servers && !Object.hasOwn(servers, id)) {
@@ -37,7 +36,7 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
         ids.length ? suggestHint(id, ids, 'configured servers') : 'no servers are configured; add it under `servers:` first');
     }
     if (isObj(policy) && isObj(policy.tools)) {
-      for (const [pattern, rule] of Object.entries(policy.tools)) checkRule(['policies', id, 'tools', pattern], rule, source);
+      for (const [pattern, rule] of Object.entries(policy.tools)) checkRule(['policies', id, 'tools', pattern], rule, source, channels);
     }
   }
 }
@@ -83,7 +82,7 @@ function checkServer(id: string, server: unknown, source: YamlSource): void {
 }
 
 // --- defaults and classification overrides (owned by src/policy) ---
-function checkDefaults(defaults: unknown, source: YamlSource): void {
+function checkDefaults(defaults: unknown, source: YamlSource, channels: string[]): void {
   if (typeof defaults === 'string' && !(PROFILE_NAMES as readonly string[]).includes(defaults)) {
     const near = closest(defaults, PROFILE_NAMES);
     source.report(['defaults'], 'value', `\`${defaults}\` is not a defaults profile`,
@@ -93,7 +92,7 @@ function checkDefaults(defaults: unknown, source: YamlSource): void {
   if (!isObj(defaults) || !isObj(defaults.categories)) return;
   for (const [category, rule] of Object.entries(defaults.categories)) {
     // An unknown category is the schema's `unknown key` problem, which lists the seven.
-    if ((CATEGORIES as readonly string[]).includes(category)) checkRule(['defaults', 'categories', category], rule, source);
+    if ((CATEGORIES as readonly string[]).includes(category)) checkRule(['defaults', 'categories', category], rule, source, channels);
   }
 }
 
@@ -112,19 +111,34 @@ function checkOverrideOnly(path: string[], rule: Obj, source: YamlSource): void 
 }
 // --- end defaults ---
 
-function checkRule(path: string[], rule: unknown, source: YamlSource): void {
+function checkRule(path: string[], rule: unknown, source: YamlSource, channels: string[]): void {
   if (!isObj(rule)) return;
   if (path[0] === 'policies') checkOverrideOnly(path, rule, source);
-  if (rule.action === 'require_approval') source.report([...path, 'action'], 'value', APPROVAL_UNAVAILABLE, APPROVAL_HINT);
+  checkApproval(path, rule, source, channels);
   if (Array.isArray(rule.conditions)) {
     rule.conditions.forEach((c, i) => checkCondition([...path, 'conditions', String(i)], c, source));
   }
   if (isObj(rule.validate)) checkValidate([...path, 'validate'], rule.validate, source);
 }
 
+/** `approval:` only means something where a call can be held, and its channels must exist. */
+function checkApproval(path: string[], rule: Obj, source: YamlSource, channels: string[]): void {
+  if (!isObj(rule.approval)) return;
+  const holds = rule.action === 'require_approval' || (Array.isArray(rule.conditions) && rule.conditions.some((c) => isObj(c) && c.action === 'require_approval'));
+  if (!holds) {
+    source.report([...path, 'approval'], 'key', '`approval` has no effect: neither the rule nor any of its conditions has `action: require_approval`', 'set `action: require_approval`, or remove `approval`');
+  }
+  if (Array.isArray(rule.approval.notify)) {
+    rule.approval.notify.forEach((channel, i) => {
+      if (typeof channel === 'string' && !channels.includes(channel)) {
+        source.report([...path, 'approval', 'notify', String(i)], 'value', `notification channel \`${channel}\` is not defined`, `add it under \`notifications\`, e.g. notifications: { ${channel}: { url: "https://hooks.example.com/toolgate" } }`);
+      }
+    });
+  }
+}
+
 function checkCondition(path: string[], condition: unknown, source: YamlSource): void {
   if (!isObj(condition)) return;
-  if (condition.action === 'require_approval') source.report([...path, 'action'], 'value', APPROVAL_UNAVAILABLE, APPROVAL_HINT);
   const expr = condition.if;
   if (typeof expr !== 'string' || expr === '') return; // '' is the schema's `minLength` problem
   if (expr.trim() === '') {

@@ -106,7 +106,7 @@ const ruleProperties = {
     type: 'string',
     enum: ACTIONS,
     description:
-      '`allow` (default) forwards the call; `deny` refuses it with `reason`; `hide` also removes the tool from tools/list. `require_approval` is not available in this version.',
+      '`allow` (default) forwards the call; `deny` refuses it with `reason`; `hide` also removes the tool from tools/list; `require_approval` holds the call until a person approves or refuses it (see `approval`).',
   },
   reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
   rate_limit: {
@@ -145,6 +145,31 @@ const ruleProperties = {
     },
   },
   conditions: { type: 'array', description: 'Checked in order before `action`; the first that matches decides.', items: conditionSchema },
+  approval: {
+    type: 'object',
+    description: 'How a `require_approval` call (the rule\'s action, or a condition\'s) is held.',
+    additionalProperties: false,
+    properties: {
+      timeout: {
+        type: ['number', 'string'],
+        exclusiveMinimum: 0,
+        format: 'toolgate-duration',
+        pattern: DURATION_PATTERN,
+        description: 'How long the call waits for a decision before it is refused as expired. Default 10m.',
+      },
+      notify: {
+        type: 'array',
+        description: 'Channels told when the hold starts; each must be defined under `notifications` (e.g. webhook).',
+        items: { type: 'string', enum: ['webhook'], description: 'A notification channel.' },
+      },
+      via: {
+        type: 'string',
+        enum: ['dashboard', 'elicitation'],
+        description:
+          '`dashboard` (default): a person decides in the dashboard, the CLI or the admin API. `elicitation`: ask the agent\'s own user through the client (elicitation/create) when the client supports it; the dashboard can still decide.',
+      },
+    },
+  },
 };
 
 const ruleSchema = {
@@ -245,6 +270,27 @@ const auditSchema = {
 };
 // --- end audit ---
 
+// --- notifications (approvals) ---
+const notificationsSchema = {
+  type: 'object',
+  description: 'Where approval holds are announced.',
+  additionalProperties: false,
+  properties: {
+    webhook: {
+      type: 'object',
+      description: 'An HTTP endpoint POSTed to when a call is held (retried 3 times; failures are recorded on the approval).',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: { type: 'string', format: 'toolgate-http-url', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', description: 'The webhook URL (http:// or https://).' },
+        format: { type: 'string', enum: ['json', 'slack'], description: '`json` (default): the approval as JSON. `slack`: Slack-compatible `{ "text": ... }`.' },
+        headers: stringMap('HTTP headers sent with each notification, e.g. Authorization.', 'Header value.'),
+      },
+    },
+  },
+};
+// --- end notifications ---
+
 // --- admin (owned by src/admin) ---
 const adminSchema = {
   type: 'object',
@@ -324,6 +370,7 @@ export const configJsonSchema = {
     defaults: defaultsSchema,
     pinning: pinningSchema('Checking of tool definitions against their pins, for every server.'),
     audit: auditSchema,
+    notifications: notificationsSchema,
     admin: adminSchema,
   },
 } as const;

@@ -69,6 +69,8 @@ export interface ConditionConfig {
 }
 
 export interface ToolRuleConfig {
+  /** How a `require_approval` call is held (the rule's action or a condition's); defaults applied. */
+  approval?: import('../policy/types.js').ApprovalRule;
   action: RuleAction;
   reason?: string;
   rateLimit?: RateLimitConfig;

@@ -91,8 +91,7 @@ function describe(e: ErrorObject): Described | undefined {
       if (isPositiveInteger(schema)) return positiveInteger(path, e.data);
       return { path, anchor: 'value', message: `expected ${expected(e.params.type)}, got ${show(e.data)}`, hint: typeHint(e.params.type, e.data) };
     case 'enum': {
-      // `require_approval` is in the schema so editors know it, but is refused: don't offer it.
-      const allowed = (schema.enum ?? []).filter((v) => v !== 'require_approval');
+      const allowed = schema.enum ?? [];
       const hint = typeof e.data === 'string' ? suggestHint(e.data, allowed, 'allowed values') : undefined;
       return { path, anchor: 'value', message: `${show(e.data)} is not one of ${listOf(allowed)}`, hint: hint?.startsWith('did') ? hint : undefined };
     }

@@ -23,6 +23,7 @@
  * that deny would only change the wording of the same refusal.)
  */
 import type { Category, Risk, ToolDefinition } from '../catalog/types.js';
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from '../config/build.js';
 import type { Config, Mode, PinningMode } from '../config/types.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { CATEGORY_COUNT, CATEGORY_INDEX, classificationOf, compileDefaults, type CategoryDefault } from './category-defaults.js';
@@ -34,8 +35,11 @@ import { sessionKeySuffix } from './rate-limit-key.js';
 import * as reasons from './reasons.js';
 import { policyRevision } from './revision.js';
 import { EMPTY_SERVER, compileServer, matchRule, type RulePlan, type ServerPlan } from './rule-plan.js';
-import type { Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
+import type { ApprovalRule, Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
 import { SchemaCompiler, UpstreamSchemaCache, issuesText, validationIssues } from './validation.js';
+
+/** A `require_approval` with no `approval:` block (e.g. the recommended profile's). */
+const DEFAULT_APPROVAL: ApprovalRule = Object.freeze({ timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS, notify: [], via: 'dashboard' as const });
 
 export type { ResolvedRule } from './governing.js';
 
@@ -160,7 +164,8 @@ class Policy implements CompiledPolicy {
 
   /**
    * Order: the rule's action (deny, hide) → conditions, first match acts → validation (the tool's
-   * inputSchema, then `validate.arguments`) → require_approval → allow with the rule's rate limit.
+   * inputSchema, then `validate.arguments`) → require_approval (the rule's, or a matching
+   * condition's): hold → else allow; both carry the rule's rate limit.
    *
    * A condition that fails at run time (missing field, wrong type, non-boolean result) refuses the
    * call with a `deny` naming the expression and the error, whatever that condition's action: a
@@ -174,6 +179,7 @@ class Policy implements CompiledPolicy {
     const action = plan.config.action;
     if (action === 'deny' || action === 'hide') return g.actionVerdict!;
     let allowedBy: RuleRef | undefined;
+    let heldBy: RuleRef | undefined;
     if (plan.conditions.length > 0) {
       const input: ConditionInput = { args: call.args ?? {}, tool: call.tool, server: call.server, session: call.session ?? '' };
       for (const c of plan.conditions) {
@@ -184,13 +190,19 @@ class Policy implements CompiledPolicy {
           return { kind: 'deny', rule: c.ref, reason: reasons.conditionFailed(label, c.index, c.condition.source, outcome.message) };
         }
         if (c.verdict) return c.verdict;
-        allowedBy = c.ref;
+        if (c.holds) heldBy = c.ref;
+        else allowedBy = c.ref;
         break;
       }
     }
     const invalid = this.#validate(plan, call, definition);
     if (invalid) return invalid;
-    if (action === 'require_approval' && allowedBy === undefined) return g.actionVerdict!;
+    if (action === 'require_approval' && allowedBy === undefined) heldBy ??= plan.actionRef;
+    if (heldBy !== undefined) {
+      const approval = plan.config.approval ?? DEFAULT_APPROVAL;
+      const rateLimit = this.#rateLimit(g, plan, call);
+      return rateLimit ? { kind: 'hold', rule: heldBy, approval, rateLimit } : { kind: 'hold', rule: heldBy, approval };
+    }
     if (allowedBy === undefined && g.pass) return g.pass;
     const rule = allowedBy ?? plan.actionRef;
     const rateLimit = this.#rateLimit(g, plan, call);

@@ -43,10 +43,15 @@ export async function decide(
     case 'invalid':
       return { decision: { kind: 'invalid', rule: verdict.rule, mode, reason: verdict.reason, issues: verdict.issues } };
     case 'allow':
+    case 'hold':
       break;
   }
+  const passed = (rateLimit?: RateLimitState): Decision =>
+    verdict.kind === 'hold'
+      ? { kind: 'hold', rule: verdict.rule, mode, approval: verdict.approval, ...(rateLimit ? { rateLimit } : {}) }
+      : { kind: 'allow', rule: verdict.rule, mode, ...(rateLimit ? { rateLimit } : {}) };
   const limit = verdict.rateLimit;
-  if (limit === undefined) return { decision: { kind: 'allow', rule: verdict.rule, mode } };
+  if (limit === undefined) return { decision: passed() };
   let taken: RateLimitTake;
   try {
     taken = await store.take(limit.key, limit.max, limit.windowMs, nowMs);
@@ -62,7 +67,7 @@ export async function decide(
     remaining: taken.remaining,
     retryAfterMs: taken.allowed ? 0 : taken.retryAfterMs,
   };
-  if (taken.allowed) return { decision: { kind: 'allow', rule: verdict.rule, mode, rateLimit: state }, undo: taken.undo };
+  if (taken.allowed) return { decision: passed(state), undo: taken.undo };
   const reason = `Rate limit exceeded: ${limitText(state)}; retry in ${retryAfterSeconds(state)}s`;
   return { decision: { kind: 'rate_limited', rule: limit.rule, mode, reason, rateLimit: state } };
 }

@@ -25,7 +25,7 @@ export interface ResolvedRule {
 /** The rule that governs one (server, tool) — for category defaults, one (server, tool, category) — with what can be prepared before a call. */
 export interface Governing extends ResolvedRule {
   readonly plan: RulePlan | undefined;
-  /** The action's own verdict for deny, hide and require_approval. */
+  /** The action's own verdict for deny and hide. */
   readonly actionVerdict: Verdict | undefined;
   /** Verdict of a call that passes every check, when it does not depend on the call (no session-scoped limit). */
   readonly pass: Verdict | undefined;
@@ -79,11 +79,8 @@ export function categoryGoverning(
       verdict = { kind: 'hide', rule: plan.actionRef };
       break;
     case 'require_approval':
-      // Approvals are not built yet: refuse rather than let the call through unapproved.
-      verdict = { kind: 'deny', rule: plan.actionRef, reason: reasons.categoryNeedsApproval(server, tool, category, where, override) };
-      break;
     case 'allow':
-      break;
+      break; // the call goes on to validation, then is held or allowed
   }
   return governing('category_default', server, tool, plan, verdict && Object.freeze(verdict));
 }

@@ -26,13 +26,6 @@ export function conditionFailed(label: string, index: number, source: string, er
   );
 }
 
-export function approvalUnavailable(label: string): string {
-  return (
-    `${label} requires human approval for this call, and this toolgate version cannot ` +
-    'ask for approval yet, so the call is refused. Use action allow or deny for now.'
-  );
-}
-
 export function defaultDenies(server: string, tool: string): string {
   return (
     `Server "${server}" denies every tool that no rule names (its policy default is deny), ` +
@@ -77,13 +70,6 @@ export function categoryDenies(server: string, tool: string, category: Category,
   return (
     `Tool "${tool}" is in category ${category} (${categoryOrigin(override)}), and ${where} denies ${category} tools ` +
     `that no rule names. ${allowHint(server, tool)}`
-  );
-}
-
-export function categoryNeedsApproval(server: string, tool: string, category: Category, where: string, override: string | undefined): string {
-  return (
-    `Tool "${tool}" is in category ${category} (${categoryOrigin(override)}), and ${where} requires a person's approval ` +
-    `for ${category} tools. This toolgate version cannot ask for approval yet, so the call is refused. ${allowHint(server, tool)}`
   );
 }
 

@@ -18,8 +18,10 @@ export interface ConditionPlan {
   readonly index: number;
   readonly condition: CompiledCondition;
   readonly ref: RuleRef;
-  /** What a match yields; undefined for an `allow` condition, which lets the call go on to validation. */
+  /** What a match yields; undefined for `allow` and `require_approval`, which go on to validation. */
   readonly verdict: Verdict | undefined;
+  /** A match holds the call for approval (after validation and the rate limit). */
+  readonly holds: boolean;
 }
 
 export interface RulePlan {
@@ -194,7 +196,7 @@ function compileRule(
     const condRef = ref(`conditions[${index}]`);
     const reason = c.reason ?? reasons.conditionMatched(label, index, c.if);
     const verdict = actionVerdict(c.action, condRef, reason, label);
-    conditions.push(Object.freeze({ index, condition: compiled, ref: condRef, verdict }));
+    conditions.push(Object.freeze({ index, condition: compiled, ref: condRef, verdict, holds: c.action === 'require_approval' }));
   });
   let argumentsSchema: ValidateFunction | undefined;
   if (rule.validate?.arguments !== undefined) {
@@ -218,7 +220,7 @@ function compileRule(
   });
 }
 
-/** Static verdict of an action; `allow` has none, because the call still has checks to pass. */
+/** Static verdict of an action; `allow` and `require_approval` have none: the call still has checks to pass. */
 function actionVerdict(action: RuleAction, rule: RuleRef, denyReason: string, label: string): Verdict | undefined {
   switch (action) {
     case 'allow':
@@ -228,8 +230,7 @@ function actionVerdict(action: RuleAction, rule: RuleRef, denyReason: string, la
     case 'hide':
       return Object.freeze({ kind: 'hide', rule });
     case 'require_approval':
-      // Approvals are not built yet: refuse rather than let the call through unapproved.
-      return Object.freeze({ kind: 'deny', rule, reason: reasons.approvalUnavailable(label) });
+      return undefined;
   }
 }
 

@@ -108,14 +108,14 @@ const cases: { name: string; lines: string[]; want: Expected }[] = [
     },
   },
   {
-    name: 'require_approval in a category entry is refused like anywhere in the file',
-    lines: ['defaults:', '  categories:', '    Financial: { action: require_approval }'],
-    want: { line: 6, column: 26, path: '/defaults/categories/Financial/action', message: '`require_approval` is not available in this version', hint: '`action: deny`' },
+    name: 'approval on a category entry that holds nothing',
+    lines: ['defaults:', '  categories:', '    Write: { approval: { timeout: 5m } }'],
+    want: { line: 6, column: 14, path: '/defaults/categories/Write/approval', message: '`approval` has no effect', hint: 'set `action: require_approval`' },
   },
   {
-    name: 'require_approval in a category condition',
-    lines: ['defaults:', '  categories:', '    Write:', '      conditions: [{ if: "true", action: require_approval }]'],
-    want: { line: 7, column: 42, path: '/defaults/categories/Write/conditions/0/action', message: '`require_approval` is not available' },
+    name: 'approval notifying a channel the file does not define',
+    lines: ['defaults:', '  categories:', '    Financial: { action: require_approval, approval: { notify: [webhook] } }'],
+    want: { line: 6, column: 65, path: '/defaults/categories/Financial/approval/notify/0', message: 'notification channel `webhook` is not defined', hint: 'add it under `notifications`' },
   },
   {
     name: 'CEL error in a category condition, at its character',

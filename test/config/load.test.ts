@@ -227,9 +227,8 @@ test('loadConfig reports every problem of a broken file, labelled with the path 
         `${file}:6:39: /servers/github/headers/Authorization: environment variable \`GITHUB_TOKEN\` is not set (hint: export GITHUB_TOKEN=... before starting toolgate, or write $\${ for a literal \${)`,
         `${file}:10:5: /servers/files/sesions: unknown key \`sesions\` (hint: did you mean \`sessions\`?)`,
         `${file}:16:41: /policies/github/tools/get_*/rate_limit/window: \`1 minute\` is not a duration (hint: write seconds as a number (60) or a string with a unit: "500ms", "30s", "1m", "1h", "1d")`,
-        `${file}:18:17: /policies/github/tools/create_pull_request/action: action \`require_approval\` is not available in this version: approval holds are not built yet (hint: use \`action: deny\` with a \`reason\` for now, or run the server in \`mode: monitor\`)`,
         `${file}:19:3: /policies/file: policy for unknown server \`file\` (hint: did you mean \`files\`?)`,
-        `${file}:24:21: /policies/file/tools/write_file/conditions/0/action: \`block\` is not one of \`allow\`, \`deny\`, \`hide\``,
+        `${file}:24:21: /policies/file/tools/write_file/conditions/0/action: \`block\` is not one of \`allow\`, \`deny\`, \`hide\`, \`require_approval\``,
       ].join('\n'),
     );
     return true;

@@ -87,9 +87,9 @@ const cases: { name: string; text: string; env?: Record<string, string>; want: E
     want: { line: 1, column: 7, path: '/mode', message: '`enforcing` is not one of `enforce`, `monitor`', hint: 'did you mean `enforce`?' },
   },
   {
-    name: 'bad action does not offer require_approval',
+    name: 'bad action lists the allowed actions',
     text: withRule('        action: reject'),
-    want: { line: 8, column: 17, path: '/policies/a/tools/t/action', message: '`reject` is not one of `allow`, `deny`, `hide`', hint: null },
+    want: { line: 8, column: 17, path: '/policies/a/tools/t/action', message: '`reject` is not one of `allow`, `deny`, `hide`, `require_approval`', hint: null },
   },
   {
     name: 'bad rate-limit scope',
@@ -237,14 +237,14 @@ const cases: { name: string; text: string; env?: Record<string, string>; want: E
     want: { line: 9, column: 13, path: '/policies/a/tools/t/conditions/0', message: 'missing required key `action`' },
   },
   {
-    name: 'require_approval on a rule',
-    text: withRule('        action: require_approval'),
-    want: { line: 8, column: 17, path: '/policies/a/tools/t/action', message: 'approval holds are not', hint: 'use `action: deny` with a `reason`' },
+    name: 'approval on a rule that holds nothing',
+    text: withRule('        approval: { timeout: 5m }'),
+    want: { line: 8, column: 9, path: '/policies/a/tools/t/approval', message: '`approval` has no effect', hint: 'set `action: require_approval`' },
   },
   {
-    name: 'require_approval in a condition',
-    text: withRule('        conditions:', '          - if: tool == "x"', '            action: require_approval'),
-    want: { line: 10, column: 21, path: '/policies/a/tools/t/conditions/0/action', message: '`require_approval` is not available in this version', hint: 'monitor' },
+    name: 'approval with an unknown way to ask',
+    text: withRule('        action: require_approval', '        approval: { via: email }'),
+    want: { line: 9, column: 26, path: '/policies/a/tools/t/approval/via', message: '`email` is not one of `dashboard`, `elicitation`' },
   },
   {
     name: 'unset environment variable, pointed at the reference',
@@ -294,7 +294,6 @@ test('every problem in a file is reported together, in file order, each with its
     { line: 6, column: 5, path: '/servers/a/comand', message: 'unknown key `comand`', hint: 'did you mean `command`?' },
     { line: 9, column: 20, path: '/servers/b/headers/X', message: 'environment variable `MISSING` is not set' },
     { line: 11, column: 3, path: '/policies/c', message: 'policy for unknown server `c`', hint: 'configured servers: `a`, `b`' },
-    { line: 15, column: 17, path: '/policies/b/tools/x/action', message: '`require_approval` is not available' },
     { line: 16, column: 28, path: '/policies/b/tools/x/rate_limit/max', message: 'must be a positive integer, got -1' },
     { line: 16, column: 40, path: '/policies/b/tools/x/rate_limit/window', message: '`1w` is not a duration' },
     { line: 17, column: 1, path: '/mode', message: 'duplicate key `mode` (first defined on line 2)' },

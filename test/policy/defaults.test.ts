@@ -39,10 +39,10 @@ test('recommended profile, end to end: each real tool gets its category\'s rule'
     ['sns', 'create_topic', { name: 'orders' }, 'allow', ref('category:Write', 'action', 'Write'), 30],
     ['aws-ecs', 'build_and_push_image_to_ecr', BUILD_ARGS, 'allow', ref('category:Execute', 'action', 'Execute'), 10],
     ['sns', 'publish', { Message: 'hi' }, 'allow', ref('category:Communication', 'action', 'Communication'), 5],
-    ['sns', 'delete_topic', { TopicArn: 'arn:t' }, 'deny', ref('category:Destructive', 'action', 'Destructive'), 'approval'],
-    ['github', 'delete_repository', { owner: 'o', repo: 'r' }, 'deny', ref('category:Destructive', 'action', 'Destructive'), 'approval'],
-    ['stripe', 'create_refund', { payment_intent: 'pi_1' }, 'deny', ref('category:Financial', 'action', 'Financial'), 'approval'],
-    ['sns', 'add_sns_permission', { ActionName: ['Publish'], AWSAccountId: ['1'], Label: 'l', TopicArn: 'arn:t' }, 'deny', ref('category:Admin', 'action', 'Admin'), 'approval'],
+    ['sns', 'delete_topic', { TopicArn: 'arn:t' }, 'hold', ref('category:Destructive', 'action', 'Destructive'), 'approval'],
+    ['github', 'delete_repository', { owner: 'o', repo: 'r' }, 'hold', ref('category:Destructive', 'action', 'Destructive'), 'approval'],
+    ['stripe', 'create_refund', { payment_intent: 'pi_1' }, 'hold', ref('category:Financial', 'action', 'Financial'), 'approval'],
+    ['sns', 'add_sns_permission', { ActionName: ['Publish'], AWSAccountId: ['1'], Label: 'l', TopicArn: 'arn:t' }, 'hold', ref('category:Admin', 'action', 'Admin'), 'approval'],
   ];
   for (const [srv, tool, args, kind, rule, extra] of table) {
     const at = `${srv}/${tool}`;
@@ -59,11 +59,8 @@ test('recommended profile, end to end: each real tool gets its category\'s rule'
         rule: { ...rule, part: 'rate_limit' },
       }, at);
     } else if (extra === 'approval') {
-      const reason = reasonOf(verdict);
-      assert.match(reason, new RegExp(`^Tool "${tool}" is in category ${rule.category} \\(as toolgate classified its definition\\)`), at);
-      assert.match(reason, new RegExp(`defaults: recommended \\(${rule.category}\\) requires a person's approval`), at);
-      assert.match(reason, /cannot ask for approval yet, so the call is refused/, at);
-      assert.ok(reason.includes(`add a rule of its own under policies.${srv}.tools, e.g. "${tool}": { action: allow }`), reason);
+      assert.ok(verdict.kind === 'hold', at);
+      assert.deepEqual(verdict.approval, { timeoutMs: 600_000, notify: [], via: 'dashboard' }, at);
     } else {
       assert.ok(!('rateLimit' in verdict), at);
     }
@@ -118,7 +115,7 @@ test('precedence: explicit rule > category default > server default; overrides c
     ['an explicit rule that also sets category still governs whole', server({ build_and_push_image_to_ecr: rule('deny', { category: 'Read' }) }), BUILD, ref('build_and_push_image_to_ecr', 'action'), 'deny'],
     ['override to a category without an entry: the server default', server({ build_and_push_image_to_ecr: rule('allow', { category: 'Read' }) }), BUILD, ref('default', 'default'), 'allow'],
     ['override wins over the classifier (Destructive → Write)', server({ delete_topic: rule('allow', { category: 'Write' }) }), DELETE_TOPIC, ref('category:Write', 'action', 'Write'), 'allow'],
-    ['override wins over the classifier (Read → Destructive)', server({ 'list_*': rule('allow', { category: 'Destructive' }) }), LIST_TOPICS, ref('category:Destructive', 'action', 'Destructive'), 'deny'],
+    ['override wins over the classifier (Read → Destructive)', server({ 'list_*': rule('allow', { category: 'Destructive' }) }), LIST_TOPICS, ref('category:Destructive', 'action', 'Destructive'), 'hold'],
     [
       'the most specific rule that sets category gives it; a risk-only rule does not count',
       server({ 'list_*': rule('allow', { category: 'Execute' }), 'list_t*': rule('allow', { category: 'Write' }), list_topics: rule('allow', { risk: 'Low' }) }),
@@ -137,11 +134,12 @@ test('precedence: explicit rule > category default > server default; overrides c
   }
 });
 
-test('an override names itself in the refusal', () => {
+test('an override chooses the category whose default holds the call, and explain says where it came from', () => {
   const policy = compilePolicy(withDefaults({ s: server({ 'list_*': rule('allow', { category: 'Destructive' }) }) }));
-  const reason = reasonOf(policy.evaluate(call('list_topics', {}, { server: 's' }), tooldef('sns', 'list_topics')));
-  assert.match(reason, /^Tool "list_topics" is in category Destructive \(as set at policies\.s\.tools\."list_\*"\)/);
-  assert.match(reason, /if the category is wrong, correct it there instead, e.g\. "list_topics": \{ category: Read \}/);
+  const verdict = policy.evaluate(call('list_topics', {}, { server: 's' }), tooldef('sns', 'list_topics'));
+  assert.deepEqual([verdict.kind, verdict.rule], ['hold', ref('category:Destructive', 'action', 'Destructive')]);
+  const explanation = policy.explain('s', 'list_topics', tooldef('sns', 'list_topics'));
+  assert.deepEqual(explanation.category, { value: 'Destructive', source: 'override' });
 });
 
 test('without a definition or an override the category is unknown, and the call is refused', () => {
@@ -182,7 +180,7 @@ test('classification is cached by object identity: pass a new object when a defi
   assert.equal(policy.evaluate(c, definition).kind, 'allow');
   definition.description = 'Deletes the shared folder and every file in it.';
   assert.equal(policy.evaluate(c, definition).kind, 'allow', 'the same object keeps its classification');
-  assert.equal(policy.evaluate(c, { ...definition }).kind, 'deny', 'a new object is classified afresh');
+  assert.equal(policy.evaluate(c, { ...definition }).kind, 'hold', 'a new object is classified afresh');
 });
 
 test('needsDefinition and isHidden', () => {
@@ -311,7 +309,7 @@ test('from YAML to decisions: profile, a category entry of the file\'s own, an o
   assert.ok(build.kind === 'allow' && build.rateLimit?.max === 3, JSON.stringify(build));
   assert.equal(policy.needsDefinition('aws-ecs', 'build_and_push_image_to_ecr'), true, 'the Execute entry validates');
   assert.equal(reasonOf(policy.evaluate(call('publish', { Message: 'x' }, { server: 'sns' }), tooldef('sns', 'publish'))), 'No messages from agents.');
-  assert.match(reasonOf(policy.evaluate(call('list_topics', {}, { server: 'sns' }))), /category Destructive \(as set at policies\.sns\.tools\.list_topics\), and defaults: recommended \(Destructive\) requires a person's approval/);
+  assert.equal(policy.evaluate(call('list_topics', {}, { server: 'sns' })).kind, 'hold', 'the override makes it Destructive: held');
   assert.equal(policy.explain('aws-ecs', 'build_and_push_image_to_ecr', BUILD).source.where, 'defaults.categories.Execute');
   assert.equal(policy.explain('sns', 'list_topics').source.where, 'defaults: recommended (Destructive)');
   assert.equal(policy.pinningFor('sns'), 'warn');

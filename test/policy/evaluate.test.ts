@@ -143,13 +143,22 @@ test('conditions are skipped when the rule action already denies or hides', () =
   assert.equal(policy.evaluate(call('secret')).kind, 'hide');
 });
 
-test('require_approval is refused (fail closed) until approvals exist, unless an allow condition matches', () => {
+test('require_approval holds the call with its approval settings, unless an allow condition matches', () => {
+  const approval = { timeoutMs: 60_000, notify: ['webhook'], via: 'elicitation' as const };
   const policy = compilePolicy(
-    srv({ deploy: rule('require_approval', { conditions: [{ if: 'args.env == "dev"', action: 'allow' }] }) }),
+    srv({
+      deploy: rule('require_approval', { conditions: [{ if: 'args.env == "dev"', action: 'allow' }], approval }),
+      scale: rule('allow', { conditions: [{ if: 'args.replicas > 10.0', action: 'require_approval' }] }),
+      plain: rule('require_approval'),
+    }),
   );
-  const refused = policy.evaluate(call('deploy', { env: 'prod' }));
-  assert.equal(refused.kind, 'deny');
-  assert.deepEqual(refused.rule, { pattern: 'deploy', part: 'action' });
-  assert.match(reasonOf(refused), /requires human approval/);
+  assert.deepEqual(policy.evaluate(call('deploy', { env: 'prod' })), { kind: 'hold', rule: { pattern: 'deploy', part: 'action' }, approval });
   assert.deepEqual(policy.evaluate(call('deploy', { env: 'dev' })), { kind: 'allow', rule: { pattern: 'deploy', part: 'conditions[0]' } });
+  const held = policy.evaluate(call('scale', { replicas: 20 }));
+  assert.equal(held.kind, 'hold');
+  assert.deepEqual(held.rule, { pattern: 'scale', part: 'conditions[0]' });
+  assert.equal(policy.evaluate(call('scale', { replicas: 2 })).kind, 'allow');
+  const defaults = policy.evaluate(call('plain'));
+  assert.ok(defaults.kind === 'hold');
+  assert.deepEqual(defaults.approval, { timeoutMs: 600_000, notify: [], via: 'dashboard' });
 });

@@ -127,7 +127,7 @@ test('explain agrees with evaluate on every real tool', () => {
     const expectedKey = verdict.rule.category ?? (verdict.rule.pattern === 'default' ? 'default' : verdict.rule.pattern);
     assert.equal(e.source.key, expectedKey, `${srv}/${tool}`);
     // An allowing rule may still refuse these empty arguments by validation; it never denies.
-    const expectedKinds = { allow: ['allow', 'invalid'], deny: ['deny'], hide: ['hide'], require_approval: ['deny'] }[e.rule.action];
+    const expectedKinds = { allow: ['allow', 'invalid'], deny: ['deny'], hide: ['hide'], require_approval: ['hold', 'invalid'] }[e.rule.action];
     assert.ok(expectedKinds.includes(verdict.kind), `${srv}/${tool}: ${e.rule.action} vs ${verdict.kind}`);
   }
 });
