@@ -42,6 +42,8 @@ export interface GatewayContext {
   onCallCompleted(completion: CallCompletion): void;
   /** Where held calls wait; absent when the gateway runs without approvals (stdio mode without a data dir). */
   readonly approvals?: ApprovalHub;
+  /** How often a held call that asked for progress is told it is still waiting. */
+  readonly holdProgressMs: number;
   /** Tells the configured channels (webhook) that a call is held. */
   notifyApproval(approval: Approval, channels: string[]): void;
   /** A held call was decided (approved, refused, expired, abandoned). `call` is the decided call's object. */

@@ -24,6 +24,8 @@ export interface GatewayOptions {
   log: Logger;
   rateLimits?: RateLimitStore;
   now?: () => number;
+  /** How often a held call that asked for progress is told it is still waiting (default 10 s). */
+  holdProgressMs?: number;
   /** The audit trail; default: the one the config asks for (`null`: none). */
   audit?: AuditLog | null;
 }
@@ -38,6 +40,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly now: () => number;
   readonly audit?: AuditLog;
   readonly approvals: ApprovalHub;
+  readonly holdProgressMs: number;
   #config: Config;
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
@@ -60,6 +63,7 @@ export class Gateway implements GatewayContext, SessionHost {
       this.subscribe((event) => audit.recordDecision(event));
       this.subscribeCompletions((completion) => audit.recordCompletion(completion));
     }
+    this.holdProgressMs = options.holdProgressMs ?? 10_000;
     this.approvals = new ApprovalHub({ store: new SqliteApprovalStore(join(options.config.dataDir, 'approvals.sqlite')), log: options.log, now: this.now });
   }
 

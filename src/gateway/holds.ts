@@ -13,6 +13,8 @@ export interface HoldDeps {
   /** Sends a request of the gateway's own to the client and waits for the answer. */
   askClient(method: string, params: Record<string, unknown>, related: RequestId): Promise<JsonRpcResponse>;
   clientCanElicit: boolean;
+  /** How often a held call with a progress token gets a progress notification. */
+  progressEveryMs: number;
   log: Logger;
 }
 
@@ -27,8 +29,6 @@ export interface HoldInput {
   /** Called with the approval's id as soon as it exists, so the caller can abandon it. */
   onHeld(approvalId: string): void;
 }
-
-const PROGRESS_EVERY_MS = 10_000;
 
 /**
  * Holds a call until it is decided. The call's stream stays open meanwhile: progress
@@ -63,7 +63,7 @@ export async function holdForApproval(deps: HoldDeps, input: HoldInput): Promise
             },
             input.requestId,
           );
-        }, PROGRESS_EVERY_MS);
+        }, deps.progressEveryMs);
   progress?.unref();
 
   if (input.approval.via === 'elicitation' && deps.clientCanElicit) void askTheUser(deps, approval, input.requestId);

@@ -198,6 +198,7 @@ export class ProxySession implements ClientSession {
         sendToClient: (notification, related) => this.#deliver(notification, undefined, related),
         askClient: (method, params, related) => this.#requestClient(method, params, related),
         clientCanElicit: this.#clientCapabilities.elicitation !== undefined,
+        progressEveryMs: this.#context.holdProgressMs,
         log: this.#log,
       },
       {

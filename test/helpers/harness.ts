@@ -59,7 +59,7 @@ export interface StartedGateway {
  * keys), `$EVERYTHING` to server-everything over stdio, `$RECORD_FILE` to the file the fixture
  * records into and `$DIR` to the test's temporary folder.
  */
-export async function startGateway(yaml: string, options: { watch?: boolean } = {}): Promise<StartedGateway> {
+export async function startGateway(yaml: string, options: { watch?: boolean; holdProgressMs?: number } = {}): Promise<StartedGateway> {
   const dir = tempDir();
   const recordFile = join(dir, 'received.jsonl');
   const expand = (text: string) =>
@@ -74,7 +74,7 @@ export async function startGateway(yaml: string, options: { watch?: boolean } = 
   writeFileSync(configFile, withListen(expand(yaml)));
   const config = await loadConfig(configFile);
   const log = pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }, pino.destination(2));
-  const gateway = new Gateway({ config, log });
+  const gateway = new Gateway({ config, log, holdProgressMs: options.holdProgressMs });
   const decisions: DecisionEvent[] = [];
   gateway.subscribe((event) => decisions.push(event));
   const { url: baseUrl } = await gateway.listen();

@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Approval } from '../../src/approvals/types.js';
+import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
+import { auditFile } from '../../src/audit/audit-log.js';
+import { eventually, receivedMessages, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
+
+const decisionMeta = (result: unknown) => (result as { _meta?: Record<string, Record<string, unknown>> })._meta?.['toolgate/decision'];
+
+/** A webhook receiver on loopback that records every POST body. */
+async function webhookReceiver(): Promise<{ url: string; bodies: unknown[]; close(): Promise<void> }> {
+  const bodies: unknown[] = [];
+  const server = createServer(async (request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+    bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    response.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('require_approval: a held call waits for a person', () => {
+  let gw: StartedGateway;
+  let hook: Awaited<ReturnType<typeof webhookReceiver>>;
+  /** The pending approvals that match, once there is at least one. */
+  const heldCalls = async (match: (approval: Approval) => boolean): Promise<Approval[]> => {
+    const found = await eventually(() => {
+      const list = gw.gateway.approvals.list({ status: 'pending' }).filter(match);
+      return list.length ? list : undefined;
+    });
+    assert.ok(found, 'the call is held');
+    return found;
+  };
+
+  before(async () => {
+    hook = await webhookReceiver();
+    gw = await startGateway(
+      `
+notifications:
+  webhook: { url: "${hook.url}", format: slack }
+servers:
+  app: $RECORDING
+policies:
+  app:
+    tools:
+      deploy_webapp:
+        action: require_approval
+        approval: { timeout: 10m, notify: [webhook] }
+      delete_app:
+        action: require_approval
+        approval: { timeout: 1s }
+      build_and_push_image_to_ecr:
+        action: require_approval
+        approval: { via: elicitation }
+      echo:
+        conditions:
+          - if: 'args.text == "needs a person"'
+            action: require_approval
+`,
+      { holdProgressMs: 100 },
+    );
+  });
+  after(async () => {
+    await gw.close();
+    await hook.close();
+  });
+
+  test('approved: the agent gets the upstream result of exactly the held arguments', async () => {
+    const client = await gw.connect('app');
+    const progress: string[] = [];
+    const call = client.callTool(
+      { name: 'deploy_webapp', arguments: { project_root: '/work/site', region: 'eu-west-1' } },
+      { onprogress: (p) => progress.push(p.message ?? ''), resetTimeoutOnProgress: true },
+    );
+    const [held] = await heldCalls((approval) => approval.tool === 'deploy_webapp');
+    assert.deepEqual(held.arguments, { project_root: '/work/site', region: 'eu-west-1' });
+    assert.ok(!receivedToolCalls(gw.recordFile).includes('deploy_webapp'), 'nothing reaches the upstream while held');
+    await eventually(() => progress.length >= 2);
+    assert.match(progress[0], new RegExp(`Waiting for approval ${held.id}`));
+    gw.gateway.approvals.approve(held.id, { approver: 'alice' });
+    const result = await call;
+    assert.equal(resultText(result), 'deployed /work/site to eu-west-1');
+    const forwarded = receivedMessages(gw.recordFile).filter((entry) => entry.message.method === 'tools/call' && entry.message.params?.name === 'deploy_webapp');
+    assert.equal(forwarded.length, 1);
+    assert.deepEqual(forwarded[0].message.params?.arguments, { project_root: '/work/site', region: 'eu-west-1' });
+    const stored = gw.gateway.approvals.get(held.id)!;
+    assert.equal(stored.status, 'approved');
+    assert.equal(stored.decidedBy, 'alice');
+  });
+
+  test('the webhook is told when a hold starts (Slack text) and the delivery is recorded', async () => {
+    const held = gw.gateway.approvals.list().find((approval) => approval.tool === 'deploy_webapp')!;
+    await eventually(() => gw.gateway.approvals.get(held.id)?.notified?.length);
+    assert.deepEqual(gw.gateway.approvals.get(held.id)!.notified, [{ channel: 'webhook', ok: true, attempts: 1 }]);
+    const text = (hook.bodies[0] as { text: string }).text;
+    assert.match(text, /approval needed\* for `deploy_webapp` on `app`/);
+    assert.match(text, /"project_root": "\/work\/site"/);
+    assert.match(text, new RegExp(`toolgate approvals approve ${held.id}`));
+  });
+
+  test("refused: the agent reads the approver's reason and the upstream never sees the call", async () => {
+    const client = await gw.connect('app');
+    const call = client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/etc', region: 'us-east-1' } });
+    const [held] = await heldCalls((approval) => approval.arguments.project_root === '/etc');
+    gw.gateway.approvals.refuse(held.id, 'Not from /etc, please.', 'bob');
+    const result = await call;
+    assert.equal(result.isError, true);
+    assert.match(resultText(result), /^Policy violation: .*deploy_webapp.*held for approval.*bob refused it: Not from \/etc, please\./);
+    assert.equal(decisionMeta(result)!.decision, 'refused');
+    assert.equal(decisionMeta(result)!.approvalId, held.id);
+    assert.equal(receivedMessages(gw.recordFile).filter((entry) => entry.message.params?.name === 'deploy_webapp').length, 1, 'only the approved call arrived');
+  });
+
+  test('expired: no answer within the timeout refuses the call as expired', async () => {
+    const client = await gw.connect('app');
+    const result = await client.callTool({ name: 'delete_app', arguments: { name: 'web' } });
+    assert.equal(result.isError, true);
+    assert.match(resultText(result), /the approval expired: nobody answered within 1s/);
+    assert.ok(!receivedToolCalls(gw.recordFile).includes('delete_app'));
+  });
+
+  test('approve for the session: later calls of that tool in that session pass without a hold', async () => {
+    const client = await gw.connect('app');
+    const first = client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/1', region: 'eu-west-1' } });
+    const [held] = await heldCalls((approval) => approval.arguments.project_root === '/w/1');
+    const approved = gw.gateway.approvals.approve(held.id, { scope: 'session', minutes: 5, approver: 'carol' });
+    assert.ok(approved.grant && approved.grant.until > Date.now());
+    await first;
+    const second = await client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/2', region: 'eu-west-1' } });
+    assert.equal(resultText(second), 'deployed /w/2 to eu-west-1');
+    const other = await gw.connect('app');
+    const otherCall = other.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/3', region: 'eu-west-1' } });
+    const [heldElsewhere] = await heldCalls((approval) => approval.arguments.project_root === '/w/3');
+    assert.ok(heldElsewhere, 'another session is still held');
+    gw.gateway.approvals.refuse(heldElsewhere.id, 'no');
+    await otherCall;
+  });
+
+  test('a condition can hold a call; other arguments pass', async () => {
+    const client = await gw.connect('app');
+    assert.equal(resultText(await client.callTool({ name: 'echo', arguments: { text: 'fine' } })), 'fine');
+    const call = client.callTool({ name: 'echo', arguments: { text: 'needs a person' } });
+    const [held] = await heldCalls((approval) => approval.tool === 'echo');
+    assert.equal(held.rule, 'echo');
+    gw.gateway.approvals.approve(held.id);
+    assert.equal(resultText(await call), 'needs a person');
+  });
+
+  test('a call cancelled while held is abandoned', async () => {
+    const client = await gw.connect('app');
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/cancel', region: 'eu-west-1' } }, { signal: controller.signal });
+    const [held] = await heldCalls((approval) => approval.arguments.project_root === '/cancel');
+    controller.abort('changed my mind');
+    await assert.rejects(call);
+    const closed = await eventually(() => (gw.gateway.approvals.get(held.id)?.status === 'abandoned' ? gw.gateway.approvals.get(held.id) : undefined));
+    assert.match(closed!.reason!, /cancelled/);
+    assert.throws(() => gw.gateway.approvals.approve(held.id), /already abandoned/);
+  });
+
+  test("via elicitation: the agent's own user is asked through the client", async () => {
+    const answers: Array<{ approve: boolean }> = [{ approve: true }, { approve: false }];
+    const asked: string[] = [];
+    const client = new Client({ name: 'with-user', version: '1' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(String(request.params.message));
+      return { action: 'accept', content: answers.shift()! };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url('app'))));
+    try {
+      const yes = await client.callTool({ name: 'build_and_push_image_to_ecr', arguments: { app_name: 'web', app_path: '/w' } });
+      assert.equal(resultText(yes), 'pushed web');
+      assert.match(asked[0], /"build_and_push_image_to_ecr".*"app_path": "\/w"/s);
+      const no = await client.callTool({ name: 'build_and_push_image_to_ecr', arguments: { app_name: 'web2', app_path: '/w' } });
+      assert.equal(no.isError, true);
+      assert.match(resultText(no), /the agent's user \(elicitation\) refused it: the user did not allow it/);
+      const decided = gw.gateway.approvals.list().filter((approval) => approval.tool === 'build_and_push_image_to_ecr');
+      assert.deepEqual(decided.map((approval) => approval.status).sort(), ['approved', 'refused']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('every approval decision is in the audit trail, with the approver', async () => {
+    await gw.gateway.audit!.flush();
+    const store = new SqliteAuditStore(auditFile(gw.gateway.config), { readonly: true });
+    try {
+      const records = await store.query({ tool: 'deploy_webapp' });
+      const decisions = records.map((record) => record.decision);
+      assert.ok(decisions.includes('approved'));
+      assert.ok(decisions.includes('refused'));
+      assert.ok(decisions.includes('abandoned'));
+      const approved = records.find((record) => record.decision === 'approved')!;
+      assert.equal(approved.approver, 'alice');
+      assert.equal(approved.outcome, 'result', 'the approved call was forwarded and answered');
+      const refused = records.find((record) => record.decision === 'refused')!;
+      assert.equal(refused.approver, 'bob');
+      const expired = (await store.query({ tool: 'delete_app' })).map((record) => record.decision);
+      assert.deepEqual(expired, ['expired']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('approvals outlive the process that held them', () => {
+  test('a restart closes the holds of a process that is gone as abandoned, with the reason', async () => {
+    const { SqliteApprovalStore } = await import('../../src/approvals/approval-store.js');
+    const { ApprovalHub } = await import('../../src/approvals/approval-hub.js');
+    const { pino } = await import('pino');
+    const { hostname } = await import('node:os');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'toolgate-approvals-')), 'approvals.sqlite');
+    const store = new SqliteApprovalStore(file);
+    const base: Omit<Approval, 'id' | 'heldBy'> = { server: 's', tool: 't', arguments: { a: 1 }, requestId: 1, rule: 't', createdAt: 1, expiresAt: Date.now() + 60_000, status: 'pending' };
+    store.insert({ ...base, id: 'gone', heldBy: `${hostname()}:999999` });
+    store.insert({ ...base, id: 'alive', heldBy: `${hostname()}:${process.ppid}` });
+    store.insert({ ...base, id: 'elsewhere', heldBy: 'another-host:1' });
+    store.close();
+    const hub = new ApprovalHub({ store: new SqliteApprovalStore(file), log: pino({ level: 'silent' }) });
+    try {
+      assert.equal(hub.get('gone')!.status, 'abandoned');
+      assert.match(hub.get('gone')!.reason!, /gateway restarted/);
+      assert.equal(hub.get('alive')!.status, 'pending', 'a live process keeps its holds');
+      assert.equal(hub.get('elsewhere')!.status, 'pending', 'another machine keeps its holds');
+      assert.throws(() => hub.approve('alive'), /held by another gateway process/);
+    } finally {
+      hub.close();
+    }
+  });
+});
