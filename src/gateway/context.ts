@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApprovalHub } from '../approvals/approval-hub.js';
 import type { Approval } from '../approvals/types.js';
+import type { PinStore } from '../catalog/pins.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
@@ -42,6 +43,8 @@ export interface GatewayContext {
   onCallCompleted(completion: CallCompletion): void;
   /** Where held calls wait; absent when the gateway runs without approvals (stdio mode without a data dir). */
   readonly approvals?: ApprovalHub;
+  /** Pinned tool definitions (rug-pull protection); absent: pinning is off for the whole gateway. */
+  readonly pins?: PinStore;
   /** How often a held call that asked for progress is told it is still waiting. */
   readonly holdProgressMs: number;
   /** Tells the configured channels (webhook) that a call is held. */

@@ -7,6 +7,8 @@ import { ApprovalHub } from '../approvals/approval-hub.js';
 import { SqliteApprovalStore } from '../approvals/approval-store.js';
 import type { Approval } from '../approvals/types.js';
 import { deliverWebhook } from '../approvals/webhook.js';
+import type { PinStore } from '../catalog/pins.js';
+import { pinsFile, SqlitePinStore } from '../catalog/node/sqlite-pin-store.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
@@ -41,6 +43,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly audit?: AuditLog;
   readonly approvals: ApprovalHub;
   readonly holdProgressMs: number;
+  readonly pins: PinStore;
   #config: Config;
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
@@ -64,6 +67,7 @@ export class Gateway implements GatewayContext, SessionHost {
       this.subscribeCompletions((completion) => audit.recordCompletion(completion));
     }
     this.holdProgressMs = options.holdProgressMs ?? 10_000;
+    this.pins = new SqlitePinStore(pinsFile(options.config));
     this.approvals = new ApprovalHub({ store: new SqliteApprovalStore(join(options.config.dataDir, 'approvals.sqlite')), log: options.log, now: this.now });
   }
 
@@ -208,6 +212,7 @@ export class Gateway implements GatewayContext, SessionHost {
     await this.rateLimits.close();
     await this.audit?.close();
     this.approvals.close();
+    this.pins.close();
   }
 
   #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean | Promise<boolean> {

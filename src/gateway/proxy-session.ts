@@ -18,7 +18,8 @@ import type { ClientSession, Downstream } from '../transport/client-session.js';
 import type { Upstream } from '../transport/upstream.js';
 import type { GatewayContext } from './context.js';
 import { holdForApproval } from './holds.js';
-import { ToolSchemas } from './tool-schemas.js';
+import { changedToolReason, PinGuard } from './pin-guard.js';
+import { ToolDefinitions } from './tool-definitions.js';
 
 interface PendingRequest {
   method: string;
@@ -59,7 +60,8 @@ export class ProxySession implements ClientSession {
   /** Held calls: client request id -> approval id. */
   readonly #holds = new Map<RequestId, string>();
   #clientCapabilities: Record<string, unknown> = {};
-  readonly #schemas: ToolSchemas;
+  readonly #definitions: ToolDefinitions;
+  readonly #pins?: PinGuard;
   #ownRequestCount = 0;
   #ended?: ToolgateError;
 
@@ -69,7 +71,8 @@ export class ProxySession implements ClientSession {
     this.#upstream = options.upstream;
     this.#context = options.context;
     this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId });
-    this.#schemas = new ToolSchemas((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
+    if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log, options.context.now);
+    this.#definitions = new ToolDefinitions((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
     this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
     this.#upstream.onclose = (error) => this.#upstreamEnded(error);
     this.#upstream.onresponsestream = (requestId) => this.downstream?.streaming?.(requestId);
@@ -137,8 +140,13 @@ export class ProxySession implements ClientSession {
     let decision: Decision;
     let undo: (() => Promise<void>) | undefined;
     try {
-      const definition = policy.needsDefinition(this.serverId, tool) ? await this.#schemas.get(tool) : undefined;
-      ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), definition));
+      const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
+      const definition = pinning !== 'off' || policy.needsDefinition(this.serverId, tool) ? await this.#definitions.get(tool) : undefined;
+      if (pinning !== 'off' && definition && this.#pins!.check(definition).status === 'changed' && pinning === 'block') {
+        decision = { kind: 'deny', rule: { pattern: 'pinning', part: 'pinning' }, mode: policy.modeFor(this.serverId), reason: changedToolReason(this.serverId, tool) };
+      } else {
+        ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), definition));
+      }
     } catch (error) {
       // A store or upstream failure while deciding refuses the call: a guard that cannot run must not let calls through.
       const reason = `toolgate could not decide on this call: ${(error as Error).message}`;
@@ -276,7 +284,7 @@ export class ProxySession implements ClientSession {
       this.#deliver(message, raw, id);
       return;
     }
-    if ('method' in message && message.method === 'notifications/tools/list_changed') this.#schemas.clear();
+    if ('method' in message && message.method === 'notifications/tools/list_changed') this.#definitions.clear();
     this.#deliver(message, raw, related ?? (this.#upstream.tiesMessagesToRequests ? undefined : this.#guessRelated(message)));
   }
 
@@ -299,9 +307,15 @@ export class ProxySession implements ClientSession {
     const result = (message as { result: { tools?: unknown } }).result;
     if (!Array.isArray(result.tools)) return message;
     const tools = result.tools as Array<{ name?: unknown; inputSchema?: unknown }>;
-    this.#schemas.remember(tools);
+    this.#definitions.remember(tools);
     const policy = this.#context.policy();
-    const visible = tools.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition));
+    const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
+    const visible = tools.filter((tool) => {
+      if (typeof tool.name !== 'string') return true;
+      // Checked in warn mode too: the change is recorded and logged, the tool stays listed.
+      if (pinning !== 'off' && this.#pins!.check(tool as ToolDefinition).status === 'changed' && pinning === 'block') return false;
+      return !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition);
+    });
     if (visible.length === tools.length) return message;
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
   }

@@ -11,7 +11,7 @@ const MAX_PAGES = 100;
  * the first time a call needs one that has not been seen. The objects are kept as received, so
  * the policy's caches keyed by identity hit until the next tools/list.
  */
-export class ToolSchemas {
+export class ToolDefinitions {
   #schemas = new Map<string, ToolDefinition>();
   #complete = false;
   #loading?: Promise<void>;

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pinsFile, SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
+import { eventually, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
+
+describe('pinning: a tool whose definition changes mid-session is hidden and refused until a person accepts it', () => {
+  let gw: StartedGateway;
+  before(async () => {
+    gw = await startGateway(`
+servers:
+  app: $RECORDING
+  lenient: { $RECORDING_FIELDS, pinning: warn }
+`);
+  });
+  after(() => gw.close());
+
+  test('block (default): hidden from tools/list, refused on the call path, listed again once accepted', async () => {
+    const client = await gw.connect('app');
+    let changed = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      changed++;
+    });
+    assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'get_status'), 'first sight pins it');
+    assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
+
+    await client.callTool({ name: 'rug_pull', arguments: {} });
+    await eventually(() => changed > 0);
+    const after = (await client.listTools()).tools.map((tool) => tool.name);
+    assert.ok(!after.includes('get_status'), 'the changed tool is hidden');
+    assert.ok(after.includes('echo'), 'unchanged tools stay');
+
+    const refused = await client.callTool({ name: 'get_status', arguments: {} });
+    assert.equal(refused.isError, true);
+    assert.match(resultText(refused), /changed since toolgate pinned it \(possible rug pull\).*toolgate pins accept app get_status/);
+    assert.equal(receivedToolCalls(gw.recordFile).filter((name) => name === 'get_status').length, 1, 'the upstream got only the call made before the change');
+
+    const store = new SqlitePinStore(pinsFile(gw.gateway.config));
+    try {
+      const [pending] = store.pending();
+      assert.equal(pending.tool, 'get_status');
+      assert.match(pending.diff!, /-.*"Reads the status"/);
+      assert.match(pending.diff!, /\+.*id_rsa/);
+      store.accept('app', 'get_status', Date.now());
+    } finally {
+      store.close();
+    }
+    assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'get_status'), 'accepted: listed again');
+    assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
+  });
+
+  test('the call path is checked even when the client never lists tools again', async () => {
+    const client = await gw.connect('app');
+    await client.listTools(); // this session's process has the original definition: pinned (accepted) one differs now
+    const refused = await client.callTool({ name: 'get_status', arguments: {} });
+    assert.equal(refused.isError, true, 'the accepted definition is the changed one; the original now counts as a change');
+  });
+
+  test('warn: the change is recorded but the tool stays listed and callable', async () => {
+    const client = await gw.connect('lenient');
+    await client.listTools();
+    await client.callTool({ name: 'rug_pull', arguments: {} });
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    assert.ok(names.includes('get_status'));
+    assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
+    const store = new SqlitePinStore(pinsFile(gw.gateway.config));
+    try {
+      assert.ok(store.pending().some((pin) => pin.server === 'lenient' && pin.tool === 'get_status'));
+    } finally {
+      store.close();
+    }
+  });
+});
