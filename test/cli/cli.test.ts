@@ -63,11 +63,13 @@ describe('toolgate CLI', () => {
     assert.match(bad.stderr, /toolgate.yaml:10:\d+: .*ghost/);
   });
 
-  test('require_approval is refused at load time with a clear message until approvals exist', () => {
-    const config = writeConfig('servers:\n  app: $RECORDING\npolicies:\n  app:\n    tools:\n      deploy: { action: require_approval }\n');
-    const result = toolgate(['validate', '-c', config.file]);
+  test('require_approval validates; an approval notifying an undefined channel is located', () => {
+    const ok = writeConfig('servers:\n  app: $RECORDING\npolicies:\n  app:\n    tools:\n      deploy: { action: require_approval, approval: { timeout: 5m } }\n');
+    assert.equal(toolgate(['validate', '-c', ok.file]).code, 0);
+    const bad = writeConfig('servers:\n  app: $RECORDING\npolicies:\n  app:\n    tools:\n      deploy: { action: require_approval, approval: { notify: [webhook] } }\n');
+    const result = toolgate(['validate', '-c', bad.file]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /toolgate.yaml:6:\d+: .*require_approval|approval/i);
+    assert.match(result.stderr, /toolgate.yaml:6:\d+: .*notification channel `webhook` is not defined \(hint: add it under `notifications`/);
   });
 
   test('validate names a missing file', () => {
