@@ -4,14 +4,16 @@
  * category defaults and overrides must show in the output.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { CatalogEntry } from '../../src/catalog/entry.js';
 import { EVERYTHING_YAML, dataset, filesystemYaml, toolgate, toolgateAsync, writeConfig } from './cli-helpers.js';
-import { tempDir } from '../helpers/harness.js';
+import { REPO_ROOT, tempDir } from '../helpers/harness.js';
 import { freePort } from '../helpers/processes.js';
 
 const FILESYSTEM_TOOLS = 'modelcontextprotocol__server-filesystem.json';
+const PAGED_SERVER = join(REPO_ROOT, 'dist', 'test', 'catalog', 'fixtures', 'paged-server.js');
 
 describe('toolgate catalog --tools-json (offline)', () => {
   test('JSON: one object per tool with the documented fields; without a config every rule is "allow (no policy)"', () => {
@@ -188,5 +190,27 @@ describe('toolgate catalog (live servers)', () => {
     const result = toolgate(['catalog', '-c', file, '--server', 'everythin']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /server "everythin" is not in .*toolgate\.yaml \(did you mean `everything`\?\)/);
+  });
+});
+
+describe('toolgate catalog (stdio start-up like the gateway)', () => {
+  test('every page is listed; the server gets its cwd and env, and not the caller\'s environment', async () => {
+    const workdir = tempDir('toolgate-cwd-');
+    const { file } = writeConfig(
+      [
+        'servers:',
+        `  paged: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(PAGED_SERVER)}], env: { FIXTURE_MARK: marked }, cwd: ${JSON.stringify(workdir)} }`,
+        '',
+      ].join('\n'),
+    );
+    const result = await toolgateAsync(['catalog', '-c', file, '--format', 'json'], { env: { FIXTURE_SECRET: 'leaked' } });
+    assert.equal(result.code, 0, result.stderr);
+    const entries = JSON.parse(result.stdout) as CatalogEntry[];
+    assert.equal(entries.length, 25, 'three pages of tools/list');
+    const where = entries.find((e) => e.name === 'where_am_i')!;
+    assert.match(where.description, new RegExp(`cwd=${realpathSync(workdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+    assert.match(where.description, /mark=marked /);
+    assert.match(where.description, /secret=\(unset\)/, 'the caller\'s own environment is not passed on');
+    assert.ok(entries.filter((e) => e.name.startsWith('delete_record_')).every((e) => e.category === 'Destructive'));
   });
 });
