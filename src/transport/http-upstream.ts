@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
 import {
@@ -9,7 +10,7 @@ import {
   type RequestId,
 } from './jsonrpc.js';
 import { LegacySseConnection } from './legacy-sse-upstream.js';
-import { readEventStream } from './sse-reader.js';
+import { discard, readEvents, readText, send } from './http-client.js';
 import type { Upstream } from './upstream.js';
 
 export interface HttpUpstreamOptions {
@@ -39,10 +40,12 @@ export class HttpUpstream implements Upstream {
   #protocolVersion?: string;
   #closed = false;
   readonly #aborter = new AbortController();
+  readonly #url: URL;
   readonly #log: Logger;
 
   constructor(private readonly options: HttpUpstreamOptions) {
     this.label = `upstream "${options.serverId}" (${options.url})`;
+    this.#url = new URL(options.url);
     this.#log = options.log;
   }
 
@@ -56,7 +59,7 @@ export class HttpUpstream implements Upstream {
       return;
     }
     void this.#post(message, raw ?? JSON.stringify(message)).catch((error: unknown) => {
-      const reason = error instanceof Error ? describeFetchError(error) : String(error);
+      const reason = error instanceof Error ? describeRequestError(error) : String(error);
       this.#answer(message, `${this.label} is unreachable: ${reason}`);
     });
   }
@@ -68,8 +71,7 @@ export class HttpUpstream implements Upstream {
     this.#legacy?.close();
     if (this.#sessionId === undefined) return;
     try {
-      const response = await fetch(this.options.url, { method: 'DELETE', headers: this.#headers(), signal: AbortSignal.timeout(2000) });
-      await response.body?.cancel();
+      discard(await send(this.#url, { method: 'DELETE', headers: this.#headers(), timeoutMs: 2000 }));
     } catch (error) {
       this.#log.debug({ err: error }, 'upstream session DELETE failed');
     }
@@ -80,39 +82,39 @@ export class HttpUpstream implements Upstream {
     const headers = this.#headers();
     headers['content-type'] = 'application/json';
     headers.accept = 'application/json, text/event-stream';
-    const response = await fetch(this.options.url, { method: 'POST', headers, body, signal: this.#aborter.signal });
+    const response = await send(this.#url, { method: 'POST', headers, body, signal: this.#aborter.signal });
+    const status = response.statusCode ?? 0;
     const relatedId = isRequest(message) ? message.id : undefined;
 
-    const sessionId = response.headers.get('mcp-session-id');
-    if (sessionId && this.#sessionId === undefined) this.#sessionId = sessionId;
+    const sessionId = response.headers['mcp-session-id'];
+    if (typeof sessionId === 'string' && this.#sessionId === undefined) this.#sessionId = sessionId;
 
-    if (response.status === 202) {
-      await response.body?.cancel();
+    if (status === 202) {
+      discard(response);
       return;
     }
-    if (LEGACY_FALLBACK_STATUSES.has(response.status) && 'method' in message && message.method === 'initialize') {
-      await response.body?.cancel();
+    if (LEGACY_FALLBACK_STATUSES.has(status) && 'method' in message && message.method === 'initialize') {
+      discard(response);
       await this.#fallBackToLegacySse(message, body);
       return;
     }
-    if (response.status === 404 && this.#sessionId !== undefined) {
-      await response.body?.cancel();
+    if (status === 404 && this.#sessionId !== undefined) {
+      discard(response);
       this.#expire(`${this.label} no longer knows session ${this.#sessionId} (HTTP 404); start a new session`);
       this.#answer(message, `${this.label} ended the session; start a new session`);
       return;
     }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (!response.ok) {
-      const text = await response.text();
-      this.#deliverFailure(message, response.status, text, contentType);
+    const contentType = response.headers['content-type'] ?? '';
+    if (status < 200 || status >= 300) {
+      this.#deliverFailure(message, status, await readText(response), contentType);
       return;
     }
-    if (contentType.includes('text/event-stream') && response.body) {
+    if (contentType.includes('text/event-stream')) {
       if (relatedId !== undefined) this.onresponsestream?.(relatedId);
-      await this.#consumeStream(response.body, relatedId, message);
+      await this.#consumeStream(response, relatedId, message);
       return;
     }
-    const text = await response.text();
+    const text = await readText(response);
     if (text.trim() === '') return;
     this.#deliverJsonBody(text, relatedId);
   }
@@ -157,7 +159,7 @@ export class HttpUpstream implements Upstream {
    * Reads a response stream; if it drops before the request is answered and the upstream gave
    * event ids, resumes it with `Last-Event-ID` (the upstream's own resumability).
    */
-  async #consumeStream(body: ReadableStream<Uint8Array>, relatedId: RequestId | undefined, request: JsonRpcMessage): Promise<void> {
+  async #consumeStream(body: IncomingMessage, relatedId: RequestId | undefined, request: JsonRpcMessage): Promise<void> {
     let lastEventId: string | undefined;
     let answered = false;
     const onEvent = (event: { id?: string; event?: string; data: string }) => {
@@ -168,7 +170,7 @@ export class HttpUpstream implements Upstream {
       this.#deliver(message, event.data, relatedId);
     };
     try {
-      await readEventStream(body, onEvent);
+      await readEvents(body, onEvent);
     } catch (error) {
       if (this.#closed) return;
       this.#log.debug({ err: error }, 'upstream response stream broke');
@@ -177,11 +179,12 @@ export class HttpUpstream implements Upstream {
       if (lastEventId === undefined) break;
       await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS * (attempt + 1)));
       const resumed = await this.#get(lastEventId).catch(() => undefined);
-      if (!resumed?.ok || !resumed.body) {
-        await resumed?.body?.cancel();
+      if (!resumed) continue;
+      if (resumed.statusCode !== 200) {
+        discard(resumed);
         continue;
       }
-      await readEventStream(resumed.body, onEvent).catch(() => undefined);
+      await readEvents(resumed, onEvent).catch(() => undefined);
     }
     if (!answered && relatedId !== undefined && !this.#closed) {
       this.#answer(request, `${this.label} closed the response stream before answering`);
@@ -201,12 +204,12 @@ export class HttpUpstream implements Upstream {
           const response = await this.#get(lastEventId).catch(() => undefined);
           opened();
           if (!response) continue;
-          if (response.status === 405 || !response.ok || !response.body) {
-            await response.body?.cancel();
-            return; // the upstream offers no standalone stream; that is allowed
+          if (response.statusCode !== 200) {
+            discard(response);
+            return; // the upstream offers no standalone stream (405); that is allowed
           }
           attempt = 0;
-          await readEventStream(response.body, (event) => {
+          await readEvents(response, (event) => {
             if (event.id) lastEventId = event.id;
             if ((event.event ?? 'message') !== 'message' || event.data === '') return;
             this.#deliver(JSON.parse(event.data) as JsonRpcMessage, event.data, undefined);
@@ -218,11 +221,11 @@ export class HttpUpstream implements Upstream {
     });
   }
 
-  #get(lastEventId: string | undefined): Promise<Response> {
+  #get(lastEventId: string | undefined): Promise<IncomingMessage> {
     const headers = this.#headers();
     headers.accept = 'text/event-stream';
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-    return fetch(this.options.url, { method: 'GET', headers, signal: this.#aborter.signal });
+    return send(this.#url, { method: 'GET', headers, signal: this.#aborter.signal });
   }
 
   #headers(): Record<string, string> {
@@ -264,8 +267,7 @@ export class HttpUpstream implements Upstream {
   }
 }
 
-function describeFetchError(error: Error): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  return error.message;
+function describeRequestError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `${code} (${error.message})` : error.message;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
 import { errorResponse, isRequest, UPSTREAM_ERROR, type JsonRpcMessage } from './jsonrpc.js';
-import { readEventStream } from './sse-reader.js';
+import { discard, readEvents, readText, send } from './http-client.js';
 
 const ENDPOINT_TIMEOUT_MS = 10_000;
 
@@ -28,20 +28,21 @@ export class LegacySseConnection {
 
   /** Opens the event stream and waits for the `endpoint` event. */
   async open(): Promise<void> {
-    const response = await fetch(this.options.url, {
+    const response = await send(new URL(this.options.url), {
+      method: 'GET',
       headers: { ...this.options.headers, accept: 'text/event-stream' },
       signal: this.#aborter.signal,
     });
-    if (!response.ok || !response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-      await response.body?.cancel();
-      throw new ToolgateError('upstream_unavailable', `${this.options.label} is neither a Streamable HTTP nor an HTTP+SSE MCP endpoint (GET answered HTTP ${response.status})`);
+    if (response.statusCode !== 200 || !(response.headers['content-type'] ?? '').includes('text/event-stream')) {
+      discard(response);
+      throw new ToolgateError('upstream_unavailable', `${this.options.label} is neither a Streamable HTTP nor an HTTP+SSE MCP endpoint (GET answered HTTP ${response.statusCode})`);
     }
     let announce: (() => void) | undefined;
     const announced = new Promise<void>((resolve, reject) => {
       announce = resolve;
       setTimeout(() => reject(new ToolgateError('upstream_unavailable', `${this.options.label} opened an SSE stream but sent no endpoint event`)), ENDPOINT_TIMEOUT_MS).unref();
     });
-    void readEventStream(response.body, (event) => {
+    void readEvents(response, (event) => {
       if (event.event === 'endpoint') {
         this.#endpoint = new URL(event.data, this.options.url);
         announce?.();
@@ -56,15 +57,16 @@ export class LegacySseConnection {
   }
 
   async send(message: JsonRpcMessage, body: string): Promise<void> {
-    const response = await fetch(this.#endpoint!, {
+    const response = await send(this.#endpoint!, {
       method: 'POST',
       headers: { ...this.options.headers, 'content-type': 'application/json' },
       body,
       signal: this.#aborter.signal,
     });
-    const text = await response.text();
-    if (!response.ok && isRequest(message)) {
-      this.options.onmessage(errorResponse(message.id, UPSTREAM_ERROR, `${this.options.label} answered HTTP ${response.status}: ${text.slice(0, 300)}`), undefined);
+    const text = await readText(response);
+    const status = response.statusCode ?? 0;
+    if ((status < 200 || status >= 300) && isRequest(message)) {
+      this.options.onmessage(errorResponse(message.id, UPSTREAM_ERROR, `${this.options.label} answered HTTP ${status}: ${text.slice(0, 300)}`), undefined);
     }
   }
 
