@@ -126,9 +126,7 @@ export class CatalogView {
 
   #snapshot(): CatalogSnapshot {
     const policy = this.#options.policy();
-    // Typed loosely until policy.explain is in every build of the policy module.
-    const explainer = (policy as { explain?: Explain }).explain;
-    const explain: Explain | undefined = explainer && ((server, tool, definition) => explainer.call(policy, server, tool, definition));
+    const explain: Explain = (server, tool, definition) => policy.explain(server, tool, definition);
     const servers = Object.keys(this.#options.config().servers).map((id): CatalogServer => {
       const listed = this.#listed.get(id);
       const tools = (listed?.listing?.tools ?? []).map((tool) => catalogEntry(id, tool, explain));

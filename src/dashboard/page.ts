@@ -47,6 +47,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <main id="main" class="layout" tabindex="-1">
     <section class="stats" aria-label="At a glance" id="stats"></section>
 
+    <div class="col-main">
     <section class="panel panel-approvals" aria-labelledby="approvals-title" id="approvals">
       <div class="panel-head">
         <h2 id="approvals-title">Approvals <span id="approvals-count" class="count" hidden></span></h2>
@@ -72,13 +73,16 @@ export const DASHBOARD_HTML = `<!doctype html>
       <p id="feed-note" class="note" hidden></p>
       <div class="table-wrap">
         <table class="feed" aria-describedby="feed-title">
-          <thead><tr><th scope="col">Time</th><th scope="col">Server</th><th scope="col">Tool</th><th scope="col">Decision</th><th scope="col" class="col-rule">Rule</th><th scope="col">Details</th></tr></thead>
+          <thead><tr><th scope="col">Time</th><th scope="col">Server</th><th scope="col">Tool</th><th scope="col">Decision</th><th scope="col" class="rule">Rule</th><th scope="col">Details</th></tr></thead>
           <tbody id="feed-rows"></tbody>
         </table>
       </div>
       <p id="feed-empty" class="empty" hidden>No tool calls yet. Calls through any proxy URL appear here as they happen.</p>
     </section>
 
+    </div>
+
+    <aside class="col-side" aria-label="Servers and rate limits">
     <section class="panel panel-servers" aria-labelledby="servers-title" id="servers">
       <div class="panel-head"><h2 id="servers-title">Servers</h2></div>
       <div id="servers-list" class="servers"></div>
@@ -88,6 +92,8 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="panel-head"><h2 id="limits-title">Rate limits</h2><span class="muted small">per session and tool, in the current window</span></div>
       <div id="limits-list" class="limits"></div>
     </section>
+
+    </aside>
 
     <section class="panel panel-catalog" aria-labelledby="catalog-title" id="catalog">
       <div class="panel-head">

@@ -13,7 +13,7 @@ export const DASHBOARD_CSS = String.raw`
   --code-bg: #f3f4f7;
   --green: #1a7f37;   --green-bg: #dcf5e3;
   --red: #c0262d;     --red-bg: #fde2e2;
-  --amber: #8a5a00;   --amber-bg: #fdf0cc;
+  --amber: #8a5a00;   --amber-bg: #fdf0cc;   --amber-fill: #e3a008;
   --orange: #b2480e;  --orange-bg: #fde5d4;
   --blue: #1f5fd1;    --blue-bg: #dde8fd;
   --purple: #7339c7;  --purple-bg: #ece3fb;
@@ -38,7 +38,7 @@ export const DASHBOARD_CSS = String.raw`
     --code-bg: #12161b;
     --green: #5fd08a;   --green-bg: #14301f;
     --red: #ff7b7f;     --red-bg: #3a1518;
-    --amber: #f2c14e;   --amber-bg: #332810;
+    --amber: #f2c14e;   --amber-bg: #332810;   --amber-fill: #f2c14e;
     --orange: #ff9d5c;  --orange-bg: #3a2112;
     --blue: #82aaff;    --blue-bg: #182645;
     --purple: #c09cff;  --purple-bg: #2a1d45;
@@ -120,32 +120,34 @@ label { color: var(--muted); font-size: 12.5px; font-weight: 550; }
 .live { display: inline-flex; align-items: center; gap: 6px; font-size: 12.5px; color: var(--muted); }
 .live-dot { width: 9px; height: 9px; border-radius: 50%; background: var(--gray); }
 .live.on .live-dot { background: var(--green); box-shadow: 0 0 0 3px color-mix(in srgb, var(--green) 25%, transparent); }
-.live.off .live-dot { background: var(--amber); }
+.live.off .live-dot { background: var(--amber-fill); }
 
 /* Layout */
 .layout {
   max-width: 1480px; margin: 0 auto; padding: 18px 20px 40px;
   display: grid; gap: 16px;
   grid-template-columns: minmax(0, 1fr) 400px;
-  grid-template-areas: "stats stats" "approvals servers" "feed servers" "feed limits" "catalog catalog";
+  grid-template-areas: "stats stats" "main side" "catalog catalog";
   align-items: start;
 }
 .layout:focus { outline: none; }
 .stats { grid-area: stats; }
-.panel-approvals { grid-area: approvals; }
-.panel-feed { grid-area: feed; }
-.panel-servers { grid-area: servers; }
-.panel-limits { grid-area: limits; }
+.col-main { grid-area: main; }
+.col-side { grid-area: side; }
+.col-main, .col-side { display: grid; gap: 16px; align-content: start; min-width: 0; }
 .panel-catalog { grid-area: catalog; }
 @media (max-width: 1100px) {
-  .layout { grid-template-columns: minmax(0, 1fr); grid-template-areas: "stats" "approvals" "feed" "servers" "limits" "catalog"; }
+  .layout { grid-template-columns: minmax(0, 1fr); grid-template-areas: "stats" "main" "side" "catalog"; }
 }
 @media (max-width: 600px) {
-  .layout { padding: 12px 10px 32px; gap: 12px; }
+  .layout, .col-main, .col-side { gap: 12px; }
+  .layout { padding: 12px 10px 32px; }
   .topbar-inner { padding: 8px 12px; gap: 8px 12px; }
   .topbar-facts { order: 3; flex-basis: 100%; gap: 10px; font-size: 12px; }
 }
 
+.panel, .stats { scroll-margin-top: 72px; }
+.cat-server .health-error { margin: 4px 16px 10px; }
 .panel { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); min-width: 0; }
 .panel-head { display: flex; align-items: center; justify-content: space-between; gap: 10px 16px; flex-wrap: wrap; padding: 14px 16px; border-bottom: 1px solid var(--border); }
 .count { background: var(--accent); color: var(--accent-text); border-radius: 999px; font-size: 12px; padding: 1px 8px; font-weight: 650; }
@@ -180,11 +182,11 @@ a.stat:hover { border-color: var(--accent); }
 /* Approvals */
 .approvals { display: grid; gap: 12px; padding: 14px 16px; }
 .approvals:empty { display: none; }
-.approval { border: 1px solid color-mix(in srgb, var(--amber) 55%, var(--border)); border-left-width: 4px; border-radius: 9px; padding: 14px; display: grid; gap: 10px; background: var(--surface); }
+.approval { border: 1px solid color-mix(in srgb, var(--amber-fill) 60%, var(--border)); border-left: 4px solid var(--amber-fill); border-radius: 9px; padding: 14px; display: grid; gap: 10px; background: var(--surface); }
 .approval.leaving { opacity: .5; }
 .approval-top { display: flex; gap: 8px 14px; align-items: flex-start; justify-content: space-between; flex-wrap: wrap; }
 .approval-title { font-size: 16px; font-weight: 650; display: flex; align-items: center; gap: 8px; flex-wrap: wrap; overflow-wrap: anywhere; }
-.approval-title .server { color: var(--muted); font-weight: 500; }
+.approval-server { color: var(--muted); font-weight: 500; }
 .approval-meta { color: var(--muted); font-size: 12.5px; display: flex; flex-wrap: wrap; gap: 4px 14px; }
 .countdown { font-variant-numeric: tabular-nums; font-weight: 650; color: var(--amber); white-space: nowrap; }
 .countdown.soon { color: var(--red); }
@@ -212,16 +214,27 @@ table { width: 100%; border-collapse: collapse; }
 th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 8px 12px; border-bottom: 1px solid var(--border); position: sticky; top: 0; background: var(--surface); z-index: 1; }
 td { padding: 7px 12px; border-bottom: 1px solid var(--border); vertical-align: top; }
 tbody tr:last-child td { border-bottom: 0; }
-.feed td:first-child { white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
-.feed .tool { font-weight: 600; overflow-wrap: anywhere; }
+.feed td.time { white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
+.feed .tool { font-weight: 600; overflow-wrap: break-word; }
 .feed .details { color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }
-.feed .col-rule, .feed .rule { font-family: var(--mono); font-size: 12px; color: var(--muted); }
+.feed td.rule { font-family: var(--mono); font-size: 12px; color: var(--muted); }
 .feed tr.fresh td { animation: fresh 2.4s ease-out; }
 @keyframes fresh { from { background: color-mix(in srgb, var(--accent) 16%, transparent); } to { background: transparent; } }
 @media (prefers-reduced-motion: reduce) { .feed tr.fresh td { animation: none; } }
 @media (max-width: 700px) {
-  .feed .col-rule, .feed td.rule { display: none; }
-  td, th { padding: 6px 8px; }
+  /* One call per block: time, server / tool and the decision on a line, the details below. */
+  .feed thead { display: none; }
+  .feed, .feed tbody { display: block; }
+  .feed tr { display: grid; grid-template-columns: auto auto minmax(0, 1fr) auto; grid-template-areas: "time server tool decision" "details details details details"; gap: 2px 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); align-items: baseline; }
+  .feed tr.fresh { animation: fresh 2.4s ease-out; }
+  .feed td { padding: 0; border: 0; }
+  .feed td.time { grid-area: time; }
+  .feed td.srv { grid-area: server; color: var(--muted); }
+  .feed td.srv::after { content: " /"; }
+  .feed td.tool { grid-area: tool; }
+  .feed td.decision { grid-area: decision; }
+  .feed td.rule { display: none; }
+  .feed td.details { grid-area: details; }
   .filters { width: 100%; }
   .filters label { flex: 1 1 130px; }
   .filters input[type=search], .filters select { width: 100%; }
@@ -237,7 +250,7 @@ tbody tr:last-child td { border-bottom: 0; }
 .health-dot { width: 9px; height: 9px; border-radius: 50%; background: var(--gray); flex: none; }
 .health.ok .health-dot { background: var(--green); }
 .health.error .health-dot { background: var(--red); }
-.health.checking .health-dot { background: var(--amber); }
+.health.checking .health-dot { background: var(--amber-fill); }
 .upstream { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 .health-error { color: var(--red); background: var(--red-bg); border-radius: 7px; padding: 8px 10px; font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; max-height: 140px; overflow: auto; }
 .url-row { display: flex; gap: 6px; align-items: stretch; min-width: 0; }
@@ -258,7 +271,7 @@ tbody tr:last-child td { border-bottom: 0; }
 .limit-count { font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: 600; }
 .bar { height: 8px; border-radius: 999px; background: var(--bar-bg); overflow: hidden; }
 .bar > span { display: block; height: 100%; border-radius: 999px; background: var(--green); transition: width .3s; }
-.bar.warn > span { background: var(--amber); }
+.bar.warn > span { background: var(--amber-fill); }
 .bar.full > span { background: var(--red); }
 .limit-sub { color: var(--muted); font-size: 12px; display: flex; flex-wrap: wrap; gap: 2px 10px; }
 .limits .empty { padding: 16px 0; }

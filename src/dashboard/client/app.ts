@@ -28,30 +28,38 @@ class Dashboard {
   #poll: number | undefined;
   #lastOverview = 0;
   #limitsQueued = false;
+  #overviewQueued = false;
   #hadError = false;
+  #fallback: number | undefined;
 
   constructor() {
     this.approvals.onCountChange = () => this.#stats();
     this.feed.onChange = () => this.#stats();
     this.catalog.onLoaded = (snapshot) => {
       for (const server of snapshot.servers) this.servers.setHealth(server.id, server.health);
+      const tools = new Map(snapshot.servers.flatMap((s) => s.tools.map((t) => [`${s.id}\u0000${t.name}`, { category: t.category, risk: t.risk }] as const)));
+      this.approvals.setClassifier((server, tool) => tools.get(`${server}\u0000${tool}`));
       this.#stats();
     };
   }
 
   async start(): Promise<void> {
     await this.#loadOverview();
+    // Approvals and the feed load once the event stream is open, so no change falls between
+    // the load and the first event; if the stream is slow to open, they load anyway.
     this.#connect();
-    await Promise.all([this.#loadApprovals(), this.feed.reload(), this.#loadLimits()]);
+    this.#fallback = window.setTimeout(() => this.#loadLive(), 3000);
+    await this.#loadLimits();
     void this.catalog.load();
     this.#poll = window.setInterval(() => {
       if (document.visibilityState !== 'visible') return;
       void this.#loadLimits();
-      if (Date.now() - this.#lastOverview > OVERVIEW_EVERY_MS) void this.#loadOverview();
+      if (Date.now() - this.#lastOverview > OVERVIEW_EVERY_MS) void this.#loadOverview().catch(() => {});
     }, POLL_MS);
   }
 
   stop(): void {
+    window.clearTimeout(this.#fallback);
     this.#events?.close();
     window.clearInterval(this.#poll);
   }
@@ -74,6 +82,12 @@ class Dashboard {
     this.feed.setServers(ids);
     this.catalog.setServers(ids);
     this.#stats();
+  }
+
+  #loadLive(): void {
+    window.clearTimeout(this.#fallback);
+    void this.#loadApprovals();
+    void this.feed.reload();
   }
 
   async #loadApprovals(): Promise<void> {
@@ -107,6 +121,16 @@ class Dashboard {
     }, 1000);
   }
 
+  /** Calls open sessions: refresh the session counts soon, at most once a second. */
+  #overviewSoon(): void {
+    if (this.#overviewQueued) return;
+    this.#overviewQueued = true;
+    window.setTimeout(() => {
+      this.#overviewQueued = false;
+      void this.#loadOverview().catch(() => {});
+    }, 1000);
+  }
+
   #connect(): void {
     const events = new EventSource('/admin/api/events');
     this.#events = events;
@@ -114,12 +138,11 @@ class Dashboard {
     events.addEventListener('open', () => {
       live.className = 'live on';
       live.querySelector('.live-text')!.textContent = 'Live';
+      // First open, or back after a disconnect (events were missed): load the current state.
+      this.#loadLive();
       if (this.#hadError) {
-        // Events were missed while disconnected: load the current state again.
         this.#hadError = false;
-        void this.#loadApprovals();
-        void this.feed.reload();
-        void this.#loadOverview();
+        void this.#loadOverview().catch(() => {});
       }
     });
     events.addEventListener('error', () => {
@@ -135,7 +158,10 @@ class Dashboard {
     events.addEventListener('approval', (event) => {
       this.approvals.update(JSON.parse((event as MessageEvent<string>).data) as Approval);
     });
-    events.addEventListener('decision', () => this.#limitsSoon());
+    events.addEventListener('decision', () => {
+      this.#limitsSoon();
+      this.#overviewSoon();
+    });
     events.addEventListener('catalog', (event) => {
       const { server, health } = JSON.parse((event as MessageEvent<string>).data) as CatalogEvent;
       this.servers.setHealth(server, health);

@@ -58,11 +58,9 @@ export class ApprovalsPanel {
   }
 
   #fill(approval: Approval, el: HTMLElement, timer: HTMLElement): void {
-    const title = h('h3', { class: 'approval-title' }, h('span', { class: 'server' }, `${approval.server} /`), approval.tool);
-    const badges = h('span', { class: 'actions' },
-      approval.category ? badge(approval.category, CATEGORY_TONE[approval.category] ?? '', 'Category (from the catalog)') : null,
-      approval.risk ? badge(`${approval.risk} risk`, RISK_TONE[approval.risk] ?? '', 'Risk (from the catalog)') : null,
-    );
+    const title = h('h3', { class: 'approval-title' }, h('span', { class: 'approval-server' }, `${approval.server} /`), approval.tool);
+    const badges = h('span', { class: 'actions approval-badges' });
+    this.#fillBadges(approval, badges);
     const meta = h('div', { class: 'approval-meta' },
       h('span', null, 'rule ', h('code', null, approval.rule)),
       h('span', null, approval.session ? `session ${approval.session.slice(0, 8)}` : 'no session'),
@@ -132,6 +130,27 @@ export class ApprovalsPanel {
       h('div', null, h('div', { class: 'small muted', attrs: { id: argsLabel } }, 'Arguments (exactly what will be sent)'), args),
       actions,
       refuseForm,
+    );
+  }
+
+  /** The catalog loaded: holds that came without a category or risk can show the catalog's. */
+  setClassifier(lookup: (server: string, tool: string) => { category: string; risk: string } | undefined): void {
+    this.#lookup = lookup;
+    for (const { approval, el } of this.#cards.values()) {
+      const badges = el.querySelector<HTMLElement>('.approval-badges');
+      if (badges) this.#fillBadges(approval, badges);
+    }
+  }
+
+  #lookup: (server: string, tool: string) => { category: string; risk: string } | undefined = () => undefined;
+
+  #fillBadges(approval: Approval, into: HTMLElement): void {
+    const known = approval.category && approval.risk ? undefined : this.#lookup(approval.server, approval.tool);
+    const category = approval.category ?? known?.category;
+    const risk = approval.risk ?? known?.risk;
+    replaceChildren(into,
+      category ? badge(category, CATEGORY_TONE[category] ?? '', 'Category (from the catalog)') : null,
+      risk ? badge(`${risk} risk`, RISK_TONE[risk] ?? '', 'Risk (from the catalog)') : null,
     );
   }
 

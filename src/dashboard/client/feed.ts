@@ -145,11 +145,11 @@ export class FeedPanel {
   #row(row: FeedRow): HTMLTableRowElement {
     const { label, tone } = decisionLabel(row.decision);
     const tr = h('tr', { class: this.#fresh.has(row.key) ? 'fresh' : undefined, attrs: { 'data-key': row.key } },
-      h('td', { attrs: { title: new Date(row.time).toLocaleString() } }, clock(row.time)),
-      h('td', null, row.server),
+      h('td', { class: 'time', attrs: { title: new Date(row.time).toLocaleString() } }, clock(row.time)),
+      h('td', { class: 'srv' }, row.server),
       h('td', { class: 'tool' }, row.tool),
-      h('td', null, badge(label, tone)),
-      h('td', { class: 'rule' }, row.rulePattern === 'default' ? 'default' : row.rulePattern),
+      h('td', { class: 'decision' }, badge(label, tone)),
+      h('td', { class: 'rule' }, row.rulePattern),
       h('td', { class: 'details' }, details(row)),
     );
     return tr;
