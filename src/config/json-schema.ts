@@ -34,9 +34,20 @@ export interface SchemaIssue {
   hint?: string;
 }
 
-/** Draft 2020-12 unless `$schema` names draft-07, as MCP specifies for tool schemas. */
+let draft07: Ajv | undefined;
+let draft2020: Ajv2020 | undefined;
+
+/**
+ * Draft 2020-12 unless `$schema` names draft-07, as MCP specifies for tool schemas. One instance
+ * per dialect serves every schema (building one with its formats costs ~30 ms); `addUsedSchema:
+ * false` keeps schemas from registering with it, and callers remove what they compiled.
+ */
 function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
-  const ajv = DRAFT_07.test(String(schema.$schema ?? '')) ? new Ajv(OPTIONS) : new Ajv2020(OPTIONS);
+  if (DRAFT_07.test(String(schema.$schema ?? ''))) return (draft07 ??= withFormats(new Ajv(OPTIONS)));
+  return (draft2020 ??= withFormats(new Ajv2020(OPTIONS)));
+}
+
+function withFormats<T extends Ajv | Ajv2020>(ajv: T): T {
   addFormats.default(ajv);
   return ajv;
 }
@@ -68,6 +79,8 @@ export function checkArgumentsSchema(schema: Record<string, unknown>): SchemaIss
     return [];
   } catch (e) {
     return [compileIssue(schema, (e as Error).message, Object.keys(ajv.RULES.keywords), Object.keys(ajv.formats))];
+  } finally {
+    ajv.removeSchema(schema); // only the check was wanted: keep the shared instance from growing
   }
 }
 
