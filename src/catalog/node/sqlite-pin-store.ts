@@ -12,13 +12,12 @@
  * Modules under `catalog/node/` may use Node, SQLite and npm packages; the top-level catalog
  * modules stay pure (see test/catalog/purity.test.ts).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createTwoFilesPatch } from 'diff';
 import { ToolgateError } from '../../errors.js';
-import { canonicalJson, prettyCanonical, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
+import { canonicalJson, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
+import { notPinned, pinDiff, sha256 } from './pin-common.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -238,24 +237,6 @@ export class SqlitePinStore implements PinStore {
   }
 }
 
-/**
- * A unified line diff of the pretty canonical JSON, headed by when each side was seen. A
- * description is one JSON string, so a changed sentence shows as its whole line replaced.
- */
-export function pinDiff(server: string, tool: string, pinned: string, seen: string, pinnedAt: number, seenAt: number): string {
-  const patch = createTwoFilesPatch(
-    `${server}/${tool} (pinned)`,
-    `${server}/${tool} (now)`,
-    prettyCanonical(pinned),
-    prettyCanonical(seen),
-    new Date(pinnedAt).toISOString(),
-    new Date(seenAt).toISOString(),
-    { context: 3 },
-  );
-  // Drop the `Index:`-style banner line of `=`s; keep the standard `---`/`+++`/`@@` lines.
-  return patch.replace(/^=+\n/, '');
-}
-
 function changed(row: Row): PinCheck {
   return { status: 'changed', diff: row.diff!, pinnedAt: row.pinned_at, changedAt: row.changed_at! };
 }
@@ -278,18 +259,9 @@ function toRecord(row: Row): PinRecord {
   return record;
 }
 
-function notPinned(server: string, tool: string, pins: PinRecord[]): ToolgateError {
-  const known = pins.map((p) => p.tool);
-  const hint = known.length > 0 ? `pinned tools on "${server}": ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : `nothing is pinned on server "${server}" yet (tools are pinned when the gateway first lists them)`;
-  return new ToolgateError('store_error', `tool "${tool}" on server "${server}" has never been seen, so there is nothing to accept; ${hint}`, {
-    data: { server, tool },
-  });
-}
-
 function storeError(what: string, error: unknown): ToolgateError {
   return new ToolgateError('store_error', `${what}: ${(error as Error).message}`, { cause: error });
 }
 
 const key = (server: string, tool: string) => `${server}\u0000${tool}`;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
