@@ -46,7 +46,11 @@ export function toolPage(entry: CatalogEntry, options: ToolPageOptions): string 
     section(
       'Why it needs a policy',
       [
-        `<p><code>${esc(entry.name)}</code> is a <strong>${esc(entry.category)}</strong> tool with <strong>${esc(entry.risk.toLowerCase())}</strong> risk: ${esc(meaning.means)}. ${esc(meaning.advice)}</p>`,
+        `<p><code>${esc(entry.name)}</code> is a <strong>${esc(entry.category)}</strong> tool with <strong>${esc(entry.risk.toLowerCase())}</strong> risk: ${esc(meaning.means)}. ${esc(meaning.advice)}${
+          entry.findings.some((f) => f.kind === 'poisoning')
+            ? ' <strong>Its definition itself is suspect</strong>: it carries text aimed at the model (below). Deny or hide it until someone has read the server\'s code.'
+            : ''
+        }</p>`,
         entry.overridden
           ? `<p class="note">The config sets this tool to ${esc(entry.category)} / ${esc(entry.risk)}; the classifier alone says ${esc(entry.classifier.category)} / ${esc(entry.classifier.risk)}.</p>`
           : '',
