@@ -12,7 +12,8 @@ const USAGE = `Usage:
   toolgate approvals approve <id> [-c FILE] [--for 30m] [--as NAME]
   toolgate approvals deny    <id> --reason "..." [-c FILE] [--as NAME]
 
-Talks to the running gateway's admin API (its address from the config's listen section).
+Talks to the running gateway's admin API (its address from the config's listen section, or
+-p PORT when the gateway was started with another port).
 The admin token comes from TOOLGATE_ADMIN_TOKEN, the config's admin.token, or the token the
 gateway generated in <data_dir>/admin-token.
 --for      approve this tool for the call's session for that long (e.g. 30m), not just once`;
@@ -24,6 +25,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
+      port: { type: 'string', short: 'p' },
       json: { type: 'boolean' },
       all: { type: 'boolean' },
       for: { type: 'string' },
@@ -37,6 +39,7 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const config = await loadConfig(values.config!);
+  if (values.port !== undefined) config.listen.port = Number(values.port);
   const api = adminClient(config);
   if (action === 'list') {
     const approvals = (await api('GET', `approvals${values.all ? '' : '?status=pending'}`)) as Approval[];
@@ -82,7 +85,7 @@ function adminClient(config: Config): (method: string, path: string, body?: unkn
       });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new ToolgateError('upstream_unavailable', `Cannot reach the gateway at ${base} (${code}); is toolgate serve running with this config?`);
+      throw new ToolgateError('upstream_unavailable', `Cannot reach the gateway at ${base} (${code}); is toolgate serve running with this config? (pass -p PORT if it was started with another port)`);
     }
     const text = await response.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;

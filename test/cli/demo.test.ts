@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from '../helpers/processes.js';
-import { CLI, resultText, tempDir } from '../helpers/harness.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, eventually, resultText, tempDir } from '../helpers/harness.js';
 
 describe('the demo: real npm MCP servers (everything, filesystem) behind the demo policy', () => {
   let demo: RunningProcess;
   let demoDir: string;
   let base: string;
+  let port: number;
   const clients: Client[] = [];
   const connect = async (id: string) => {
     const client = new Client({ name: 'demo-test', version: '1' });
@@ -19,7 +21,7 @@ describe('the demo: real npm MCP servers (everything, filesystem) behind the dem
   };
 
   before(async () => {
-    const port = await freePort();
+    port = await freePort();
     demoDir = tempDir('toolgate-demo-');
     base = `http://127.0.0.1:${port}`;
     demo = await spawnReady({
@@ -68,5 +70,26 @@ describe('the demo: real npm MCP servers (everything, filesystem) behind the dem
     assert.match(resultText(moved), /Moving files is not allowed/);
     const created = await client.callTool({ name: 'create_directory', arguments: { path: join(root, 'sub') } });
     assert.match(resultText(created), /default/, 'create_directory is not named, so the default deny applies');
+  });
+
+  test('files: an edit is held until a person approves it with toolgate approvals', async () => {
+    const client = await connect('files');
+    const root = join(demoDir, 'files');
+    const approvals = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'approvals', ...args, '-c', join(CLI, '../../../../examples/demo.yaml'), '-p', String(port)], { encoding: 'utf8', env: childEnv({ TOOLGATE_DEMO_DIR: demoDir }) });
+    const edit = client.callTool({ name: 'edit_file', arguments: { path: join(root, 'hello.txt'), edits: [{ oldText: 'Hello', newText: 'Hi' }] } });
+    const listed = await eventually(() => {
+      const lines = approvals('list', '--json').stdout.split('\n').filter(Boolean);
+      return lines.length ? lines.map((line) => JSON.parse(line) as { id: string; tool: string; arguments: { path: string } }) : undefined;
+    });
+    assert.ok(listed, 'the held edit is listed');
+    assert.equal(listed[0].tool, 'edit_file');
+    assert.equal(readFileSync(join(root, 'hello.txt'), 'utf8'), 'Hello from the toolgate demo.\n', 'nothing changed while held');
+    const approved = approvals('approve', listed[0].id, '--as', 'demo-test');
+    assert.equal(approved.status, 0, approved.stderr);
+    assert.match(approved.stdout, /approved .*edit_file on files/);
+    const result = await edit;
+    assert.equal(result.isError, undefined, resultText(result));
+    assert.equal(readFileSync(join(root, 'hello.txt'), 'utf8'), 'Hi from the toolgate demo.\n');
   });
 });
