@@ -95,6 +95,8 @@ export class AdminApi {
     this.#unsubscribe.push(
       host.subscribe((event) => {
         this.metrics.observeDecision(event);
+        // The feed is for open dashboards; with none, the hot path pays only for the metrics.
+        if (this.#events.size === 0) return;
         feed.onDecision(event);
         this.#events.send('decision', decisionSummary(event));
       }),

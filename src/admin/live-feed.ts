@@ -49,6 +49,7 @@ export class LiveFeed {
     const entry = this.#running.get(completion.call);
     if (!entry) return;
     this.#running.delete(completion.call);
+    if (entry.decision === 'approval_pending') this.#held.delete(heldKey(entry.server, entry.session ?? undefined, entry.requestId));
     Object.assign(entry, completionPatch(completion, entry.decision));
     this.#emit({ ...entry });
   }

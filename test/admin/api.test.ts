@@ -180,3 +180,28 @@ policies:
     assert.equal((await missing.json()).error, 'unknown_server');
   });
 });
+
+describe('admin API with the audit trail off', () => {
+  let gw: StartedGateway;
+  before(async () => {
+    gw = await startGateway('audit: { enabled: false }\nservers:\n  app: $RECORDING\n');
+  });
+  after(() => gw.close());
+
+  test('audit answers 404 with how to turn it on; the live feed still works', async () => {
+    const overview = await adminFetch(gw, 'overview');
+    assert.equal(overview.body.audit.enabled, false);
+    const res = await adminFetch(gw, 'audit');
+    assert.equal(res.status, 404);
+    assert.match(res.body.message, /audit trail is off/);
+    assert.match(res.body.hint, /audit\.enabled: true/);
+    const events = await openEvents(gw);
+    try {
+      const client = await gw.connect('app');
+      await client.callTool({ name: 'echo', arguments: { text: 'x' } });
+      await events.next((e) => e.event === 'audit' && e.data.tool === 'echo' && e.data.outcome === 'result');
+    } finally {
+      await events.close();
+    }
+  });
+});
