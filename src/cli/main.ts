@@ -15,14 +15,14 @@ import { VERSION } from './version.js';
 const HELP = `toolgate ${VERSION} — a self-hosted policy gateway for MCP tool calls
 
 Usage:
-  toolgate serve    [-c FILE]              Start the gateway: every configured server gets
+  toolgate serve    [-c FILE] [-p PORT]    Start the gateway: every configured server gets
                                            a proxy URL http://HOST:PORT/mcp/<server-id>
   toolgate stdio    <server-id> [-c FILE]  Serve one configured server over stdio, for
                                            clients that only launch local processes
   toolgate validate [-c FILE]              Check a config file; exit 0, or print every problem
   toolgate schema                          Print the config file's JSON Schema (for editors)
-  toolgate demo                            Start the gateway on the built-in demo config
-  toolgate audit    [-c FILE] [filters]      Show the audit trail (--json, --follow; \`audit export\`
+  toolgate demo     [-p PORT]              Start the gateway on the built-in demo config
+  toolgate audit    [-c FILE] [filters]    Show the audit trail (--json, --follow; \`audit export\`
                                            writes JSON lines); see toolgate audit --help
   toolgate approvals list|approve|deny     See and decide calls held for approval (needs the
                                            running gateway); see toolgate approvals
