@@ -110,6 +110,19 @@ policies:
     await limit.waitFor();
     assert.equal(await limit.locator('.limit-count').textContent(), '1 / 5');
 
+    // Keyboard: a catalog row opens with Enter; every control has an accessible name.
+    const echoTool = page.locator('details.tool', { has: page.locator('.tool-name', { hasText: /^echo/ }) });
+    await echoTool.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await echoTool.getAttribute('open'), '');
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('#app input, #app select, #app textarea, #app button')]
+        .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.textContent?.trim()))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unnamed, []);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(RESULTS, 'dashboard-activity.png'), fullPage: true });
     assert.deepEqual(problems, []);
     await page.close();

@@ -239,7 +239,8 @@ function setUp(): void {
       },
       (failure: unknown) => {
         button.disabled = false;
-        error.textContent = describe(failure);
+        // The help below the form says where the token is; the API's hint is for scripts.
+        error.textContent = failure instanceof ApiError ? `${failure.message}.` : describe(failure);
         input.select();
       },
     );
