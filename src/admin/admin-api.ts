@@ -9,11 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
 import { auditFile, type AuditLog } from '../audit/audit-log.js';
-import { AUDIT_DECISIONS, type AuditDecision } from '../audit/record.js';
 import { SqliteAuditStore } from '../audit/sqlite-store.js';
-import type { AuditQuery } from '../audit/store.js';
 import { VERSION } from '../cli/version.js';
-import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 import type { Config } from '../config/types.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
@@ -26,6 +23,7 @@ import { EventStream } from './event-stream.js';
 import type { AuditRow, DecisionSummary, Overview } from './api-types.js';
 import { adminError, readJsonObject, sendAdminError, sendAdminJson } from './http.js';
 import { LiveFeed, feedKey } from './live-feed.js';
+import { parseApprover, parseAuditQuery, parseLimit } from './params.js';
 import { rateLimitRows } from './rate-limits.js';
 import { serverSnippets } from './snippets.js';
 import { resolveAdminToken, type AdminToken } from './token.js';
@@ -334,48 +332,4 @@ function decisionSummary(event: DecisionEvent): DecisionSummary {
     forwarded: event.forwarded,
     policyMicros: Math.round(event.policyMicros),
   };
-}
-
-export function parseAuditQuery(query: URLSearchParams, now = Date.now()): AuditQuery {
-  const filter: AuditQuery = { newest: true, limit: parseLimit(query.get('limit'), 100, 1000) };
-  const server = query.get('server');
-  if (server) filter.server = server;
-  const tool = query.get('tool');
-  if (tool) filter.tool = tool;
-  const decision = query.get('decision');
-  if (decision) {
-    const decisions = decision.split(',').map((d) => d.trim()).filter(Boolean);
-    const unknown = decisions.filter((d) => !(AUDIT_DECISIONS as readonly string[]).includes(d));
-    if (unknown.length) throw adminError('invalid_request', `Unknown decision ${unknown.map((d) => `"${d}"`).join(', ')}`, `use one or more of ${AUDIT_DECISIONS.join(', ')}, separated by commas`);
-    filter.decisions = decisions as AuditDecision[];
-  }
-  const since = query.get('since');
-  if (since) filter.since = parseSince(since, now);
-  const afterId = query.get('after_id');
-  if (afterId) {
-    if (!/^\d+$/.test(afterId)) throw adminError('invalid_request', `after_id must be a record id (a whole number), not "${afterId}"`);
-    filter.afterId = Number(afterId);
-  }
-  return filter;
-}
-
-/** `since`: ms since the epoch, an ISO date, or a duration back from now (`15m`, `2h`, `7d`). */
-function parseSince(text: string, now: number): number {
-  if (/^\d{12,}$/.test(text)) return Number(text);
-  if (new RegExp(DURATION_PATTERN).test(text)) return now - parseDuration(text);
-  const date = Date.parse(text);
-  if (!Number.isNaN(date)) return date;
-  throw adminError('invalid_request', `since must be a time: ms since the epoch, an ISO date (2026-05-01T12:00:00Z), or a duration back from now (15m, 2h, 7d); got "${text}"`);
-}
-
-function parseLimit(text: string | null, fallback: number, max: number): number {
-  if (text === null || text === '') return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw adminError('invalid_request', `limit must be a whole number from 1 to ${max}, not "${text}"`);
-  return Number(text);
-}
-
-function parseApprover(value: unknown, credential: Credential): string {
-  if (value === undefined || value === null || value === '') return credential === 'cookie' ? 'dashboard' : 'api';
-  if (typeof value !== 'string' || value.length > 100) throw adminError('invalid_request', 'approver must be a name of at most 100 characters');
-  return value.trim();
 }
