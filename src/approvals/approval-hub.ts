@@ -5,17 +5,10 @@ import { ToolgateError } from '../errors.js';
 import type { ApprovalStore } from './approval-store.js';
 import type { Approval, ApprovalService, ApproveOptions } from './types.js';
 
-export interface HoldRequest {
-  server: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  session?: string;
-  requestId: string | number;
-  rule: string;
-  category?: string;
-  risk?: string;
+/** What is held: the call and the rule, as the approver will see them. */
+export type HoldRequest = Pick<Approval, 'server' | 'tool' | 'arguments' | 'session' | 'requestId' | 'rule' | 'category' | 'risk'> & {
   timeoutMs: number;
-}
+};
 
 /** How a hold ended, as the waiting call sees it. */
 export type HoldOutcome = { approved: true; approval: Approval } | { approved: false; approval: Approval };
@@ -60,24 +53,11 @@ export class ApprovalHub implements ApprovalService {
   /** Stores a pending approval and returns it with a promise of its outcome. */
   hold(request: HoldRequest): { approval: Approval; outcome: Promise<HoldOutcome> } {
     const now = this.#now();
-    const approval: Approval = {
-      id: randomUUID(),
-      server: request.server,
-      tool: request.tool,
-      arguments: request.arguments,
-      session: request.session,
-      requestId: request.requestId,
-      rule: request.rule,
-      category: request.category,
-      risk: request.risk,
-      createdAt: now,
-      expiresAt: now + request.timeoutMs,
-      status: 'pending',
-      heldBy: THIS_PROCESS,
-    };
+    const { timeoutMs, ...held } = request;
+    const approval: Approval = { id: randomUUID(), ...held, createdAt: now, expiresAt: now + timeoutMs, status: 'pending', heldBy: THIS_PROCESS };
     this.#store.insert(approval);
     const outcome = new Promise<HoldOutcome>((resolve) => {
-      const timer = setTimeout(() => this.#close(approval.id, 'expired', `nobody answered within ${Math.round(request.timeoutMs / 1000)}s`, 'toolgate'), request.timeoutMs);
+      const timer = setTimeout(() => this.#close(approval.id, 'expired', `nobody answered within ${Math.round(timeoutMs / 1000)}s`, 'toolgate'), timeoutMs);
       timer.unref();
       this.#waiters.set(approval.id, { resolve, timer });
     });

@@ -170,12 +170,7 @@ export class ProxySession implements ClientSession {
       return;
     }
     if (forwarded) {
-      if (this.#ended) {
-        await undo?.();
-        this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
-        return;
-      }
-      this.#forwardRequest(message, raw, undo, call);
+      await this.#forwardCall(message, raw, call, undo);
       return;
     }
     if (decision.kind === 'hide') {
@@ -222,12 +217,7 @@ export class ProxySession implements ClientSession {
     const { approval } = outcome;
     this.#context.onApprovalDecided(call, approval);
     if (outcome.approved) {
-      if (this.#ended) {
-        await undo?.();
-        this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
-        return;
-      }
-      this.#forwardRequest(message, raw, undo, call);
+      await this.#forwardCall(message, raw, call, undo);
       return;
     }
     await undo?.();
@@ -240,6 +230,16 @@ export class ProxySession implements ClientSession {
       reason: approval.reason,
       decidedBy: approval.decidedBy,
     });
+  }
+
+  /** Forwards a decided call, unless the upstream died meanwhile (then its slot is given back). */
+  async #forwardCall(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, undo?: () => Promise<void>): Promise<void> {
+    if (this.#ended) {
+      await undo?.();
+      this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
+      return;
+    }
+    this.#forwardRequest(message, raw, undo, call);
   }
 
   #abandonHold(requestId: RequestId, reason: string): void {
