@@ -96,7 +96,8 @@ class Dashboard {
       return;
     }
     try {
-      this.approvals.load(await api<Approval[]>('approvals?limit=50'));
+      const since = this.approvals.beginLoad();
+      this.approvals.load(await api<Approval[]>('approvals?limit=50'), since);
     } catch (error) {
       toast(`Approvals could not be loaded: ${describe(error)}`, true);
     }

@@ -15,6 +15,9 @@ const APPROVER_KEY = 'toolgate.approver';
 export class ApprovalsPanel {
   readonly #cards = new Map<string, { approval: Approval; el: HTMLElement; countdown: HTMLElement }>();
   #recent: Approval[] = [];
+  /** Event sequence: which approvals events changed, and when, to tell them from an older list. */
+  #seq = 0;
+  readonly #changedAt = new Map<string, number>();
   onCountChange: (pending: number) => void = () => {};
 
   constructor() {
@@ -28,16 +31,35 @@ export class ApprovalsPanel {
     return this.#cards.size;
   }
 
-  /** Replaces everything with the gateway's list (on load and after a reconnect). */
-  load(approvals: Approval[]): void {
-    for (const id of [...this.#cards.keys()]) if (!approvals.some((a) => a.id === id && a.status === 'pending')) this.#removeCard(id);
-    this.#recent = approvals.filter((a) => a.status !== 'pending').sort((a, b) => (b.decidedAt ?? 0) - (a.decidedAt ?? 0)).slice(0, RECENT);
-    for (const approval of approvals) if (approval.status === 'pending') this.update(approval);
+  /** Call before requesting the list; pass the number to `load`. */
+  beginLoad(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Takes the gateway's list (on load and after a reconnect). Events that arrived while the list
+   * was on its way are newer than it, so what they said stands.
+   */
+  load(approvals: Approval[], since: number): void {
+    const newer = new Set([...this.#changedAt].filter(([, seq]) => seq > since).map(([id]) => id));
+    for (const id of [...this.#cards.keys()]) {
+      if (!newer.has(id) && !approvals.some((a) => a.id === id && a.status === 'pending')) this.#removeCard(id);
+    }
+    const decided = approvals.filter((a) => a.status !== 'pending' && !newer.has(a.id));
+    this.#recent = [...this.#recent.filter((a) => newer.has(a.id)), ...decided].sort((a, b) => (b.decidedAt ?? 0) - (a.decidedAt ?? 0)).slice(0, RECENT);
+    for (const approval of approvals) if (approval.status === 'pending' && !newer.has(approval.id)) this.#apply(approval);
     this.#render();
   }
 
   /** One approval changed (an `approval` event). */
   update(approval: Approval): void {
+    this.#changedAt.set(approval.id, ++this.#seq);
+    if (this.#changedAt.size > 1000) this.#changedAt.delete(this.#changedAt.keys().next().value!);
+    this.#apply(approval);
+    this.#render();
+  }
+
+  #apply(approval: Approval): void {
     if (approval.status === 'pending') {
       const existing = this.#cards.get(approval.id);
       if (existing) existing.approval = approval;
@@ -46,7 +68,6 @@ export class ApprovalsPanel {
       this.#removeCard(approval.id);
       this.#recent = [approval, ...this.#recent.filter((a) => a.id !== approval.id)].slice(0, RECENT);
     }
-    this.#render();
   }
 
   #addCard(approval: Approval): void {

@@ -19,6 +19,8 @@ interface Filters {
 
 export class FeedPanel {
   readonly #rows = new Map<string, FeedRow>();
+  /** The latest live entry of each call seen since the page connected (newest last). */
+  readonly #live = new Map<string, FeedRow>();
   /** Keys of rows that arrived live and should flash once. */
   readonly #fresh = new Set<string>();
   #filters: Filters = { server: '', tool: '', decision: '' };
@@ -76,11 +78,11 @@ export class FeedPanel {
     if (this.#filters.decision) query.set('decision', this.#filters.decision);
     try {
       const records = await api<AuditRow[]>(`audit?${query}`);
-      // Keep live rows the store has not written yet (it batches every ~100 ms).
-      const live = [...this.#rows.values()].filter((row) => row.id === undefined && this.#matches(row));
       this.#rows.clear();
       for (const record of records) this.#rows.set(record.key, record);
-      for (const row of live) if (!this.#rows.has(row.key)) this.#rows.set(row.key, row);
+      // Live entries are never older than the store (it batches every ~100 ms, and may have
+      // answered before an event that arrived meanwhile): lay them over the records.
+      for (const entry of this.#live.values()) if (this.#matches(entry)) this.#merge(entry);
       this.#setNote(undefined);
     } catch (error) {
       this.#setNote(`The stored audit trail cannot be read: ${describe(error)}. New calls still appear here as they happen.`);
@@ -90,10 +92,10 @@ export class FeedPanel {
 
   /** A live `audit` event: a new call, or a change to one. */
   add(entry: FeedRow): void {
-    const existing = this.#rows.get(entry.key);
-    const isNew = !existing;
-    // A stored record may carry arguments the live entry does not: keep them.
-    this.#rows.set(entry.key, existing ? { ...existing, ...entry, id: existing.id, args: existing.args, argsKeys: existing.argsKeys } : entry);
+    this.#live.delete(entry.key);
+    this.#live.set(entry.key, entry);
+    if (this.#live.size > KEEP) this.#live.delete(this.#live.keys().next().value!);
+    const isNew = this.#merge(entry);
     if (isNew) {
       this.#fresh.add(entry.key);
       if (this.#paused && this.#matches(entry)) this.#missed++;
@@ -101,6 +103,14 @@ export class FeedPanel {
     if (this.#rows.size > KEEP * 1.5) this.#trim();
     if (this.#paused) this.#note();
     else this.#queueRender();
+  }
+
+  /** Puts a live entry in the rows; true when the call is new to them. */
+  #merge(entry: FeedRow): boolean {
+    const existing = this.#rows.get(entry.key);
+    // A stored record may carry an id and arguments the live entry does not: keep them.
+    this.#rows.set(entry.key, existing ? { ...existing, ...entry, id: existing.id, args: existing.args, argsKeys: existing.argsKeys } : entry);
+    return !existing;
   }
 
   get rows(): FeedRow[] {
