@@ -153,6 +153,10 @@ export class ProxySession implements ClientSession {
       this.#log.error({ err: error, tool }, 'decision failed');
       decision = { kind: 'deny', rule: { pattern: 'toolgate', part: 'error' }, mode: 'enforce', reason };
     }
+    if (decision.kind === 'hold' && this.#context.approvals?.isGranted(call.server, call.tool, call.session)) {
+      // A person approved this tool for this session a while ago: the call passes as allowed.
+      decision = { kind: 'allow', rule: decision.rule, mode: decision.mode, ...(decision.rateLimit ? { rateLimit: decision.rateLimit } : {}) };
+    }
     const policyMicros = Number(process.hrtime.bigint() - started) / 1000;
     const refused = decision.kind !== 'allow';
     const forwarded = !refused || decision.mode === 'monitor';
@@ -183,10 +187,6 @@ export class ProxySession implements ClientSession {
   /** Holds the call until a person decides; forwards exactly the held arguments on approval. */
   async #hold(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, decision: Extract<Decision, { kind: 'hold' }>, undo?: () => Promise<void>): Promise<void> {
     const hub = this.#context.approvals;
-    if (hub?.isGranted(call.server, call.tool, call.session)) {
-      this.#forwardRequest(message, raw, undo, call);
-      return;
-    }
     const revision = this.#context.policy().revision;
     if (!hub) {
       await undo?.();

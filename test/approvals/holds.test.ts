@@ -132,6 +132,8 @@ policies:
     await first;
     const second = await client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/2', region: 'eu-west-1' } });
     assert.equal(resultText(second), 'deployed /w/2 to eu-west-1');
+    const granted = gw.decisions.find((event) => event.call.args.project_root === '/w/2')!;
+    assert.equal(granted.decision.kind, 'allow', 'a granted call is recorded as allowed, not as a pending hold');
     const other = await gw.connect('app');
     const otherCall = other.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/3', region: 'eu-west-1' } });
     const [heldElsewhere] = await heldCalls((approval) => approval.arguments.project_root === '/w/3');

@@ -34,7 +34,8 @@ async function killWhileJournaling(pid: number, journalDir: string): Promise<num
     await stopped(pid);
     const segments = readdirSync(journalDir).filter((name) => name.endsWith('.jsonl')).sort();
     const newest = segments.at(-1);
-    if (newest && statSync(join(journalDir, newest)).size > 0) {
+    // A pending decision record (not only completions of records already stored) must be there.
+    if (newest && statSync(join(journalDir, newest)).size > 0 && readFileSync(join(journalDir, newest), 'utf8').includes('"op":"add"')) {
       process.kill(pid, 'SIGKILL');
       return attempt;
     }
