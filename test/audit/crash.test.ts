@@ -121,6 +121,7 @@ audit: { arguments: full }
   while ((Date.now() - loadStarted < LOAD_MS || answered.size < MIN_ANSWERS) && Date.now() - loadStarted < 60_000) await sleep(50);
   const attempts = await killWhileJournaling(gateway.pid, journalDirFor(auditPath));
   const killAt = Date.now();
+  await gateway.stop(); // until the killed process is reaped: a zombie's journal still counts as live
   const answeredAtKill = answered.size;
   await Promise.all(load.map((p) => Promise.race([p, sleep(8_000)])));
   stop = true;
