@@ -1,6 +1,6 @@
 /** RESULTS.md from results.json: the goals first, then every measured figure, then how. */
 import type { CellResult } from './cells.js';
-import { cellOf, type BenchResults, type Goal, type Ratios } from './results.js';
+import { cellOf, type BenchResults, type Comparison, type Goal, type Ratios } from './results.js';
 
 export function resultsMarkdown(results: BenchResults, chartFile: string): string {
   const { meta } = results;
@@ -13,7 +13,8 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
       `targets interleaved round by round; the whole run took ${Math.round(meta.seconds)} s.`,
     '',
   );
-  lines.push('Run it with `npm run bench` (full, about 9 minutes, rewrites this file) or `npm run bench -- --quick` (under a minute, writes to a temporary folder). ' +
+  lines.push('Run it with `npm run bench` (full, about 9 minutes, rewrites this file) or `npm run bench -- --quick` (under a minute, writes to a temporary folder)' +
+    (meta.args && meta.args.length ? `; this run was \`npm run bench -- ${meta.args.map(shellWord).join(' ')}\`. ` : '. ') +
     'Every comparison below is a ratio of two figures from this same run: the machines are noisy, so absolute figures from different runs do not compare.', '');
   lines.push(`![calls/s and p50 latency per target and session count](${chartFile})`, '');
 
@@ -23,6 +24,8 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
     lines.push(`| ${goal.text} | ${goal.target} | ${goalValue(goal)} | ${rounds} | ${goal.pass === null ? 'not measured' : goal.pass ? '**PASS**' : '**MISS**'} |`);
   }
   lines.push('', 'The measured ratio divides the pooled figures of all rounds; the round-by-round values show how far the noise of the machine moves it.', '');
+  if (results.comparisons.length > 0 && meta.compareRole === 'before') lines.push(...beforeAfter(results));
+  lines.push(...missedGoals(results));
 
   lines.push('## Throughput, latency, gateway cost', '');
   lines.push('Each session makes sequential `tools/call echo` requests; sessions run in parallel. ' +
@@ -40,7 +43,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
   for (const r of results.ratios) lines.push(ratioRow(r));
   lines.push('');
 
-  if (results.comparisons.length > 0) {
+  if (results.comparisons.length > 0 && meta.compareRole !== 'before') {
     lines.push('## A/B: two toolgate builds in the same run', '');
     lines.push(`A: \`${meta.toolgateCli}\`; B: \`${meta.compareCli}\`. Each B cell ran right after its A cell, in every round.`, '');
     lines.push('| Target | Sessions | calls/s B ÷ A | round by round | gateway CPU µs/call A → B | p50 ms A → B |', '|---|---:|---:|---|---:|---:|');
@@ -48,8 +51,10 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
       const cpu = c.cpuA === null || c.cpuB === null ? '—' : `${fmt(c.cpuA, 0)} → ${fmt(c.cpuB, 0)}`;
       lines.push(`| ${c.label} | ${c.sessions} | ${c.throughput === null ? '—' : `${fmt(c.throughput, 2)}×`} | ${c.throughputPerRound.map((v) => `${fmt(v, 2)}×`).join(', ')} | ${cpu} | ${fmt(c.p50A, 3)} → ${fmt(c.p50B, 3)} |`);
     }
-    lines.push('');
+    lines.push('', ...comparisonTable(results.comparisons, 'after'), '');
   }
+
+  if (results.configLoad.length > 0) lines.push(...configLoadSection(results));
 
   lines.push('## Policy decision alone', '');
   lines.push('`decide()` from `dist/src/policy` with the in-memory rate-limit store, each decision timed on its own, in a process of its own. ' +
@@ -87,9 +92,7 @@ function notes(results: BenchResults): string[] {
       ? `- The realistic policy ran with \`${audit.onYaml}\`; toolgate wrote ${fmt(audit.bytesWritten / 1024, 0)} KiB under its data_dir during one such cell. The allow-all and stdio runs used \`${audit.offYaml}\` (a bare proxy, as supergateway and mcp-proxy are).`
       : `- The config accepts \`${audit.onYaml}\` and the realistic policy ran with it, but **no audit file was written** (the gateway does not record yet in this build), so audit cost is not in these figures. The allow-all and stdio runs used \`${audit.offYaml}\`.`;
   const direct16 = cellOf(results.cells, 'direct', 16);
-  const policy16 = cellOf(results.cells, 'toolgate-policy', 16);
   return [
-    ...cpuModelNote(direct16, policy16),
     '- Upstreams are `bench/http-echo-server.ts` (Streamable HTTP, JSON answers, GET → 405) and `bench/stdio-echo-server.ts`, written without an SDK so the upstream costs little. The load client (`bench/load-client.ts`, node:http keep-alive) runs in the harness process.',
     '- "realistic policy": `rate_limit: { max: 1000000000, window: 60 }` (never trips) and `validate: true` (the tool\'s inputSchema) on `echo`.',
     auditNote,
@@ -103,20 +106,161 @@ function notes(results: BenchResults): string[] {
 }
 
 /**
- * On a machine where the client, the proxy and the upstream share the cores, calls/s is about
- * cores ÷ (CPU per call of all three), so the ratio to direct is predicted by CPU per call alone.
+ * The two goals a proxy on this machine cannot reach, explained from this run's own figures: on
+ * a machine where the client, the proxy and the upstream share the cores, calls/s is about
+ * cores ÷ (CPU per call of all three), so the ratio to direct is predicted by CPU per call alone;
+ * and at one session every µs the gateway spends on a call is on that call's critical path.
  */
-function cpuModelNote(direct: CellResult | undefined, policy: CellResult | undefined): string[] {
-  if (!direct || !policy || direct.upstreamCpuMicrosPerCall === null || policy.proxyCpuMicrosPerCall === null) return [];
-  const c = direct.clientCpuMicrosPerCall;
-  const u = direct.upstreamCpuMicrosPerCall;
-  const g = policy.proxyCpuMicrosPerCall;
-  const measured = direct.callsPerSecond > 0 ? policy.callsPerSecond / direct.callsPerSecond : NaN;
-  return [
-    `- **Reading the throughput ratios.** When the cores are saturated, calls/s ≈ cores ÷ (CPU per call of client + proxy + upstream). At 16 sessions the direct run cost ${fmt(c, 0)} µs (client) + ${fmt(u, 0)} µs (upstream) per call, ` +
-      `and toolgate with the realistic policy ${fmt(g, 0)} µs, which predicts ${fmt((c + u) / (c + u + g), 2)}× (measured ${fmt(measured, 2)}×; the client and upstream also cost more per call at lower rates). ` +
-      'A proxy between two HTTP peers does at least the HTTP work of both (it is a server to one and a client to the other), so on a machine this size its ceiling is near (C + U) ÷ (2 × (C + U)) = 0.5×, whatever its own logic costs.',
+function missedGoals(results: BenchResults): string[] {
+  const goal = (id: string) => results.goals.find((g) => g.id === id);
+  const before = (id: string) => results.compareGoals.find((g) => g.id === id);
+  const throughput = goal('policy-throughput');
+  const latency = goal('added-latency');
+  const out: string[] = [];
+  const direct16 = cellOf(results.cells, 'direct', 16);
+  const policy16 = cellOf(results.cells, 'toolgate-policy', 16);
+  const shared16 = cellOf(results.cells, 'toolgate-stdio-shared', 16);
+  const direct1 = cellOf(results.cells, 'direct', 1);
+  const policy1 = cellOf(results.cells, 'toolgate-policy', 1);
+  const missed = [throughput, latency].filter((g) => g && g.pass === false);
+  /** "(rounds …; 367c0d5 in this run: …)" after a measured value. */
+  const aside = (g: Goal, b: Goal | undefined) => {
+    const parts = [
+      ...(g.perRound?.length ? [`rounds ${g.perRound.map((v) => goalValue({ ...g, measured: v })).join(', ')}`] : []),
+      ...(b && b.measured !== null && results.meta.compareCommit ? [`${results.meta.compareCommit} in this run: ${goalValue(b)}`] : []),
+    ];
+    return parts.length ? ` (${parts.join('; ')})` : '';
+  };
+  out.push(missed.length ? '## Why two goals are missed' : '## Reading the throughput and latency goals', '');
+  if (throughput && direct16 && policy16 && direct16.upstreamCpuMicrosPerCall !== null && policy16.proxyCpuMicrosPerCall !== null) {
+    const c = direct16.clientCpuMicrosPerCall;
+    const u = direct16.upstreamCpuMicrosPerCall;
+    const g = policy16.proxyCpuMicrosPerCall;
+    const needed = (c + u) * (1 / 0.55 - 1);
+    const allow16 = cellOf(results.cells, 'toolgate-allow', 16);
+    const free = (cell: CellResult) => Math.max(0.1, results.meta.cores - cell.otherLoadCores);
+    const predicted = (c + u) / (c + u + g);
+    const adjusted = predicted * (free(policy16) / free(direct16));
+    out.push(
+      `**Throughput, ${throughput.target} of direct at 16 sessions: measured ${goalValue(throughput)}${aside(throughput, before('policy-throughput'))}.** ` +
+        `When the cores are saturated, calls/s ≈ free cores ÷ (CPU per call of client + proxy + upstream). The direct run cost ${fmt(c, 0)} µs (load client) + ${fmt(u, 0)} µs (upstream) per call; ` +
+        `toolgate with the realistic policy cost ${fmt(g, 0)} µs of its own, which predicts ${fmt(predicted, 2)}× with the same free cores, ` +
+        `or ${fmt(adjusted, 2)}× with the other load each cell actually had (${fmt(direct16.otherLoadCores, 2)} cores during direct, ${fmt(policy16.otherLoadCores, 2)} during toolgate); measured ${fmt(policy16.callsPerSecond / direct16.callsPerSecond, 2)}×. ` +
+        `For 0.55× the gateway would have to spend at most ${fmt(needed, 0)} µs per call, less than the client and the upstream together (${fmt(c + u, 0)} µs). ` +
+        'But a proxy between two HTTP peers does about the HTTP work of both (it is a server to one and a client to the other), so its floor is near C + U and the ratio\'s ceiling near ' +
+        '(C + U) ÷ (2 × (C + U)) = 0.5× on a machine where all three share the cores, below the goal whatever the gateway\'s own logic costs. ' +
+        (allow16?.proxyCpuMicrosPerCall != null && shared16?.proxyCpuMicrosPerCall != null
+          ? `Where the gateway's ${fmt(g, 0)} µs go: the bare proxy (allow-all, audit off) costs ${fmt(allow16.proxyCpuMicrosPerCall, 0)} µs per call, and fronting stdio (shared child), ` +
+            `where the upstream hop is a pipe instead of an HTTP client, ${fmt(shared16.proxyCpuMicrosPerCall, 0)} µs; so the upstream HTTP client is about ${fmt(allow16.proxyCpuMicrosPerCall - shared16.proxyCpuMicrosPerCall, 0)} µs ` +
+            `and the realistic policy with its audit trail about ${fmt(g - allow16.proxyCpuMicrosPerCall, 0)} µs.`
+          : ''),
+      '',
+    );
+  }
+  if (latency && direct1 && policy1 && policy1.proxyCpuMicrosPerCall !== null) {
+    const g1 = policy1.proxyCpuMicrosPerCall;
+    const d1 = direct1.clientCpuMicrosPerCall + (direct1.upstreamCpuMicrosPerCall ?? 0);
+    out.push(
+      `**Latency, added p50 at 1 session ${latency.target}: measured ${goalValue(latency)}${aside(latency, before('added-latency'))}.** ` +
+        `The direct round trip alone takes ${fmt(direct1.latencyMs.p50 * 1000, 0)} µs at p50 (1 session; the load client and the upstream spend ${fmt(d1, 0)} µs of CPU per call between them). ` +
+        'A proxy puts one more HTTP server and one more HTTP client on the path of every call — about the work of that whole round trip again — ' +
+        `so on this machine a Node HTTP proxy adds roughly the direct p50 or more, which is already above ${latency.target.replace('≤ ', '')}. ` +
+        `toolgate with the realistic policy spends ${fmt(g1, 0)} µs of CPU per call at 1 session (a mean that includes work after the answer, such as audit writes and GC), ` +
+        `and adds ${fmt((latency.measured ?? NaN) * 1000, 0)} µs at p50.`,
+      '',
+    );
+  }
+  const other = results.cells.filter((c) => c.target.startsWith('toolgate-')).map((c) => c.otherLoadCores);
+  if (other.length) {
+    out.push(`Both are measured on ${results.meta.cores} cores shared with other work: during the toolgate cells other processes used ${fmt(Math.min(...other), 2)}–${fmt(Math.max(...other), 2)} cores (mean ${fmt(other.reduce((a, b) => a + b, 0) / other.length, 2)}).`, '');
+  }
+  return out;
+}
+
+/** "What was changed after profiling": the older build B against HEAD (A), cell by cell. */
+function beforeAfter(results: BenchResults): string[] {
+  const { meta } = results;
+  const out: string[] = ['## What was changed after profiling', ''];
+  const b = meta.compareCommit ?? meta.compareCli;
+  out.push(`Every toolgate cell also ran on \`${b}\` (before), right after the same cell on \`${meta.commit}\` (after), in every round of this run; ` +
+    'ratios are after ÷ before, so above 1× is more calls/s, and below 1× is less latency, CPU or memory.', '');
+  const commits = meta.compareCommits ?? [];
+  if (meta.compareNote) out.push(meta.compareNote, '');
+  if (commits.length) out.push(`Between the two builds ${commits.length} commits changed \`src/\` (listed at the end of this section).`, '');
+  const pick = (target: string, sessions: number) => results.comparisons.find((c) => c.target === target && c.sessions === sessions);
+  const headline: string[] = [];
+  for (const [target, sessions] of [['toolgate-policy', 16], ['toolgate-allow', 16], ['toolgate-policy', 1], ['toolgate-stdio-shared', 16]] as const) {
+    const c = pick(target, sessions);
+    if (!c) continue;
+    headline.push(`- ${c.label}, ${sessions} session${sessions === 1 ? '' : 's'}: ${fmt(c.callsPerSecondB, 0)} → ${fmt(c.callsPerSecondA, 0)} calls/s (${ratioText(c.callsPerSecondA, c.callsPerSecondB)}), ` +
+      `gateway CPU ${c.cpuB === null ? '—' : fmt(c.cpuB, 0)} → ${c.cpuA === null ? '—' : fmt(c.cpuA, 0)} µs/call (${ratioText(c.cpuA, c.cpuB)}), p50 ${fmt(c.p50B, 3)} → ${fmt(c.p50A, 3)} ms.`);
+  }
+  for (const g of results.compareGoals) {
+    const a = results.goals.find((x) => x.id === g.id);
+    if (a) headline.push(`- Goal "${a.text}" (${a.target}): ${goalValue(g)} → ${goalValue(a)}.`);
+  }
+  const load = (which: 'A' | 'B') => results.configLoad.find((r) => r.build === which);
+  const la = load('A');
+  const lb = load('B');
+  if (la && lb) {
+    headline.push(`- Config load with ${la.schemas.toLocaleString('en-US')} \`validate.arguments\` schemas: ${fmt(lb.loadMs / 1000, 1)} s → ${fmt(la.loadMs / 1000, 1)} s ` +
+      `(CPU ${fmt(lb.loadCpuMs / 1000, 1)} s → ${fmt(la.loadCpuMs / 1000, 1)} s, ${ratioText(la.loadCpuMs, lb.loadCpuMs)}).`);
+  }
+  out.push(...headline, '');
+  out.push(...comparisonTable(results.comparisons, 'before'), '');
+  if (commits.length) {
+    out.push('<details><summary>The commits between the two builds that touch src/</summary>', '', ...commits.map((c) => `- ${escapeMd(c.length > 160 ? `${c.slice(0, 157)}…` : c)}`), '', '</details>', '');
+  }
+  return out;
+}
+
+/** Every toolgate cell of both builds: from → to, and to ÷ from. */
+function comparisonTable(comparisons: Comparison[], role: 'before' | 'after'): string[] {
+  const from = role === 'before' ? 'before' : 'A';
+  const to = role === 'before' ? 'after' : 'B';
+  const out = [
+    `| Target | Sessions | calls/s ${from} → ${to} | p50 ms | p99 ms | gateway CPU µs/call | gateway peak RSS MiB | calls/s ${to} ÷ ${from}, round by round | other load, cores |`,
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
+  for (const c of comparisons) {
+    // Comparison figures are A and B; before → after reads B → A.
+    const [f, t] = role === 'before' ? (['B', 'A'] as const) : (['A', 'B'] as const);
+    const v = (name: 'callsPerSecond' | 'p50' | 'p99' | 'cpu' | 'rss' | 'otherLoad', side: 'A' | 'B') => c[`${name}${side}` as keyof Comparison] as number | null;
+    const cell = (name: 'callsPerSecond' | 'p50' | 'p99' | 'cpu' | 'rss', digits: number) => {
+      const a = v(name, f);
+      const b = v(name, t);
+      return a === null || b === null ? '—' : `${fmt(a, digits)} → ${fmt(b, digits)} (${ratioText(b, a)})`;
+    };
+    const perRound = c.throughputPerRound.map((x) => `${fmt(role === 'before' ? 1 / x : x, 2)}×`).join(', ');
+    out.push(`| ${c.label.replace(/ \[B\]$/, '')} | ${c.sessions} | ${cell('callsPerSecond', 0)} | ${cell('p50', 3)} | ${cell('p99', 2)} | ${cell('cpu', 0)} | ${cell('rss', 0)} | ${perRound} | ${fmt(v('otherLoad', f) ?? NaN, 2)} / ${fmt(v('otherLoad', t) ?? NaN, 2)} |`);
+  }
+  return out;
+}
+
+function configLoadSection(results: BenchResults): string[] {
+  const rows = results.configLoad;
+  const out = ['## Config load with many argument schemas', ''];
+  out.push(`\`loadConfig()\` (YAML, the config's JSON Schema, and every \`validate.arguments\` schema checked with ajv) and then \`compilePolicy()\` (every schema compiled for use) of each build, ` +
+    `on a generated file of ${rows[0].schemas.toLocaleString('en-US')} tool rules with a different arguments schema each (a third of them draft-07, with formats; ${fmt(rows[0].fileBytes / 1024, 0)} KiB), ` +
+    'cold, each build in a fresh process. CPU time is this process\'s user + system time, which other load on the machine moves less than wall time.', '');
+  out.push('| Build | Schemas | load, wall ms | load, CPU ms | policy compile, wall ms | policy compile, CPU ms |', '|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    out.push(`| ${r.build}: \`${r.name}\` | ${r.schemas.toLocaleString('en-US')} | ${fmt(r.loadMs, 0)} | ${fmt(r.loadCpuMs, 0)} | ${r.compileMs === null ? '—' : fmt(r.compileMs, 0)} | ${r.compileCpuMs === null ? '—' : fmt(r.compileCpuMs, 0)} |`);
+  }
+  out.push('');
+  return out;
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function ratioText(to: number | null, from: number | null): string {
+  return to === null || from === null || !(from > 0) ? '—' : `${fmt(to / from, 2)}×`;
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/([<>*_`|])/g, '\\$1');
 }
 
 function ratioRow(r: Ratios): string {

@@ -5,6 +5,7 @@
  */
 import type { AuditSupport } from './audit.js';
 import type { CellResult } from './cells.js';
+import type { ConfigLoadResult } from './config-load.js';
 import type { IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
 import type { TargetId } from './targets.js';
@@ -21,8 +22,19 @@ export interface RunMeta {
   /** Type errors tsc reported building it (it emits anyway). */
   buildTypeErrors: number;
   toolgateCli: string;
-  /** The B build of an A/B run (`--compare`). */
+  /** The B build of an A/B run (`--compare`, or `--compare-commit`'s private build). */
   compareCli?: string;
+  /** The commit B was built from, with `--compare-commit`. */
+  compareCommit?: string;
+  /**
+   * How B relates to A: `before` (an older build, e.g. `--compare-commit` of an ancestor of
+   * HEAD; figures read B → A and ratios are A ÷ B) or `after` (B is a change to A; B ÷ A).
+   */
+  compareRole?: 'before' | 'after';
+  /** With a `before` build: the commits between it and HEAD that touch src/, newest first. */
+  compareCommits?: string[];
+  /** `--compare-note`: what changed between the builds, in the words of whoever ran it. */
+  compareNote?: string;
   warmupMs: number;
   durationMs: number;
   rounds: number;
@@ -30,6 +42,8 @@ export interface RunMeta {
   idleSessions: number;
   audit: AuditSupport & { bytesWritten: number | null };
   seconds: number;
+  /** The command line options of the run (after `npm run bench --`). */
+  args?: string[];
 }
 
 export interface Ratios {
@@ -67,6 +81,16 @@ export interface BenchResults {
   goals: Goal[];
   /** B ÷ A for every toolgate target and session count of an A/B run; empty otherwise. */
   comparisons: Comparison[];
+  /** The load-test goals computed for build B (its cells against the same direct and bridge cells); empty without B. */
+  compareGoals: Goal[];
+  /** Config load with many `validate.arguments` schemas, per build (A first, then B); empty when skipped. */
+  configLoad: ConfigLoadRow[];
+}
+
+export interface ConfigLoadRow extends ConfigLoadResult {
+  build: 'A' | 'B';
+  /** Which build: its commit, or the CLI path given. */
+  name: string;
 }
 
 export interface Comparison {
@@ -81,6 +105,16 @@ export interface Comparison {
   cpuB: number | null;
   p50A: number;
   p50B: number;
+  callsPerSecondA: number;
+  callsPerSecondB: number;
+  p99A: number;
+  p99B: number;
+  /** Gateway peak RSS (VmHWM), MiB. */
+  rssA: number | null;
+  rssB: number | null;
+  /** Other load on the machine during each, cores. */
+  otherLoadA: number;
+  otherLoadB: number;
 }
 
 export function compareBuilds(cells: CellResult[]): Comparison[] {
@@ -98,9 +132,30 @@ export function compareBuilds(cells: CellResult[]): Comparison[] {
       cpuB: b.proxyCpuMicrosPerCall,
       p50A: a.latencyMs.p50,
       p50B: b.latencyMs.p50,
+      callsPerSecondA: a.callsPerSecond,
+      callsPerSecondB: b.callsPerSecond,
+      p99A: a.latencyMs.p99,
+      p99B: b.latencyMs.p99,
+      rssA: a.proxyPeakRssMiB,
+      rssB: b.proxyPeakRssMiB,
+      otherLoadA: a.otherLoadCores,
+      otherLoadB: b.otherLoadCores,
     });
   }
   return out;
+}
+
+/**
+ * The cells as build B sees them: B's toolgate cells under A's ids, with the same direct and
+ * bridge cells, so computeRatios() and evaluateGoals() give B's goals from the same run.
+ */
+export function cellsOfB(cells: CellResult[]): CellResult[] {
+  const b = cells.filter((c) => c.target.endsWith('@b'));
+  const replaced = new Set(b.map((c) => `${c.target.slice(0, -2)}|${c.sessions}`));
+  return [
+    ...cells.filter((c) => !c.target.endsWith('@b') && !replaced.has(`${c.target}|${c.sessions}`)),
+    ...b.map((c) => ({ ...c, target: c.target.slice(0, -2) })),
+  ];
 }
 
 export function cellOf(cells: CellResult[], target: TargetId, sessions: number): CellResult | undefined {

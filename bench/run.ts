@@ -6,13 +6,14 @@
  *   node dist/bench/run.js                 full run (~9 min), writes into bench/
  *   node dist/bench/run.js --quick         < 1 min, small counts, writes into a new temp folder
  *   options: --out DIR  --sessions 1,16,64  --seconds N  --rounds N  --only id,id
- *            --toolgate-cli PATH (another toolgate build, for A/B comparisons)
+ *            --toolgate-cli PATH (another toolgate build under test)
+ *            --compare PATH | --compare-commit REV (a second build, interleaved: A/B or before/after)
  *
  * Exits 1 when something could not be measured (a target failed, calls failed); goals that are
  * missed are reported, not treated as failures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +25,11 @@ import { idleSessions, type IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
 import { cpuModel } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
-import { buildHasAudit, buildSnapshot } from './snapshot.js';
+import { buildHasAudit, buildSnapshot, commitsBetween, isAncestorOfHead } from './snapshot.js';
 import { progressLine, resultsMarkdown } from './report.js';
-import { compareBuilds, computeRatios, evaluateGoals, type BenchResults, type RunMeta } from './results.js';
-import { TARGET_IDS, targets, type Target, type TargetContext } from './targets.js';
+import { cellsOfB, compareBuilds, computeRatios, evaluateGoals, type BenchResults, type ConfigLoadRow, type RunMeta } from './results.js';
+import type { ConfigLoadResult } from './config-load.js';
+import { TARGET_IDS, targets, type TargetContext } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HELP = `npm run bench [-- options]
@@ -42,7 +44,20 @@ const HELP = `npm run bench [-- options]
                        privately with this bench/; dist/src/cli/main.js measures the working tree)
   --compare PATH       another toolgate build (its dist/src/cli/main.js): every toolgate target
                        also runs on it, interleaved, and RESULTS.md gets a B ÷ A table
-  --skip-policy, --skip-idle   leave out the policy micro-benchmark / the idle-session probe`;
+  --compare-commit REV build REV's src/ privately and compare with it as --compare does; when
+                       REV is an ancestor of HEAD the table reads before (REV) → after (HEAD)
+  --compare-role before|after  what the --compare build is: "after" (default: a change to
+                       measure, ratios B ÷ A) or "before" (an older build, ratios A ÷ B)
+  --compare-note TEXT  a sentence (Markdown) on what changed between the builds, for RESULTS.md
+  --config-schemas N   validate.arguments schemas in the config-load measurement, default 1000
+                       (quick: 100)
+  --render             measure nothing: rewrite RESULTS.md and chart.svg from the results.json
+                       already in --out (default bench/), e.g. after changing report.ts
+  --skip-policy, --skip-idle, --skip-config   leave out the policy micro-benchmark / the
+                       idle-session probe / the config-load measurement`;
+
+/** The goals that come from the load test, which a --compare build also gets. */
+const LOAD_GOALS = ['policy-throughput', 'added-latency', 'stdio-throughput'];
 
 /** A mistake in the command line: reported as its message alone, with the help hint. */
 class UsageError extends Error {}
@@ -55,12 +70,19 @@ interface Settings {
   durationMs: number;
   rounds: number;
   idleSessions: number;
-  targets: Target[];
+  /** Target ids to run (without `@b`); undefined: all. */
+  only?: string[];
   /** undefined: the private build of HEAD (snapshot.ts). */
   toolgateCli?: string;
   compareCli?: string;
+  compareCommit?: string;
+  compareRole?: 'before' | 'after';
+  compareNote?: string;
+  configSchemas: number;
   skipPolicy: boolean;
   skipIdle: boolean;
+  skipConfig: boolean;
+  render: boolean;
 }
 
 const OPTIONS = {
@@ -72,8 +94,14 @@ const OPTIONS = {
   only: { type: 'string' },
   'toolgate-cli': { type: 'string' },
   compare: { type: 'string' },
+  'compare-commit': { type: 'string' },
+  'compare-role': { type: 'string' },
+  'compare-note': { type: 'string' },
+  'config-schemas': { type: 'string' },
   'skip-policy': { type: 'boolean', default: false },
   'skip-idle': { type: 'boolean', default: false },
+  'skip-config': { type: 'boolean', default: false },
+  render: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -104,6 +132,10 @@ function settings(argv: string[]): Settings | undefined {
   const only = values.only?.split(',').map((id) => id.trim());
   const unknown = only?.filter((id) => !(TARGET_IDS as readonly string[]).includes(id));
   if (unknown?.length) throw new UsageError(`--only names unknown targets: ${unknown.join(', ')}; known: ${TARGET_IDS.join(', ')}`);
+  if (values.compare !== undefined && values['compare-commit'] !== undefined) throw new UsageError('give --compare PATH or --compare-commit REV, not both');
+  const role = values['compare-role'];
+  if (role !== undefined && role !== 'before' && role !== 'after') throw new UsageError(`--compare-role is before or after, got "${role}"`);
+  if (role !== undefined && values.compare === undefined) throw new UsageError('--compare-role goes with --compare PATH (--compare-commit finds it from the history)');
   const compareCli = values.compare === undefined ? undefined : resolve(values.compare);
   const out = values.out ? resolve(values.out) : quick ? mkdtempSync(join(tmpdir(), 'toolgate-bench-')) : join(REPO_ROOT, 'bench');
   return {
@@ -114,11 +146,17 @@ function settings(argv: string[]): Settings | undefined {
     durationMs: seconds(values.seconds ?? (quick ? '0.8' : '3')) * 1000,
     rounds: numbers(values.rounds ?? (quick ? '1' : '3'), '--rounds')[0],
     idleSessions: quick ? 500 : 10_000,
-    targets: targets(compareCli).filter((t) => !only || only.includes(t.id.replace(/@b$/, ''))),
+    only,
     toolgateCli: values['toolgate-cli'] === undefined ? undefined : resolve(values['toolgate-cli']),
     compareCli,
+    compareCommit: values['compare-commit'],
+    compareRole: compareCli === undefined ? undefined : ((role as 'before' | 'after' | undefined) ?? 'after'),
+    compareNote: values['compare-note'],
+    configSchemas: numbers(values['config-schemas'] ?? (quick ? '100' : '1000'), '--config-schemas')[0],
     skipPolicy: values['skip-policy']!,
     skipIdle: values['skip-idle']!,
+    skipConfig: values['skip-config']!,
+    render: values.render!,
   };
 }
 
@@ -135,15 +173,47 @@ function log(line: string): void {
 async function main(): Promise<number> {
   const s = settings(process.argv.slice(2));
   if (!s) return 0;
+  if (s.render) {
+    const file = join(s.out, 'results.json');
+    if (!existsSync(file)) throw new UsageError(`--render: ${file} does not exist`);
+    const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    // results.json written before these fields existed
+    results.compareGoals ??= [];
+    results.configLoad ??= [];
+    writeOutputs(s.out, results);
+    log(`rewrote ${join(s.out, 'RESULTS.md')} and chart.svg from ${file}`);
+    return 0;
+  }
   const started = performance.now();
   for (const file of [s.toolgateCli, s.compareCli].filter((f) => f !== undefined)) {
     if (!existsSync(file)) throw new UsageError(`${file} does not exist; give the dist/src/cli/main.js of a built toolgate`);
   }
   mkdirSync(s.out, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'toolgate-bench-work-'));
+  // Also when the run is interrupted (Ctrl-C, SIGTERM from a test's timeout) or fails early.
+  process.once('exit', () => rmSync(workDir, { recursive: true, force: true }));
   const build = buildSnapshot(REPO_ROOT, join(workDir, 'build'));
   log(`built toolgate ${build.commit} (HEAD) in ${build.root}${build.typeErrors.length ? ` despite ${build.typeErrors.length} type error(s), e.g. ${build.typeErrors[0]}` : ''}`);
   const toolgateCli = s.toolgateCli ?? join(build.root, 'dist', 'src', 'cli', 'main.js');
+  let compareCli = s.compareCli;
+  let compareRole = s.compareRole;
+  let compareCommit: string | undefined;
+  let compareCommits: string[] | undefined;
+  if (s.compareCommit !== undefined) {
+    let before;
+    try {
+      before = buildSnapshot(REPO_ROOT, join(workDir, 'build-b'), s.compareCommit, false);
+    } catch (error) {
+      rmSync(workDir, { recursive: true, force: true });
+      throw new UsageError(`--compare-commit ${s.compareCommit}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    compareCli = join(before.root, 'dist', 'src', 'cli', 'main.js');
+    compareCommit = before.commit;
+    compareRole = isAncestorOfHead(REPO_ROOT, before.commit) ? 'before' : 'after';
+    log(`built toolgate ${before.commit} (B, ${compareRole === 'before' ? 'before' : 'compared'}) in ${before.root}`);
+  }
+  if (compareRole === 'before' && compareCommit !== undefined) compareCommits = commitsBetween(REPO_ROOT, compareCommit);
+  const runTargets = targets(compareCli).filter((t) => !s.only || s.only.includes(t.id.replace(/@b$/, '')));
   const upstream = startProcess('http-echo-server', process.execPath, [join(build.root, 'dist', 'bench', 'http-echo-server.js')]);
   const port = (await waitForLine(upstream, /listening (\d+)/))[1];
   const audit = auditSupport(buildHasAudit(toolgateCli));
@@ -156,17 +226,17 @@ async function main(): Promise<number> {
     toolgateCli,
     audit,
   };
-  log(`${s.quick ? 'quick' : 'full'} run: ${s.targets.length} targets × sessions ${s.sessions.join('/')} × ${s.rounds} round(s) of ${s.durationMs / 1000} s; output in ${s.out}`);
+  log(`${s.quick ? 'quick' : 'full'} run: ${runTargets.length} targets × sessions ${s.sessions.join('/')} × ${s.rounds} round(s) of ${s.durationMs / 1000} s; output in ${s.out}`);
 
   const rounds = new Map<string, Round[]>();
   let failed = false;
-  const total = s.rounds * s.sessions.length * s.targets.length;
+  const total = s.rounds * s.sessions.length * runTargets.length;
   let done = 0;
   try {
     for (let round = 0; round < s.rounds; round++) {
       for (const sessions of s.sessions) {
         // Odd rounds run the targets in reverse, so no target always runs first or last.
-        const order = round % 2 === 0 ? s.targets : [...s.targets].reverse();
+        const order = round % 2 === 0 ? runTargets : [...runTargets].reverse();
         for (const target of order) {
           done += 1;
           try {
@@ -183,7 +253,7 @@ async function main(): Promise<number> {
     }
     const cells: CellResult[] = [];
     for (const sessions of s.sessions) {
-      for (const target of s.targets) {
+      for (const target of runTargets) {
         const measured = rounds.get(`${target.id}|${sessions}`);
         if (measured) cells.push(mergeRounds(target, sessions, measured));
       }
@@ -196,6 +266,25 @@ async function main(): Promise<number> {
       const args = [join(build.root, 'dist', 'bench', 'policy-bench.js'), ...(s.quick ? ['--quick'] : [])];
       policy = JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' })) as PolicyBenchRow[];
       for (const row of policy) log(`  ${row.rules} rules: realistic rule p99 ${row.echo.p99Micros.toFixed(2)} µs, mix p99 ${row.mixed.p99Micros.toFixed(2)} µs`);
+    }
+
+    const configLoad: ConfigLoadRow[] = [];
+    if (!s.skipConfig) {
+      const builds: Array<[ConfigLoadRow['build'], string, string]> = [['A', toolgateCli, s.toolgateCli === undefined ? build.commit : shown(s.toolgateCli)]];
+      if (compareCli !== undefined) builds.push(['B', compareCli, compareCommit ?? shown(compareCli)]);
+      log(`config load with ${s.configSchemas.toLocaleString('en-US')} validate.arguments schemas`);
+      for (const [which, cli, name] of builds) {
+        try {
+          const script = join(build.root, 'dist', 'bench', 'config-load.js');
+          const output = execFileSync(process.execPath, [script, '--cli', cli, '--schemas', String(s.configSchemas)], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
+          const row: ConfigLoadRow = { build: which, name, ...(JSON.parse(output) as ConfigLoadResult) };
+          configLoad.push(row);
+          log(`  ${which} (${name}): load ${row.loadMs.toFixed(0)} ms (${row.loadCpuMs.toFixed(0)} ms CPU), policy compile ${row.compileMs?.toFixed(0) ?? '—'} ms`);
+        } catch (error) {
+          failed = true;
+          log(`config-load measurement of ${name} FAILED: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
     }
 
     let idle: IdleSessionResult | null = null;
@@ -223,7 +312,10 @@ async function main(): Promise<number> {
       commit: build.commit,
       buildTypeErrors: build.typeErrors.length,
       toolgateCli: s.toolgateCli === undefined ? `src/ at ${build.commit}, built privately` : shown(s.toolgateCli),
-      ...(s.compareCli === undefined ? {} : { compareCli: shown(s.compareCli) }),
+      ...(compareCli === undefined ? {} : { compareCli: shown(compareCli), compareRole }),
+      ...(compareCommit === undefined ? {} : { compareCommit }),
+      ...(compareCommits === undefined ? {} : { compareCommits }),
+      ...(s.compareNote === undefined ? {} : { compareNote: s.compareNote }),
       warmupMs: s.warmupMs,
       durationMs: s.durationMs,
       rounds: s.rounds,
@@ -231,11 +323,16 @@ async function main(): Promise<number> {
       idleSessions: s.idleSessions,
       audit: { ...audit, bytesWritten: policyCells.length ? Math.max(...policyCells.map((c) => c.dataDirBytes ?? 0)) : null },
       seconds: (performance.now() - started) / 1000,
+      // The note is in RESULTS.md already; the command line shows where it went.
+      args: process.argv.slice(2).map((arg, i, all) => (i > 0 && all[i - 1] === '--compare-note' ? '…' : arg.startsWith('--compare-note=') ? '--compare-note=…' : arg)),
     };
-    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle), comparisons: compareBuilds(cells) };
+    const comparisons = compareBuilds(cells);
+    // B's load-test goals, from B's cells against the same direct and bridge cells (the policy
+    // micro-benchmark and the idle probe run on A only).
+    const compareGoals = comparisons.length ? evaluateGoals(computeRatios(cellsOfB(cells), s.sessions), [], null).filter((g) => LOAD_GOALS.includes(g.id)) : [];
+    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle), comparisons, compareGoals, configLoad };
     writeFileSync(join(s.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(s.out, 'chart.svg'), chartSvg(cells, `toolgate benchmark — ${meta.cores} cores, Node ${meta.node}, ${meta.date.slice(0, 10)} (${meta.mode})`));
-    writeFileSync(join(s.out, 'RESULTS.md'), resultsMarkdown(results, 'chart.svg'));
+    writeOutputs(s.out, results);
     for (const goal of results.goals) log(`goal ${goal.id}: ${goal.measured === null ? 'not measured' : `${goal.measured.toFixed(3)} ${goal.unit}`} (target ${goal.target}) ${goal.pass === null ? '' : goal.pass ? 'PASS' : 'MISS'}`);
     log(`wrote ${join(s.out, 'RESULTS.md')}, results.json and chart.svg in ${Math.round(meta.seconds)} s${failed ? ' — with failures, see above' : ''}`);
   } finally {
@@ -243,6 +340,12 @@ async function main(): Promise<number> {
     rmSync(workDir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
+}
+
+function writeOutputs(out: string, results: BenchResults): void {
+  const { meta } = results;
+  writeFileSync(join(out, 'chart.svg'), chartSvg(results.cells, `toolgate benchmark — ${meta.cores} cores, Node ${meta.node}, ${meta.date.slice(0, 10)} (${meta.mode})`));
+  writeFileSync(join(out, 'RESULTS.md'), resultsMarkdown(results, 'chart.svg'));
 }
 
 main().then(

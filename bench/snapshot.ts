@@ -1,6 +1,7 @@
 /**
  * The build the benchmark measures: toolgate's `src/` as committed at HEAD, compiled together
- * with the working tree's `bench/` into a private folder at the start of the run.
+ * with the working tree's `bench/` into a private folder at the start of the run; and, for a
+ * before/after run (`--compare-commit REV`), an older commit's `src/` built the same way.
  *
  * Why not the repository's own dist/: it is shared. Anyone running `npm run build` or `npm test`
  * during the run rewrites it, with whatever half-finished change their working tree holds, and a
@@ -19,12 +20,17 @@ export interface Snapshot {
   typeErrors: string[];
 }
 
-export function buildSnapshot(repoRoot: string, into: string): Snapshot {
+/**
+ * Builds `rev`'s src/ into `into`. With `withBench` (the build the run itself uses), the working
+ * tree's bench/ is compiled alongside; a `--compare-commit` build only needs its gateway, since
+ * the harness's own scripts come from the first build.
+ */
+export function buildSnapshot(repoRoot: string, into: string, rev = 'HEAD', withBench = true): Snapshot {
   mkdirSync(into, { recursive: true });
   const git = (args: string[]) => execFileSync('git', args, { cwd: repoRoot, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-  const commit = git(['rev-parse', '--short', 'HEAD']).toString().trim();
-  execFileSync('tar', ['-x', '-C', into], { input: git(['archive', '--format=tar', 'HEAD', 'src', 'tsconfig.json', 'package.json']) });
-  cpSync(join(repoRoot, 'bench'), join(into, 'bench'), { recursive: true, filter: (source) => !/\.(json|md|svg)$/.test(source) });
+  const commit = git(['rev-parse', '--short', `${rev}^{commit}`]).toString().trim();
+  execFileSync('tar', ['-x', '-C', into], { input: git(['archive', '--format=tar', commit, 'src', 'tsconfig.json', 'package.json']) });
+  if (withBench) cpSync(join(repoRoot, 'bench'), join(into, 'bench'), { recursive: true, filter: (source) => !/\.(json|md|svg)$/.test(source) });
   symlinkSync(join(repoRoot, 'node_modules'), join(into, 'node_modules'), 'dir');
   let typeErrors: string[] = [];
   try {
@@ -33,7 +39,8 @@ export function buildSnapshot(repoRoot: string, into: string): Snapshot {
     const output = `${(error as { stdout?: Buffer }).stdout ?? ''}`;
     typeErrors = output.split('\n').filter((line) => /error TS\d+/.test(line));
   }
-  for (const entry of ['dist/src/cli/main.js', 'dist/bench/stdio-echo-server.js', 'dist/bench/http-echo-server.js']) {
+  const entries = ['dist/src/cli/main.js', ...(withBench ? ['dist/bench/stdio-echo-server.js', 'dist/bench/http-echo-server.js'] : [])];
+  for (const entry of entries) {
     if (!existsSync(join(into, entry))) {
       throw new Error(`building toolgate ${commit} in ${into} did not produce ${entry}; tsc said:\n${typeErrors.slice(0, 10).join('\n')}`);
     }
@@ -47,4 +54,20 @@ export function buildHasAudit(cli: string): boolean {
     properties?: { audit?: { properties?: { enabled?: unknown } } };
   };
   return schema.properties?.audit?.properties?.enabled !== undefined;
+}
+
+/** Whether `rev` is an ancestor of HEAD (then a comparison against it reads as before → after). */
+export function isAncestorOfHead(repoRoot: string, rev: string): boolean {
+  try {
+    execFileSync('git', ['merge-base', '--is-ancestor', rev, 'HEAD'], { cwd: repoRoot, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `<short hash> <subject>` of the commits in `from..HEAD` that touch src/, newest first. */
+export function commitsBetween(repoRoot: string, from: string): string[] {
+  const out = execFileSync('git', ['log', '--format=%h %s', `${from}..HEAD`, '--', 'src'], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  return out.split('\n').filter((line) => line.trim() !== '');
 }

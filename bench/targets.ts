@@ -121,7 +121,7 @@ function toolgateTarget(id: TargetId, label: string, server: string, withPolicy:
   };
 }
 
-const TOOLGATE_TARGETS: ReadonlyArray<[id: TargetId, label: string, server: string, withPolicy: boolean]> = [
+export const TOOLGATE_TARGETS: ReadonlyArray<[id: TargetId, label: string, server: string, withPolicy: boolean]> = [
   ['toolgate-allow', 'toolgate, allow-all', 'http-echo', false],
   ['toolgate-policy', 'toolgate, realistic policy', 'http-echo', true],
   ['toolgate-stdio', 'toolgate → stdio (per-session)', 'stdio-echo', false],
