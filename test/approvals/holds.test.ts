@@ -6,9 +6,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import type { Approval } from '../../src/approvals/types.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
 import { auditFile } from '../../src/audit/audit-log.js';
-import { eventually, receivedMessages, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
+import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
 
-const decisionMeta = (result: unknown) => (result as { _meta?: Record<string, Record<string, unknown>> })._meta?.['toolgate/decision'];
 
 /** A webhook receiver on loopback that records every POST body. */
 async function webhookReceiver(): Promise<{ url: string; bodies: unknown[]; close(): Promise<void> }> {
@@ -110,8 +109,8 @@ policies:
     const result = await call;
     assert.equal(result.isError, true);
     assert.match(resultText(result), /^Policy violation: .*deploy_webapp.*held for approval.*bob refused it: Not from \/etc, please\./);
-    assert.equal(decisionMeta(result)!.decision, 'refused');
-    assert.equal(decisionMeta(result)!.approvalId, held.id);
+    assert.equal(decisionOf(result)!.decision, 'refused');
+    assert.equal(decisionOf(result)!.approvalId, held.id);
     assert.equal(receivedMessages(gw.recordFile).filter((entry) => entry.message.params?.name === 'deploy_webapp').length, 1, 'only the approved call arrived');
   });
 

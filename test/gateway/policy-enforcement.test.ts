@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
+import { decisionOf, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
 
-const decisionOf = (result: unknown) => (result as { _meta?: Record<string, Record<string, unknown>> })._meta?.['toolgate/decision'];
 
 describe('policy enforcement through the gateway (recording fixture over stdio)', () => {
   let gw: StartedGateway;

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { receivedToolCalls, resultText, sleep, startGateway, type StartedGateway } from '../helpers/harness.js';
+import { decisionOf, receivedToolCalls, resultText, sleep, startGateway, type StartedGateway } from '../helpers/harness.js';
 
-const isRateLimited = (result: { isError?: unknown; _meta?: Record<string, unknown> }) =>
-  result.isError === true && (result._meta?.['toolgate/decision'] as { decision?: string } | undefined)?.decision === 'rate_limited';
+const isRateLimited = (result: unknown) => (result as { isError?: unknown }).isError === true && decisionOf(result)?.decision === 'rate_limited';
 
 describe('rate limits through the gateway', () => {
   let gw: StartedGateway;
@@ -28,11 +27,11 @@ policies:
     const client = await gw.connect('app');
     const results = await Promise.all(Array.from({ length: 15 }, (_, i) => client.callTool({ name: 'echo', arguments: { text: `call ${i}` } })));
     const admitted = results.filter((result) => !result.isError);
-    const refused = results.filter((result) => isRateLimited(result as never));
+    const refused = results.filter((result) => isRateLimited(result));
     assert.equal(admitted.length, 10);
     assert.equal(refused.length, 5);
     assert.equal(receivedToolCalls(gw.recordFile).filter((name) => name === 'echo').length, 10);
-    const meta = (refused[0]._meta as Record<string, Record<string, unknown>>)['toolgate/decision'];
+    const meta = decisionOf(refused[0])!;
     assert.ok(Number(meta.retryAfterSeconds) > 0 && Number(meta.retryAfterSeconds) <= 60);
     assert.match(resultText(refused[0]), /^Policy violation: .*"echo".*retry in \d+ seconds?/);
   });
@@ -49,7 +48,7 @@ policies:
     assert.ok(!(await client.callTool({ name: 'get_status', arguments: {} })).isError);
     assert.ok(!(await client.callTool({ name: 'get_status', arguments: {} })).isError);
     const third = await client.callTool({ name: 'get_status', arguments: {} });
-    assert.ok(isRateLimited(third as never));
+    assert.ok(isRateLimited(third));
     await sleep(1100);
     const later = await client.callTool({ name: 'get_status', arguments: {} });
     assert.equal(resultText(later), 'ok');
@@ -60,6 +59,6 @@ policies:
     const second = await gw.connect('app');
     for (let i = 0; i < 3; i++) assert.ok(!(await first.callTool({ name: 'weather', arguments: { city: 'Rome' } })).isError);
     const refused = await second.callTool({ name: 'weather', arguments: { city: 'Rome' } });
-    assert.ok(isRateLimited(refused as never));
+    assert.ok(isRateLimited(refused));
   });
 });

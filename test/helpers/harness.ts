@@ -117,6 +117,11 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 500
   }
 }
 
+/** The machine-readable decision toolgate puts on a refused call's result (`_meta["toolgate/decision"]`). */
+export function decisionOf(result: unknown): Record<string, unknown> | undefined {
+  return (result as { _meta?: Record<string, Record<string, unknown>> })._meta?.['toolgate/decision'];
+}
+
 /** The text of the first content block of a tool result. */
 export function resultText(result: unknown): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
