@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { PinnableTool } from '../catalog/pins.js';
 import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
 import { auditFile, type AuditLog } from '../audit/audit-log.js';
 import { SqliteAuditStore } from '../audit/sqlite-store.js';
@@ -42,6 +43,8 @@ export interface AdminHost {
   readonly approvals?: ApprovalService & { readonly pendingCount?: number };
   readonly log: Logger;
   now(): number;
+  /** Checks listed tool definitions against their pins (rug-pull protection). */
+  checkPins?(server: string, tools: ReadonlyArray<PinnableTool>): void;
 }
 
 export interface AdminOptions {
@@ -86,7 +89,14 @@ export class AdminApi {
     this.#auth = new AdminAuth(this.token.token);
     this.#startedAt = host.now();
     this.metrics = new GatewayMetrics({ sessionCount: () => host.sessionCount, pendingApprovals: () => pendingCount(host.approvals), version: VERSION });
-    this.catalog = new CatalogView({ config: () => host.config, policy: () => host.policy(), log: host.log, now: () => host.now(), list: options.listTools });
+    this.catalog = new CatalogView({
+      config: () => host.config,
+      policy: () => host.policy(),
+      log: host.log,
+      now: () => host.now(),
+      list: options.listTools,
+      onListed: (server, listing) => host.checkPins?.(server, listing.tools),
+    });
     this.catalog.onChange = (id) => this.#events.send('catalog', { server: id, health: this.catalog.health(id) });
 
     const feed = new LiveFeed((entry) => this.#events.send('audit', entry));

@@ -46,6 +46,8 @@ export interface CatalogViewOptions {
   now?: () => number;
   /** Default: the SDK client, 20 s per server. */
   list?: ToolLister;
+  /** Every successful listing, e.g. to check the definitions against their pins. */
+  onListed?: (server: string, listing: ServerListing) => void;
 }
 
 interface Listed {
@@ -99,6 +101,7 @@ export class CatalogView {
     const started = this.#now();
     const task = this.#list(id, server)
       .then((listing) => {
+        this.#options.onListed?.(id, listing);
         this.#listed.set(id, {
           configJson,
           listing,

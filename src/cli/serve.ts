@@ -19,6 +19,9 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
   log.info({ url: address.url, servers: gateway.serverIds(), policyRevision: gateway.policy().revision }, 'listening');
   process.stdout.write(banner(config, address.url, gateway.policy().revision, gateway.admin?.token));
+  // List every server once now: the dashboard's catalog is ready, and tools changed while the
+  // gateway was down are caught against their pins before any agent calls them.
+  void gateway.admin?.catalog.refresh();
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

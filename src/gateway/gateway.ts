@@ -7,7 +7,7 @@ import { ApprovalHub } from '../approvals/approval-hub.js';
 import { SqliteApprovalStore } from '../approvals/approval-store.js';
 import type { Approval } from '../approvals/types.js';
 import { deliverWebhook } from '../approvals/webhook.js';
-import type { PinStore } from '../catalog/pins.js';
+import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import { pinsFile, SqlitePinStore } from '../catalog/node/sqlite-pin-store.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
@@ -79,6 +79,20 @@ export class Gateway implements GatewayContext, SessionHost {
         continue;
       }
       void deliverWebhook(approval, hook, this.log).then((result) => this.approvals.recordNotification(approval.id, result));
+    }
+  }
+
+  /**
+   * Checks definitions listed outside a client session (the catalog, which `serve` fills at
+   * start-up) against their pins, so a change made while the gateway was down is caught at once.
+   */
+  checkPins(server: string, tools: ReadonlyArray<PinnableTool>): void {
+    if (this.#policy.pinningFor(server) === 'off') return;
+    for (const tool of tools) {
+      const check = this.pins.check(server, tool, this.now());
+      if (check.status === 'changed') {
+        this.log.warn({ server, tool: tool.name, diff: check.diff }, `the definition of tool "${tool.name}" changed since it was pinned; review it with toolgate pins diff ${server} ${tool.name}`);
+      }
     }
   }
 

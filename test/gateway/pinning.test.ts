@@ -70,3 +70,36 @@ servers:
     }
   });
 });
+
+describe('pinning at start-up', () => {
+  test('serve lists every server at start-up, so a tool changed while the gateway was down is caught before any call', async () => {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { CLI, RECORDING_SERVER, tempDir } = await import('../helpers/harness.js');
+    const { freePort, httpReady, spawnReady } = await import('../helpers/processes.js');
+    const dir = tempDir();
+    const dataDir = join(dir, 'state');
+    mkdirSync(dataDir);
+    const earlier = new SqlitePinStore(join(dataDir, 'pins.sqlite'));
+    earlier.check('app', { name: 'get_status', description: 'Reads the status (as it was when first pinned)' }, 1);
+    earlier.close();
+    const port = await freePort();
+    const file = join(dir, 'toolgate.yaml');
+    writeFileSync(file, `listen: { host: 127.0.0.1, port: ${port} }\ndata_dir: ${dataDir}\nservers:\n  app: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(RECORDING_SERVER)}] }\n`);
+    const gateway = await spawnReady({ name: 'toolgate serve', command: process.execPath, args: [CLI, 'serve', '-c', file], ready: httpReady(`http://127.0.0.1:${port}/healthz`) });
+    try {
+      const reader = new SqlitePinStore(join(dataDir, 'pins.sqlite'));
+      try {
+        const pending = await eventually(() => reader.pending().find((pin) => pin.tool === 'get_status'), 15_000);
+        assert.ok(pending, 'the change was recorded at start-up, with no client connected');
+        assert.match(pending.diff!, /as it was when first pinned/);
+      } finally {
+        reader.close();
+      }
+      await eventually(() => gateway.output().includes('changed since it was pinned'));
+      assert.match(gateway.output(), /toolgate pins diff app get_status/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
