@@ -20,26 +20,16 @@ describe('Streamable HTTP and legacy HTTP+SSE upstreams', () => {
       ready: /listening (http:\S+)/,
     });
     upstreams.push(fixture);
-    const everythingPort = await freePort();
-    upstreams.push(
-      await spawnReady({
-        name: 'server-everything (streamableHttp)',
-        command: process.execPath,
-        args: [EVERYTHING_SERVER, 'streamableHttp'],
-        env: childEnv({ PORT: String(everythingPort) }),
-        ready: /listening on port/i,
-      }),
-    );
-    const ssePort = await freePort();
-    upstreams.push(
-      await spawnReady({
-        name: 'server-everything (sse)',
-        command: process.execPath,
-        args: [EVERYTHING_SERVER, 'sse'],
-        env: childEnv({ PORT: String(ssePort) }),
-        ready: /running on port/i,
-      }),
-    );
+    /** server-everything on a free port in one of its HTTP transports; resolves with the port. */
+    const everything = async (transport: 'streamableHttp' | 'sse', ready: RegExp): Promise<number> => {
+      const port = await freePort();
+      upstreams.push(
+        await spawnReady({ name: `server-everything (${transport})`, command: process.execPath, args: [EVERYTHING_SERVER, transport], env: childEnv({ PORT: String(port) }), ready }),
+      );
+      return port;
+    };
+    const everythingPort = await everything('streamableHttp', /listening on port/i);
+    const ssePort = await everything('sse', /running on port/i);
     process.env.TOOLGATE_TEST_TOKEN = 'sekret-123';
     gw = await startGateway(`
 servers:
