@@ -40,7 +40,7 @@ export interface AdminHost {
   subscribeCompletions(listener: (completion: CallCompletion) => void): () => void;
   readonly rateLimits: RateLimitStore;
   readonly audit?: AuditLog;
-  readonly approvals?: ApprovalService & { readonly pendingCount?: number };
+  readonly approvals?: ApprovalService;
   readonly log: Logger;
   now(): number;
   /** Checks listed tool definitions against their pins (rug-pull protection). */
@@ -277,21 +277,22 @@ export class AdminApi {
         throw adminError('invalid_request', `Unknown approval status "${status}"`, `use one of ${APPROVAL_STATUSES.join(', ')}, or leave it out for all`);
       }
       const limit = parseLimit(query.get('limit'), 200, 1000);
-      return sendAdminJson(response, 200, approvals.list({ status: status as ApprovalStatus | undefined, limit }));
+      return approvals.list({ status: status as ApprovalStatus | undefined, limit }).then((list) => sendAdminJson(response, 200, list));
     }
     const id = decodeURIComponent(rest[0]);
     if (rest.length === 1) {
       if (method !== 'GET') throw methodNotAllowed(response, 'GET');
-      const approval = approvals.get(id);
-      if (!approval) throw adminError('not_found', `No approval ${id}`, `list them with GET ${API}approvals`);
-      return sendAdminJson(response, 200, approval);
+      return approvals.get(id).then((approval) => {
+        if (!approval) throw adminError('not_found', `No approval ${id}`, `list them with GET ${API}approvals`);
+        sendAdminJson(response, 200, approval);
+      });
     }
     if (rest.length !== 2 || (rest[1] !== 'approve' && rest[1] !== 'refuse')) {
       throw adminError('not_found', `No admin endpoint ${method} ${API}approvals/${rest.join('/')}`, 'use approvals/:id/approve or approvals/:id/refuse');
     }
     if (method !== 'POST') throw methodNotAllowed(response, 'POST');
     this.#requireSameOriginForCookie(request, credential);
-    return readJsonObject(request).then((body) => {
+    return readJsonObject(request).then(async (body) => {
       const approver = parseApprover(body.approver, credential);
       if (rest[1] === 'approve') {
         const scope = body.scope ?? 'once';
@@ -299,13 +300,13 @@ export class AdminApi {
         const minutes = body.minutes;
         if (minutes !== undefined && (typeof minutes !== 'number' || !Number.isFinite(minutes))) throw adminError('invalid_request', 'minutes must be a number (how long the session approval lasts)');
         if (scope === 'once' && minutes !== undefined) throw adminError('invalid_request', 'minutes applies only to scope "session"', 'send {"scope": "session", "minutes": 30} to approve this tool for the call\'s session');
-        sendAdminJson(response, 200, approvals.approve(id, { scope, approver, ...(minutes === undefined ? {} : { minutes }) }));
+        sendAdminJson(response, 200, await approvals.approve(id, { scope, approver, ...(minutes === undefined ? {} : { minutes }) }));
         return;
       }
       if (typeof body.reason !== 'string' || body.reason.trim() === '') {
         throw adminError('invalid_request', 'A refusal needs a reason: send {"reason": "..."}', 'the agent reads the reason, so say what it should do instead');
       }
-      sendAdminJson(response, 200, approvals.refuse(id, body.reason.trim(), approver));
+      sendAdminJson(response, 200, await approvals.refuse(id, body.reason.trim(), approver));
     });
   }
 
@@ -317,8 +318,7 @@ export class AdminApi {
 }
 
 function pendingCount(approvals: AdminHost['approvals']): number {
-  if (!approvals) return 0;
-  return approvals.pendingCount ?? approvals.list({ status: 'pending', limit: 10_000 }).length;
+  return approvals?.pendingCount ?? 0;
 }
 
 function methodNotAllowed(response: ServerResponse, allow: string) {

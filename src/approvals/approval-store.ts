@@ -1,17 +1,38 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Approval, ApprovalStatus } from './types.js';
+import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openDatabase, retryWhileBusy, sqliteStoreError } from '../sqlite.js';
+import type { Approval, ApprovalDecision, ApprovalStatus } from './types.js';
 
-/** Where holds are kept: they must outlive the process that created them (see `abandonPending`). */
+/** What `decide` did: `decided` when this call ended the approval; otherwise how it stands (absent: no such id). */
+export type DecideResult = { decided: true; approval: Approval } | { decided: false; approval?: Approval };
+
+/**
+ * Where holds are kept. They must outlive the process that created them (see `abandonPending`),
+ * and any process sharing the store may decide one: `decide` is the single compare-and-set from
+ * pending to decided, so the first decision wins wherever it is made. The holding process learns
+ * of decisions made elsewhere by asking `decidedAmong` for its own holds (see `ApprovalHub`).
+ * Times recorded (`decidedAt`) come from the clock the store was built with. Every failure of
+ * the storage rejects with a `store_error`.
+ */
 export interface ApprovalStore {
-  insert(approval: Approval): void;
-  update(approval: Approval): void;
-  get(id: string): Approval | undefined;
-  list(filter?: { status?: ApprovalStatus; limit?: number }): Approval[];
-  /** Closes the pending approvals `isOrphan` picks (those of processes that are gone); returns them. */
-  abandonPending(reason: string, nowMs: number, isOrphan: (approval: Approval) => boolean): Approval[];
-  close(): void;
+  insert(approval: Approval): Promise<void>;
+  get(id: string): Promise<Approval | undefined>;
+  list(filter?: { status?: ApprovalStatus; limit?: number }): Promise<Approval[]>;
+  /** The approvals among `ids` that are no longer pending. */
+  decidedAmong(ids: readonly string[]): Promise<Approval[]>;
+  /** Ends a pending approval with `decision`, stamped now; leaves one already decided as it is. */
+  decide(id: string, decision: ApprovalDecision): Promise<DecideResult>;
+  /** Appends how one notification channel went; returns the updated approval (absent: no such id). */
+  addNotification(id: string, result: NonNullable<Approval['notified']>[number]): Promise<Approval | undefined>;
+  /** Closes the pending approvals `isOrphan` picks (those of processes that are gone) as abandoned; returns them. */
+  abandonPending(reason: string, isOrphan: (approval: Approval) => boolean): Promise<Approval[]>;
+  close(): Promise<void>;
+}
+
+/** The approvals file of a config: `approvals.sqlite` in its data folder. */
+export function approvalsFile(config: { dataDir: string }): string {
+  return join(config.dataDir, 'approvals.sqlite');
 }
 
 interface Row {
@@ -19,65 +40,130 @@ interface Row {
   body: string;
 }
 
-/** SQLite (WAL) in the data directory; one JSON document per approval plus indexed columns. */
+const MAX_LIST = 10_000;
+
+/**
+ * SQLite (WAL) in the data directory, shared by every toolgate process on the config; one JSON
+ * document per approval plus indexed columns. Statements never hold the event loop for long
+ * while another process has the file locked (see `src/sqlite.ts`).
+ */
 export class SqliteApprovalStore implements ApprovalStore {
+  readonly file: string;
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement;
-  readonly #update: Database.Statement;
-  readonly #get: Database.Statement;
+  readonly #now: () => number;
+  readonly #sql: Record<'insert' | 'update' | 'get' | 'listAll' | 'listStatus', Database.Statement>;
 
-  constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS approvals (
-      id TEXT PRIMARY KEY,
-      status TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      body TEXT NOT NULL
+  constructor(file: string, options: { now: () => number; fileMustExist?: boolean }) {
+    this.file = file;
+    this.#now = options.now;
+    try {
+      if (!options.fileMustExist) mkdirSync(dirname(file), { recursive: true });
+      this.#db = openDatabase(file, { fileMustExist: options.fileMustExist }, (db) => {
+        db.pragma('synchronous = NORMAL');
+        db.exec(`CREATE TABLE IF NOT EXISTS approvals (
+          id TEXT PRIMARY KEY,
+          status TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS approvals_status ON approvals (status, created_at);`);
+      });
+      this.#sql = {
+        insert: this.#db.prepare('INSERT INTO approvals (id, status, created_at, body) VALUES (@id, @status, @createdAt, @body)'),
+        update: this.#db.prepare('UPDATE approvals SET status = @status, body = @body WHERE id = @id'),
+        get: this.#db.prepare('SELECT id, body FROM approvals WHERE id = ?'),
+        listAll: this.#db.prepare('SELECT id, body FROM approvals ORDER BY created_at DESC LIMIT ?'),
+        listStatus: this.#db.prepare('SELECT id, body FROM approvals WHERE status = ? ORDER BY created_at DESC LIMIT ?'),
+      };
+    } catch (error) {
+      throw sqliteStoreError(`cannot open the approvals file ${file}`, error);
+    }
+  }
+
+  insert(approval: Approval): Promise<void> {
+    return this.#run(`cannot store the hold in ${this.file}`, () => {
+      this.#sql.insert.run({ id: approval.id, status: approval.status, createdAt: approval.createdAt, body: JSON.stringify(approval) });
+    });
+  }
+
+  get(id: string): Promise<Approval | undefined> {
+    return this.#run(`cannot read ${this.file}`, () => this.#get(id));
+  }
+
+  list(filter: { status?: ApprovalStatus; limit?: number } = {}): Promise<Approval[]> {
+    const limit = Math.min(Math.max(filter.limit ?? 200, 1), MAX_LIST);
+    return this.#run(`cannot read ${this.file}`, () => {
+      const rows = (filter.status ? this.#sql.listStatus.all(filter.status, limit) : this.#sql.listAll.all(limit)) as Row[];
+      return rows.map(parse);
+    });
+  }
+
+  decidedAmong(ids: readonly string[]): Promise<Approval[]> {
+    return this.#run(`cannot read ${this.file}`, () => ids.map((id) => this.#get(id)).filter((approval): approval is Approval => approval !== undefined && approval.status !== 'pending'));
+  }
+
+  decide(id: string, decision: ApprovalDecision): Promise<DecideResult> {
+    return this.#run(`cannot record the decision on approval ${id} in ${this.file}`, () =>
+      this.#db
+        .transaction((): DecideResult => {
+          const current = this.#get(id);
+          if (current === undefined || current.status !== 'pending') return { decided: false, approval: current };
+          const approval: Approval = { ...current, ...decision, decidedAt: this.#now() };
+          this.#write(approval);
+          return { decided: true, approval };
+        })
+        .immediate(),
     );
-    CREATE INDEX IF NOT EXISTS approvals_status ON approvals (status, created_at);`);
-    this.#insert = this.#db.prepare('INSERT INTO approvals (id, status, created_at, body) VALUES (@id, @status, @createdAt, @body)');
-    this.#update = this.#db.prepare('UPDATE approvals SET status = @status, body = @body WHERE id = @id');
-    this.#get = this.#db.prepare('SELECT id, body FROM approvals WHERE id = ?');
   }
 
-  insert(approval: Approval): void {
-    this.#insert.run({ id: approval.id, status: approval.status, createdAt: approval.createdAt, body: JSON.stringify(approval) });
+  addNotification(id: string, result: NonNullable<Approval['notified']>[number]): Promise<Approval | undefined> {
+    return this.#run(`cannot record the notification of approval ${id} in ${this.file}`, () =>
+      this.#db
+        .transaction(() => {
+          const current = this.#get(id);
+          if (current === undefined) return undefined;
+          const approval: Approval = { ...current, notified: [...(current.notified ?? []), result] };
+          this.#write(approval);
+          return approval;
+        })
+        .immediate(),
+    );
   }
 
-  update(approval: Approval): void {
-    this.#update.run({ id: approval.id, status: approval.status, body: JSON.stringify(approval) });
+  abandonPending(reason: string, isOrphan: (approval: Approval) => boolean): Promise<Approval[]> {
+    return this.#run(`cannot close the holds of gone processes in ${this.file}`, () =>
+      this.#db
+        .transaction(() => {
+          const orphans = (this.#sql.listStatus.all('pending', MAX_LIST) as Row[]).map(parse).filter(isOrphan);
+          const decidedAt = this.#now();
+          const closed = orphans.map((approval): Approval => ({ ...approval, status: 'abandoned', decidedBy: 'toolgate', decidedAt, reason }));
+          for (const approval of closed) this.#write(approval);
+          return closed;
+        })
+        .immediate(),
+    );
   }
 
-  get(id: string): Approval | undefined {
-    const row = this.#get.get(id) as Row | undefined;
-    return row ? (JSON.parse(row.body) as Approval) : undefined;
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
   }
 
-  list(filter: { status?: ApprovalStatus; limit?: number } = {}): Approval[] {
-    const limit = Math.min(Math.max(filter.limit ?? 200, 1), 10_000);
-    const rows = (
-      filter.status
-        ? this.#db.prepare('SELECT id, body FROM approvals WHERE status = ? ORDER BY created_at DESC LIMIT ?').all(filter.status, limit)
-        : this.#db.prepare('SELECT id, body FROM approvals ORDER BY created_at DESC LIMIT ?').all(limit)
-    ) as Row[];
-    return rows.map((row) => JSON.parse(row.body) as Approval);
+  #get(id: string): Approval | undefined {
+    const row = this.#sql.get.get(id) as Row | undefined;
+    return row ? parse(row) : undefined;
   }
 
-  abandonPending(reason: string, nowMs: number, isOrphan: (approval: Approval) => boolean): Approval[] {
-    const closed = this.list({ status: 'pending', limit: 10_000 }).filter(isOrphan).map((approval) => ({
-      ...approval,
-      status: 'abandoned' as const,
-      decidedAt: nowMs,
-      reason,
-    }));
-    this.#db.transaction(() => closed.forEach((approval) => this.update(approval)))();
-    return closed;
+  #write(approval: Approval): void {
+    this.#sql.update.run({ id: approval.id, status: approval.status, body: JSON.stringify(approval) });
   }
 
-  close(): void {
-    this.#db.close();
+  async #run<T>(what: string, operation: () => T): Promise<T> {
+    try {
+      return await retryWhileBusy(operation);
+    } catch (error) {
+      throw sqliteStoreError(what, error);
+    }
   }
 }
+
+const parse = (row: Row): Approval => JSON.parse(row.body) as Approval;

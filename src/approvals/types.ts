@@ -45,6 +45,14 @@ export interface Approval {
   grant?: { scope: 'session'; until: number };
 }
 
+/** How a pending approval ends: written once, atomically, by whichever process decides first. */
+export interface ApprovalDecision {
+  status: Exclude<ApprovalStatus, 'pending'>;
+  decidedBy: string;
+  reason?: string;
+  grant?: Approval['grant'];
+}
+
 export interface ApproveOptions {
   /** `once` (default): only this call. `session`: this tool in this session for `minutes`. */
   scope?: 'once' | 'session';
@@ -54,11 +62,16 @@ export interface ApproveOptions {
 
 /** What the admin API, dashboard and CLI use to see and act on holds. */
 export interface ApprovalService {
-  list(filter?: { status?: ApprovalStatus; limit?: number }): Approval[];
-  get(id: string): Approval | undefined;
-  /** Throws ToolgateError('not_found' | 'conflict') when the id is unknown or no longer pending. */
-  approve(id: string, options?: ApproveOptions): Approval;
-  refuse(id: string, reason: string, approver?: string): Approval;
+  list(filter?: { status?: ApprovalStatus; limit?: number }): Promise<Approval[]>;
+  get(id: string): Promise<Approval | undefined>;
+  /**
+   * Rejects with ToolgateError('not_found' | 'conflict') when the id is unknown or no longer
+   * pending, and with 'store_error' when the decision cannot be stored (the call stays held).
+   */
+  approve(id: string, options?: ApproveOptions): Promise<Approval>;
+  refuse(id: string, reason: string, approver?: string): Promise<Approval>;
   /** Every change to an approval (created, decided, expired...), for live views. Returns unsubscribe. */
   subscribe(listener: (approval: Approval) => void): () => void;
+  /** Calls this process holds right now. */
+  readonly pendingCount: number;
 }

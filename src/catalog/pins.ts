@@ -4,8 +4,8 @@
  * back until a person accepts it. This is the defence against a "rug pull": a server that passes
  * review with harmless tools and swaps in different ones later.
  *
- * This module is the vocabulary and the canonical form, and stays pure; the SQLite store is in
- * `node/sqlite-pin-store.ts`.
+ * This module is the vocabulary and the canonical form, and stays pure; the stores are in
+ * `node/memory-pin-store.ts` and `node/sqlite-pin-store.ts`, chosen by `store/stores.ts`.
  */
 import type { ToolDefinition } from './types.js';
 
@@ -45,23 +45,24 @@ export interface PinRecord {
 }
 
 /**
- * Pins per (server, tool). Implementations keep `check` fast (it runs on every `tools/list` the
- * gateway passes on): an in-memory view, storage written only when something changes.
+ * Pins per (server, tool), behind promises so a shared backend (Redis) fits the same shape.
+ * Implementations keep `check` fast (it runs on every `tools/list` the gateway passes on): an
+ * in-memory view, storage written only when something changes. Times recorded come from the
+ * clock the store was built with, never from the system clock. Every failure to read or write
+ * the storage rejects with a `store_error` naming the file; callers decide what a failed check
+ * means (see `gateway/pin-guard.ts`: fail closed under `pinning: block`).
  */
 export interface PinStore {
-  /** Pins the tool on first sight; afterwards compares with the pin. `nowMs` stamps what is recorded. */
-  check(server: string, tool: PinnableTool, nowMs: number): PinCheck;
-  /**
-   * Pins the latest seen definition; `nowMs` becomes `pinnedAt` (stores never read the clock).
-   * Throws `store_error` when the tool was never seen.
-   */
-  accept(server: string, tool: string, nowMs: number): PinRecord;
-  get(server: string, tool: string): PinRecord | undefined;
+  /** Pins the tool on first sight; afterwards compares with the pin. */
+  check(server: string, tool: PinnableTool): Promise<PinCheck>;
+  /** Pins the latest seen definition, as of now. Rejects with `store_error` when the tool was never seen. */
+  accept(server: string, tool: string): Promise<PinRecord>;
+  get(server: string, tool: string): Promise<PinRecord | undefined>;
   /** Every pin, or one server's, ordered by server then tool. */
-  list(server?: string): PinRecord[];
+  list(server?: string): Promise<PinRecord[]>;
   /** The changed tools nobody has accepted yet. */
-  pending(): PinRecord[];
-  close(): void;
+  pending(): Promise<PinRecord[]>;
+  close(): Promise<void>;
 }
 
 /** The pinned part of a tool, with object keys sorted at every depth so equal definitions give equal text. */

@@ -52,23 +52,23 @@ export async function pinsCommand(argv: string[]): Promise<number> {
     }
     throw new ToolgateError('store_error', `nothing is pinned yet: ${file} does not exist (hint: tools are pinned when the gateway first lists them; start it with toolgate serve -c ${values.config})`);
   }
-  const store = new SqlitePinStore(file, { fileMustExist: true });
+  const store = new SqlitePinStore(file, { fileMustExist: true, now: Date.now });
   try {
     switch (sub) {
       case 'list':
-        return list(store, values.server, values.json === true);
+        return await list(store, values.server, values.json === true);
       case 'diff':
-        return diff(store, args);
+        return await diff(store, args);
       default:
-        return accept(store, args);
+        return await accept(store, args);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function list(store: SqlitePinStore, server: string | undefined, json: boolean): number {
-  const pins = store.list(server);
+async function list(store: SqlitePinStore, server: string | undefined, json: boolean): Promise<number> {
+  const pins = await store.list(server);
   if (json) {
     process.stdout.write(`${JSON.stringify(pins.map(({ definition, seenDefinition, ...rest }) => rest), null, 2)}\n`);
     return 0;
@@ -87,14 +87,14 @@ function list(store: SqlitePinStore, server: string | undefined, json: boolean):
   return 0;
 }
 
-function diff(store: SqlitePinStore, args: string[]): number {
+async function diff(store: SqlitePinStore, args: string[]): Promise<number> {
   if (args.length === 0) {
-    const pending = store.pending();
+    const pending = await store.pending();
     if (pending.length === 0) process.stdout.write('No pinned tool has changed.\n');
     for (const p of pending) process.stdout.write(`${p.diff}\n`);
     return 0;
   }
-  const record = one(store, args, 'diff');
+  const record = await one(store, args, 'diff');
   if (record.status === 'ok') {
     process.stdout.write(`${record.server}/${record.tool} is unchanged since it was pinned on ${iso(record.pinnedAt)}.\n`);
     return 0;
@@ -103,23 +103,23 @@ function diff(store: SqlitePinStore, args: string[]): number {
   return 0;
 }
 
-function accept(store: SqlitePinStore, args: string[]): number {
-  const before = one(store, args, 'accept');
+async function accept(store: SqlitePinStore, args: string[]): Promise<number> {
+  const before = await one(store, args, 'accept');
   if (before.status === 'ok') {
     process.stdout.write(`${before.server}/${before.tool} has not changed; it stays pinned as of ${iso(before.pinnedAt)}.\n`);
     return 0;
   }
-  const after = store.accept(before.server, before.tool, Date.now());
+  const after = await store.accept(before.server, before.tool);
   process.stdout.write(`Accepted: ${after.server}/${after.tool} is now pinned to its new definition (${after.hash.slice(0, 12)}).\n`);
   return 0;
 }
 
-function one(store: SqlitePinStore, args: string[], sub: string): PinRecord {
+async function one(store: SqlitePinStore, args: string[], sub: string): Promise<PinRecord> {
   if (args.length !== 2) throw new ToolgateError('invalid_request', `toolgate pins ${sub} takes a server id and a tool name, e.g. toolgate pins ${sub} aws-ecs build_and_push_image_to_ecr`);
   const [server, tool] = args;
-  const record = store.get(server, tool);
+  const record = await store.get(server, tool);
   if (record === undefined) {
-    const known = store.list(server).map((p) => p.tool);
+    const known = (await store.list(server)).map((p) => p.tool);
     const hint = known.length > 0 ? `pinned tools on "${server}": ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : `nothing is pinned on server "${server}"`;
     throw new ToolgateError('invalid_request', `tool "${tool}" on server "${server}" is not pinned; ${hint}`);
   }

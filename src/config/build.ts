@@ -32,6 +32,7 @@ interface RawConfig {
   audit?: RawAudit;
   notifications?: { webhook?: { url: string; format?: 'json' | 'slack'; headers?: Record<string, string> } };
   admin?: { token?: string };
+  state?: { backend?: 'sqlite' | 'memory' };
 }
 
 interface RawDefaults {
@@ -114,6 +115,7 @@ export function buildConfig(value: unknown): Config {
     pinning: raw.pinning ?? 'block',
     ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
     ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
+    ...(raw.state === undefined ? {} : { state: { backend: raw.state.backend ?? 'sqlite' } }),
     ...(raw.notifications?.webhook === undefined
       ? {}
       : { notifications: { webhook: { url: raw.notifications.webhook.url, format: raw.notifications.webhook.format ?? 'json', headers: raw.notifications.webhook.headers ?? {} } } }),

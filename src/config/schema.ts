@@ -291,6 +291,22 @@ const notificationsSchema = {
 };
 // --- end notifications ---
 
+// --- state (owned by src/store) ---
+const stateSchema = {
+  type: 'object',
+  description: 'Where toolgate keeps tool pins and approval holds.',
+  additionalProperties: false,
+  properties: {
+    backend: {
+      type: 'string',
+      enum: ['sqlite', 'memory'],
+      description:
+        '`sqlite` (default): files in data_dir, shared by every toolgate process on this config (serve, each `toolgate stdio`, the CLI). `memory`: this process only, lost at exit; `toolgate approvals` and `toolgate pins` then cannot see it. Redis and PostgreSQL are not available yet.',
+    },
+  },
+};
+// --- end state ---
+
 // --- admin (owned by src/admin) ---
 const adminSchema = {
   type: 'object',
@@ -372,5 +388,6 @@ export const configJsonSchema = {
     audit: auditSchema,
     notifications: notificationsSchema,
     admin: adminSchema,
+    state: stateSchema,
   },
 } as const;

@@ -121,6 +121,17 @@ export interface AuditConfig {
 }
 // --- end audit ---
 
+// --- state (owned by src/store) ---
+/**
+ * Where pins and approval holds are kept. `sqlite` (default): files in `dataDir`, shared by every
+ * toolgate process on the config (serve, each stdio process, the CLI). `memory`: this process
+ * only, nothing kept across restarts. A shared backend (Redis) will be one more value here.
+ */
+export interface StateConfig {
+  backend: 'sqlite' | 'memory';
+}
+// --- end state ---
+
 // --- admin (owned by src/admin) ---
 /** The admin API, dashboard and /metrics. See docs/dashboard.md. */
 export interface AdminConfig {
@@ -149,4 +160,6 @@ export interface Config {
   audit?: AuditConfig;
   /** Present only when the file has an `admin:` section. */
   admin?: AdminConfig;
+  /** Present only when the file has a `state:` section; otherwise the SQLite backend. */
+  state?: StateConfig;
 }

@@ -2,18 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AdminApi } from '../admin/admin-api.js';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
-import { join } from 'node:path';
 import { ApprovalHub } from '../approvals/approval-hub.js';
-import { SqliteApprovalStore } from '../approvals/approval-store.js';
 import type { Approval } from '../approvals/types.js';
 import { deliverWebhook } from '../approvals/webhook.js';
 import type { PinnableTool, PinStore } from '../catalog/pins.js';
-import { pinsFile, SqlitePinStore } from '../catalog/node/sqlite-pin-store.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
-import { MemoryRateLimitStore } from '../store/memory-rate-limit-store.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
+import { openStores, type Stores } from '../store/stores.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import type { ToolCall } from '../policy/types.js';
@@ -24,6 +21,7 @@ import { connectUpstream } from './upstreams.js';
 export interface GatewayOptions {
   config: Config;
   log: Logger;
+  /** Replaces the rate-limit store the config asks for. */
   rateLimits?: RateLimitStore;
   now?: () => number;
   /** How often a held call that asked for progress is told it is still waiting (default 10 s). */
@@ -33,8 +31,9 @@ export interface GatewayOptions {
 }
 
 /**
- * Joins the pieces: the current config and compiled policy (swapped whole on reload), the
- * rate-limit store, and a proxied session per client, whatever transport the client came in on.
+ * Joins the pieces: the current config and compiled policy (swapped whole on reload), the stores
+ * the config asks for (`store/stores.ts`), and a proxied session per client, whatever transport
+ * the client came in on.
  */
 export class Gateway implements GatewayContext, SessionHost {
   readonly log: Logger;
@@ -44,6 +43,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly approvals: ApprovalHub;
   readonly holdProgressMs: number;
   readonly pins: PinStore;
+  readonly #stores: Stores;
   #config: Config;
   #policy: CompiledPolicy;
   #edge?: HttpEdge;
@@ -57,8 +57,9 @@ export class Gateway implements GatewayContext, SessionHost {
     this.#config = options.config;
     this.#policy = compilePolicy(options.config);
     this.log = options.log;
-    this.rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
     this.now = options.now ?? Date.now;
+    this.#stores = openStores(options.config, this.now);
+    this.rateLimits = options.rateLimits ?? this.#stores.rateLimits;
     // Audit: subscribed first, so the record is journaled before anything else sees the decision.
     this.audit = options.audit === undefined ? openAuditLog(options.config, options.log) : (options.audit ?? undefined);
     const audit = this.audit;
@@ -67,8 +68,8 @@ export class Gateway implements GatewayContext, SessionHost {
       this.subscribeCompletions((completion) => audit.recordCompletion(completion));
     }
     this.holdProgressMs = options.holdProgressMs ?? 10_000;
-    this.pins = new SqlitePinStore(pinsFile(options.config));
-    this.approvals = new ApprovalHub({ store: new SqliteApprovalStore(join(options.config.dataDir, 'approvals.sqlite')), log: options.log, now: this.now });
+    this.pins = this.#stores.pins;
+    this.approvals = new ApprovalHub({ store: this.#stores.approvals, log: options.log, now: this.now });
   }
 
   notifyApproval(approval: Approval, channels: string[]): void {
@@ -78,20 +79,25 @@ export class Gateway implements GatewayContext, SessionHost {
         this.log.warn({ channel }, 'an approval asks to notify a channel the config does not define; add it under notifications');
         continue;
       }
-      void deliverWebhook(approval, hook, this.log).then((result) => this.approvals.recordNotification(approval.id, result));
+      void deliverWebhook(approval, hook, this.log).then((result) => this.approvals.recordNotification(approval.id, result)); // neither rejects
     }
   }
 
   /**
    * Checks definitions listed outside a client session (the catalog, which `serve` fills at
    * start-up) against their pins, so a change made while the gateway was down is caught at once.
+   * Never rejects: a store error is logged, and the tool is checked again when a session lists it.
    */
-  checkPins(server: string, tools: ReadonlyArray<PinnableTool>): void {
+  async checkPins(server: string, tools: ReadonlyArray<PinnableTool>): Promise<void> {
     if (this.#policy.pinningFor(server) === 'off') return;
     for (const tool of tools) {
-      const check = this.pins.check(server, tool, this.now());
-      if (check.status === 'changed') {
-        this.log.warn({ server, tool: tool.name, diff: check.diff }, `the definition of tool "${tool.name}" changed since it was pinned; review it with toolgate pins diff ${server} ${tool.name}`);
+      try {
+        const check = await this.pins.check(server, tool);
+        if (check.status === 'changed') {
+          this.log.warn({ server, tool: tool.name, diff: check.diff }, `the definition of tool "${tool.name}" changed since it was pinned; review it with toolgate pins diff ${server} ${tool.name}`);
+        }
+      } catch (error) {
+        this.log.error({ err: error, server, tool: tool.name }, `cannot check tool "${tool.name}" against its pin; it is checked again when a session lists it`);
       }
     }
   }
@@ -225,8 +231,8 @@ export class Gateway implements GatewayContext, SessionHost {
     await this.#edge?.close();
     await this.rateLimits.close();
     await this.audit?.close();
-    this.approvals.close();
-    this.pins.close();
+    await this.approvals.close();
+    await this.#stores.close();
   }
 
   #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean | Promise<boolean> {

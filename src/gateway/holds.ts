@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApprovalHub, HoldOutcome } from '../approvals/approval-hub.js';
 import type { Approval } from '../approvals/types.js';
+import type { ToolgateError } from '../errors.js';
 import type { ApprovalRule, ToolCall } from '../policy/types.js';
 import type { JsonRpcMessage, JsonRpcResponse, RequestId } from '../transport/jsonrpc.js';
 
@@ -35,7 +36,7 @@ export interface HoldInput {
  * notifications when the client asked for progress, SSE keep-alives otherwise.
  */
 export async function holdForApproval(deps: HoldDeps, input: HoldInput): Promise<HoldOutcome> {
-  const { approval, outcome } = deps.hub.hold({
+  const { approval, outcome } = await deps.hub.hold({
     server: input.call.server,
     tool: input.call.tool,
     arguments: input.call.args,
@@ -46,6 +47,7 @@ export async function holdForApproval(deps: HoldDeps, input: HoldInput): Promise
     risk: input.risk,
     timeoutMs: input.approval.timeoutMs,
   });
+  if (approval.status !== 'pending') return outcome; // the store could not take the hold: refused already
   input.onHeld(approval.id);
   if (input.approval.notify.length) deps.notify(approval, input.approval.notify);
 
@@ -101,9 +103,10 @@ async function askTheUser(deps: HoldDeps, approval: Approval, related: RequestId
   }
   const result = 'result' in response ? (response.result as { action?: string; content?: { approve?: unknown } }) : undefined;
   try {
-    if (result?.action === 'accept' && result.content?.approve === true) deps.hub.approve(approval.id, { approver: "the agent's user (elicitation)" });
-    else if (result) deps.hub.refuse(approval.id, `the user ${result.action === 'accept' ? 'did not allow it' : `chose ${result.action ?? 'no answer'}`} when asked`, "the agent's user (elicitation)");
-  } catch {
-    // decided meanwhile (dashboard, timeout): the first answer stands
+    if (result?.action === 'accept' && result.content?.approve === true) await deps.hub.approve(approval.id, { approver: "the agent's user (elicitation)" });
+    else if (result) await deps.hub.refuse(approval.id, `the user ${result.action === 'accept' ? 'did not allow it' : `chose ${result.action ?? 'no answer'}`} when asked`, "the agent's user (elicitation)");
+  } catch (error) {
+    // Decided meanwhile (dashboard, timeout): the first answer stands. A store error leaves the call held.
+    if ((error as ToolgateError).code !== 'conflict') deps.log.error({ err: error, approval: approval.id }, "cannot record the agent's user's answer; the call stays held");
   }
 }

@@ -18,7 +18,7 @@ import type { ClientSession, Downstream } from '../transport/client-session.js';
 import type { Upstream } from '../transport/upstream.js';
 import type { GatewayContext } from './context.js';
 import { holdForApproval } from './holds.js';
-import { changedToolReason, PinGuard } from './pin-guard.js';
+import { PinGuard } from './pin-guard.js';
 import { ToolDefinitions } from './tool-definitions.js';
 
 interface PendingRequest {
@@ -71,7 +71,7 @@ export class ProxySession implements ClientSession {
     this.#upstream = options.upstream;
     this.#context = options.context;
     this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId });
-    if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log, options.context.now);
+    if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log);
     this.#definitions = new ToolDefinitions((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
     this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
     this.#upstream.onclose = (error) => this.#upstreamEnded(error);
@@ -95,7 +95,7 @@ export class ProxySession implements ClientSession {
         return;
       }
       if (message.method === 'tools/call') {
-        void this.#handleToolCall(message, raw);
+        void this.#handleToolCall(message, raw).catch((error: unknown) => this.#log.error({ err: error, requestId: message.id }, 'a tool call failed inside toolgate'));
         return;
       }
       this.#forwardRequest(message, raw);
@@ -142,8 +142,9 @@ export class ProxySession implements ClientSession {
     try {
       const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
       const definition = pinning !== 'off' || policy.needsDefinition(this.serverId, tool) ? await this.#definitions.get(tool) : undefined;
-      if (pinning !== 'off' && definition && this.#pins!.check(definition).status === 'changed' && pinning === 'block') {
-        decision = { kind: 'deny', rule: { pattern: 'pinning', part: 'pinning' }, mode: policy.modeFor(this.serverId), reason: changedToolReason(this.serverId, tool) };
+      const pin = pinning !== 'off' && definition ? await this.#pins!.judge(definition, pinning) : undefined;
+      if (pin?.refused) {
+        decision = { kind: 'deny', rule: { pattern: 'pinning', part: 'pinning' }, mode: policy.modeFor(this.serverId), reason: pin.reason };
       } else {
         ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), definition));
       }
@@ -274,11 +275,14 @@ export class ProxySession implements ClientSession {
         if ('error' in message && pending.undo) void pending.undo();
         if (pending.call) this.#completed(id, pending, message);
         if (pending.method === 'tools/list' && 'result' in message) {
-          const filtered = this.#filterToolList(message);
-          if (filtered !== message) {
-            this.#deliver(filtered, undefined, id);
-            return;
-          }
+          void this.#filterToolList(message).then(
+            (filtered) => this.#deliver(filtered, filtered === message ? raw : undefined, id),
+            (error: unknown) => {
+              this.#log.error({ err: error }, 'cannot filter a tools/list answer; the client gets an error instead');
+              this.#deliver(errorResponse(id, UPSTREAM_ERROR, 'toolgate could not check this tool list against its policy; try again'), undefined, id);
+            },
+          );
+          return;
         }
       }
       this.#deliver(message, raw, id);
@@ -303,19 +307,16 @@ export class ProxySession implements ClientSession {
     return undefined;
   }
 
-  #filterToolList(message: JsonRpcResponse): JsonRpcResponse {
+  async #filterToolList(message: JsonRpcResponse): Promise<JsonRpcResponse> {
     const result = (message as { result: { tools?: unknown } }).result;
     if (!Array.isArray(result.tools)) return message;
     const tools = result.tools as Array<{ name?: unknown; inputSchema?: unknown }>;
     this.#definitions.remember(tools);
     const policy = this.#context.policy();
     const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
-    const visible = tools.filter((tool) => {
-      if (typeof tool.name !== 'string') return true;
-      // Checked in warn mode too: the change is recorded and logged, the tool stays listed.
-      if (pinning !== 'off' && this.#pins!.check(tool as ToolDefinition).status === 'changed' && pinning === 'block') return false;
-      return !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition);
-    });
+    // Checked in warn mode too: the change is recorded and logged, the tool stays listed.
+    const pinned = pinning === 'off' ? tools : await this.#pins!.listable(tools, pinning);
+    const visible = pinned.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition));
     if (visible.length === tools.length) return message;
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
   }

@@ -20,7 +20,7 @@ describe('admin API: approvals', () => {
   test('a held call is listed with its arguments, and approving it once releases it', async () => {
     const events = await openEvents(gw);
     try {
-      const { approval, outcome } = hold('deploy_webapp');
+      const { approval, outcome } = await hold('deploy_webapp');
       const live = await events.next((e) => e.event === 'approval' && e.data.id === approval.id);
       assert.equal(live.data.status, 'pending');
 
@@ -50,7 +50,7 @@ describe('admin API: approvals', () => {
   });
 
   test('approving for the session grants the tool to that session for the minutes given', async () => {
-    const { approval, outcome } = hold('deploy_webapp', 'sess-2');
+    const { approval, outcome } = await hold('deploy_webapp', 'sess-2');
     const res = await adminFetch(gw, `approvals/${approval.id}/approve`, { method: 'POST', body: { scope: 'session', minutes: 15 } });
     assert.equal(res.status, 200);
     assert.equal(res.body.decidedBy, 'api', 'a Bearer caller without a name is "api"');
@@ -60,7 +60,7 @@ describe('admin API: approvals', () => {
   });
 
   test('refusing needs a reason, which the waiting call receives', async () => {
-    const { approval, outcome } = hold('deploy_webapp');
+    const { approval, outcome } = await hold('deploy_webapp');
     const noReason = await adminFetch(gw, `approvals/${approval.id}/refuse`, { method: 'POST', body: {} });
     assert.equal(noReason.status, 400);
     assert.match(noReason.body.message, /needs a reason/);
@@ -75,7 +75,7 @@ describe('admin API: approvals', () => {
   });
 
   test('bad requests name the problem', async () => {
-    const { approval } = hold('deploy_webapp', null);
+    const { approval } = await hold('deploy_webapp', null);
     const cases: Array<[string, unknown, number, RegExp]> = [
       [`approvals/${approval.id}/approve`, { scope: 'forever' }, 400, /scope must be "once" or "session"/],
       [`approvals/${approval.id}/approve`, { scope: 'session', minutes: 'ten' }, 400, /minutes must be a number/],
@@ -99,7 +99,7 @@ describe('admin API: approvals', () => {
   test('with the session cookie the decision is recorded as the dashboard, and only from this origin', async () => {
     const signIn = await adminFetch(gw, 'session', { token: null, method: 'POST', body: { token: gw.gateway.admin!.token.token } });
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
-    const { approval } = hold('deploy_webapp');
+    const { approval } = await hold('deploy_webapp');
     const foreign = await adminFetch(gw, `approvals/${approval.id}/approve`, { token: null, method: 'POST', body: {}, headers: { cookie, origin: 'http://127.0.0.1:1' } });
     assert.equal(foreign.status, 401);
     const ok = await adminFetch(gw, `approvals/${approval.id}/approve`, { token: null, method: 'POST', body: {}, headers: { cookie, origin: gw.baseUrl } });

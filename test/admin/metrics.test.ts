@@ -45,7 +45,7 @@ policies:
     await client.callTool({ name: 'echo', arguments: { text: 'a' } });
     await client.callTool({ name: 'echo', arguments: { text: 'b' } });
     await client.callTool({ name: 'delete_app', arguments: { name: 'x' } });
-    const held = gw.gateway.approvals.hold({ server: 'app', tool: 'deploy_webapp', arguments: {}, requestId: 1, rule: 'deploy_webapp', timeoutMs: 60_000 });
+    const held = await gw.gateway.approvals.hold({ server: 'app', tool: 'deploy_webapp', arguments: {}, requestId: 1, rule: 'deploy_webapp', timeoutMs: 60_000 });
 
     const res = await adminFetch(gw, '/metrics');
     assert.equal(res.status, 200);
@@ -65,7 +65,7 @@ policies:
     assert.match(page, /^process_cpu_user_seconds_total \d/m);
     assert.match(page, /^nodejs_heap_size_used_bytes \d/m);
 
-    gw.gateway.approvals.refuse(held.approval.id, 'test over');
+    await gw.gateway.approvals.refuse(held.approval.id, 'test over');
     await held.outcome;
     const after = (await adminFetch(gw, '/metrics')).text;
     assert.equal(sample(after, 'toolgate_pending_approvals'), 0);

@@ -27,8 +27,8 @@ describe('require_approval: a held call waits for a person', () => {
   let hook: Awaited<ReturnType<typeof webhookReceiver>>;
   /** The pending approvals that match, once there is at least one. */
   const heldCalls = async (match: (approval: Approval) => boolean): Promise<Approval[]> => {
-    const found = await eventually(() => {
-      const list = gw.gateway.approvals.list({ status: 'pending' }).filter(match);
+    const found = await eventually(async () => {
+      const list = (await gw.gateway.approvals.list({ status: 'pending' })).filter(match);
       return list.length ? list : undefined;
     });
     assert.ok(found, 'the call is held');
@@ -80,21 +80,21 @@ policies:
     assert.ok(!receivedToolCalls(gw.recordFile).includes('deploy_webapp'), 'nothing reaches the upstream while held');
     await eventually(() => progress.length >= 2);
     assert.match(progress[0], new RegExp(`Waiting for approval ${held.id}`));
-    gw.gateway.approvals.approve(held.id, { approver: 'alice' });
+    await gw.gateway.approvals.approve(held.id, { approver: 'alice' });
     const result = await call;
     assert.equal(resultText(result), 'deployed /work/site to eu-west-1');
     const forwarded = receivedMessages(gw.recordFile).filter((entry) => entry.message.method === 'tools/call' && entry.message.params?.name === 'deploy_webapp');
     assert.equal(forwarded.length, 1);
     assert.deepEqual(forwarded[0].message.params?.arguments, { project_root: '/work/site', region: 'eu-west-1' });
-    const stored = gw.gateway.approvals.get(held.id)!;
+    const stored = (await gw.gateway.approvals.get(held.id))!;
     assert.equal(stored.status, 'approved');
     assert.equal(stored.decidedBy, 'alice');
   });
 
   test('the webhook is told when a hold starts (Slack text) and the delivery is recorded', async () => {
-    const held = gw.gateway.approvals.list().find((approval) => approval.tool === 'deploy_webapp')!;
-    await eventually(() => gw.gateway.approvals.get(held.id)?.notified?.length);
-    assert.deepEqual(gw.gateway.approvals.get(held.id)!.notified, [{ channel: 'webhook', ok: true, attempts: 1 }]);
+    const held = (await gw.gateway.approvals.list()).find((approval) => approval.tool === 'deploy_webapp')!;
+    await eventually(async () => (await gw.gateway.approvals.get(held.id))?.notified?.length);
+    assert.deepEqual((await gw.gateway.approvals.get(held.id))!.notified, [{ channel: 'webhook', ok: true, attempts: 1 }]);
     const text = (hook.bodies[0] as { text: string }).text;
     assert.match(text, /approval needed\* for `deploy_webapp` on `app`/);
     assert.match(text, /"project_root": "\/work\/site"/);
@@ -105,7 +105,7 @@ policies:
     const client = await gw.connect('app');
     const call = client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/etc', region: 'us-east-1' } });
     const [held] = await heldCalls((approval) => approval.arguments.project_root === '/etc');
-    gw.gateway.approvals.refuse(held.id, 'Not from /etc, please.', 'bob');
+    await gw.gateway.approvals.refuse(held.id, 'Not from /etc, please.', 'bob');
     const result = await call;
     assert.equal(result.isError, true);
     assert.match(resultText(result), /^Policy violation: .*deploy_webapp.*held for approval.*bob refused it: Not from \/etc, please\./);
@@ -126,7 +126,7 @@ policies:
     const client = await gw.connect('app');
     const first = client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/1', region: 'eu-west-1' } });
     const [held] = await heldCalls((approval) => approval.arguments.project_root === '/w/1');
-    const approved = gw.gateway.approvals.approve(held.id, { scope: 'session', minutes: 5, approver: 'carol' });
+    const approved = await gw.gateway.approvals.approve(held.id, { scope: 'session', minutes: 5, approver: 'carol' });
     assert.ok(approved.grant && approved.grant.until > Date.now());
     await first;
     const second = await client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/2', region: 'eu-west-1' } });
@@ -137,7 +137,7 @@ policies:
     const otherCall = other.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/3', region: 'eu-west-1' } });
     const [heldElsewhere] = await heldCalls((approval) => approval.arguments.project_root === '/w/3');
     assert.ok(heldElsewhere, 'another session is still held');
-    gw.gateway.approvals.refuse(heldElsewhere.id, 'no');
+    await gw.gateway.approvals.refuse(heldElsewhere.id, 'no');
     await otherCall;
   });
 
@@ -147,7 +147,7 @@ policies:
     const call = client.callTool({ name: 'echo', arguments: { text: 'needs a person' } });
     const [held] = await heldCalls((approval) => approval.tool === 'echo');
     assert.equal(held.rule, 'echo');
-    gw.gateway.approvals.approve(held.id);
+    await gw.gateway.approvals.approve(held.id);
     assert.equal(resultText(await call), 'needs a person');
   });
 
@@ -158,9 +158,12 @@ policies:
     const [held] = await heldCalls((approval) => approval.arguments.project_root === '/cancel');
     controller.abort('changed my mind');
     await assert.rejects(call);
-    const closed = await eventually(() => (gw.gateway.approvals.get(held.id)?.status === 'abandoned' ? gw.gateway.approvals.get(held.id) : undefined));
+    const closed = await eventually(async () => {
+      const approval = await gw.gateway.approvals.get(held.id);
+      return approval?.status === 'abandoned' ? approval : undefined;
+    });
     assert.match(closed!.reason!, /cancelled/);
-    assert.throws(() => gw.gateway.approvals.approve(held.id), /already abandoned/);
+    await assert.rejects(gw.gateway.approvals.approve(held.id), /already abandoned/);
   });
 
   test("via elicitation: the agent's own user is asked through the client", async () => {
@@ -179,7 +182,7 @@ policies:
       const no = await client.callTool({ name: 'build_and_push_image_to_ecr', arguments: { app_name: 'web2', app_path: '/w' } });
       assert.equal(no.isError, true);
       assert.match(resultText(no), /the agent's user \(elicitation\) refused it: the user did not allow it/);
-      const decided = gw.gateway.approvals.list().filter((approval) => approval.tool === 'build_and_push_image_to_ecr');
+      const decided = (await gw.gateway.approvals.list()).filter((approval) => approval.tool === 'build_and_push_image_to_ecr');
       assert.deepEqual(decided.map((approval) => approval.status).sort(), ['approved', 'refused']);
     } finally {
       await client.close();
@@ -218,21 +221,24 @@ describe('approvals outlive the process that held them', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const file = join(mkdtempSync(join(tmpdir(), 'toolgate-approvals-')), 'approvals.sqlite');
-    const store = new SqliteApprovalStore(file);
+    const store = new SqliteApprovalStore(file, { now: Date.now });
     const base: Omit<Approval, 'id' | 'heldBy'> = { server: 's', tool: 't', arguments: { a: 1 }, requestId: 1, rule: 't', createdAt: 1, expiresAt: Date.now() + 60_000, status: 'pending' };
-    store.insert({ ...base, id: 'gone', heldBy: `${hostname()}:999999` });
-    store.insert({ ...base, id: 'alive', heldBy: `${hostname()}:${process.ppid}` });
-    store.insert({ ...base, id: 'elsewhere', heldBy: 'another-host:1' });
-    store.close();
-    const hub = new ApprovalHub({ store: new SqliteApprovalStore(file), log: pino({ level: 'silent' }) });
+    await store.insert({ ...base, id: 'gone', heldBy: `${hostname()}:999999` });
+    await store.insert({ ...base, id: 'alive', heldBy: `${hostname()}:${process.ppid}` });
+    await store.insert({ ...base, id: 'elsewhere', heldBy: 'another-host:1' });
+    await store.close();
+    const hub = new ApprovalHub({ store: new SqliteApprovalStore(file, { now: Date.now }), log: pino({ level: 'silent' }) });
     try {
-      assert.equal(hub.get('gone')!.status, 'abandoned');
-      assert.match(hub.get('gone')!.reason!, /gateway restarted/);
-      assert.equal(hub.get('alive')!.status, 'pending', 'a live process keeps its holds');
-      assert.equal(hub.get('elsewhere')!.status, 'pending', 'another machine keeps its holds');
-      assert.throws(() => hub.approve('alive'), /held by another gateway process/);
+      const gone = await eventually(async () => {
+        const approval = await hub.get('gone');
+        return approval?.status === 'abandoned' ? approval : undefined;
+      });
+      assert.match(gone!.reason!, /gateway restarted/);
+      assert.equal((await hub.get('alive'))!.status, 'pending', 'a live process keeps its holds');
+      assert.equal((await hub.get('elsewhere'))!.status, 'pending', 'another machine keeps its holds');
+      await assert.rejects(hub.approve('alive'), /held by another gateway process/);
     } finally {
-      hub.close();
+      await hub.close();
     }
   });
 });

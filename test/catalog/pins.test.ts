@@ -10,15 +10,19 @@ import Database from 'better-sqlite3';
 import { MemoryPinStore } from '../../src/catalog/node/memory-pin-store.js';
 import { SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
 import { tempDir } from '../helpers/harness.js';
+import { manualClock } from '../store/clock.js';
 import { T0, pinStoreSuite, tool } from './pin-store-suite.js';
 
+/** A SQLite store on a fresh (or the given) folder; `at(ms)` sets its clock and returns it. */
 function openSqlite(dir = tempDir()) {
   const file = join(dir, 'state', 'pins.sqlite');
-  return { file, store: new SqlitePinStore(file) };
+  const clock = manualClock(T0);
+  const store = new SqlitePinStore(file, { now: clock.now });
+  return { file, store, at: (ms: number) => (clock.set(ms), store) };
 }
 
-pinStoreSuite('memory', () => new MemoryPinStore());
-pinStoreSuite('SQLite', () => openSqlite().store);
+pinStoreSuite('memory', (now) => new MemoryPinStore({ now }));
+pinStoreSuite('SQLite', (now) => new SqlitePinStore(join(tempDir(), 'state', 'pins.sqlite'), { now }));
 
 function events(file: string): string[] {
   const db = new Database(file, { readonly: true });
@@ -30,62 +34,62 @@ function events(file: string): string[] {
 }
 
 describe('SqlitePinStore', () => {
-  test('each event is recorded once, in a history people can read', () => {
-    const { file, store } = openSqlite();
-    store.check('s', tool(), T0);
-    store.check('s', tool({ title: 'v2' }), T0 + 1);
-    store.check('s', tool({ title: 'v2' }), T0 + 2);
-    store.check('s', tool(), T0 + 3);
-    store.check('s', tool({ title: 'v3' }), T0 + 4);
-    store.accept('s', tool().name, T0 + 5);
+  test('each event is recorded once, in a history people can read', async () => {
+    const { file, store, at } = openSqlite();
+    await at(T0).check('s', tool());
+    await at(T0 + 1).check('s', tool({ title: 'v2' }));
+    await at(T0 + 2).check('s', tool({ title: 'v2' }));
+    await at(T0 + 3).check('s', tool());
+    await at(T0 + 4).check('s', tool({ title: 'v3' }));
+    await at(T0 + 5).accept('s', tool().name);
     assert.deepEqual(events(file), ['pinned', 'changed', 'reverted', 'changed', 'accepted']);
-    assert.deepEqual(store.history('s', tool().name).map((e) => [e.event, e.at]), [['pinned', T0], ['changed', T0 + 1], ['reverted', T0 + 3], ['changed', T0 + 4], ['accepted', T0 + 5]]);
-    store.close();
+    assert.deepEqual((await store.history('s', tool().name)).map((e) => [e.event, e.at]), [['pinned', T0], ['changed', T0 + 1], ['reverted', T0 + 3], ['changed', T0 + 4], ['accepted', T0 + 5]]);
+    await store.close();
   });
 
-  test('pins survive reopening the file', () => {
+  test('pins survive reopening the file', async () => {
     const dir = tempDir();
     const a = openSqlite(dir);
-    a.store.check('ecs', tool(), T0);
-    a.store.check('ecs', tool({ description: 'changed' }), T0 + 5);
-    a.store.check('files', tool({ name: 'write_file' }), T0);
-    a.store.close();
+    await a.at(T0).check('ecs', tool());
+    await a.at(T0 + 5).check('ecs', tool({ description: 'changed' }));
+    await a.at(T0).check('files', tool({ name: 'write_file' }));
+    await a.store.close();
     const b = openSqlite(dir);
-    assert.deepEqual(b.store.list().map((p) => [p.server, p.tool, p.status]), [
+    assert.deepEqual((await b.store.list()).map((p) => [p.server, p.tool, p.status]), [
       ['ecs', 'build_and_push_image_to_ecr', 'changed'],
       ['files', 'write_file', 'ok'],
     ]);
-    const check = b.store.check('ecs', tool({ description: 'changed' }), T0 + 10);
+    const check = await b.at(T0 + 10).check('ecs', tool({ description: 'changed' }));
     assert.equal(check.status, 'changed');
     if (check.status === 'changed') assert.equal(check.changedAt, T0 + 5, 'still the time it was first seen');
-    b.store.close();
+    await b.store.close();
   });
 
-  test('an accept through another connection is seen at once by a running store; a change met by two is recorded once', () => {
+  test('an accept through another connection is seen at once by a running store; a change met by two is recorded once', async () => {
     const dir = tempDir();
     const gateway = openSqlite(dir);
     const cli = openSqlite(dir);
-    gateway.store.check('ecs', tool(), T0);
-    gateway.store.check('ecs', tool({ title: 'new' }), T0 + 1);
-    assert.equal(cli.store.pending().length, 1, 'the CLI sees the change the gateway recorded');
-    cli.store.accept('ecs', 'build_and_push_image_to_ecr', T0 + 2);
-    assert.deepEqual(gateway.store.check('ecs', tool({ title: 'new' }), T0 + 3), { status: 'ok', pinnedAt: T0 + 2 });
-    gateway.store.check('ecs', tool({ title: 'newer' }), T0 + 4);
-    const second = cli.store.check('ecs', tool({ title: 'newer' }), T0 + 5);
+    await gateway.at(T0).check('ecs', tool());
+    await gateway.at(T0 + 1).check('ecs', tool({ title: 'new' }));
+    assert.equal((await cli.store.pending()).length, 1, 'the CLI sees the change the gateway recorded');
+    await cli.at(T0 + 2).accept('ecs', 'build_and_push_image_to_ecr');
+    assert.deepEqual(await gateway.at(T0 + 3).check('ecs', tool({ title: 'new' })), { status: 'ok', pinnedAt: T0 + 2 });
+    await gateway.at(T0 + 4).check('ecs', tool({ title: 'newer' }));
+    const second = await cli.at(T0 + 5).check('ecs', tool({ title: 'newer' }));
     assert.equal(second.status, 'changed');
     if (second.status === 'changed') assert.equal(second.changedAt, T0 + 4);
     assert.deepEqual(events(gateway.file), ['pinned', 'changed', 'accepted', 'changed']);
-    gateway.store.close();
-    cli.store.close();
+    await gateway.store.close();
+    await cli.store.close();
   });
 
-  test('a missing file is refused when it must exist; a file from a newer toolgate is refused', () => {
-    assert.throws(() => new SqlitePinStore(join(tempDir(), 'nope.sqlite'), { fileMustExist: true }), /cannot open the pin file .*nope\.sqlite/);
+  test('a missing file is refused when it must exist; a file from a newer toolgate is refused', async () => {
+    assert.throws(() => new SqlitePinStore(join(tempDir(), 'nope.sqlite'), { fileMustExist: true, now: Date.now }), /cannot open the pin file .*nope\.sqlite/);
     const { file, store } = openSqlite();
-    store.close();
+    await store.close();
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    assert.throws(() => new SqlitePinStore(file), /written by a newer toolgate \(schema 99/);
+    assert.throws(() => new SqlitePinStore(file, { now: Date.now }), /written by a newer toolgate \(schema 99/);
   });
 });

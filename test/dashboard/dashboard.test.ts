@@ -132,7 +132,7 @@ policies:
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems = watchProblems(page);
     await signIn(page, gw.baseUrl, gw.gateway.admin!.token.token);
-    const held = gw.gateway.approvals.hold({
+    const held = await gw.gateway.approvals.hold({
       server: 'app', tool: 'deploy_webapp', arguments: { project_root: '/srv/shop', region: 'eu-west-1', note: '<img src=x onerror=alert(1)>' },
       session: 'a1b2c3d4e5', requestId: 3, rule: 'deploy_webapp', category: 'Execute', risk: 'High', timeoutMs: 300_000,
     });
@@ -159,7 +159,7 @@ policies:
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const problems = watchProblems(page);
     await signIn(page, gw.baseUrl, gw.gateway.admin!.token.token);
-    const held = gw.gateway.approvals.hold({ server: 'app', tool: 'delete_app', arguments: { name: 'shop' }, session: 'sess-9', requestId: 4, rule: 'delete_*', category: 'Destructive', risk: 'Critical', timeoutMs: 120_000 });
+    const held = await gw.gateway.approvals.hold({ server: 'app', tool: 'delete_app', arguments: { name: 'shop' }, session: 'sess-9', requestId: 4, rule: 'delete_*', category: 'Destructive', risk: 'Critical', timeoutMs: 120_000 });
     const card = page.locator(`article[data-approval="${held.approval.id}"]`);
     await card.waitFor();
     await card.getByRole('button', { name: 'Refuse…' }).click();

@@ -34,15 +34,15 @@ servers:
     assert.match(resultText(refused), /changed since toolgate pinned it \(possible rug pull\).*toolgate pins accept app get_status/);
     assert.equal(receivedToolCalls(gw.recordFile).filter((name) => name === 'get_status').length, 1, 'the upstream got only the call made before the change');
 
-    const store = new SqlitePinStore(pinsFile(gw.gateway.config));
+    const store = new SqlitePinStore(pinsFile(gw.gateway.config), { now: Date.now });
     try {
-      const [pending] = store.pending();
+      const [pending] = await store.pending();
       assert.equal(pending.tool, 'get_status');
       assert.match(pending.diff!, /-.*"Reads the status"/);
       assert.match(pending.diff!, /\+.*id_rsa/);
-      store.accept('app', 'get_status', Date.now());
+      await store.accept('app', 'get_status');
     } finally {
-      store.close();
+      await store.close();
     }
     assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'get_status'), 'accepted: listed again');
     assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
@@ -62,11 +62,11 @@ servers:
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     assert.ok(names.includes('get_status'));
     assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
-    const store = new SqlitePinStore(pinsFile(gw.gateway.config));
+    const store = new SqlitePinStore(pinsFile(gw.gateway.config), { now: Date.now });
     try {
-      assert.ok(store.pending().some((pin) => pin.server === 'lenient' && pin.tool === 'get_status'));
+      assert.ok((await store.pending()).some((pin) => pin.server === 'lenient' && pin.tool === 'get_status'));
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -80,21 +80,21 @@ describe('pinning at start-up', () => {
     const dir = tempDir();
     const dataDir = join(dir, 'state');
     mkdirSync(dataDir);
-    const earlier = new SqlitePinStore(join(dataDir, 'pins.sqlite'));
-    earlier.check('app', { name: 'get_status', description: 'Reads the status (as it was when first pinned)' }, 1);
-    earlier.close();
+    const earlier = new SqlitePinStore(join(dataDir, 'pins.sqlite'), { now: () => 1 });
+    await earlier.check('app', { name: 'get_status', description: 'Reads the status (as it was when first pinned)' });
+    await earlier.close();
     const port = await freePort();
     const file = join(dir, 'toolgate.yaml');
     writeFileSync(file, `listen: { host: 127.0.0.1, port: ${port} }\ndata_dir: ${dataDir}\nservers:\n  app: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(RECORDING_SERVER)}] }\n`);
     const gateway = await spawnReady({ name: 'toolgate serve', command: process.execPath, args: [CLI, 'serve', '-c', file], ready: httpReady(`http://127.0.0.1:${port}/healthz`) });
     try {
-      const reader = new SqlitePinStore(join(dataDir, 'pins.sqlite'));
+      const reader = new SqlitePinStore(join(dataDir, 'pins.sqlite'), { now: Date.now });
       try {
-        const pending = await eventually(() => reader.pending().find((pin) => pin.tool === 'get_status'), 15_000);
+        const pending = await eventually(async () => (await reader.pending()).find((pin) => pin.tool === 'get_status'), 15_000);
         assert.ok(pending, 'the change was recorded at start-up, with no client connected');
         assert.match(pending.diff!, /as it was when first pinned/);
       } finally {
-        reader.close();
+        await reader.close();
       }
       await eventually(() => gateway.output().includes('changed since it was pinned'));
       assert.match(gateway.output(), /toolgate pins diff app get_status/);

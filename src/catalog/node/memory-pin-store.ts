@@ -8,8 +8,14 @@ import { notPinned, pinDiff, sha256 } from './pin-common.js';
 
 export class MemoryPinStore implements PinStore {
   readonly #pins = new Map<string, PinRecord>();
+  readonly #now: () => number;
 
-  check(server: string, tool: PinnableTool, nowMs: number): PinCheck {
+  constructor(options: { now: () => number }) {
+    this.#now = options.now;
+  }
+
+  async check(server: string, tool: PinnableTool): Promise<PinCheck> {
+    const nowMs = this.#now();
     const definition = canonicalJson(tool);
     const hash = sha256(definition);
     const id = key(server, tool.name);
@@ -30,32 +36,36 @@ export class MemoryPinStore implements PinStore {
     return { status: 'changed', diff: changed.diff!, pinnedAt: changed.pinnedAt, changedAt: changed.changedAt! };
   }
 
-  accept(server: string, tool: string, nowMs: number): PinRecord {
+  async accept(server: string, tool: string): Promise<PinRecord> {
     const pin = this.#pins.get(key(server, tool));
-    if (pin === undefined) throw notPinned(server, tool, this.list(server));
+    if (pin === undefined) throw notPinned(server, tool, this.#list(server));
     if (pin.status === 'changed') {
-      this.#pins.set(key(server, tool), { server, tool, hash: pin.seenHash!, definition: pin.seenDefinition!, pinnedAt: nowMs, status: 'ok' });
+      this.#pins.set(key(server, tool), { server, tool, hash: pin.seenHash!, definition: pin.seenDefinition!, pinnedAt: this.#now(), status: 'ok' });
     }
     return { ...this.#pins.get(key(server, tool))! };
   }
 
-  get(server: string, tool: string): PinRecord | undefined {
+  async get(server: string, tool: string): Promise<PinRecord | undefined> {
     const pin = this.#pins.get(key(server, tool));
     return pin && { ...pin };
   }
 
-  list(server?: string): PinRecord[] {
+  async list(server?: string): Promise<PinRecord[]> {
+    return this.#list(server);
+  }
+
+  async pending(): Promise<PinRecord[]> {
+    return this.#list().filter((p) => p.status === 'changed');
+  }
+
+  async close(): Promise<void> {}
+
+  #list(server?: string): PinRecord[] {
     return [...this.#pins.values()]
       .filter((p) => server === undefined || p.server === server)
       .sort((a, b) => compare(a.server, b.server) || compare(a.tool, b.tool))
       .map((p) => ({ ...p }));
   }
-
-  pending(): PinRecord[] {
-    return this.list().filter((p) => p.status === 'changed');
-  }
-
-  close(): void {}
 }
 
 function pinned(pin: PinRecord): PinRecord {

@@ -9,13 +9,17 @@
  * connection commits; the copy is then reloaded. A change is decided inside an IMMEDIATE
  * transaction on the row as stored, so two processes seeing the same new definition record it once.
  *
+ * Statements never hold the event loop for long while another process has the file locked; they
+ * retry off the event loop and fail with a `store_error` when the lock outlasts the budget (see
+ * `src/sqlite.ts`).
+ *
  * Modules under `catalog/node/` may use Node, SQLite and npm packages; the top-level catalog
  * modules stay pure (see test/catalog/purity.test.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { ToolgateError } from '../../errors.js';
+import type Database from 'better-sqlite3';
+import { openDatabase, retryWhileBusy, sqliteStoreError } from '../../sqlite.js';
 import { canonicalJson, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
 import { notPinned, pinDiff, sha256 } from './pin-common.js';
 
@@ -27,6 +31,8 @@ export function pinsFile(config: { dataDir: string }): string {
 }
 
 export interface SqlitePinStoreOptions {
+  /** The clock that stamps what is recorded (`pinnedAt`, `changedAt`). */
+  now: () => number;
   /** For readers (`toolgate pins list`): fail instead of creating a missing file. */
   fileMustExist?: boolean;
 }
@@ -55,6 +61,7 @@ interface Row {
 export class SqlitePinStore implements PinStore {
   readonly file: string;
   readonly #db: Database.Database;
+  readonly #now: () => number;
   readonly #cache = new Map<string, Row>();
   #dataVersion = -1;
   readonly #sql: {
@@ -69,14 +76,12 @@ export class SqlitePinStore implements PinStore {
     history: Database.Statement;
   };
 
-  constructor(file: string, options: SqlitePinStoreOptions = {}) {
+  constructor(file: string, options: SqlitePinStoreOptions) {
     this.file = file;
+    this.#now = options.now;
     try {
       if (!options.fileMustExist) mkdirSync(dirname(file), { recursive: true });
-      this.#db = new Database(file, { fileMustExist: options.fileMustExist === true });
-      this.#db.pragma('busy_timeout = 5000');
-      this.#db.pragma('journal_mode = WAL');
-      this.#migrate();
+      this.#db = openDatabase(file, { fileMustExist: options.fileMustExist }, (db) => migrate(db));
       this.#sql = {
         dataVersion: this.#db.prepare('PRAGMA data_version').pluck(),
         all: this.#db.prepare('SELECT * FROM pins ORDER BY server, tool'),
@@ -91,19 +96,20 @@ export class SqlitePinStore implements PinStore {
         history: this.#db.prepare('SELECT server, tool, at, event, hash FROM pin_events WHERE server = ? AND tool = ? ORDER BY id'),
       };
     } catch (error) {
-      throw storeError(`cannot open the pin file ${file}`, error);
+      throw sqliteStoreError(`cannot open the pin file ${file}`, error);
     }
   }
 
-  check(server: string, tool: PinnableTool, nowMs: number): PinCheck {
+  async check(server: string, tool: PinnableTool): Promise<PinCheck> {
     const definition = canonicalJson(tool);
     const hash = sha256(definition);
-    const cached = this.#fresh().get(key(server, tool.name));
+    const cached = (await this.#fresh()).get(key(server, tool.name));
     if (cached !== undefined) {
       if (cached.hash === hash && cached.seen_hash === null) return { status: 'ok', pinnedAt: cached.pinned_at };
       if (cached.seen_hash === hash) return changed(cached);
     }
-    return this.#write(`cannot record the definition of tool "${tool.name}" on server "${server}"`, () => {
+    const nowMs = this.#now();
+    return this.#write(`cannot record the definition of tool "${tool.name}" on server "${server}"`, (): PinCheck => {
       const row = this.#sql.one.get(server, tool.name) as Row | undefined;
       if (row === undefined) {
         this.#sql.insert.run(server, tool.name, hash, definition, nowMs);
@@ -133,10 +139,11 @@ export class SqlitePinStore implements PinStore {
     });
   }
 
-  accept(server: string, tool: string, nowMs: number): PinRecord {
+  async accept(server: string, tool: string): Promise<PinRecord> {
+    const nowMs = this.#now();
     return this.#write(`cannot accept tool "${tool}" on server "${server}"`, () => {
       const row = this.#sql.one.get(server, tool) as Row | undefined;
-      if (row === undefined) throw notPinned(server, tool, this.list(server));
+      if (row === undefined) throw notPinned(server, tool, (this.#sql.all.all() as Row[]).filter((r) => r.server === server).map(toRecord));
       if (row.seen_hash !== null) {
         this.#sql.accept.run(nowMs, server, tool);
         this.#sql.event.run(server, tool, nowMs, 'accepted', row.seen_hash);
@@ -147,94 +154,95 @@ export class SqlitePinStore implements PinStore {
     });
   }
 
-  get(server: string, tool: string): PinRecord | undefined {
-    const row = this.#fresh().get(key(server, tool));
+  async get(server: string, tool: string): Promise<PinRecord | undefined> {
+    const row = (await this.#fresh()).get(key(server, tool));
     return row && toRecord(row);
   }
 
-  list(server?: string): PinRecord[] {
-    const rows = [...this.#fresh().values()].filter((row) => server === undefined || row.server === server);
+  async list(server?: string): Promise<PinRecord[]> {
+    const rows = [...(await this.#fresh()).values()].filter((row) => server === undefined || row.server === server);
     rows.sort((a, b) => compare(a.server, b.server) || compare(a.tool, b.tool));
     return rows.map(toRecord);
   }
 
-  pending(): PinRecord[] {
-    return this.list().filter((record) => record.status === 'changed');
+  async pending(): Promise<PinRecord[]> {
+    return (await this.list()).filter((record) => record.status === 'changed');
   }
 
   /** Every recorded event of one tool, oldest first. */
-  history(server: string, tool: string): PinEvent[] {
+  async history(server: string, tool: string): Promise<PinEvent[]> {
     return this.#read(() => this.#sql.history.all(server, tool) as PinEvent[]);
   }
 
-  close(): void {
-    this.#db.close();
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
   }
 
   /** The cache, reloaded first when another connection has committed since it was filled. */
-  #fresh(): Map<string, Row> {
-    const version = this.#read(() => this.#sql.dataVersion.get() as number);
-    if (version !== this.#dataVersion) {
-      const rows = this.#read(() => this.#sql.all.all() as Row[]);
-      this.#cache.clear();
-      for (const row of rows) this.#remember(row);
-      this.#dataVersion = version;
-    }
-    return this.#cache;
+  #fresh(): Promise<Map<string, Row>> {
+    return this.#read(() => {
+      const version = this.#sql.dataVersion.get() as number;
+      if (version !== this.#dataVersion) {
+        const rows = this.#sql.all.all() as Row[];
+        this.#cache.clear();
+        for (const row of rows) this.#remember(row);
+        this.#dataVersion = version;
+      }
+      return this.#cache;
+    });
   }
 
   #remember(row: Row): void {
     this.#cache.set(key(row.server, row.tool), row);
   }
 
-  #read<T>(fn: () => T): T {
+  async #read<T>(fn: () => T): Promise<T> {
     try {
-      return fn();
+      return await retryWhileBusy(fn);
     } catch (error) {
-      throw storeError(`cannot read the pin file ${this.file}`, error);
+      throw sqliteStoreError(`cannot read the pin file ${this.file}`, error);
     }
   }
 
-  #write<T>(what: string, fn: () => T): T {
+  async #write<T>(what: string, fn: () => T): Promise<T> {
     try {
-      return this.#db.transaction(fn).immediate();
+      return await retryWhileBusy(() => this.#db.transaction(fn).immediate());
     } catch (error) {
-      if (error instanceof ToolgateError) throw error;
-      throw storeError(`${what} in ${this.file}`, error);
+      throw sqliteStoreError(`${what} in ${this.file}`, error);
     }
   }
+}
 
-  #migrate(): void {
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`it was written by a newer toolgate (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade toolgate`);
-    }
-    if (version === SCHEMA_VERSION) return;
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS pins (
-        server TEXT NOT NULL,
-        tool TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        definition TEXT NOT NULL,
-        pinned_at INTEGER NOT NULL,
-        seen_hash TEXT,
-        seen_definition TEXT,
-        changed_at INTEGER,
-        diff TEXT,
-        PRIMARY KEY (server, tool)
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS pin_events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        server TEXT NOT NULL,
-        tool TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        event TEXT NOT NULL,
-        hash TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS pin_events_tool ON pin_events (server, tool);
-      PRAGMA user_version = ${SCHEMA_VERSION};
-    `);
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`it was written by a newer toolgate (schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade toolgate`);
   }
+  if (version === SCHEMA_VERSION) return;
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS pins (
+      server TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      definition TEXT NOT NULL,
+      pinned_at INTEGER NOT NULL,
+      seen_hash TEXT,
+      seen_definition TEXT,
+      changed_at INTEGER,
+      diff TEXT,
+      PRIMARY KEY (server, tool)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS pin_events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      server TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      event TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS pin_events_tool ON pin_events (server, tool);
+    PRAGMA user_version = ${SCHEMA_VERSION};
+  `);
 }
 
 function changed(row: Row): PinCheck {
@@ -257,10 +265,6 @@ function toRecord(row: Row): PinRecord {
     record.diff = row.diff!;
   }
   return record;
-}
-
-function storeError(what: string, error: unknown): ToolgateError {
-  return new ToolgateError('store_error', `${what}: ${(error as Error).message}`, { cause: error });
 }
 
 const key = (server: string, tool: string) => `${server}\u0000${tool}`;

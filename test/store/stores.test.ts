@@ -1,0 +1,70 @@
+/**
+ * The stores factory: `state.backend` picks where pins and approvals live, and a backend that is
+ * not built is refused when the config is loaded, never silently replaced by another.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { SqliteApprovalStore } from '../../src/approvals/approval-store.js';
+import { MemoryApprovalStore } from '../../src/approvals/memory-approval-store.js';
+import { MemoryPinStore } from '../../src/catalog/node/memory-pin-store.js';
+import { SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
+import { parseConfig } from '../../src/config/load.js';
+import { openStores } from '../../src/store/stores.js';
+import { problemsOf, yaml } from '../config/helpers.js';
+import { tempDir } from '../helpers/harness.js';
+import { manualClock } from './clock.js';
+
+const T0 = Date.UTC(2026, 4, 1, 9, 0, 0);
+
+function config(...lines: string[]) {
+  const parsed = parseConfig(yaml('servers:', '  app: { command: node }', ...lines), 'toolgate.yaml', {});
+  return { ...parsed, dataDir: join(tempDir(), 'state') };
+}
+
+describe('openStores', () => {
+  test('by default pins and approvals are SQLite files in data_dir, stamped with the given clock', async () => {
+    const clock = manualClock(T0);
+    const cfg = config();
+    const stores = openStores(cfg, clock.now);
+    try {
+      assert.equal(stores.backend, 'sqlite');
+      assert.ok(stores.pins instanceof SqlitePinStore);
+      assert.ok(stores.approvals instanceof SqliteApprovalStore);
+      assert.ok(existsSync(join(cfg.dataDir, 'pins.sqlite')));
+      assert.ok(existsSync(join(cfg.dataDir, 'approvals.sqlite')));
+      assert.deepEqual(await stores.pins.check('app', { name: 'echo' }), { status: 'new', pinnedAt: T0 });
+    } finally {
+      await stores.close();
+    }
+  });
+
+  test('state.backend: memory keeps both in the process, and writes nothing to data_dir', async () => {
+    const clock = manualClock(T0);
+    const cfg = config('state: { backend: memory }');
+    const stores = openStores(cfg, clock.now);
+    try {
+      assert.equal(stores.backend, 'memory');
+      assert.ok(stores.pins instanceof MemoryPinStore);
+      assert.ok(stores.approvals instanceof MemoryApprovalStore);
+      clock.advance(5);
+      assert.deepEqual(await stores.pins.check('app', { name: 'echo' }), { status: 'new', pinnedAt: T0 + 5 });
+      assert.equal(existsSync(cfg.dataDir), false);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  test('a backend that is not built is refused at load time, at its line, with the ones that are', () => {
+    for (const backend of ['redis', 'postgres', 'Sqlite']) {
+      const [problem] = problemsOf(yaml('servers:', '  app: { command: node }', 'state:', `  backend: ${backend}`));
+      assert.equal(problem.line, 4, backend);
+      assert.equal(problem.path, '/state/backend');
+      assert.match(problem.message, new RegExp(`${backend}` + "` is not one of `sqlite`, `memory`"));
+    }
+    const [unknownKey] = problemsOf(yaml('servers:', '  app: { command: node }', 'state:', '  redis: { url: "redis://127.0.0.1:6379" }'));
+    assert.equal(unknownKey.line, 4);
+    assert.match(unknownKey.message, /redis/);
+  });
+});
