@@ -77,6 +77,8 @@ export class AuditLog {
   #flushQueued = false;
   #lastPrune = Number.NEGATIVE_INFINITY;
   #closed = false;
+  /** When the store started failing batches; undefined while it works. */
+  #failingSince: number | undefined;
   readonly #stats: AuditLogStats = { pending: 0, replayed: 0, unreadable: 0, journalErrors: 0, storeErrors: 0, pruned: 0 };
 
   constructor(options: AuditLogOptions) {
@@ -190,8 +192,18 @@ export class AuditLog {
       } catch (error) {
         this.#pending = batch.concat(this.#pending);
         this.#stats.storeErrors++;
-        this.#log.error({ err: error, records: batch.length }, 'cannot write audit records to the store; they stay in the journal and are retried');
+        // Said once per outage, not at every tick while the store stays unavailable.
+        if (this.#failingSince === undefined) {
+          this.#failingSince = this.#now();
+          this.#log.error({ err: error, records: batch.length }, 'cannot write audit records to the store; they stay in the journal and are retried at every batch');
+        } else {
+          this.#log.debug({ err: error, records: this.#pending.length }, 'the audit store still fails; retried at the next batch');
+        }
         return;
+      }
+      if (this.#failingSince !== undefined) {
+        this.#log.warn({ records: batch.length, failingMs: this.#now() - this.#failingSince }, 'the audit store takes records again; every record kept in the journal is now stored');
+        this.#failingSince = undefined;
       }
     }
     if (this.#now() - this.#lastPrune >= this.#pruneEveryMs) await this.prune();

@@ -5,9 +5,14 @@
  * `synchronous = FULL`: every committed batch is on disk before its journal segment is deleted,
  * so a power loss can only cost records not yet batched (see `AuditLog`). The fsync is paid once
  * per batch, off the hot path.
+ *
+ * A file another process holds locked never stalls the event loop: a batch waits for the lock
+ * on a timer, for at most `BATCH_BUDGET_MS`, then fails and stays in the journal for the next
+ * batch (see `src/sqlite.ts`).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ToolgateError } from '../errors.js';
+import { openDatabase, retryWhileBusy } from '../sqlite.js';
 import { COLUMNS, COLUMN_OF, type AuditPatch, type AuditRecord, type NewAuditRecord } from './record.js';
 import type { AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
 
@@ -26,6 +31,9 @@ function createTable(): string {
 
 const INSERT_COLUMNS = COLUMNS.filter(([field]) => field !== 'id');
 
+/** How long one batch (or one retention chunk) waits for another process's lock before it is retried later. */
+const BATCH_BUDGET_MS = 250;
+
 export interface SqliteAuditStoreOptions {
   /** For `toolgate audit`: never writes, never creates the file. */
   readonly?: boolean;
@@ -41,12 +49,12 @@ export class SqliteAuditStore implements AuditStore {
   constructor(file: string, options: SqliteAuditStoreOptions = {}) {
     this.file = file;
     try {
-      this.#db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
-      this.#db.pragma('busy_timeout = 5000');
+      this.#db = openDatabase(file, { readonly: options.readonly === true }, (db) => {
+        if (options.readonly) return;
+        db.pragma('synchronous = FULL');
+        migrate(db, file);
+      });
       if (options.readonly) return;
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = FULL');
-      this.#migrate();
     } catch (error) {
       throw storeError(`cannot open the audit file ${file}`, error);
     }
@@ -60,27 +68,6 @@ export class SqliteAuditStore implements AuditStore {
         else this.#update(op.uid, op.fields);
       }
     });
-  }
-
-  #migrate(): void {
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new ToolgateError('store_error', `the audit file ${this.file} was written by a newer toolgate (schema ${version}; this one knows ${SCHEMA_VERSION}); upgrade toolgate or point audit.file elsewhere`);
-    }
-    this.#db.exec(createTable());
-    // A field added to the record later (approvals add some) becomes a nullable column of files
-    // written before: records keep their shape, and older rows read it as null.
-    const present = new Set((this.#db.prepare('SELECT name FROM pragma_table_info(\'audit\')').pluck().all() as string[]));
-    for (const [field, column, kind] of COLUMNS) {
-      if (present.has(column)) continue;
-      if (REQUIRED.has(field)) throw new ToolgateError('store_error', `the audit file ${this.file} has no \`${column}\` column and it cannot be added to existing records; move the file aside to start a new one`);
-      this.#db.exec(`ALTER TABLE audit ADD COLUMN ${q(column)} ${SQL_TYPES[kind]}`);
-    }
-    this.#db.exec(`
-      CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
-      CREATE INDEX IF NOT EXISTS audit_server_tool ON audit(server, ${q(COLUMN_OF.tool)});
-      CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision);
-      PRAGMA user_version = ${SCHEMA_VERSION};`);
   }
 
   #update(uid: string, fields: AuditPatch): void {
@@ -98,7 +85,7 @@ export class SqliteAuditStore implements AuditStore {
   async apply(ops: readonly AuditOp[]): Promise<void> {
     if (!this.#applyAll) throw new ToolgateError('store_error', `the audit file ${this.file} is open read-only`);
     try {
-      this.#applyAll(ops);
+      await retryWhileBusy(() => this.#applyAll!(ops), BATCH_BUDGET_MS);
     } catch (error) {
       throw storeError(`cannot write ${ops.length} audit record(s) to ${this.file}`, error);
     }
@@ -134,20 +121,29 @@ export class SqliteAuditStore implements AuditStore {
 
   async prune(retention: AuditRetention, nowMs: number, limit: number): Promise<number> {
     try {
-      let deleted = this.#db
-        .prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)')
-        .run(nowMs - retention.maxAgeMs, limit).changes;
-      if (deleted < limit) {
-        // Ids grow with every record, so the newest `maxRows` are those above the cut.
-        const cut = this.#db.prepare('SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(retention.maxRows) as number | undefined;
-        if (cut !== undefined) {
-          deleted += this.#db.prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id <= ? ORDER BY id LIMIT ?)').run(cut, limit - deleted).changes;
-        }
-      }
-      return deleted;
+      return await retryWhileBusy(() => this.#pruneChunk(retention, nowMs, limit), BATCH_BUDGET_MS);
     } catch (error) {
       throw storeError(`cannot delete old audit records from ${this.file}`, error);
     }
+  }
+
+  /** One bounded chunk of retention, in one transaction (so a retry after a lock starts clean). */
+  #pruneChunk(retention: AuditRetention, nowMs: number, limit: number): number {
+    return this.#db
+      .transaction(() => {
+        let deleted = this.#db
+          .prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)')
+          .run(nowMs - retention.maxAgeMs, limit).changes;
+        if (deleted < limit) {
+          // Ids grow with every record, so the newest `maxRows` are those above the cut.
+          const cut = this.#db.prepare('SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(retention.maxRows) as number | undefined;
+          if (cut !== undefined) {
+            deleted += this.#db.prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id <= ? ORDER BY id LIMIT ?)').run(cut, limit - deleted).changes;
+          }
+        }
+        return deleted;
+      })
+      .immediate();
   }
 
   /** Number of records, for tests and `toolgate audit` summaries. */
@@ -163,6 +159,27 @@ export class SqliteAuditStore implements AuditStore {
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new ToolgateError('store_error', `the audit file ${file} was written by a newer toolgate (schema ${version}; this one knows ${SCHEMA_VERSION}); upgrade toolgate or point audit.file elsewhere`);
+  }
+  db.exec(createTable());
+  // A field added to the record later (approvals add some) becomes a nullable column of files
+  // written before: records keep their shape, and older rows read it as null.
+  const present = new Set((db.prepare('SELECT name FROM pragma_table_info(\'audit\')').pluck().all() as string[]));
+  for (const [field, column, kind] of COLUMNS) {
+    if (present.has(column)) continue;
+    if (REQUIRED.has(field)) throw new ToolgateError('store_error', `the audit file ${file} has no \`${column}\` column and it cannot be added to existing records; move the file aside to start a new one`);
+    db.exec(`ALTER TABLE audit ADD COLUMN ${q(column)} ${SQL_TYPES[kind]}`);
+  }
+  db.exec(`
+    CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
+    CREATE INDEX IF NOT EXISTS audit_server_tool ON audit(server, ${q(COLUMN_OF.tool)});
+    CREATE INDEX IF NOT EXISTS audit_decision ON audit(decision);
+    PRAGMA user_version = ${SCHEMA_VERSION};`);
 }
 
 function toRow(record: NewAuditRecord): unknown[] {

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { watchConfig } from '../gateway/config-watcher.js';
 import { Gateway } from '../gateway/gateway.js';
+import { installSafetyNet } from '../gateway/safety-net.js';
 import { createLogger } from '../log.js';
 import { StdioDownstream } from '../transport/stdio-downstream.js';
 import { clientSnippets } from './client-snippets.js';
@@ -14,6 +15,7 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
   const config = await loadConfig(file);
   if (overrides.port !== undefined) config.listen.port = overrides.port;
   const log = createLogger(config.log.level);
+  const removeSafetyNet = installSafetyNet(log);
   const gateway = new Gateway({ config, log });
   const address = await gateway.listen();
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
@@ -29,6 +31,7 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
   });
   stopWatching();
   await gateway.close();
+  removeSafetyNet();
   return 0;
 }
 
@@ -40,6 +43,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
     throw new ToolgateError('unknown_server', `No MCP server "${serverId}" in ${file}; configured: ${Object.keys(config.servers).join(', ')}`);
   }
   const log = createLogger(config.log.level);
+  const removeSafetyNet = installSafetyNet(log);
   const gateway = new Gateway({ config, log });
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload(next), log);
   const session = gateway.openSession(serverId);
@@ -54,6 +58,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
   stopWatching();
   await gateway.close();
   await session.close();
+  removeSafetyNet();
   return exitCode;
 }
 
