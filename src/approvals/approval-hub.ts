@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { ToolgateError } from '../errors.js';
 import type { ApprovalStore } from './approval-store.js';
+import { approvalOf, heldByGoneProcess, heldInThisProcess, pendingApproval, refusalOf, storeDecision, THIS_PROCESS } from './deciding.js';
 import type { Approval, ApprovalDecision, ApprovalService, ApproveOptions } from './types.js';
 
 /** What is held: the call and the rule, as the approver will see them. */
@@ -19,54 +18,47 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-const MAX_GRANT_MINUTES = 24 * 60;
-const THIS_PROCESS = `${hostname()}:${process.pid}`;
 const LEFTOVER_REASON = 'the gateway restarted while the call was held; the agent connection that waited for it is gone';
-
-/** A pending approval whose holder was a process on this machine that no longer runs. */
-function heldByGoneProcess(approval: Approval): boolean {
-  const [host, pid] = [approval.heldBy.slice(0, approval.heldBy.lastIndexOf(':')), Number(approval.heldBy.slice(approval.heldBy.lastIndexOf(':') + 1))];
-  if (host !== hostname()) return false;
-  if (pid === process.pid) return true; // a previous process with our pid: it is gone
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 /**
  * Pending approvals: stored first (so a restart cannot lose one), then awaited. Each hold ends
  * exactly once — approved, refused, expired, or abandoned — and the waiting call learns how.
  *
+ * Any process sharing the store may decide a hold (see `deciding.ts`): this one's dashboard and
+ * admin API, another gateway's, the CLI. While this process holds calls it asks the store every
+ * `pollEveryMs` which of them were decided elsewhere — a few indexed reads, off the call path.
+ * (A store that can push decisions, such as Redis pub/sub, replaces the poll there.)
+ *
  * The store can fail (a locked or full file). A hold that cannot be stored is refused at once.
  * A person's decision that cannot be stored is an error for that person; the call stays held.
  * An ending the gateway reaches itself (expiry, the agent going away) ends the call even when the
- * store cannot take it; the write is retried every `retryEveryMs` until it is stored. Nothing
+ * store cannot take it; the write is retried every `pollEveryMs` until it is stored. Nothing
  * here throws into the event loop.
  */
 export class ApprovalHub implements ApprovalService {
   readonly #store: ApprovalStore;
   readonly #log: Logger;
   readonly #now: () => number;
-  readonly #retryEveryMs: number;
+  readonly #pollEveryMs: number;
   readonly #waiters = new Map<string, Waiter>();
   readonly #listeners = new Set<(approval: Approval) => void>();
   /** `server\0tool\0session` -> approved until (ms). */
   readonly #grants = new Map<string, number>();
+  /** Decisions being stored by this process right now: the poll leaves them to `#decide`. */
+  readonly #deciding = new Set<string>();
   /** Endings reached here that the store has not taken yet, by approval id. */
   readonly #unwritten = new Map<string, ApprovalDecision>();
   #leftoversClosed = false;
   #leftoverFailures = 0;
+  #pollFailures = 0;
   #ticker?: NodeJS.Timeout;
   #ticking = false;
 
-  constructor(options: { store: ApprovalStore; log: Logger; now?: () => number; retryEveryMs?: number }) {
+  constructor(options: { store: ApprovalStore; log: Logger; now?: () => number; pollEveryMs?: number }) {
     this.#store = options.store;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    this.#retryEveryMs = options.retryEveryMs ?? 500;
+    this.#pollEveryMs = options.pollEveryMs ?? 500;
     void this.#closeLeftovers();
   }
 
@@ -96,7 +88,9 @@ export class ApprovalHub implements ApprovalService {
       const timer = setTimeout(() => void this.#end(approval.id, { status: 'expired', decidedBy: 'toolgate', reason: `nobody answered within ${Math.round(timeoutMs / 1000)}s` }), timeoutMs);
       timer.unref();
       this.#waiters.set(approval.id, { approval, resolve, timer });
+      heldInThisProcess.add(approval.id);
     });
+    this.#startTicking();
     this.#emit(approval);
     return { approval, outcome };
   }
@@ -120,24 +114,17 @@ export class ApprovalHub implements ApprovalService {
     return this.#store.get(id);
   }
 
+  /** Approves a hold of any process sharing the store; the holder forwards the call. */
   async approve(id: string, options: ApproveOptions = {}): Promise<Approval> {
-    const pending = await this.#pending(id);
-    const decision: ApprovalDecision = { status: 'approved', decidedBy: options.approver ?? 'api' };
-    if (options.scope === 'session') {
-      const minutes = options.minutes ?? 30;
-      if (!(minutes > 0 && minutes <= MAX_GRANT_MINUTES)) {
-        throw new ToolgateError('invalid_request', `minutes must be between 1 and ${MAX_GRANT_MINUTES} for a session approval`);
-      }
-      if (pending.session === undefined) throw new ToolgateError('invalid_request', 'this call has no session to approve the tool for; approve it once');
-      decision.grant = { scope: 'session', until: this.#now() + minutes * 60_000 };
-    }
-    return this.#decide(id, decision);
+    const pending = await pendingApproval(this.#store, id);
+    return this.#decide(id, approvalOf(pending, options, this.#now()));
   }
 
+  /** Refuses a hold of any process sharing the store; the holder answers the agent with `reason`. */
   async refuse(id: string, reason: string, approver?: string): Promise<Approval> {
-    if (!reason.trim()) throw new ToolgateError('invalid_request', 'a refusal needs a reason: the agent reads it');
-    await this.#pending(id);
-    return this.#decide(id, { status: 'refused', decidedBy: approver ?? 'api', reason });
+    const decision = refusalOf(reason, approver);
+    await pendingApproval(this.#store, id);
+    return this.#decide(id, decision);
   }
 
   /** The agent's call went away (cancelled, disconnected, session ended). No-op if already decided; never throws. */
@@ -175,27 +162,25 @@ export class ApprovalHub implements ApprovalService {
     await this.#store.close();
   }
 
-  /** Throws not_found / conflict unless `id` is a pending hold of this process. */
-  async #pending(id: string): Promise<Approval> {
-    const approval = await this.#store.get(id);
-    if (!approval) throw new ToolgateError('not_found', `No approval ${id}; list them with toolgate approvals list`);
-    if (approval.status !== 'pending') throw alreadyDecided(approval);
-    if (!this.#waiters.has(id)) {
-      throw new ToolgateError('conflict', `Approval ${id} is held by another gateway process (${approval.heldBy}); decide it there`);
-    }
-    return approval;
-  }
-
-  /** A person's decision: stored first, so the call goes ahead only on a decision that is recorded. */
+  /**
+   * A person's decision: stored first, so a call goes ahead only on a decision that is recorded.
+   * A hold of this process is released at once; another process's at its next look at the store.
+   */
   async #decide(id: string, decision: ApprovalDecision): Promise<Approval> {
-    const result = await this.#store.decide(id, decision);
-    if (!result.approval) throw new ToolgateError('not_found', `No approval ${id}; list them with toolgate approvals list`);
-    if (!result.decided) {
-      this.#settle(result.approval);
-      throw alreadyDecided(result.approval);
+    let approval: Approval;
+    this.#deciding.add(id);
+    try {
+      approval = await storeDecision(this.#store, id, decision);
+    } catch (error) {
+      // Lost the race to another decision: a waiter here takes that one.
+      const stored = this.#waiters.has(id) ? await this.#store.get(id).catch(() => undefined) : undefined;
+      if (stored && stored.status !== 'pending') this.#settle(stored);
+      throw error;
+    } finally {
+      this.#deciding.delete(id);
     }
-    this.#settle(result.approval, true);
-    return result.approval;
+    this.#settle(approval, true);
+    return approval;
   }
 
   /**
@@ -206,13 +191,16 @@ export class ApprovalHub implements ApprovalService {
   async #end(id: string, decision: ApprovalDecision): Promise<void> {
     const waiter = this.#waiters.get(id);
     if (!waiter) return;
+    this.#deciding.add(id);
     try {
       const result = await this.#store.decide(id, decision);
+      this.#deciding.delete(id);
       this.#settle(result.approval ?? { ...waiter.approval, ...decision, decidedAt: this.#now() }, result.decided);
     } catch (error) {
+      this.#deciding.delete(id);
       this.#log.error(
         { err: error, approval: id, status: decision.status },
-        `cannot record that approval ${id} was ${decision.status}; the call ends ${decision.status} now and the record is retried every ${this.#retryEveryMs} ms`,
+        `cannot record that approval ${id} was ${decision.status}; the call ends ${decision.status} now and the record is retried every ${this.#pollEveryMs} ms`,
       );
       this.#unwritten.set(id, decision);
       this.#settle({ ...waiter.approval, ...decision, decidedAt: this.#now() });
@@ -225,6 +213,7 @@ export class ApprovalHub implements ApprovalService {
     const waiter = this.#waiters.get(approval.id);
     if (waiter && approval.status !== 'pending') {
       this.#waiters.delete(approval.id);
+      heldInThisProcess.delete(approval.id);
       clearTimeout(waiter.timer);
       if (approval.status === 'approved' && approval.grant) {
         this.#grants.set(`${approval.server}\0${approval.tool}\0${approval.session}`, approval.grant.until);
@@ -237,11 +226,11 @@ export class ApprovalHub implements ApprovalService {
   /** Closes the holds that processes now gone left pending; retried while the store fails. */
   async #closeLeftovers(): Promise<void> {
     try {
-      const closed = await this.#store.abandonPending(LEFTOVER_REASON, (approval) => !this.#waiters.has(approval.id) && heldByGoneProcess(approval));
+      const closed = await this.#store.abandonPending(LEFTOVER_REASON, heldByGoneProcess);
       this.#leftoversClosed = true;
       if (closed.length) this.#log.warn({ count: closed.length }, 'closed approvals left pending by a previous run as abandoned');
     } catch (error) {
-      if (this.#leftoverFailures++ === 0) this.#log.error({ err: error }, `cannot close the approvals a previous run left pending; retried every ${this.#retryEveryMs} ms`);
+      if (this.#leftoverFailures++ === 0) this.#log.error({ err: error }, `cannot close the approvals a previous run left pending; retried every ${this.#pollEveryMs} ms`);
       this.#startTicking();
     }
   }
@@ -266,22 +255,43 @@ export class ApprovalHub implements ApprovalService {
     }
   }
 
+  /** Hands this process's holds that were decided elsewhere to their calls. */
+  async #learnDecisions(): Promise<void> {
+    if (this.#waiters.size === 0) return;
+    let decided: Approval[];
+    try {
+      decided = await this.#store.decidedAmong([...this.#waiters.keys()]);
+      this.#pollFailures = 0;
+    } catch (error) {
+      if (this.#pollFailures++ === 0) this.#log.error({ err: error }, `cannot read decisions on held calls from the store; retried every ${this.#pollEveryMs} ms`);
+      return;
+    }
+    for (const approval of decided) {
+      if (this.#deciding.has(approval.id)) continue;
+      this.#log.info({ approval: approval.id, status: approval.status, decidedBy: approval.decidedBy }, `held call ${approval.status} by ${approval.decidedBy} (decided in another process)`);
+      this.#settle(approval);
+    }
+  }
+
   async #tick(): Promise<void> {
     if (this.#ticking) return;
     this.#ticking = true;
     try {
       if (!this.#leftoversClosed) await this.#closeLeftovers();
       await this.#retryUnwritten();
+      await this.#learnDecisions();
     } finally {
       this.#ticking = false;
     }
-    if (this.#leftoversClosed && this.#unwritten.size === 0) this.#stopTicking();
+    if (this.#leftoversClosed && this.#unwritten.size === 0 && this.#waiters.size === 0) this.#stopTicking();
+    else this.#startTicking();
   }
 
+  /** Runs the tick; it keeps the process alive only while a call is held here (a call waits for it). */
   #startTicking(): void {
-    if (this.#ticker) return;
-    this.#ticker = setInterval(() => void this.#tick(), this.#retryEveryMs);
-    this.#ticker.unref();
+    this.#ticker ??= setInterval(() => void this.#tick(), this.#pollEveryMs);
+    if (this.#waiters.size > 0) this.#ticker.ref();
+    else this.#ticker.unref();
   }
 
   #stopTicking(): void {
@@ -298,8 +308,4 @@ export class ApprovalHub implements ApprovalService {
       }
     }
   }
-}
-
-function alreadyDecided(approval: Approval): ToolgateError {
-  return new ToolgateError('conflict', `Approval ${approval.id} is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`);
 }

@@ -1,22 +1,44 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Approval } from '../approvals/types.js';
+import { approvalsFile } from '../approvals/approval-store.js';
+import { approvalOf, pendingApproval, refusalOf, storeDecision } from '../approvals/deciding.js';
+import type { Approval, ApproveOptions } from '../approvals/types.js';
 import { parseDuration } from '../config/duration.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
+import { openSharedApprovalStore } from '../store/stores.js';
 
 const USAGE = `Usage:
-  toolgate approvals list    [-c FILE] [--all] [--json]
-  toolgate approvals approve <id> [-c FILE] [--for 30m] [--as NAME]
-  toolgate approvals deny    <id> --reason "..." [-c FILE] [--as NAME]
+  toolgate approvals list    [-c FILE] [--all] [--json] [-p PORT]
+  toolgate approvals approve <id> [-c FILE] [--for 30m] [--as NAME] [-p PORT]
+  toolgate approvals deny    <id> --reason "..." [-c FILE] [--as NAME] [-p PORT]
 
-Talks to the running gateway's admin API (its address from the config's listen section, or
--p PORT when the gateway was started with another port).
-The admin token comes from TOOLGATE_ADMIN_TOKEN, the config's admin.token, or the token the
-gateway generated in <data_dir>/admin-token.
---for      approve this tool for the call's session for that long (e.g. 30m), not just once`;
+Decides in the config's data_dir (approvals.sqlite), which every toolgate process on the config
+shares: the process holding the call — toolgate serve, or a toolgate stdio that a desktop
+client launched — forwards it (or answers the refusal) within a second. No gateway needs to
+listen on a port for this.
+
+Options:
+  -c, --config FILE   the config whose data_dir holds the approvals (default ./toolgate.yaml)
+  -p, --port PORT     decide through the admin API of a toolgate serve on this port instead
+                      (its admin token from TOOLGATE_ADMIN_TOKEN, the config's admin.token, or
+                      <data_dir>/admin-token)
+  --all               list: decided approvals too, not only pending ones
+  --json              list: one JSON object per approval
+  --for DURATION      approve this tool for the call's session for that long (e.g. 30m), not
+                      just once
+  --as NAME           who decides, as the audit trail records it (default cli)
+  --reason TEXT       deny: why; the agent reads it`;
+
+/** How the CLI reaches the approvals: the shared store, or a gateway's admin API. */
+interface Desk {
+  list(all: boolean): Promise<Approval[]>;
+  approve(id: string, options: ApproveOptions): Promise<Approval>;
+  refuse(id: string, reason: string, approver: string): Promise<Approval>;
+  close(): Promise<void>;
+}
 
 /** `toolgate approvals ...`: see and decide held calls from a terminal. */
 export async function approvalsCommand(argv: string[]): Promise<number> {
@@ -31,32 +53,83 @@ export async function approvalsCommand(argv: string[]): Promise<number> {
       for: { type: 'string' },
       as: { type: 'string' },
       reason: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const [action, id] = positionals;
-  if (action === undefined || !['list', 'approve', 'deny'].includes(action)) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+  if (values.help || action === undefined || !['list', 'approve', 'deny'].includes(action)) {
+    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
   }
+  if (action !== 'list' && !id) throw new ToolgateError('invalid_request', `toolgate approvals ${action} needs an approval id; see toolgate approvals list`);
+  if (action === 'deny' && !values.reason?.trim()) throw new ToolgateError('invalid_request', 'toolgate approvals deny needs --reason "...": the agent reads it');
   const config = await loadConfig(values.config!);
-  if (values.port !== undefined) config.listen.port = Number(values.port);
+  const approver = values.as ?? 'cli';
+  const desk = values.port === undefined ? storeDesk(config) : apiDesk(config, values.port);
+  try {
+    if (action === 'list') {
+      const approvals = await desk.list(values.all === true);
+      process.stdout.write(values.json ? `${approvals.map((approval) => JSON.stringify(approval)).join('\n')}${approvals.length ? '\n' : ''}` : formatTable(approvals));
+      return 0;
+    }
+    if (action === 'approve') {
+      const options: ApproveOptions = values.for ? { scope: 'session', minutes: Math.ceil(parseDuration(values.for) / 60_000), approver } : { scope: 'once', approver };
+      const approval = await desk.approve(id, options);
+      process.stdout.write(`approved ${approval.id}: ${approval.tool} on ${approval.server}${approval.grant ? ` (and this tool in session ${approval.session} until ${new Date(approval.grant.until).toISOString()})` : ''}\n`);
+      return 0;
+    }
+    const approval = await desk.refuse(id, values.reason!, approver);
+    process.stdout.write(`refused ${approval.id}: ${approval.tool} on ${approval.server}\n`);
+    return 0;
+  } finally {
+    await desk.close();
+  }
+}
+
+/** Decides in the store every toolgate process on the config shares; the holder of the call learns of it there. */
+function storeDesk(config: Config): Desk {
+  const store = openSharedApprovalStore(config, Date.now);
+  const none = (id: string) => new ToolgateError('not_found', `No approval ${id}: nothing has been held yet with ${config.file} (there is no ${approvalsFile(config)})`);
+  return {
+    async list(all) {
+      return store ? store.list(all ? {} : { status: 'pending' }) : [];
+    },
+    async approve(id, options) {
+      if (!store) throw none(id);
+      const pending = await pendingApproval(store, id);
+      return storeDecision(store, id, approvalOf(pending, options, Date.now()));
+    },
+    async refuse(id, reason, approver) {
+      if (!store) throw none(id);
+      const decision = refusalOf(reason, approver);
+      await pendingApproval(store, id);
+      return storeDecision(store, id, decision);
+    },
+    async close() {
+      await store?.close();
+    },
+  };
+}
+
+/** Decides through a running toolgate serve's admin API. */
+function apiDesk(config: Config, port: string): Desk {
+  config.listen.port = Number(port);
+  if (!/^\d+$/.test(port) || config.listen.port < 1 || config.listen.port > 65535) {
+    throw new ToolgateError('invalid_request', `-p takes the port toolgate serve listens on (1 to 65535), not "${port}"`);
+  }
   const api = adminClient(config);
-  if (action === 'list') {
-    const approvals = (await api('GET', `approvals${values.all ? '' : '?status=pending'}`)) as Approval[];
-    process.stdout.write(values.json ? `${approvals.map((approval) => JSON.stringify(approval)).join('\n')}${approvals.length ? '\n' : ''}` : formatTable(approvals));
-    return 0;
-  }
-  if (!id) throw new ToolgateError('invalid_request', `toolgate approvals ${action} needs an approval id; see toolgate approvals list`);
-  if (action === 'approve') {
-    const body = values.for ? { scope: 'session', minutes: Math.ceil(parseDuration(values.for) / 60_000), approver: values.as ?? 'cli' } : { scope: 'once', approver: values.as ?? 'cli' };
-    const approval = (await api('POST', `approvals/${encodeURIComponent(id)}/approve`, body)) as Approval;
-    process.stdout.write(`approved ${approval.id}: ${approval.tool} on ${approval.server}${approval.grant ? ` (and this tool in session ${approval.session} until ${new Date(approval.grant.until).toISOString()})` : ''}\n`);
-    return 0;
-  }
-  if (!values.reason?.trim()) throw new ToolgateError('invalid_request', 'toolgate approvals deny needs --reason "...": the agent reads it');
-  const approval = (await api('POST', `approvals/${encodeURIComponent(id)}/refuse`, { reason: values.reason, approver: values.as ?? 'cli' })) as Approval;
-  process.stdout.write(`refused ${approval.id}: ${approval.tool} on ${approval.server}\n`);
-  return 0;
+  return {
+    async list(all) {
+      return (await api('GET', `approvals${all ? '' : '?status=pending'}`)) as Approval[];
+    },
+    async approve(id, options) {
+      return (await api('POST', `approvals/${encodeURIComponent(id)}/approve`, options)) as Approval;
+    },
+    async refuse(id, reason, approver) {
+      return (await api('POST', `approvals/${encodeURIComponent(id)}/refuse`, { reason, approver })) as Approval;
+    },
+    async close() {},
+  };
 }
 
 function adminToken(config: Config): string {
@@ -85,7 +158,7 @@ function adminClient(config: Config): (method: string, path: string, body?: unkn
       });
     } catch (error) {
       const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new ToolgateError('upstream_unavailable', `Cannot reach the gateway at ${base} (${code}); is toolgate serve running with this config? (pass -p PORT if it was started with another port)`);
+      throw new ToolgateError('upstream_unavailable', `Cannot reach the gateway at ${base} (${code}); is toolgate serve running on that port? (without -p, toolgate approvals decides in the config's data_dir and needs no running gateway)`);
     }
     const text = await response.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;

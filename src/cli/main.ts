@@ -24,8 +24,8 @@ Usage:
   toolgate demo     [-p PORT]              Start the gateway on the built-in demo config
   toolgate audit    [-c FILE] [filters]    Show the audit trail (--json, --follow; \`audit export\`
                                            writes JSON lines); see toolgate audit --help
-  toolgate approvals list|approve|deny     See and decide calls held for approval (needs the
-                                           running gateway); see toolgate approvals
+  toolgate approvals list|approve|deny     See and decide calls held for approval, in data_dir
+                                           (serve or stdio); see toolgate approvals --help
   toolgate catalog  [-c FILE] [--format F] Every tool of every server: category, risk, required
                                            parameters, effective rule (--html DIR: static pages)
   toolgate explain  <server> <tool> [-c F] Why a tool gets its rule, and where each part comes from

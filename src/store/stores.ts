@@ -8,12 +8,14 @@
  * a fleet) plugs in as one more case; decisions on approvals then reach the holding instance by
  * pub/sub instead of the polling `ApprovalHub` does over SQLite.
  */
+import { existsSync } from 'node:fs';
 import { approvalsFile, SqliteApprovalStore, type ApprovalStore } from '../approvals/approval-store.js';
 import { MemoryApprovalStore } from '../approvals/memory-approval-store.js';
 import { MemoryPinStore } from '../catalog/node/memory-pin-store.js';
 import { pinsFile, SqlitePinStore } from '../catalog/node/sqlite-pin-store.js';
 import type { PinStore } from '../catalog/pins.js';
 import type { Config, StateConfig } from '../config/types.js';
+import { ToolgateError } from '../errors.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
@@ -60,4 +62,24 @@ export function openStores(config: Config, now: () => number): Stores {
       await Promise.all([pins.close(), approvals.close(), rateLimits.close()]);
     },
   };
+}
+
+/**
+ * The approvals of a config for a process that holds no calls: the CLI deciding in the store
+ * every gateway on the config shares. Undefined when nothing was ever held (no file yet). Only a
+ * backend shared between processes can be reached this way.
+ */
+export function openSharedApprovalStore(config: Config, now: () => number): ApprovalStore | undefined {
+  const backend = stateBackend(config);
+  switch (backend) {
+    case 'memory':
+      throw new ToolgateError(
+        'invalid_request',
+        `${config.file ?? 'the config'} keeps approvals in the gateway's memory (state.backend: memory), so only that gateway can decide them; pass -p PORT to decide through its admin API`,
+      );
+    case 'sqlite': {
+      const file = approvalsFile(config);
+      return existsSync(file) ? new SqliteApprovalStore(file, { now, fileMustExist: true }) : undefined;
+    }
+  }
 }

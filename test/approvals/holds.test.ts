@@ -236,7 +236,10 @@ describe('approvals outlive the process that held them', () => {
       assert.match(gone!.reason!, /gateway restarted/);
       assert.equal((await hub.get('alive'))!.status, 'pending', 'a live process keeps its holds');
       assert.equal((await hub.get('elsewhere'))!.status, 'pending', 'another machine keeps its holds');
-      await assert.rejects(hub.approve('alive'), /held by another gateway process/);
+      const decided = await hub.approve('alive', { approver: 'bob' });
+      assert.equal(decided.status, 'approved', 'a hold of another live process is decided in the shared store; its holder forwards the call');
+      assert.equal((await hub.get('alive'))!.decidedBy, 'bob');
+      await assert.rejects(hub.approve('gone'), /already abandoned/);
     } finally {
       await hub.close();
     }
