@@ -10,7 +10,7 @@ import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
-import { openStores, type Stores } from '../store/stores.js';
+import { openStores, stateBackend, type Stores } from '../store/stores.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import type { ToolCall } from '../policy/types.js';
@@ -126,11 +126,13 @@ export class Gateway implements GatewayContext, SessionHost {
   reload(config: Config): void {
     const policy = compilePolicy(config);
     const listenChanged = config.listen.host !== this.#config.listen.host || config.listen.port !== this.#config.listen.port;
+    const stateChanged = stateBackend(config) !== this.#stores.backend || config.dataDir !== this.#config.dataDir;
     this.#config = config;
     this.#policy = policy;
     this.audit?.configure(config.audit); // audit.enabled and audit.file take a restart
     this.log.info({ policyRevision: policy.revision }, 'configuration reloaded');
     if (listenChanged) this.log.warn('listen address changes take effect only after a restart');
+    if (stateChanged) this.log.warn(`data_dir and state.backend changes take effect only after a restart; pins and approvals stay in the ${this.#stores.backend} store until then`);
   }
 
   openSession(serverId: string, sessionId?: string): ProxySession {

@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { pino } from 'pino';
 import { SqliteApprovalStore } from '../../src/approvals/approval-store.js';
 import { MemoryApprovalStore } from '../../src/approvals/memory-approval-store.js';
 import { MemoryPinStore } from '../../src/catalog/node/memory-pin-store.js';
 import { SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
 import { parseConfig } from '../../src/config/load.js';
+import { Gateway } from '../../src/gateway/gateway.js';
 import { openStores } from '../../src/store/stores.js';
 import { problemsOf, yaml } from '../config/helpers.js';
 import { tempDir } from '../helpers/harness.js';
@@ -66,5 +68,19 @@ describe('openStores', () => {
     const [unknownKey] = problemsOf(yaml('servers:', '  app: { command: node }', 'state:', '  redis: { url: "redis://127.0.0.1:6379" }'));
     assert.equal(unknownKey.line, 4);
     assert.match(unknownKey.message, /redis/);
+  });
+
+  test('a reload cannot switch the backend: the gateway says so and keeps its stores', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const cfg = config();
+    const gateway = new Gateway({ config: cfg, log, audit: null });
+    try {
+      gateway.reload({ ...cfg, state: { backend: 'memory' } });
+      assert.match(lines.join(''), /state\.backend changes take effect only after a restart; pins and approvals stay in the sqlite store until then/);
+      assert.ok(gateway.pins instanceof SqlitePinStore);
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Pins in memory, for one process: tests, and a gateway run without a writable `data_dir`.
- * Same behaviour as the SQLite store (one shared test suite runs against both), nothing kept
- * across restarts, and `toolgate pins` cannot see it.
+ * Pins in memory, for one process (`state.backend: memory`). Same behaviour as the SQLite store
+ * (one shared test suite runs against both), nothing kept across restarts, and `toolgate pins`
+ * cannot see it.
  */
 import { canonicalJson, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
 import { notPinned, pinDiff, sha256 } from './pin-common.js';
