@@ -53,6 +53,7 @@ export class ApprovalHub implements ApprovalService {
   #pollFailures = 0;
   #ticker?: NodeJS.Timeout;
   #ticking = false;
+  #closed = false;
 
   constructor(options: { store: ApprovalStore; log: Logger; now?: () => number; pollEveryMs?: number }) {
     this.#store = options.store;
@@ -153,6 +154,7 @@ export class ApprovalHub implements ApprovalService {
 
   /** Abandons every call still held and makes one last attempt to store what is not stored yet. */
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all([...this.#waiters.keys()].map((id) => this.#end(id, { status: 'abandoned', decidedBy: 'toolgate', reason: 'the gateway is shutting down' })));
     this.#stopTicking();
     await this.#retryUnwritten();
@@ -274,7 +276,7 @@ export class ApprovalHub implements ApprovalService {
   }
 
   async #tick(): Promise<void> {
-    if (this.#ticking) return;
+    if (this.#ticking || this.#closed) return;
     this.#ticking = true;
     try {
       if (!this.#leftoversClosed) await this.#closeLeftovers();
@@ -289,6 +291,7 @@ export class ApprovalHub implements ApprovalService {
 
   /** Runs the tick; it keeps the process alive only while a call is held here (a call waits for it). */
   #startTicking(): void {
+    if (this.#closed) return;
     this.#ticker ??= setInterval(() => void this.#tick(), this.#pollEveryMs);
     if (this.#waiters.size > 0) this.#ticker.ref();
     else this.#ticker.unref();
