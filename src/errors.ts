@@ -23,7 +23,11 @@ export type ToolgateErrorCode =
   | 'upstream_unavailable'
   | 'upstream_closed'
   | 'upstream_error'
-  | 'store_error';
+  | 'store_error'
+  /** A configured bound (sessions, processes, line length, ...) was reached; the message names its config key. */
+  | 'limit_reached'
+  /** Too many failed attempts from one address (sign-in, bearer token); retry after `data.retryAfterS`. */
+  | 'too_many_attempts';
 
 export class ToolgateError extends Error {
   readonly code: ToolgateErrorCode;

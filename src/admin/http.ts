@@ -4,21 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { errorAnswer } from '../error-table.js';
 import { ToolgateError, type ToolgateErrorCode } from '../errors.js';
 import { readBody } from '../transport/http/request-guards.js';
-
-const STATUS: Partial<Record<ToolgateErrorCode, number>> = {
-  unauthorized: 401,
-  not_found: 404,
-  invalid_request: 400,
-  parse_error: 400,
-  conflict: 409,
-  method_not_allowed: 405,
-  unsupported_media_type: 415,
-  body_too_large: 413,
-  upstream_unavailable: 502,
-  store_error: 503,
-};
 
 /** Admin bodies are small (a reason, a token); anything larger is a mistake. */
 const MAX_ADMIN_BODY = 64 * 1024;
@@ -49,13 +37,15 @@ export function sendAdminError(response: ServerResponse, error: unknown, log: Lo
     response.end();
     return;
   }
-  const status = (known && STATUS[error.code]) || 500;
-  const hint = known ? (error.data as { hint?: string } | undefined)?.hint : undefined;
+  const status = errorAnswer(known ? error.code : undefined).http;
+  const data = known ? (error.data as { hint?: string; retryAfterS?: number } | undefined) : undefined;
+  const hint = data?.hint;
+  const headers: Record<string, string> = data?.retryAfterS === undefined ? {} : { 'retry-after': String(data.retryAfterS) };
   sendAdminJson(response, status, {
     error: known ? error.code : 'internal_error',
     message: known ? error.message : `Internal error in toolgate: ${(error as Error)?.message ?? String(error)}`,
     ...(hint === undefined ? {} : { hint }),
-  });
+  }, headers);
 }
 
 /** The request's JSON object body; an empty body is `{}`. */

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ToolgateError, type ToolgateErrorCode } from '../../errors.js';
+import { errorAnswer } from '../../error-table.js';
+import { ToolgateError } from '../../errors.js';
 import type { ClientSession } from '../client-session.js';
 import {
   envelopeProblem,
   errorResponse,
-  INTERNAL_ERROR,
   INVALID_REQUEST,
   isRequest,
-  PARSE_ERROR,
-  SESSION_ERROR,
-  UPSTREAM_ERROR,
   type JsonRpcMessage,
 } from '../jsonrpc.js';
 import { HttpSession } from './http-session.js';
@@ -37,30 +34,6 @@ export interface HttpEdgeOptions extends HostPolicy {
 const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
 const DEFAULT_IDLE_MS = 30 * 60_000;
 const ENDED_SESSIONS_REMEMBERED = 1000;
-
-const STATUS: Partial<Record<ToolgateErrorCode, number>> = {
-  forbidden_host: 403,
-  forbidden_origin: 403,
-  unknown_server: 404,
-  unknown_session: 404,
-  session_required: 400,
-  body_too_large: 413,
-  parse_error: 400,
-  invalid_request: 400,
-  not_acceptable: 406,
-  unsupported_media_type: 415,
-  method_not_allowed: 405,
-  conflict: 409,
-  upstream_unavailable: 502,
-  upstream_closed: 502,
-};
-
-const JSONRPC_CODE: Partial<Record<ToolgateErrorCode, number>> = {
-  parse_error: PARSE_ERROR,
-  unknown_session: SESSION_ERROR,
-  upstream_unavailable: UPSTREAM_ERROR,
-  upstream_closed: UPSTREAM_ERROR,
-};
 
 /**
  * The Streamable HTTP edge (MCP 2025-03-26 .. 2025-11-25): `POST|GET|DELETE /mcp/<server-id>`,
@@ -275,11 +248,10 @@ export class HttpEdge {
       return;
     }
     const code = known ? error.code : undefined;
-    const status = (code && STATUS[code]) ?? 500;
+    const { http, jsonRpc } = errorAnswer(code);
     const message = known ? error.message : `Internal error in toolgate: ${(error as Error)?.message ?? String(error)}`;
-    const rpcCode = (code && JSONRPC_CODE[code]) ?? (status === 500 ? INTERNAL_ERROR : INVALID_REQUEST);
     if (code === 'body_too_large') response.setHeader('connection', 'close');
-    sendJson(response, status, errorResponse(null, rpcCode, message));
+    sendJson(response, http, errorResponse(null, jsonRpc, message, known ? error.data : undefined));
   }
 }
 
