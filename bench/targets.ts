@@ -65,10 +65,18 @@ const REALISTIC_POLICY = `policies:
         validate: true
 `;
 
-function toolgateYaml(context: TargetContext, port: number, dataDir: string, withPolicy: boolean): string {
+/**
+ * The idle-session probe opens 10,000+ sessions and the load runs 64 stdio processes: far past
+ * the default limits, which are for agents, not for a benchmark. Builds from before `limits:`
+ * existed (--compare-commit) would refuse the key, and have no limits to raise.
+ */
+const BENCH_LIMITS = 'limits: { max_sessions: 100000, max_sessions_per_server: 100000, max_processes_per_server: 1000, session_idle_timeout: 1h }';
+
+function toolgateYaml(context: TargetContext, port: number, dataDir: string, withPolicy: boolean, withLimits: boolean): string {
   const stdio = `command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(context.stdioServer)}]`;
   return [
     `listen: { host: 127.0.0.1, port: ${port} }`,
+    withLimits ? BENCH_LIMITS : '',
     `data_dir: ${JSON.stringify(dataDir)}`,
     'log: { level: warn }',
     (withPolicy ? context.audit.onYaml : context.audit.offYaml) ?? '',
@@ -97,7 +105,7 @@ export async function startToolgate(
   const run = `${name}-${++started}`;
   const file = join(context.workDir, `toolgate-${run}.yaml`);
   const dataDir = join(context.workDir, `data-${run}`);
-  writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy));
+  writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy, cli === context.toolgateCli));
   const proxy = startProcess(`toolgate (${name})`, process.execPath, [...nodeArgs, cli, 'serve', '-c', file], { cwd: context.repoRoot });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {

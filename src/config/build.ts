@@ -9,6 +9,7 @@ import type {
   ConditionConfig,
   Config,
   DefaultsConfig,
+  LimitsConfig,
   Mode,
   PinningMode,
   RateLimitConfig,
@@ -33,6 +34,16 @@ interface RawConfig {
   notifications?: { webhook?: { url: string; format?: 'json' | 'slack'; headers?: Record<string, string> } };
   admin?: { token?: string };
   state?: { backend?: 'sqlite' | 'memory' };
+  limits?: RawLimits;
+}
+
+interface RawLimits {
+  max_sessions?: number;
+  max_sessions_per_server?: number;
+  max_processes_per_server?: number;
+  session_idle_timeout?: number | string;
+  max_line_bytes?: number | string;
+  replay_buffer?: number | string;
 }
 
 interface RawDefaults {
@@ -92,6 +103,16 @@ export const AUDIT_DEFAULTS: Readonly<AuditConfig> = Object.freeze({
   file: 'audit.sqlite',
 });
 
+/** The bounds when the file says nothing (README "HTTP hygiene" lists them). */
+export const LIMIT_DEFAULTS: Readonly<LimitsConfig> = Object.freeze({
+  maxSessions: 1000,
+  maxSessionsPerServer: 256,
+  maxProcessesPerServer: 16,
+  sessionIdleMs: 5 * 60_000,
+  maxLineBytes: 4 * 1024 * 1024,
+  replayBufferBytes: 4 * 1024 * 1024,
+});
+
 export function buildConfig(value: unknown): Config {
   const raw = value as RawConfig;
   const servers: Record<string, ServerConfig> = {};
@@ -113,12 +134,24 @@ export function buildConfig(value: unknown): Config {
     log: { level: raw.log?.level ?? 'info' },
     ...(raw.defaults === undefined ? {} : { defaults: buildDefaults(raw.defaults) }),
     pinning: raw.pinning ?? 'block',
+    limits: buildLimits(raw.limits ?? {}),
     ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
     ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
     ...(raw.state === undefined ? {} : { state: { backend: raw.state.backend ?? 'sqlite' } }),
     ...(raw.notifications?.webhook === undefined
       ? {}
       : { notifications: { webhook: { url: raw.notifications.webhook.url, format: raw.notifications.webhook.format ?? 'json', headers: raw.notifications.webhook.headers ?? {} } } }),
+  };
+}
+
+function buildLimits(l: RawLimits): LimitsConfig {
+  return {
+    maxSessions: l.max_sessions ?? LIMIT_DEFAULTS.maxSessions,
+    maxSessionsPerServer: l.max_sessions_per_server ?? LIMIT_DEFAULTS.maxSessionsPerServer,
+    maxProcessesPerServer: l.max_processes_per_server ?? LIMIT_DEFAULTS.maxProcessesPerServer,
+    sessionIdleMs: l.session_idle_timeout === undefined ? LIMIT_DEFAULTS.sessionIdleMs : parseDuration(l.session_idle_timeout),
+    maxLineBytes: l.max_line_bytes === undefined ? LIMIT_DEFAULTS.maxLineBytes : parseBytes(l.max_line_bytes),
+    replayBufferBytes: l.replay_buffer === undefined ? LIMIT_DEFAULTS.replayBufferBytes : parseBytes(l.replay_buffer),
   };
 }
 

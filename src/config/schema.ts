@@ -307,6 +307,41 @@ const stateSchema = {
 };
 // --- end state ---
 
+// --- limits (the edge's bounds) ---
+const byteSize = (description: string) => ({
+  type: ['integer', 'string'],
+  minimum: 1,
+  format: 'toolgate-bytes',
+  pattern: BYTES_PATTERN,
+  description,
+});
+
+const limitsSchema = {
+  type: 'object',
+  description:
+    'Bounds on what clients and upstreams can make toolgate hold. A client that hits one gets HTTP 503 with a JSON-RPC error naming the limit and this key. Each has a default.',
+  additionalProperties: false,
+  properties: {
+    max_sessions: { type: 'integer', minimum: 1, description: 'Client sessions open at once over HTTP, all servers together. Default 1000.' },
+    max_sessions_per_server: { type: 'integer', minimum: 1, description: 'Client sessions open at once for any one server. Default 256.' },
+    max_processes_per_server: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Upstream processes running at once for any one stdio server; with `sessions: per-session` each client session starts one. Default 16.',
+    },
+    session_idle_timeout: {
+      type: ['number', 'string'],
+      exclusiveMinimum: 0,
+      format: 'toolgate-duration',
+      pattern: DURATION_PATTERN,
+      description: 'A session with no open stream and no traffic for this long is closed, and its upstream process ends (clients start a new session). Default 5m.',
+    },
+    max_line_bytes: byteSize('Longest stdio line: a `toolgate stdio` client line is refused with a JSON-RPC error, an upstream stdout line ends the upstream, an stderr line is cut. Default 4mb.'),
+    replay_buffer: byteSize('SSE events kept per session so a client can resume a dropped stream (Last-Event-ID), and messages queued for its GET stream, in bytes. Default 4mb.'),
+  },
+};
+// --- end limits ---
+
 // --- admin (owned by src/admin) ---
 const adminSchema = {
   type: 'object',
@@ -389,5 +424,6 @@ export const configJsonSchema = {
     notifications: notificationsSchema,
     admin: adminSchema,
     state: stateSchema,
+    limits: limitsSchema,
   },
 } as const;

@@ -132,6 +132,24 @@ export interface StateConfig {
 }
 // --- end state ---
 
+// --- limits (the edge's bounds; see README "HTTP hygiene") ---
+/** Bounds on what clients and upstreams can make the gateway hold. Each has a default (`LIMIT_DEFAULTS`). */
+export interface LimitsConfig {
+  /** Client sessions open at once on the HTTP listener, all servers together. */
+  maxSessions: number;
+  /** Client sessions open at once for any one server. */
+  maxSessionsPerServer: number;
+  /** Upstream processes running at once for any one stdio server (each per-session client starts one). */
+  maxProcessesPerServer: number;
+  /** A session with no open stream and no traffic for this long is closed, and its upstream with it. */
+  sessionIdleMs: number;
+  /** Longest line of stdio framing (a client's stdin line, an upstream's stdout or stderr line), in bytes. */
+  maxLineBytes: number;
+  /** Bytes of SSE events kept per session for resumption, and of messages queued for its GET stream. */
+  replayBufferBytes: number;
+}
+// --- end limits ---
+
 // --- admin (owned by src/admin) ---
 /** The admin API, dashboard and /metrics. See docs/dashboard.md. */
 export interface AdminConfig {
@@ -162,4 +180,6 @@ export interface Config {
   admin?: AdminConfig;
   /** Present only when the file has a `state:` section; otherwise the SQLite backend. */
   state?: StateConfig;
+  /** Always present: the file's `limits:` over `LIMIT_DEFAULTS`. */
+  limits: LimitsConfig;
 }

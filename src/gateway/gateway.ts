@@ -16,7 +16,7 @@ import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js
 import type { ToolCall } from '../policy/types.js';
 import { ProxySession } from './proxy-session.js';
 import { SharedUpstreamHub } from './shared-upstream.js';
-import { connectUpstream } from './upstreams.js';
+import { UpstreamConnector } from './upstreams.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -52,6 +52,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
   readonly #sharedHubs = new Map<string, SharedUpstreamHub>();
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
+  readonly #upstreams = new UpstreamConnector(() => this.#config.limits.maxProcessesPerServer);
 
   constructor(options: GatewayOptions) {
     this.#config = options.config;
@@ -139,7 +140,7 @@ export class Gateway implements GatewayContext, SessionHost {
     const server = this.#config.servers[serverId];
     if (!server) throw new ToolgateError('unknown_server', `No MCP server "${serverId}" is configured; known servers: ${this.serverIds().join(', ')}`);
     const log = this.log.child({ server: serverId, session: sessionId });
-    const upstream = server.kind === 'stdio' && server.sessions === 'shared' ? this.#sharedHub(serverId).join() : connectUpstream(serverId, server, log);
+    const upstream = server.kind === 'stdio' && server.sessions === 'shared' ? this.#sharedHub(serverId).join() : this.#upstreams.connect(serverId, server, log);
     return new ProxySession({ serverId, sessionId, upstream, context: this });
   }
 
@@ -148,7 +149,7 @@ export class Gateway implements GatewayContext, SessionHost {
     let hub = this.#sharedHubs.get(serverId);
     if (!hub) {
       const log = this.log.child({ server: serverId, shared: true });
-      hub = new SharedUpstreamHub(`upstream "${serverId}" (shared)`, () => connectUpstream(serverId, this.#config.servers[serverId], log), log);
+      hub = new SharedUpstreamHub(`upstream "${serverId}" (shared)`, () => this.#upstreams.connect(serverId, this.#config.servers[serverId], log, true), log);
       this.#sharedHubs.set(serverId, hub);
     }
     return hub;
@@ -203,6 +204,7 @@ export class Gateway implements GatewayContext, SessionHost {
       allowedHosts: listen.allowedHosts,
       allowedOrigins: listen.allowedOrigins,
       maxBodyBytes: listen.maxBodyBytes,
+      limits: () => this.#config.limits,
       log: this.log,
       routes: (request, response, url) => this.#routes(request, response, url),
     });

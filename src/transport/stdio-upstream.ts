@@ -25,6 +25,8 @@ export class StdioUpstream implements Upstream {
   onmessage?: Upstream['onmessage'];
   onclose?: Upstream['onclose'];
 
+  /** Resolves once the process is gone (exited, or never started): the moment it stops counting against limits. */
+  readonly exited: Promise<void>;
   #child: ChildProcess;
   #stderrTail: string[] = [];
   #closing = false;
@@ -40,6 +42,12 @@ export class StdioUpstream implements Upstream {
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
+    });
+    this.exited = new Promise((resolve) => {
+      this.#child.once('exit', () => resolve());
+      this.#child.once('error', () => {
+        if (this.#child.pid === undefined) resolve();
+      });
     });
     this.#child.on('error', (error: NodeJS.ErrnoException) => {
       const hint = error.code === 'ENOENT' ? `: command "${options.command}" was not found; install it or fix servers.${options.serverId}.command` : `: ${error.message}`;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { LIMIT_DEFAULTS } from '../../src/config/build.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import type { Config, ToolRuleConfig } from '../../src/config/types.js';
 import { ConfigError, ToolgateError } from '../../src/errors.js';
@@ -19,6 +20,7 @@ const expectedFull: Config = {
   mode: 'enforce',
   log: { level: 'info' },
   pinning: 'block',
+  limits: { ...LIMIT_DEFAULTS },
   servers: {
     'aws-ecs': {
       kind: 'stdio',
@@ -81,9 +83,31 @@ test('defaults for a minimal file', () => {
     mode: 'enforce',
     log: { level: 'info' },
     pinning: 'block',
+    limits: { maxSessions: 1000, maxSessionsPerServer: 256, maxProcessesPerServer: 16, sessionIdleMs: 300_000, maxLineBytes: 4194304, replayBufferBytes: 4194304 },
     servers: { fs: { kind: 'stdio', command: 'npx', args: [], env: {}, sessions: 'per-session' } },
     policies: {},
   });
+});
+
+test('limits map to numbers, durations in ms and sizes in bytes; unknown limits are refused', () => {
+  const config = parseConfig(
+    yaml(
+      'limits:',
+      '  max_sessions: 10',
+      '  max_sessions_per_server: 5',
+      '  max_processes_per_server: 2',
+      '  session_idle_timeout: 90s',
+      '  max_line_bytes: 1mb',
+      '  replay_buffer: 65536',
+      'servers:',
+      '  fs: { command: npx }',
+    ),
+    'limits.yaml',
+    {},
+  );
+  assert.deepEqual(config.limits, { maxSessions: 10, maxSessionsPerServer: 5, maxProcessesPerServer: 2, sessionIdleMs: 90_000, maxLineBytes: 1024 * 1024, replayBufferBytes: 65536 });
+  assert.throws(() => parseConfig(yaml('limits: { max_sessions: 0 }', 'servers:', '  fs: { command: npx }'), 'bad.yaml', {}), /max_sessions/);
+  assert.throws(() => parseConfig(yaml('limits: { max_fun: 3 }', 'servers:', '  fs: { command: npx }'), 'bad.yaml', {}), /max_fun/);
 });
 
 test('listen options map to camelCase with sizes in bytes', () => {

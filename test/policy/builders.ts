@@ -1,4 +1,5 @@
 /** Tiny builders for Config objects and calls, so each test states only what it is about. */
+import { LIMIT_DEFAULTS } from '../../src/config/build.js';
 import type { Config, Mode, RateLimitConfig, ServerConfig, ServerPolicyConfig, ToolRuleConfig } from '../../src/config/types.js';
 import type { ToolDefinition } from '../../src/catalog/types.js';
 import type { ToolCall } from '../../src/policy/types.js';
@@ -32,6 +33,7 @@ export function config(
     policies,
     log: { level: 'silent' },
     pinning: 'block',
+    limits: { ...LIMIT_DEFAULTS },
   };
 }
 

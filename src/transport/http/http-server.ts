@@ -10,6 +10,7 @@ import {
   INVALID_REQUEST,
   isRequest,
   type JsonRpcMessage,
+  type RequestId,
 } from '../jsonrpc.js';
 import { HttpSession } from './http-session.js';
 import { checkHostAndOrigin, readBody, type HostPolicy } from './request-guards.js';
@@ -21,19 +22,32 @@ export interface SessionHost {
   openSession(serverId: string, sessionId: string): ClientSession;
 }
 
+/** The bounds the edge enforces; read on every use, so a reloaded config applies at once. */
+export interface EdgeLimits {
+  maxSessions: number;
+  maxSessionsPerServer: number;
+  /** Sessions with no open stream and no traffic for this long are closed. */
+  sessionIdleMs: number;
+  /** Bytes of SSE events kept per session for resumption (and of messages queued for its GET stream). */
+  replayBufferBytes: number;
+}
+
 export interface HttpEdgeOptions extends HostPolicy {
   host: SessionHost;
   maxBodyBytes: number;
   log: Logger;
-  /** Sessions with no open stream and no traffic for this long are closed. */
-  sessionIdleMs?: number;
+  limits: () => EdgeLimits;
+  /** The clock of session activity (idle expiry); default Date.now. */
+  now?: () => number;
   /** Other routes (health, admin); return true when handled. */
   routes?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
 
 const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
-const DEFAULT_IDLE_MS = 30 * 60_000;
 const ENDED_SESSIONS_REMEMBERED = 1000;
+/** How often idle sessions are looked for, as a share of the idle timeout, within bounds. */
+const SWEEPS_PER_IDLE_TIMEOUT = 4;
+const SWEEP_MS = { min: 25, max: 30_000 };
 
 /**
  * The Streamable HTTP edge (MCP 2025-03-26 .. 2025-11-25): `POST|GET|DELETE /mcp/<server-id>`,
@@ -45,18 +59,18 @@ export class HttpEdge {
   readonly #endedSessions = new Map<string, string>();
   readonly #options: HttpEdgeOptions;
   readonly #log: Logger;
-  readonly #sweeper: NodeJS.Timeout;
+  readonly #now: () => number;
+  #sweeper?: NodeJS.Timeout;
 
   constructor(options: HttpEdgeOptions) {
     this.#options = options;
     this.#log = options.log;
+    this.#now = options.now ?? Date.now;
     this.server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => this.#fail(response, error));
     });
     this.server.keepAliveTimeout = 65_000;
-    const idleMs = options.sessionIdleMs ?? DEFAULT_IDLE_MS;
-    this.#sweeper = setInterval(() => this.#sweepIdle(idleMs), Math.min(idleMs, 60_000));
-    this.#sweeper.unref();
+    this.#scheduleSweep();
   }
 
   listen(port: number, host: string): Promise<{ port: number; host: string }> {
@@ -71,7 +85,8 @@ export class HttpEdge {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#sweeper);
+    clearTimeout(this.#sweeper);
+    this.#sweeper = undefined;
     await Promise.allSettled([...this.sessions.values()].map((session) => session.close()));
     this.sessions.clear();
     await new Promise<void>((resolve) => {
@@ -144,13 +159,19 @@ export class HttpEdge {
       if (sessionHeader !== undefined) {
         throw new ToolgateError('invalid_request', 'initialize was sent with an Mcp-Session-Id: the session is already initialized; send initialize without the header to start a new session');
       }
-      const session = this.#openSession(serverId);
+      let session: HttpSession;
+      try {
+        session = this.#openSession(serverId);
+      } catch (error) {
+        this.#fail(response, error, message.id);
+        return;
+      }
       session.openRequestStream(message.id, response);
       session.handler.handleClientMessage(message, raw);
       return;
     }
     const session = this.#session(sessionHeader, serverId);
-    session.lastActivity = Date.now();
+    session.touch();
     if (isRequest(message)) {
       if (!session.openRequestStream(message.id, response)) {
         sendJson(response, 400, errorResponse(message.id, INVALID_REQUEST, `Invalid request: request id ${JSON.stringify(message.id)} is already in use by a request in flight`));
@@ -168,7 +189,7 @@ export class HttpEdge {
       throw new ToolgateError('not_acceptable', 'GET opens an event stream: the client must accept text/event-stream');
     }
     const session = this.#session(request.headers['mcp-session-id'], serverId);
-    session.lastActivity = Date.now();
+    session.touch();
     const lastEventId = request.headers['last-event-id'];
     if (typeof lastEventId === 'string' && session.resume(lastEventId, response)) return;
     if (!session.openStandaloneStream(response)) {
@@ -184,12 +205,14 @@ export class HttpEdge {
   }
 
   #openSession(serverId: string): HttpSession {
+    this.#checkSessionLimits(serverId);
     const id = randomUUID();
     const handler = this.#options.host.openSession(serverId, id);
     const session = new HttpSession({
       id,
       serverId,
       handler,
+      now: this.#now,
       log: this.#log.child({ server: serverId, session: id }),
       onEnd: (ended) => {
         this.#forget(ended, ended.ended?.message ?? 'it could not be initialized');
@@ -219,11 +242,49 @@ export class HttpEdge {
     if (this.#endedSessions.size > ENDED_SESSIONS_REMEMBERED) this.#endedSessions.delete(this.#endedSessions.keys().next().value!);
   }
 
+  /** Refuses a new session when the gateway, or this server, has as many as the limits allow. */
+  #checkSessionLimits(serverId: string): void {
+    const { maxSessions, maxSessionsPerServer } = this.#options.limits();
+    if (this.sessions.size >= maxSessions) {
+      throw new ToolgateError(
+        'limit_reached',
+        `Too many sessions: the gateway has ${this.sessions.size} open, the most limits.max_sessions (${maxSessions}) allows; end unused sessions (DELETE), wait for idle ones to expire, or raise limits.max_sessions in the gateway's config`,
+        { data: { limit: 'limits.max_sessions', max: maxSessions } },
+      );
+    }
+    let onServer = 0;
+    for (const session of this.sessions.values()) if (session.serverId === serverId) onServer += 1;
+    if (onServer >= maxSessionsPerServer) {
+      throw new ToolgateError(
+        'limit_reached',
+        `Too many sessions for server "${serverId}": ${onServer} are open, the most limits.max_sessions_per_server (${maxSessionsPerServer}) allows; end unused sessions (DELETE), wait for idle ones to expire, or raise limits.max_sessions_per_server in the gateway's config`,
+        { data: { limit: 'limits.max_sessions_per_server', max: maxSessionsPerServer, server: serverId } },
+      );
+    }
+  }
+
+  /** Re-armed after each sweep, so a reload that shortens the idle timeout takes effect. */
+  #scheduleSweep(): void {
+    const idleMs = this.#options.limits().sessionIdleMs;
+    const every = Math.min(SWEEP_MS.max, Math.max(SWEEP_MS.min, Math.floor(idleMs / SWEEPS_PER_IDLE_TIMEOUT)));
+    this.#sweeper = setTimeout(() => {
+      this.#sweepIdle(this.#options.limits().sessionIdleMs);
+      if (this.#sweeper) this.#scheduleSweep();
+    }, every);
+    this.#sweeper.unref();
+  }
+
+  /**
+   * Closes sessions nobody uses: no stream with a client on it (a client that went away without
+   * DELETE leaves none) and no message either way for `idleMs`. Their upstream process ends too.
+   */
   #sweepIdle(idleMs: number): void {
-    const cutoff = Date.now() - idleMs;
+    const cutoff = this.#now() - idleMs;
     for (const session of this.sessions.values()) {
-      if (session.idle && session.lastActivity < cutoff) {
-        this.#forget(session, `it was idle for more than ${Math.round(idleMs / 1000)}s`);
+      if (session.idle && session.lastActivity <= cutoff) {
+        const seconds = idleMs >= 1000 ? `${Math.round(idleMs / 1000)}s` : `${idleMs}ms`;
+        this.#forget(session, `it was idle for more than ${seconds} (limits.session_idle_timeout)`);
+        this.#log.info({ server: session.serverId, session: session.id }, 'idle session closed');
         void session.close();
       }
     }
@@ -240,7 +301,7 @@ export class HttpEdge {
     response.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
   }
 
-  #fail(response: ServerResponse, error: unknown): void {
+  #fail(response: ServerResponse, error: unknown, id: RequestId | null = null): void {
     const known = error instanceof ToolgateError;
     if (!known) this.#log.error({ err: error }, 'unexpected error while handling a request');
     if (response.headersSent) {
@@ -251,7 +312,7 @@ export class HttpEdge {
     const { http, jsonRpc } = errorAnswer(code);
     const message = known ? error.message : `Internal error in toolgate: ${(error as Error)?.message ?? String(error)}`;
     if (code === 'body_too_large') response.setHeader('connection', 'close');
-    sendJson(response, http, errorResponse(null, jsonRpc, message, known ? error.data : undefined));
+    sendJson(response, http, errorResponse(id, jsonRpc, message, known ? error.data : undefined));
   }
 }
 

@@ -24,7 +24,8 @@ export class HttpSession implements Downstream, EventRecorder {
   readonly id: string;
   readonly serverId: string;
   readonly handler: ClientSession;
-  lastActivity = Date.now();
+  /** When a message last went either way (the clock is the edge's). */
+  lastActivity: number;
   protocolVersion?: string;
 
   readonly #requestStreams = new Map<RequestId, ResponseStream>();
@@ -34,15 +35,23 @@ export class HttpSession implements Downstream, EventRecorder {
   #streamCount = 0;
   #ended?: ToolgateError;
   readonly #log: Logger;
+  readonly #now: () => number;
   readonly #onEnd: (session: HttpSession) => void;
 
-  constructor(options: { id: string; serverId: string; handler: ClientSession; log: Logger; onEnd: (session: HttpSession) => void }) {
+  constructor(options: { id: string; serverId: string; handler: ClientSession; log: Logger; now: () => number; onEnd: (session: HttpSession) => void }) {
     this.id = options.id;
     this.serverId = options.serverId;
     this.handler = options.handler;
     this.#log = options.log;
+    this.#now = options.now;
     this.#onEnd = options.onEnd;
+    this.lastActivity = options.now();
     options.handler.downstream = this;
+  }
+
+  /** The client did something: the session is in use. */
+  touch(): void {
+    this.lastActivity = this.#now();
   }
 
   get ended(): ToolgateError | undefined {
@@ -91,7 +100,7 @@ export class HttpSession implements Downstream, EventRecorder {
   }
 
   send(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
-    this.lastActivity = Date.now();
+    this.touch();
     const data = raw ?? JSON.stringify(message);
     if (isResponse(message)) {
       const stream = message.id === null ? undefined : this.#requestStreams.get(message.id);
@@ -141,8 +150,13 @@ export class HttpSession implements Downstream, EventRecorder {
     await this.handler.close();
   }
 
+  /**
+   * No client is connected to any of the session's streams. A request whose client went away
+   * keeps its stream (the client may resume it) but no longer keeps the session alive.
+   */
   get idle(): boolean {
-    return this.#requestStreams.size === 0 && !(this.#standalone?.attached ?? false);
+    for (const stream of this.#requestStreams.values()) if (stream.attached) return false;
+    return !(this.#standalone?.attached ?? false);
   }
 
   /** A message not tied to a live request goes on the GET stream, else on the newest request stream. */
