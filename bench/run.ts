@@ -29,6 +29,7 @@ import { buildHasAudit, buildSnapshot, commitsBetween, isAncestorOfHead } from '
 import { progressLine, resultsMarkdown } from './report.js';
 import { cellsOfB, compareBuilds, computeRatios, evaluateGoals, type BenchResults, type ConfigLoadRow, type RunMeta } from './results.js';
 import type { ConfigLoadResult } from './config-load.js';
+import type { LineFramingResult } from './line-framing.js';
 import { TARGET_IDS, targets, type TargetContext } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -266,6 +267,11 @@ async function main(): Promise<number> {
       const args = [join(build.root, 'dist', 'bench', 'policy-bench.js'), ...(s.quick ? ['--quick'] : [])];
       policy = JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' })) as PolicyBenchRow[];
       for (const row of policy) log(`  ${row.rules} rules: realistic rule p99 ${row.echo.p99Micros.toFixed(2)} µs, mix p99 ${row.mixed.p99Micros.toFixed(2)} µs`);
+    }
+
+    if (!s.skipPolicy) {
+      const framing = JSON.parse(execFileSync(process.execPath, [join(build.root, 'dist', 'bench', 'line-framing.js')], { cwd: REPO_ROOT, encoding: 'utf8' })) as LineFramingResult;
+      log(`stdio line framing: a 32 MB line in 64 KB chunks ${framing.line32MbMs.toFixed(0)} ms; a 128 MB line cut at 2 KB ${framing.cut128MbMs.toFixed(0)} ms (goal: linear, well under 1 s each)`);
     }
 
     const configLoad: ConfigLoadRow[] = [];

@@ -52,7 +52,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
   readonly #sharedHubs = new Map<string, SharedUpstreamHub>();
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
-  readonly #upstreams = new UpstreamConnector(() => this.#config.limits.maxProcessesPerServer);
+  readonly #upstreams = new UpstreamConnector(() => this.#config.limits);
 
   constructor(options: GatewayOptions) {
     this.#config = options.config;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ServerConfig } from '../config/types.js';
+import type { LimitsConfig, ServerConfig } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { HttpUpstream } from '../transport/http-upstream.js';
 import { StdioUpstream } from '../transport/stdio-upstream.js';
@@ -8,12 +8,13 @@ import type { Upstream } from '../transport/upstream.js';
 /**
  * Opens connections to configured upstream servers and counts the processes they run: a stdio
  * server may have at most `maxProcesses()` processes alive at once, so a burst of sessions cannot
- * fork the machine to death. A process counts from its spawn until it has exited.
+ * fork the machine to death. A process counts from its spawn until it has exited. Stdio framing
+ * is bounded by `limits.max_line_bytes`.
  */
 export class UpstreamConnector {
   readonly #running = new Map<string, number>();
 
-  constructor(private readonly maxProcesses: () => number) {}
+  constructor(private readonly limits: () => Pick<LimitsConfig, 'maxProcessesPerServer' | 'maxLineBytes'>) {}
 
   /** Upstream processes alive now for one server. */
   processes(serverId: string): number {
@@ -29,7 +30,7 @@ export class UpstreamConnector {
     if (server.kind === 'http') {
       return new HttpUpstream({ serverId, url: server.url, headers: server.headers, log });
     }
-    const max = this.maxProcesses();
+    const { maxProcessesPerServer: max, maxLineBytes } = this.limits();
     const running = this.processes(serverId);
     if (running >= max && !shared) {
       throw new ToolgateError(
@@ -38,7 +39,7 @@ export class UpstreamConnector {
         { data: { limit: 'limits.max_processes_per_server', max, server: serverId } },
       );
     }
-    const upstream = new StdioUpstream({ serverId, command: server.command, args: server.args, env: server.env, cwd: server.cwd, log });
+    const upstream = new StdioUpstream({ serverId, command: server.command, args: server.args, env: server.env, cwd: server.cwd, log, maxLineBytes });
     this.#running.set(serverId, running + 1);
     void upstream.exited.then(() => {
       const left = this.processes(serverId) - 1;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ToolgateError } from '../errors.js';
 import type { ClientSession, Downstream } from './client-session.js';
 import { envelopeProblem, errorResponse, INVALID_REQUEST, PARSE_ERROR, type JsonRpcMessage } from './jsonrpc.js';
-import { asSingleLine, LineSplitter } from './line-splitter.js';
+import { asSingleLine, LineSplitter, lineTooLong } from './line-splitter.js';
 
 /**
  * Serves one client over stdio (newline-delimited JSON-RPC), for desktop clients that can only
@@ -15,13 +15,14 @@ export class StdioDownstream implements Downstream {
     private readonly output: Writable,
     private readonly log: Logger,
     private readonly onEnd: (error: ToolgateError) => void,
+    private readonly maxLineBytes: number,
   ) {
     session.downstream = this;
   }
 
   /** Starts reading client messages from `input`; resolves when the client closes it. */
   run(input: Readable): Promise<void> {
-    const lines = new LineSplitter((line) => this.#receive(line));
+    const lines = new LineSplitter((line) => this.#receive(line), { maxBytes: this.maxLineBytes, overflow: 'drop', onTooLong: (bytes) => this.send(lineTooLong(bytes, this.maxLineBytes, 'stdin'), undefined) });
     input.setEncoding('utf8');
     input.on('data', (chunk: string) => lines.push(chunk));
     return new Promise((resolve) => input.once('end', resolve));

@@ -14,9 +14,13 @@ export interface StdioUpstreamOptions {
   env: Record<string, string>;
   cwd?: string;
   log: Logger;
+  /** A longer stdout line ends the upstream (the gateway will not hold it); longer stderr lines are cut. */
+  maxLineBytes: number;
 }
 
 const KILL_GRACE_MS = 2000;
+/** Of each stderr line, this much is kept (for the log and error messages); the rest is skipped unread. */
+const STDERR_LINE_CHARS = 2048;
 
 /** An upstream MCP server run as a child process, speaking newline-delimited JSON-RPC on stdio. */
 export class StdioUpstream implements Upstream {
@@ -62,13 +66,17 @@ export class StdioUpstream implements Upstream {
     });
     this.#child.stdin!.on('error', (error) => this.#log.debug({ err: error }, 'upstream stdin error'));
 
-    const lines = new LineSplitter((line) => this.#receive(line));
+    const maxBytes = options.maxLineBytes;
+    const lines = new LineSplitter((line) => this.#receive(line), { maxBytes, overflow: 'drop', onTooLong: (bytes) => this.#lineTooLong(bytes, maxBytes) });
     this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
-    const stderrLines = new LineSplitter((line) => {
-      this.#stderrTail.push(line);
-      if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
-      this.#log.debug({ upstreamStderr: line }, 'upstream stderr');
-    });
+    const stderrLines = new LineSplitter(
+      (line) => {
+        this.#stderrTail.push(line);
+        if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+        this.#log.debug({ upstreamStderr: line }, 'upstream stderr');
+      },
+      { maxBytes: Math.min(maxBytes, STDERR_LINE_CHARS), overflow: 'truncate' },
+    );
     this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderrLines.push(chunk));
   }
 
@@ -97,7 +105,20 @@ export class StdioUpstream implements Upstream {
     clearTimeout(kill);
   }
 
+  /** The upstream wrote a stdout line past the limit: it is ended, with an error that says so. */
+  #lineTooLong(bytes: number, maxBytes: number): void {
+    this.#fail(
+      new ToolgateError(
+        'limit_reached',
+        `${this.label} wrote a message line of more than ${maxBytes} bytes (limits.max_line_bytes; ${bytes} so far), so toolgate ended it rather than hold the line; raise limits.max_line_bytes in the gateway's config if this server's messages are that large`,
+        { data: { limit: 'limits.max_line_bytes', max: maxBytes } },
+      ),
+    );
+    void this.close();
+  }
+
   #receive(line: string): void {
+    if (this.#failure) return;
     let message: JsonRpcMessage;
     try {
       message = JSON.parse(line) as JsonRpcMessage;
