@@ -46,6 +46,7 @@ export const ERROR_TABLE: Readonly<Record<ToolgateErrorCode, ErrorAnswer>> = Obj
   upstream_error: answer(502, UPSTREAM_ERROR),
   store_error: answer(503, INTERNAL_ERROR),
   limit_reached: answer(503, LIMIT_ERROR),
+  replay_unavailable: answer(410, LIMIT_ERROR),
   too_many_attempts: answer(429),
 });
 

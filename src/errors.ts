@@ -26,6 +26,8 @@ export type ToolgateErrorCode =
   | 'store_error'
   /** A configured bound (sessions, processes, line length, ...) was reached; the message names its config key. */
   | 'limit_reached'
+  /** A client asked to resume a stream from an event toolgate no longer keeps (limits.replay_buffer). */
+  | 'replay_unavailable'
   /** Too many failed attempts from one address (sign-in, bearer token); retry after `data.retryAfterS`. */
   | 'too_many_attempts';
 

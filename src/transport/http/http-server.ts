@@ -191,7 +191,10 @@ export class HttpEdge {
     const session = this.#session(request.headers['mcp-session-id'], serverId);
     session.touch();
     const lastEventId = request.headers['last-event-id'];
-    if (typeof lastEventId === 'string' && session.resume(lastEventId, response)) return;
+    if (typeof lastEventId === 'string') {
+      session.resume(lastEventId, response);
+      return;
+    }
     if (!session.openStandaloneStream(response)) {
       throw new ToolgateError('conflict', 'This session already has an open GET stream; only one is allowed per session');
     }
@@ -213,6 +216,7 @@ export class HttpEdge {
       serverId,
       handler,
       now: this.#now,
+      replayBufferBytes: () => this.#options.limits().replayBufferBytes,
       log: this.#log.child({ server: serverId, session: id }),
       onEnd: (ended) => {
         this.#forget(ended, ended.ended?.message ?? 'it could not be initialized');

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ToolgateError } from '../../errors.js';
+import { ToolgateError } from '../../errors.js';
 import type { ClientSession, Downstream } from '../client-session.js';
 import { isResponse, type JsonRpcMessage, type RequestId } from '../jsonrpc.js';
 import { formatEvent, ResponseStream, SSE_HEADERS, type EventRecorder } from './response-stream.js';
@@ -14,6 +14,7 @@ interface RecordedEvent {
   streamId: string;
   seq: number;
   data: string;
+  bytes: number;
 }
 
 /**
@@ -29,21 +30,36 @@ export class HttpSession implements Downstream, EventRecorder {
   protocolVersion?: string;
 
   readonly #requestStreams = new Map<RequestId, ResponseStream>();
-  readonly #replay: RecordedEvent[] = [];
+  /** Sent events, oldest first, for resumption: at most REPLAY_EVENTS of them and `replayBufferBytes` in all. */
+  #replay: RecordedEvent[] = [];
+  #replayBytes = 0;
   #standalone?: ResponseStream;
+  /** Messages for the GET stream while none is open; bounded like the replay log. */
   #queued: string[] = [];
+  #queuedBytes = 0;
   #streamCount = 0;
   #ended?: ToolgateError;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #maxBytes: () => number;
   readonly #onEnd: (session: HttpSession) => void;
 
-  constructor(options: { id: string; serverId: string; handler: ClientSession; log: Logger; now: () => number; onEnd: (session: HttpSession) => void }) {
+  constructor(options: {
+    id: string;
+    serverId: string;
+    handler: ClientSession;
+    log: Logger;
+    now: () => number;
+    /** `limits.replay_buffer`: bytes of events kept for resumption, and of messages queued for the GET stream. */
+    replayBufferBytes: () => number;
+    onEnd: (session: HttpSession) => void;
+  }) {
     this.id = options.id;
     this.serverId = options.serverId;
     this.handler = options.handler;
     this.#log = options.log;
     this.#now = options.now;
+    this.#maxBytes = options.replayBufferBytes;
     this.#onEnd = options.onEnd;
     this.lastActivity = options.now();
     options.handler.downstream = this;
@@ -71,32 +87,60 @@ export class HttpSession implements Downstream, EventRecorder {
     this.#standalone = this.#newStream(response, false);
     const queued = this.#queued;
     this.#queued = [];
+    this.#queuedBytes = 0;
     for (const data of queued) this.#standalone.send(data, false);
     return true;
   }
 
+  /** Bytes held for the client now: the replay log and the queue of the GET stream. */
+  get retainedBytes(): number {
+    return this.#replayBytes + this.#queuedBytes;
+  }
+
   /**
    * Resumes a stream after `lastEventId` (`<streamId>/<seq>`): replays what was sent after it and,
-   * if the stream is still live, continues it on this response. False when the id is unknown.
+   * if the stream is still live, continues it on this response. Throws when the id is not one
+   * this session sent, or when events after it are no longer kept (the replay log is bounded by
+   * `limits.replay_buffer`): replaying with a gap would lose messages silently.
    */
-  resume(lastEventId: string, response: ServerResponse): boolean {
+  resume(lastEventId: string, response: ServerResponse): void {
     const slash = lastEventId.lastIndexOf('/');
     const streamId = lastEventId.slice(0, slash);
     const after = Number(lastEventId.slice(slash + 1));
-    if (slash <= 0 || !Number.isInteger(after)) return false;
+    const streamNumber = Number(streamId.slice(this.id.length + 1));
+    if (slash <= 0 || !Number.isInteger(after) || after < 0 || !streamId.startsWith(`${this.id}.`) || !Number.isInteger(streamNumber) || streamNumber < 1 || streamNumber > this.#streamCount) {
+      throw new ToolgateError('invalid_request', `Last-Event-ID "${lastEventId.slice(0, 100)}" is not an event id this session sent; send the id of the last event received, or omit the header to open a new GET stream`);
+    }
     const live = [...this.#requestStreams.values(), this.#standalone].find((stream) => stream?.streamId === streamId && !stream.finished);
-    const missed = this.#replay.filter((event) => event.streamId === streamId && event.seq > after);
-    if (!live && missed.length === 0 && !this.#replay.some((event) => event.streamId === streamId)) return false;
+    const kept = this.#replay.filter((event) => event.streamId === streamId);
+    const missed = kept.filter((event) => event.seq > after);
+    // The next event the client needs is after+1: it must still be kept, or not have been sent yet.
+    const nextKept = kept.length > 0 && kept[0].seq <= after + 1;
+    const nothingSentSince = live !== undefined && live.lastSeq <= after;
+    if (!nextKept && !nothingSentSince) {
+      throw new ToolgateError(
+        'replay_unavailable',
+        `The events after ${lastEventId.slice(0, 100)} are no longer kept: this session keeps the last ${this.#maxBytes()} bytes of events for resumption (limits.replay_buffer); send the request again, or raise limits.replay_buffer in the gateway's config`,
+        { data: { limit: 'limits.replay_buffer', max: this.#maxBytes() } },
+      );
+    }
     response.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
     for (const event of missed) response.write(formatEvent(`${event.streamId}/${event.seq}`, event.data));
     if (live) live.reattach(response);
     else response.end();
-    return true;
   }
 
   record(streamId: string, seq: number, data: string): void {
-    this.#replay.push({ streamId, seq, data });
-    if (this.#replay.length > REPLAY_EVENTS) this.#replay.splice(0, this.#replay.length - REPLAY_EVENTS);
+    const bytes = Buffer.byteLength(data, 'utf8');
+    this.#replay.push({ streamId, seq, data, bytes });
+    this.#replayBytes += bytes;
+    const maxBytes = this.#maxBytes();
+    let drop = 0;
+    while (drop < this.#replay.length && (this.#replay.length - drop > REPLAY_EVENTS || this.#replayBytes > maxBytes)) {
+      this.#replayBytes -= this.#replay[drop].bytes;
+      drop += 1;
+    }
+    if (drop > 0) this.#replay = this.#replay.slice(drop);
   }
 
   send(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
@@ -122,8 +166,22 @@ export class HttpSession implements Downstream, EventRecorder {
       stream.send(data, false);
       return;
     }
+    this.#queue(data);
+  }
+
+  /** Keeps a message for the GET stream the client has not opened yet; the oldest go first when full. */
+  #queue(data: string): void {
     this.#queued.push(data);
-    if (this.#queued.length > QUEUED_STANDALONE_MESSAGES) this.#queued.shift();
+    this.#queuedBytes += Buffer.byteLength(data, 'utf8');
+    const maxBytes = this.#maxBytes();
+    let drop = 0;
+    while (drop < this.#queued.length && (this.#queued.length - drop > QUEUED_STANDALONE_MESSAGES || this.#queuedBytes > maxBytes)) {
+      this.#queuedBytes -= Buffer.byteLength(this.#queued[drop], 'utf8');
+      drop += 1;
+    }
+    if (drop === 0) return;
+    this.#queued = this.#queued.slice(drop);
+    this.#log.warn({ dropped: drop, maxBytes }, 'messages for a GET stream the client has not opened were dropped (limits.replay_buffer)');
   }
 
   streaming(requestId: RequestId): void {

@@ -51,6 +51,11 @@ export class ResponseStream {
     return this.#response !== undefined;
   }
 
+  /** The id number of the last event sent on this stream (0: none, or only the priming event). */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
   /** Sends one message; `final` ends the stream (the request's response). */
   send(data: string, final: boolean): void {
     if (this.#finished) return;
