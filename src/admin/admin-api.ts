@@ -38,6 +38,8 @@ export interface AdminHost {
   sessionsByServer(): Record<string, number>;
   subscribe(listener: (event: DecisionEvent) => void): () => void;
   subscribeCompletions(listener: (completion: CallCompletion) => void): () => void;
+  /** Tools an upstream listed in answer to a session's tools/list (the names metrics may use as labels). */
+  subscribeToolLists?(listener: (server: string, tools: ReadonlyArray<{ name?: unknown }>) => void): () => void;
   readonly rateLimits: RateLimitStore;
   readonly audit?: AuditLog;
   readonly approvals?: ApprovalService;
@@ -88,14 +90,22 @@ export class AdminApi {
     this.token = resolveAdminToken(host.config);
     this.#auth = new AdminAuth(this.token.token);
     this.#startedAt = host.now();
-    this.metrics = new GatewayMetrics({ sessionCount: () => host.sessionCount, pendingApprovals: () => pendingCount(host.approvals), version: VERSION });
+    this.metrics = new GatewayMetrics({
+      sessionCount: () => host.sessionCount,
+      pendingApprovals: () => pendingCount(host.approvals),
+      version: VERSION,
+      namedByPolicy: (server, tool) => namedByPolicy(host.config, server, tool),
+    });
     this.catalog = new CatalogView({
       config: () => host.config,
       policy: () => host.policy(),
       log: host.log,
       now: () => host.now(),
       list: options.listTools,
-      onListed: (server, listing) => host.checkPins?.(server, listing.tools),
+      onListed: (server, listing) => {
+        this.metrics.noteListedTools(server, listing.tools);
+        host.checkPins?.(server, listing.tools);
+      },
     });
     this.catalog.onChange = (id) => this.#events.send('catalog', { server: id, health: this.catalog.health(id) });
 
@@ -113,6 +123,7 @@ export class AdminApi {
         feed.onCompletion(completion);
       }),
     );
+    if (host.subscribeToolLists) this.#unsubscribe.push(host.subscribeToolLists((server, tools) => this.metrics.noteListedTools(server, tools)));
     if (host.approvals) {
       this.#unsubscribe.push(
         host.approvals.subscribe((approval) => {
@@ -315,6 +326,12 @@ export class AdminApi {
     if (!store.snapshot) throw adminError('not_found', 'This rate-limit store cannot list its counters', 'the in-memory store can; shared stores may not');
     return rateLimitRows(store.snapshot(this.#host.now()));
   }
+}
+
+/** The policy has a rule whose key is exactly this name (a glob key names no tool in particular). */
+function namedByPolicy(config: Config, server: string, tool: string): boolean {
+  const rules = config.policies[server]?.tools;
+  return rules !== undefined && Object.hasOwn(rules, tool) && !/[*?]/.test(tool);
 }
 
 function pendingCount(approvals: AdminHost['approvals']): number {

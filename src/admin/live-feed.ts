@@ -11,6 +11,7 @@ import type { Approval } from '../approvals/types.js';
 import { completionPatch, decisionRecord, type AuditRecord, type NewAuditRecord } from '../audit/record.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import type { ToolCall } from '../policy/types.js';
+import { keptName } from '../text-bounds.js';
 
 /** An audit record without the arguments (the feed shows what happened, not what was sent). */
 export type FeedEntry = Omit<NewAuditRecord, 'uid' | 'args' | 'argsKeys' | 'argsSha256'> & { key: string };
@@ -56,7 +57,7 @@ export class LiveFeed {
 
   onApproval(approval: Approval): void {
     if (approval.status === 'pending') return;
-    const key = heldKey(approval.server, approval.session, String(approval.requestId));
+    const key = heldKey(approval.server, approval.session, keptName(String(approval.requestId)));
     const entry = this.#held.get(key);
     if (!entry) return;
     this.#held.delete(key);

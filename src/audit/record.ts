@@ -8,6 +8,7 @@
 import type { Mode } from '../config/types.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import type { Decision, RateLimitState, ValidationIssue } from '../policy/types.js';
+import { keptName, keptText } from '../text-bounds.js';
 import { INVALID_PARAMS } from '../transport/jsonrpc.js';
 import type { ArgumentsDigest } from './arguments.js';
 
@@ -140,7 +141,14 @@ export function auditDecision(decision: Decision): AuditDecision {
   }
 }
 
-/** The record of a decision. Refusals get their `error.type` now: the agent's answer is already known. */
+/** Validation issues kept per record; their paths and messages come from the client's arguments. */
+const MAX_KEPT_ISSUES = 50;
+
+/**
+ * The record of a decision. Refusals get their `error.type` now: the agent's answer is already known.
+ * What the client chose (tool name, request id, texts that quote them) is kept bounded: a record
+ * stays small whatever the client sent (see text-bounds.ts).
+ */
 export function decisionRecord(event: DecisionEvent, uid: string, args: ArgumentsDigest): NewAuditRecord {
   const { decision, call } = event;
   const refusedHere = !event.forwarded;
@@ -149,16 +157,16 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     time: event.time,
     method: 'tools/call',
     server: call.server,
-    tool: call.tool,
+    tool: keptName(call.tool),
     session: call.session ?? null,
-    requestId: String(event.requestId),
+    requestId: keptName(String(event.requestId)),
     decision: auditDecision(decision),
     policyDecision: decision.kind,
     mode: decision.mode,
     rulePattern: decision.rule.pattern,
     rulePart: decision.rule.part,
-    reason: 'reason' in decision ? decision.reason : null,
-    issues: decision.kind === 'invalid' ? decision.issues : null,
+    reason: 'reason' in decision ? keptText(decision.reason) : null,
+    issues: decision.kind === 'invalid' ? keptIssues(decision.issues) : null,
     policyRevision: event.policyRevision,
     rateLimit: ('rateLimit' in decision ? decision.rateLimit : undefined) ?? null,
     policyUs: Math.round(event.policyMicros),
@@ -189,9 +197,13 @@ export function completionPatch(completion: CallCompletion, decided: AuditDecisi
       break;
     case 'upstream_error':
       patch.errorType = completion.error ? String(completion.error.code) : 'upstream_error';
-      patch.errorMessage = completion.error?.message ?? null;
+      patch.errorMessage = completion.error ? keptText(completion.error.message) : null;
       if (decided === 'allowed') patch.decision = 'upstream_error';
       break;
   }
   return patch;
+}
+
+function keptIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  return issues.slice(0, MAX_KEPT_ISSUES).map((issue) => ({ path: keptName(issue.path), message: keptText(issue.message, 1024) }));
 }

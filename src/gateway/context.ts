@@ -41,6 +41,8 @@ export interface GatewayContext {
   readonly log: Logger;
   onDecision(event: DecisionEvent): void;
   onCallCompleted(completion: CallCompletion): void;
+  /** The upstream answered a session's tools/list with these tools. */
+  onToolsListed?(server: string, tools: ReadonlyArray<{ name?: unknown }>): void;
   /** Where held calls wait; absent when the gateway runs without approvals (stdio mode without a data dir). */
   readonly approvals?: ApprovalHub;
   /** Pinned tool definitions (rug-pull protection); absent: pinning is off for the whole gateway. */

@@ -8,6 +8,7 @@ import { deliverWebhook } from '../approvals/webhook.js';
 import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
+import { keptName, keptText } from '../text-bounds.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { openStores, stateBackend, type Stores } from '../store/stores.js';
@@ -52,6 +53,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly #decisionListeners = new Set<(event: DecisionEvent) => void>();
   readonly #sharedHubs = new Map<string, SharedUpstreamHub>();
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
+  readonly #toolListListeners = new Set<(server: string, tools: ReadonlyArray<{ name?: unknown }>) => void>();
   readonly #upstreams = new UpstreamConnector(() => this.#config.limits);
 
   constructor(options: GatewayOptions) {
@@ -159,13 +161,13 @@ export class Gateway implements GatewayContext, SessionHost {
     const { decision, call } = event;
     const fields = {
       server: call.server,
-      tool: call.tool,
+      tool: keptName(call.tool),
       session: call.session,
       decision: decision.kind,
       mode: decision.mode,
       rule: decision.rule.pattern,
       part: decision.rule.part,
-      reason: 'reason' in decision ? decision.reason : undefined,
+      reason: 'reason' in decision ? keptText(decision.reason) : undefined,
       policyRevision: event.policyRevision,
       policyMicros: Math.round(event.policyMicros),
     };
@@ -177,9 +179,20 @@ export class Gateway implements GatewayContext, SessionHost {
 
   onCallCompleted(completion: CallCompletion): void {
     if (completion.outcome === 'upstream_error') {
-      this.log.warn({ server: completion.call.server, tool: completion.call.tool, session: completion.call.session, error: completion.error, upstreamMs: Math.round(completion.upstreamMs) }, 'upstream failed a tool call');
+      const error = completion.error && { code: completion.error.code, message: keptText(completion.error.message) };
+      this.log.warn({ server: completion.call.server, tool: keptName(completion.call.tool), session: completion.call.session, error, upstreamMs: Math.round(completion.upstreamMs) }, 'upstream failed a tool call');
     }
     for (const listener of this.#completionListeners) listener(completion);
+  }
+
+  onToolsListed(server: string, tools: ReadonlyArray<{ name?: unknown }>): void {
+    for (const listener of this.#toolListListeners) listener(server, tools);
+  }
+
+  /** Subscribes to the tools upstreams list to sessions; returns the unsubscribe function. */
+  subscribeToolLists(listener: (server: string, tools: ReadonlyArray<{ name?: unknown }>) => void): () => void {
+    this.#toolListListeners.add(listener);
+    return () => this.#toolListListeners.delete(listener);
   }
 
   /** Subscribes to the end of every forwarded call; returns the unsubscribe function. */

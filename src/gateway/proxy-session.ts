@@ -312,6 +312,7 @@ export class ProxySession implements ClientSession {
     if (!Array.isArray(result.tools)) return message;
     const tools = result.tools as Array<{ name?: unknown; inputSchema?: unknown }>;
     this.#definitions.remember(tools);
+    this.#context.onToolsListed?.(this.serverId, tools);
     const policy = this.#context.policy();
     const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
     // Checked in warn mode too: the change is recorded and logged, the tool stays listed.

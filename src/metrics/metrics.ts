@@ -3,9 +3,10 @@
  * run in one process, as in the tests); the process metrics (CPU, memory, event loop, GC) are
  * the process's, so they are collected once per process and appended to every gateway's page.
  *
- * Label values come from agents (tool names), so they are bounded: after MAX_TOOLS_PER_SERVER
- * distinct tool names on a server, further names are counted as `_other` rather than letting a
- * client that calls endless made-up names grow the page without limit.
+ * Tool names come from agents, so a name becomes a label value only when the gateway knows the
+ * tool: the upstream listed it (tools/list through a session, or the catalog), or the policy names
+ * it exactly. Every other name is counted as `_other`: a client that calls endless made-up names
+ * can neither grow the page nor push real tools out of their labels.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { auditDecision } from '../audit/record.js';
@@ -17,9 +18,14 @@ export interface MetricsSource {
   /** Held calls waiting for a person now. */
   pendingApprovals(): number;
   version: string;
+  /** True when the policy has a rule for exactly this tool name (not a glob). */
+  namedByPolicy(server: string, tool: string): boolean;
 }
 
-const MAX_TOOLS_PER_SERVER = 200;
+/** Listed tool names remembered per server; an upstream listing more is counted beyond them as `_other`. */
+const MAX_LISTED_TOOLS_PER_SERVER = 2000;
+/** Longer names are never label values, whoever lists them. */
+const MAX_LABEL_CHARS = 128;
 export const OTHER_TOOL = '_other';
 
 let processRegistry: Registry | undefined;
@@ -37,9 +43,11 @@ export class GatewayMetrics {
   readonly #upstream: Histogram<'server' | 'tool' | 'outcome'>;
   readonly #policy: Histogram;
   readonly #approvals: Counter<'server' | 'tool' | 'status'>;
-  readonly #tools = new Map<string, Set<string>>();
+  readonly #listed = new Map<string, Set<string>>();
+  readonly #source: MetricsSource;
 
   constructor(source: MetricsSource) {
+    this.#source = source;
     const registers = [this.registry];
     this.#decisions = new Counter({
       name: 'toolgate_decisions_total',
@@ -110,12 +118,20 @@ export class GatewayMetrics {
     return { contentType: this.registry.contentType, body: `${own}\n${process}` };
   }
 
+  /** The upstream listed these tools (names of anything else in the list are ignored). */
+  noteListedTools(server: string, tools: ReadonlyArray<{ name?: unknown }>): void {
+    let listed = this.#listed.get(server);
+    if (!listed) this.#listed.set(server, (listed = new Set()));
+    for (const { name } of tools) {
+      if (listed.size >= MAX_LISTED_TOOLS_PER_SERVER) return;
+      if (typeof name === 'string' && name.length <= MAX_LABEL_CHARS) listed.add(name);
+    }
+  }
+
+  /** The label value for a tool: its name when the gateway knows the tool, else `_other`. */
   #tool(server: string, tool: string): string {
-    let seen = this.#tools.get(server);
-    if (!seen) this.#tools.set(server, (seen = new Set()));
-    if (seen.has(tool)) return tool;
-    if (seen.size >= MAX_TOOLS_PER_SERVER) return OTHER_TOOL;
-    seen.add(tool);
-    return tool;
+    if (tool.length > MAX_LABEL_CHARS) return OTHER_TOOL;
+    if (this.#listed.get(server)?.has(tool) || this.#source.namedByPolicy(server, tool)) return tool;
+    return OTHER_TOOL;
   }
 }

@@ -86,6 +86,10 @@ interface Resolution {
 
 /** Resolutions kept before the cache is emptied; bounds memory when agents call endless names. */
 const MAX_CACHED_RESOLUTIONS = 10_000;
+/** The characters of tool names in the cache, at most (each resolution quotes its name a few times). */
+const MAX_CACHED_NAME_CHARS = 1_000_000;
+/** A longer name is resolved for each call and never cached: no real tool is named so, and its resolution quotes it. */
+const MAX_CACHED_NAME_LENGTH = 256;
 
 export function compilePolicy(config: Config): CompiledPolicy {
   // A private frozen copy: later changes to the Config object cannot reach the compiled policy.
@@ -128,6 +132,7 @@ class Policy implements CompiledPolicy {
   readonly #parts: PolicyParts;
   readonly #resolved = new Map<string, Map<string, Resolution>>();
   #resolvedCount = 0;
+  #resolvedChars = 0;
   readonly #upstreamSchemas = new UpstreamSchemaCache();
 
   constructor(parts: PolicyParts) {
@@ -280,14 +285,17 @@ class Policy implements CompiledPolicy {
     const cached = perServer?.get(tool);
     if (cached) return cached;
     const resolution = this.#build(server, tool);
-    if (this.#resolvedCount >= MAX_CACHED_RESOLUTIONS) {
+    if (tool.length > MAX_CACHED_NAME_LENGTH) return resolution;
+    if (this.#resolvedCount >= MAX_CACHED_RESOLUTIONS || this.#resolvedChars + tool.length > MAX_CACHED_NAME_CHARS) {
       this.#resolved.clear();
       this.#resolvedCount = 0;
+      this.#resolvedChars = 0;
       perServer = undefined;
     }
     if (!perServer) this.#resolved.set(server, (perServer = new Map()));
     perServer.set(tool, resolution);
     this.#resolvedCount += 1;
+    this.#resolvedChars += tool.length;
     return resolution;
   }
 

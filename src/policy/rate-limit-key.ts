@@ -1,4 +1,5 @@
 import type { RateLimitScope } from '../config/types.js';
+import { keptName } from '../text-bounds.js';
 
 /**
  * Store keys for rate limits. They are built from names in the policy — server, rule pattern and
@@ -15,6 +16,9 @@ import type { RateLimitScope } from '../config/types.js';
  *
  * Calls without a session (or with an empty one) share the session subject `anonymous`. Under `global`, rules with the
  * same pattern on different servers count into one log; each still applies its own `max`.
+ *
+ * Tool names and sessions come from the client: a long one is written as a prefix and a hash of
+ * the whole (`keptName`), so a key stays small and two long names still count apart.
  */
 export function rateLimitKey(
   scope: RateLimitScope,
@@ -27,7 +31,7 @@ export function rateLimitKey(
     case 'session':
       return sessionKeyPrefix(server, pattern, tool) + sessionKeySuffix(session);
     case 'tool':
-      return `rl:tool:${JSON.stringify([server, pattern, tool])}`;
+      return `rl:tool:${JSON.stringify([server, pattern, keptName(tool)])}`;
     case 'server':
       return `rl:server:${JSON.stringify([server, pattern])}`;
     case 'global':
@@ -37,10 +41,10 @@ export function rateLimitKey(
 
 /** The part of a session-scoped key known before the call; computed once per (server, tool). */
 export function sessionKeyPrefix(server: string, pattern: string, tool: string): string {
-  const head = JSON.stringify([server, pattern, tool]);
+  const head = JSON.stringify([server, pattern, keptName(tool)]);
   return `rl:session:${head.slice(0, -1)},`;
 }
 
 export function sessionKeySuffix(session: string | undefined): string {
-  return `${JSON.stringify(session || 'anonymous')}]`;
+  return `${JSON.stringify(keptName(session || 'anonymous'))}]`;
 }

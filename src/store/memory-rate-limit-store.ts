@@ -13,7 +13,11 @@ interface Log {
 export interface MemoryRateLimitStoreOptions {
   /** How often (in the injected clock's time) idle keys are swept. Default one minute. */
   sweepIntervalMs?: number;
+  /** Keys held at most (default 100,000): a new key beyond them is refused, after a sweep, as a store error. */
+  maxKeys?: number;
 }
+
+const DEFAULT_MAX_KEYS = 100_000;
 
 const NOOP = async (): Promise<void> => {};
 
@@ -24,21 +28,30 @@ const NOOP = async (): Promise<void> => {};
  *
  * A key counts at most `max` live timestamps (expired ones are dropped lazily, in batches).
  * Keys whose newest call has left the window are removed by a sweep that runs at most once per
- * `sweepIntervalMs`, so names seen once (tools, sessions) do not stay in memory.
+ * `sweepIntervalMs`, so names seen once (tools, sessions) do not stay in memory. Keys are also
+ * capped (`maxKeys`): when a flood of distinct names fills the store within a window, a call
+ * needing a new key is refused (fail closed: evicting a live counter would hand out its budget again).
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly #logs = new Map<string, Log>();
   readonly #sweepIntervalMs: number;
+  readonly #maxKeys: number;
   #lastSweepMs = -Infinity;
   #closed = false;
 
   constructor(options: MemoryRateLimitStoreOptions = {}) {
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+    this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
   }
 
   /** Keys currently held; for tests and metrics. */
   get size(): number {
     return this.#logs.size;
+  }
+
+  /** The keys held, including those with no call in their window yet to be swept; for tests. */
+  keys(): IterableIterator<string> {
+    return this.#logs.keys();
   }
 
   take(key: string, max: number, windowMs: number, nowMs: number): Promise<RateLimitTake> {
@@ -51,7 +64,15 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (nowMs - this.#lastSweepMs >= this.#sweepIntervalMs) this.#sweep(nowMs);
 
     let log = this.#logs.get(key);
-    if (!log) this.#logs.set(key, (log = { times: [], head: 0, windowMs, max }));
+    if (!log) {
+      if (this.#logs.size >= this.#maxKeys) this.#sweep(nowMs);
+      if (this.#logs.size >= this.#maxKeys) {
+        return Promise.reject(
+          new ToolgateError('store_error', `The in-memory rate-limit store holds its maximum of ${this.#maxKeys} counters, all inside their windows (a flood of distinct tool names?); the call is refused until some expire.`),
+        );
+      }
+      this.#logs.set(key, (log = { times: [], head: 0, windowMs, max }));
+    }
     log.windowMs = windowMs;
     log.max = max;
     prune(log, nowMs);

@@ -42,6 +42,7 @@ policies:
 
   test('counts decisions, upstream time and policy time after real calls; gauges for sessions and approvals; process metrics', async () => {
     const client = await gw.connect('app');
+    await client.listTools(); // tool labels are the names the upstream listed (others count as _other)
     await client.callTool({ name: 'echo', arguments: { text: 'a' } });
     await client.callTool({ name: 'echo', arguments: { text: 'b' } });
     await client.callTool({ name: 'delete_app', arguments: { name: 'x' } });

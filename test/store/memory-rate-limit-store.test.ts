@@ -53,3 +53,15 @@ test('memory store: nonsense limits are rejected', async () => {
   await assert.rejects(store.take('k', 1, 0, T0), RangeError);
   await store.close();
 });
+
+test('memory store: keys are capped; when full of live counters a new key is refused as a store error, an expired one makes room', async () => {
+  const store = new MemoryRateLimitStore({ maxKeys: 100, sweepIntervalMs: 3_600_000 });
+  for (let i = 0; i < 100; i++) await store.take(`tool-${i}`, 5, 60_000, T0);
+  assert.equal((await store.take('tool-7', 5, 60_000, T0 + 1)).allowed, true, 'known keys keep counting');
+  await assert.rejects(store.take('tool-new', 5, 60_000, T0 + 2), (error: Error & { code?: string }) => error.code === 'store_error' && /maximum of 100 counters/.test(error.message));
+  assert.equal(store.size, 100);
+  // Once the window has passed, the full store sweeps before refusing: the new key fits.
+  assert.equal((await store.take('tool-new', 5, 60_000, T0 + 60_001)).allowed, true);
+  assert.ok(store.size <= 2, `expired keys were swept (size ${store.size})`);
+  await store.close();
+});
