@@ -18,6 +18,7 @@ import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
+import { decodePathSegment } from '../transport/http/request-guards.js';
 import { AdminAuth, sameOrigin, type Credential } from './auth.js';
 import { CatalogView, type ToolLister } from './catalog-view.js';
 import { EventStream } from './event-stream.js';
@@ -27,6 +28,7 @@ import { LiveFeed, feedKey } from './live-feed.js';
 import { parseApprover, parseAuditQuery, parseLimit } from './params.js';
 import { rateLimitRows } from './rate-limits.js';
 import { serverSnippets } from './snippets.js';
+import { AttemptThrottle } from './throttle.js';
 import { resolveAdminToken, type AdminToken } from './token.js';
 
 /** What the admin surface reads from the gateway. */
@@ -70,8 +72,9 @@ const ENDPOINTS = [
   'GET|POST|DELETE session',
 ];
 const AUTH_HINT = 'send the admin token as "Authorization: Bearer <token>", or sign in on the dashboard; the token is admin.token in the config, or the one toolgate generated in <data_dir>/admin-token';
-/** Failed sign-ins tolerated per minute before the form answers 429. */
-const MAX_FAILED_SIGN_INS = 20;
+/** Wrong tokens (sign-ins and Bearer headers) tolerated per client address per minute before 429. */
+const MAX_WRONG_TOKENS = 20;
+const WRONG_TOKEN_WINDOW_MS = 60_000;
 
 export class AdminApi {
   readonly token: AdminToken;
@@ -83,12 +86,13 @@ export class AdminApi {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #startedAt: number;
   #auditReader?: SqliteAuditStore;
-  #failedSignIns: number[] = [];
+  readonly #wrongTokens: AttemptThrottle;
 
   constructor(host: AdminHost, options: AdminOptions = {}) {
     this.#host = host;
     this.token = resolveAdminToken(host.config);
     this.#auth = new AdminAuth(this.token.token);
+    this.#wrongTokens = new AttemptThrottle({ max: MAX_WRONG_TOKENS, windowMs: WRONG_TOKEN_WINDOW_MS, now: () => host.now() });
     this.#startedAt = host.now();
     this.metrics = new GatewayMetrics({
       sessionCount: () => host.sessionCount,
@@ -208,24 +212,26 @@ export class AdminApi {
     if (method === 'DELETE') return sendAdminJson(response, 200, { authenticated: false }, { 'set-cookie': AdminAuth.cookieHeader(undefined) });
     if (method !== 'POST') throw methodNotAllowed(response, 'GET, POST, DELETE');
     if (!sameOrigin(request)) throw adminError('unauthorized', 'Sign-in is accepted only from the dashboard this gateway serves', 'open the dashboard at this gateway\'s own address');
-    const now = this.#host.now();
-    this.#failedSignIns = this.#failedSignIns.filter((at) => at > now - 60_000);
-    if (this.#failedSignIns.length >= MAX_FAILED_SIGN_INS) {
-      return sendAdminJson(response, 429, { error: 'too_many_attempts', message: 'Too many wrong tokens in the last minute; wait a minute and try again', hint: 'copy the token from where toolgate printed it, or from <data_dir>/admin-token' }, { 'retry-after': '60' });
-    }
+    const address = request.socket.remoteAddress;
+    this.#wrongTokens.check(address, 'signing in');
     const body = await readJsonObject(request);
     if (typeof body.token !== 'string' || body.token.trim() === '') throw adminError('invalid_request', 'Send {"token": "<admin token>"} to sign in', AUTH_HINT);
     if (!this.#auth.matches(body.token.trim())) {
-      this.#failedSignIns.push(now);
+      this.#wrongTokens.fail(address);
       throw adminError('unauthorized', 'That is not the admin token', AUTH_HINT);
     }
     sendAdminJson(response, 200, { authenticated: true }, { 'set-cookie': AdminAuth.cookieHeader(this.#auth.issueSession()) });
   }
 
+  /** The request's credential; a wrong Bearer header counts against its address (see AttemptThrottle). */
   #require(request: IncomingMessage): Credential {
+    const address = request.socket.remoteAddress;
+    const bearer = request.headers.authorization !== undefined;
+    if (bearer) this.#wrongTokens.check(address, 'the admin API');
     const credential = this.#auth.authenticate(request);
     if (credential) return credential;
-    const why = request.headers.authorization !== undefined ? 'The Authorization header does not carry the admin token' : 'The admin token is required';
+    if (bearer) this.#wrongTokens.fail(address);
+    const why = bearer ? 'The Authorization header does not carry the admin token' : 'The admin token is required';
     throw adminError('unauthorized', why, AUTH_HINT);
   }
 
@@ -290,7 +296,7 @@ export class AdminApi {
       const limit = parseLimit(query.get('limit'), 200, 1000);
       return approvals.list({ status: status as ApprovalStatus | undefined, limit }).then((list) => sendAdminJson(response, 200, list));
     }
-    const id = decodeURIComponent(rest[0]);
+    const id = decodePathSegment(rest[0], 'approval id');
     if (rest.length === 1) {
       if (method !== 'GET') throw methodNotAllowed(response, 'GET');
       return approvals.get(id).then((approval) => {

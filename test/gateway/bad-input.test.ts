@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { adminFetch } from '../admin/helpers.js';
 import { receivedMessages, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
 
 const INIT = {
@@ -88,6 +89,20 @@ servers:
     assert.equal(await status({ host: 'evil.example:8787' }), 403);
     assert.equal(await status({ origin: 'http://evil.example' }), 403);
     assert.equal(await status({ origin: 'http://localhost:6274' }), 200);
+  });
+
+  test('a malformed percent-encoded path is 400 naming the problem, on the MCP edge and the admin API alike', async () => {
+    for (const method of ['POST', 'GET', 'DELETE']) {
+      const response = await fetch(`${gw.baseUrl}/mcp/%E0%A4%A`, { method, headers: JSON_HEADERS, body: method === 'POST' ? JSON.stringify(INIT) : undefined });
+      assert.equal(response.status, 400, method);
+      const body = await response.json();
+      assert.equal(body.error.code, -32600);
+      assert.match(body.error.message, /server id in the path, "%E0%A4%A", is not valid percent-encoding/);
+    }
+    const admin = await adminFetch(gw, 'approvals/%E0%A4%A');
+    assert.equal(admin.status, 400);
+    assert.match(admin.body.message, /approval id in the path, "%E0%A4%A", is not valid percent-encoding/);
+    assert.equal((await fetch(`${gw.baseUrl}/healthz`)).status, 200, 'the gateway keeps serving');
   });
 
   test('wrong content type is 415 and a missing Accept is 406', async () => {

@@ -13,7 +13,7 @@ import {
   type RequestId,
 } from '../jsonrpc.js';
 import { HttpSession } from './http-session.js';
-import { checkHostAndOrigin, readBody, type HostPolicy } from './request-guards.js';
+import { checkHostAndOrigin, decodePathSegment, readBody, type HostPolicy } from './request-guards.js';
 
 /** What the HTTP edge needs from the gateway: which servers exist, and a session per client. */
 export interface SessionHost {
@@ -105,7 +105,7 @@ export class HttpEdge {
       sendJson(response, 404, { error: 'not_found', message: `No route for ${request.method} ${url.pathname}; MCP servers are served at /mcp/<server-id>`, knownServers: this.#options.host.serverIds() });
       return;
     }
-    const serverId = decodeURIComponent(match[1]);
+    const serverId = decodePathSegment(match[1], 'server id');
     const known = this.#options.host.serverIds();
     if (!known.includes(serverId)) {
       sendJson(response, 404, {

@@ -77,6 +77,15 @@ function printable(value: string): string {
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }
 
+/** A percent-encoded path segment, decoded; malformed encoding (`%E0%A4%A`) is the client's error, not ours. */
+export function decodePathSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ToolgateError('invalid_request', `The ${what} in the path, "${printable(segment)}", is not valid percent-encoding (UTF-8 bytes as %XX); encode it with encodeURIComponent`);
+  }
+}
+
 /** Reads the request body, refusing more than `limit` bytes. */
 export async function readBody(request: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(request.headers['content-length']);
