@@ -336,7 +336,9 @@ const limitsSchema = {
       pattern: DURATION_PATTERN,
       description: 'A session with no open stream and no traffic for this long is closed, and its upstream process ends (clients start a new session). Default 5m.',
     },
-    max_line_bytes: byteSize('Longest stdio line: a `toolgate stdio` client line is refused with a JSON-RPC error, an upstream stdout line ends the upstream, an stderr line is cut. Default 4mb.'),
+    max_line_bytes: byteSize(
+      'Longest stdio line, and largest message from an HTTP upstream: a `toolgate stdio` client line is refused with a JSON-RPC error, an upstream stdout line or HTTP message ends that upstream, an stderr line is cut. Default 4mb.',
+    ),
     replay_buffer: byteSize('SSE events kept per session so a client can resume a dropped stream (Last-Event-ID), and messages queued for its GET stream, in bytes. Default 4mb.'),
   },
 };

@@ -143,7 +143,7 @@ export interface LimitsConfig {
   maxProcessesPerServer: number;
   /** A session with no open stream and no traffic for this long is closed, and its upstream with it. */
   sessionIdleMs: number;
-  /** Longest line of stdio framing (a client's stdin line, an upstream's stdout or stderr line), in bytes. */
+  /** Longest line of stdio framing (a client's stdin line, an upstream's stdout or stderr line), and largest HTTP upstream message, in bytes. */
   maxLineBytes: number;
   /** Bytes of SSE events kept per session for resumption, and of messages queued for its GET stream. */
   replayBufferBytes: number;

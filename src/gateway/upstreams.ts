@@ -27,10 +27,10 @@ export class UpstreamConnector {
    * counted, never refused: its restart may overlap the exit of the process it replaces).
    */
   connect(serverId: string, server: ServerConfig, log: Logger, shared = false): Upstream {
-    if (server.kind === 'http') {
-      return new HttpUpstream({ serverId, url: server.url, headers: server.headers, log });
-    }
     const { maxProcessesPerServer: max, maxLineBytes } = this.limits();
+    if (server.kind === 'http') {
+      return new HttpUpstream({ serverId, url: server.url, headers: server.headers, log, maxMessageBytes: maxLineBytes });
+    }
     const running = this.processes(serverId);
     if (running >= max && !shared) {
       throw new ToolgateError(

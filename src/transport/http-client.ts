@@ -42,10 +42,26 @@ export function send(url: URL, options: RequestOptions): Promise<IncomingMessage
   });
 }
 
-/** The whole body as text. */
-export async function readText(response: IncomingMessage): Promise<string> {
+/** An upstream sent one message (a body, an SSE event) larger than the gateway holds. */
+export class MessageTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`a message from the upstream is larger than ${maxBytes} bytes (limits.max_line_bytes)`);
+    this.name = 'MessageTooLarge';
+  }
+}
+
+/** The whole body as text; more than `maxBytes` rejects with MessageTooLarge and drops the connection. */
+export async function readText(response: IncomingMessage, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      response.destroy();
+      throw new MessageTooLarge(maxBytes);
+    }
+    chunks.push(chunk);
+  }
   return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
@@ -54,12 +70,36 @@ export function discard(response: IncomingMessage): void {
   response.resume();
 }
 
-/** Reads a `text/event-stream` body, calling `onEvent` for each event until the stream ends. */
-export function readEvents(response: IncomingMessage, onEvent: (event: EventSourceMessage) => void): Promise<void> {
-  const parser = createParser({ onEvent });
+/**
+ * Reads a `text/event-stream` body, calling `onEvent` for each event until the stream ends. An
+ * event (or unfinished line) over `maxBytes` characters rejects with MessageTooLarge.
+ */
+export function readEvents(response: IncomingMessage, onEvent: (event: EventSourceMessage) => void, maxBytes: number): Promise<void> {
+  let failed = false;
+  let tooLarge: ((error: MessageTooLarge) => void) | undefined;
+  const fail = () => {
+    failed = true;
+    tooLarge?.(new MessageTooLarge(maxBytes)); // first: destroying the response rejects too ('aborted')
+    response.destroy();
+  };
+  // The parser bounds what it buffers between chunks; an event that arrives whole is checked here.
+  const parser = createParser({
+    onEvent: (event) => {
+      if (failed) return;
+      if (event.data.length > maxBytes) fail();
+      else onEvent(event);
+    },
+    maxBufferSize: maxBytes,
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') fail();
+    },
+  });
   response.setEncoding('utf8');
   return new Promise((resolve, reject) => {
-    response.on('data', (chunk: string) => parser.feed(chunk));
+    tooLarge = reject;
+    response.on('data', (chunk: string) => {
+      if (!failed) parser.feed(chunk);
+    });
     response.once('end', resolve);
     response.once('error', reject);
     response.once('aborted', () => reject(new Error('the event stream was cut')));

@@ -10,7 +10,7 @@ import {
   type RequestId,
 } from './jsonrpc.js';
 import { LegacySseConnection } from './legacy-sse-upstream.js';
-import { discard, readEvents, readText, send } from './http-client.js';
+import { discard, MessageTooLarge, readEvents, readText, send } from './http-client.js';
 import type { Upstream } from './upstream.js';
 
 export interface HttpUpstreamOptions {
@@ -18,6 +18,8 @@ export interface HttpUpstreamOptions {
   url: string;
   headers: Record<string, string>;
   log: Logger;
+  /** The largest message (a body, an SSE event) taken from the upstream; a larger one ends it (limits.max_line_bytes). */
+  maxMessageBytes: number;
 }
 
 const RESUME_ATTEMPTS = 3;
@@ -59,6 +61,10 @@ export class HttpUpstream implements Upstream {
       return;
     }
     void this.#post(message, raw ?? JSON.stringify(message)).catch((error: unknown) => {
+      if (error instanceof MessageTooLarge) {
+        this.#answer(message, this.#tooLarge(error));
+        return;
+      }
       const reason = error instanceof Error ? describeRequestError(error) : String(error);
       this.#answer(message, `${this.label} is unreachable: ${reason}`);
     });
@@ -106,7 +112,7 @@ export class HttpUpstream implements Upstream {
     }
     const contentType = response.headers['content-type'] ?? '';
     if (status < 200 || status >= 300) {
-      this.#deliverFailure(message, status, await readText(response), contentType);
+      this.#deliverFailure(message, status, await readText(response, this.options.maxMessageBytes), contentType);
       return;
     }
     if (contentType.includes('text/event-stream')) {
@@ -114,7 +120,7 @@ export class HttpUpstream implements Upstream {
       await this.#consumeStream(response, relatedId, message);
       return;
     }
-    const text = await readText(response);
+    const text = await readText(response, this.options.maxMessageBytes);
     if (text.trim() === '') return;
     this.#deliverJsonBody(text, relatedId);
   }
@@ -125,6 +131,7 @@ export class HttpUpstream implements Upstream {
       label: this.label,
       url: this.options.url,
       headers: this.options.headers,
+      maxMessageBytes: this.options.maxMessageBytes,
       log: this.#log,
       onmessage: (message, raw) => this.#deliver(message, raw, undefined),
       onclose: (error) => this.#expire(error.message),
@@ -170,9 +177,10 @@ export class HttpUpstream implements Upstream {
       this.#deliver(message, event.data, relatedId);
     };
     try {
-      await readEvents(body, onEvent);
+      await readEvents(body, onEvent, this.options.maxMessageBytes);
     } catch (error) {
       if (this.#closed) return;
+      if (error instanceof MessageTooLarge) throw error;
       this.#log.debug({ err: error }, 'upstream response stream broke');
     }
     for (let attempt = 0; !answered && relatedId !== undefined && !this.#closed && attempt < RESUME_ATTEMPTS; attempt++) {
@@ -184,7 +192,9 @@ export class HttpUpstream implements Upstream {
         discard(resumed);
         continue;
       }
-      await readEvents(resumed, onEvent).catch(() => undefined);
+      await readEvents(resumed, onEvent, this.options.maxMessageBytes).catch((error: unknown) => {
+        if (error instanceof MessageTooLarge) throw error;
+      });
     }
     if (!answered && relatedId !== undefined && !this.#closed) {
       this.#answer(request, `${this.label} closed the response stream before answering`);
@@ -209,11 +219,17 @@ export class HttpUpstream implements Upstream {
             return; // the upstream offers no standalone stream (405); that is allowed
           }
           attempt = 0;
-          await readEvents(response, (event) => {
-            if (event.id) lastEventId = event.id;
-            if ((event.event ?? 'message') !== 'message' || event.data === '') return;
-            this.#deliver(JSON.parse(event.data) as JsonRpcMessage, event.data, undefined);
-          }).catch(() => undefined);
+          await readEvents(
+            response,
+            (event) => {
+              if (event.id) lastEventId = event.id;
+              if ((event.event ?? 'message') !== 'message' || event.data === '') return;
+              this.#deliver(JSON.parse(event.data) as JsonRpcMessage, event.data, undefined);
+            },
+            this.options.maxMessageBytes,
+          ).catch((error: unknown) => {
+            if (error instanceof MessageTooLarge) this.#tooLarge(error);
+          });
           if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, RESUME_DELAY_MS));
         }
         opened();
@@ -259,11 +275,18 @@ export class HttpUpstream implements Upstream {
     else this.#log.warn({ reason }, 'could not deliver a message upstream');
   }
 
-  #expire(reason: string): void {
+  #expire(reason: string, code: 'upstream_closed' | 'limit_reached' = 'upstream_closed'): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#aborter.abort();
-    this.onclose?.(new ToolgateError('upstream_closed', reason));
+    this.onclose?.(new ToolgateError(code, reason));
+  }
+
+  /** The upstream sent a message over the limit: the connection is ended (its session with it). */
+  #tooLarge(error: MessageTooLarge): string {
+    const reason = `${this.label} sent a message of more than ${error.maxBytes} bytes (limits.max_line_bytes), so toolgate ended the connection rather than hold it; raise limits.max_line_bytes in the gateway's config if this server's messages are that large`;
+    this.#expire(reason, 'limit_reached');
+    return reason;
   }
 }
 

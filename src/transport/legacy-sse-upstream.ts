@@ -21,6 +21,8 @@ export class LegacySseConnection {
       url: string;
       headers: Record<string, string>;
       log: Logger;
+      /** The largest event or body taken from the upstream (limits.max_line_bytes). */
+      maxMessageBytes: number;
       onmessage: (message: JsonRpcMessage, raw: string | undefined) => void;
       onclose: (error: ToolgateError) => void;
     },
@@ -49,7 +51,7 @@ export class LegacySseConnection {
         return;
       }
       if ((event.event ?? 'message') === 'message' && event.data) this.options.onmessage(JSON.parse(event.data) as JsonRpcMessage, event.data);
-    }).then(
+    }, this.options.maxMessageBytes).then(
       () => this.#ended('closed its event stream'),
       (error: Error) => this.#ended(`event stream failed: ${error.message}`),
     );
@@ -63,7 +65,7 @@ export class LegacySseConnection {
       body,
       signal: this.#aborter.signal,
     });
-    const text = await readText(response);
+    const text = await readText(response, this.options.maxMessageBytes);
     const status = response.statusCode ?? 0;
     if ((status < 200 || status >= 300) && isRequest(message)) {
       this.options.onmessage(errorResponse(message.id, UPSTREAM_ERROR, `${this.options.label} answered HTTP ${status}: ${text.slice(0, 300)}`), undefined);

@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LineSplitter, type LineLimit } from '../../src/transport/line-splitter.js';
@@ -139,4 +141,53 @@ servers:
       await new Promise((resolve) => child.once('exit', resolve));
     }
   });
+});
+
+/** A minimal Streamable HTTP upstream whose tools answer with one huge JSON body or one huge SSE event. */
+async function hugeAnswersServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    if (request.method === 'DELETE') return void response.writeHead(200).end();
+    if (request.method !== 'POST') return void response.writeHead(405).end();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const message = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (message.id === undefined) return void response.writeHead(202).end();
+      const answer = (result: unknown) => JSON.stringify({ jsonrpc: '2.0', id: message.id, result });
+      const text = (size: number) => ({ content: [{ type: 'text', text: 'h'.repeat(size) }] });
+      if (message.method === 'initialize') {
+        response.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 'huge-1' });
+        return void response.end(answer({ protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'huge', version: '1' } }));
+      }
+      if (message.method === 'tools/call' && message.params.name === 'big_event') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        return void response.end(`event: message\ndata: ${answer(text(100_000))}\n\n`);
+      }
+      const size = message.method === 'tools/call' && message.params.name === 'big_json' ? 100_000 : 10;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(message.method === 'tools/list' ? answer({ tools: [] }) : answer(text(size)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp` };
+}
+
+test('an HTTP upstream message over limits.max_line_bytes (JSON body or SSE event) ends that upstream with an error naming the limit', async () => {
+  const upstream = await hugeAnswersServer();
+  const gw = await startGateway(`
+limits: { max_line_bytes: 64kb }
+servers:
+  web: { url: ${JSON.stringify(upstream.url)} }
+`);
+  try {
+    const small = await gw.connect('web');
+    assert.equal(resultText(await small.callTool({ name: 'small', arguments: {} })).length, 10);
+    for (const name of ['big_json', 'big_event']) {
+      const client = await gw.connect('web');
+      await assert.rejects(client.callTool({ name, arguments: {} }), /more than 65536 bytes \(limits\.max_line_bytes\)/, name);
+    }
+  } finally {
+    await gw.close();
+    upstream.server.close();
+  }
 });
