@@ -129,15 +129,15 @@ export function pinStoreSuite(name: string, open: (now: () => number) => PinStor
       await store.close();
     });
 
-    test('check is fast once pinned', async () => {
+    test('checking unchanged pinned tools again keeps their first pin', async () => {
+      // How fast a check is belongs to the benchmark; what a repeated check must not do is re-pin.
       const { store, at } = opened();
       const tools = Array.from({ length: 50 }, (_, i) => tool({ name: `tool_${i}` }));
-      for (const t of tools) await at(T0).check('s', t);
-      const rounds = 200;
-      const start = process.hrtime.bigint();
-      for (let r = 0; r < rounds; r++) for (const t of tools) await at(T0 + r).check('s', t);
-      const perCheckUs = Number(process.hrtime.bigint() - start) / 1000 / (rounds * tools.length);
-      assert.ok(perCheckUs < 200, `${perCheckUs.toFixed(1)} µs per check`);
+      for (const t of tools) assert.equal((await at(T0).check('s', t)).status, 'new');
+      for (let round = 1; round <= 3; round++) {
+        for (const t of tools) assert.deepEqual(await at(T0 + round).check('s', t), { status: 'ok', pinnedAt: T0 });
+      }
+      assert.equal((await store.list('s')).length, tools.length);
       await store.close();
     });
   });
