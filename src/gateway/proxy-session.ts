@@ -6,6 +6,7 @@ import type { Decision, ToolCall } from '../policy/types.js';
 import {
   errorResponse,
   INVALID_PARAMS,
+  INVALID_REQUEST,
   isRequest,
   isResponse,
   UPSTREAM_ERROR,
@@ -17,19 +18,11 @@ import {
 import type { ClientSession, Downstream } from '../transport/client-session.js';
 import type { Upstream } from '../transport/upstream.js';
 import type { GatewayContext } from './context.js';
+import { ForwardedRequests, type ForwardedRequest } from './forwarded-requests.js';
 import { holdForApproval } from './holds.js';
+import { OwnRequests } from './own-requests.js';
 import { PinGuard } from './pin-guard.js';
 import { ToolDefinitions } from './tool-definitions.js';
-
-interface PendingRequest {
-  method: string;
-  /** For `tools/call`: the call as decided, and when it was forwarded. */
-  call?: ToolCall;
-  forwardedAt?: number;
-  progressToken?: string | number;
-  /** Gives back a rate-limit reservation when the upstream fails the call. */
-  undo?: () => Promise<void>;
-}
 
 export interface ProxySessionOptions {
   serverId: string;
@@ -38,8 +31,6 @@ export interface ProxySessionOptions {
   upstream: Upstream;
   context: GatewayContext;
 }
-
-const OWN_ID_PREFIX = `toolgate:${process.pid}:`;
 
 /**
  * One client session joined to one upstream connection. Everything passes through unchanged
@@ -54,15 +45,16 @@ export class ProxySession implements ClientSession {
   readonly #upstream: Upstream;
   readonly #context: GatewayContext;
   readonly #log: Logger;
-  readonly #pending = new Map<RequestId, PendingRequest>();
-  readonly #progressOwners = new Map<string | number, RequestId>();
-  readonly #ownRequests = new Map<string, (response: JsonRpcResponse) => void>();
+  readonly #forwarded = new ForwardedRequests();
+  /** The gateway's own requests to the upstream (tools/list for definitions): only upstream messages answer them. */
+  readonly #upstreamRequests = new OwnRequests();
+  /** The gateway's own requests to this session's client (an approval's elicitation): only this client answers them. */
+  readonly #clientRequests = new OwnRequests();
   /** Held calls: client request id -> approval id. */
   readonly #holds = new Map<RequestId, string>();
   #clientCapabilities: Record<string, unknown> = {};
   readonly #definitions: ToolDefinitions;
   readonly #pins?: PinGuard;
-  #ownRequestCount = 0;
   #ended?: ToolgateError;
 
   constructor(options: ProxySessionOptions) {
@@ -84,11 +76,19 @@ export class ProxySession implements ClientSession {
 
   /** A message from the client. */
   handleClientMessage(message: JsonRpcMessage, raw?: string): void {
-    if (isResponse(message) && typeof message.id === 'string' && message.id.startsWith(OWN_ID_PREFIX)) {
-      this.#answerOwnRequest(message);
-      return;
+    if (isResponse(message)) {
+      if (this.#clientRequests.settle(message)) return;
+      if (this.#upstreamRequests.owns(message.id)) {
+        this.#log.warn({ id: message.id }, "the client answered a request the gateway sent to the upstream; dropped");
+        return;
+      }
     }
     if (isRequest(message)) {
+      if (this.#upstreamRequests.owns(message.id)) {
+        // Cannot be guessed; refused all the same, so the upstream's answer could never be taken for the gateway's own.
+        this.#reply(errorResponse(message.id, INVALID_REQUEST, 'Invalid request: this request id is reserved by toolgate; use another id'));
+        return;
+      }
       if (message.method === 'initialize') this.#clientCapabilities = (message.params?.capabilities as Record<string, unknown> | undefined) ?? {};
       if (this.#ended) {
         this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
@@ -112,13 +112,13 @@ export class ProxySession implements ClientSession {
 
   async close(): Promise<void> {
     for (const requestId of [...this.#holds.keys()]) this.#abandonHold(requestId, 'the agent session ended while the call was held');
+    this.#clientRequests.failAll('the agent session ended');
     await this.#upstream.close();
   }
 
   #forwardRequest(message: JsonRpcRequest, raw: string | undefined, undo?: () => Promise<void>, call?: ToolCall): void {
     const progressToken = (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
-    this.#pending.set(message.id, { method: message.method, progressToken, undo, call, forwardedAt: call ? performance.now() : undefined });
-    if (progressToken !== undefined) this.#progressOwners.set(progressToken, message.id);
+    this.#forwarded.add(message.id, { method: message.method, progressToken, undo, call, forwardedAt: call ? performance.now() : undefined });
     this.#upstream.send(message, raw);
   }
 
@@ -243,11 +243,13 @@ export class ProxySession implements ClientSession {
     this.#forwardRequest(message, raw, undo, call);
   }
 
-  #abandonHold(requestId: RequestId, reason: string): void {
+  /** True when the request was a held call (now abandoned). */
+  #abandonHold(requestId: RequestId, reason: string): boolean {
     const approvalId = this.#holds.get(requestId);
-    if (approvalId === undefined) return;
+    if (approvalId === undefined) return false;
     this.#holds.delete(requestId);
     this.#context.approvals?.abandon(approvalId, reason);
+    return true;
   }
 
   #refuse(id: RequestId, call: ToolCall, text: string, meta: Record<string, unknown>): void {
@@ -260,18 +262,14 @@ export class ProxySession implements ClientSession {
 
   #fromUpstream(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
     if (isResponse(message)) {
+      if (this.#upstreamRequests.settle(message)) return;
       const id = message.id;
-      if (typeof id === 'string' && id.startsWith(OWN_ID_PREFIX)) {
-        this.#answerOwnRequest(message);
-        return;
-      }
       if (id === null) {
         this.#log.warn({ error: 'error' in message ? message.error : undefined }, 'upstream sent an error with no request id');
         return;
       }
-      const pending = this.#pending.get(id);
+      const pending = this.#forwarded.settle(id);
       if (pending) {
-        this.#settle(id, pending);
         if ('error' in message && pending.undo) void pending.undo();
         if (pending.call) this.#completed(id, pending, message);
         if (pending.method === 'tools/list' && 'result' in message) {
@@ -289,22 +287,7 @@ export class ProxySession implements ClientSession {
       return;
     }
     if ('method' in message && message.method === 'notifications/tools/list_changed') this.#definitions.clear();
-    this.#deliver(message, raw, related ?? (this.#upstream.tiesMessagesToRequests ? undefined : this.#guessRelated(message)));
-  }
-
-  /**
-   * For transports that do not say which request a server message belongs to (stdio, legacy
-   * SSE): tie it by progress token or, when exactly one request is in flight, to that one.
-   */
-  #guessRelated(message: JsonRpcMessage): RequestId | undefined {
-    const params = (message as { params?: Record<string, unknown> }).params;
-    const token = (params?.progressToken ?? (params?._meta as { progressToken?: unknown } | undefined)?.progressToken) as string | number | undefined;
-    if (token !== undefined) {
-      const owner = this.#progressOwners.get(token);
-      if (owner !== undefined) return owner;
-    }
-    if (this.#pending.size === 1) return this.#pending.keys().next().value;
-    return undefined;
+    this.#deliver(message, raw, related ?? (this.#upstream.tiesMessagesToRequests ? undefined : this.#forwarded.guessRelated(message)));
   }
 
   async #filterToolList(message: JsonRpcResponse): Promise<JsonRpcResponse> {
@@ -322,7 +305,7 @@ export class ProxySession implements ClientSession {
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
   }
 
-  #completed(id: RequestId, pending: PendingRequest, response: JsonRpcResponse | undefined): void {
+  #completed(id: RequestId, pending: ForwardedRequest, response: JsonRpcResponse | undefined): void {
     const outcome = response === undefined ? 'cancelled' : 'error' in response ? 'upstream_error' : response.result.isError === true ? 'tool_error' : 'result';
     this.#context.onCallCompleted({
       time: Date.now(),
@@ -336,56 +319,42 @@ export class ProxySession implements ClientSession {
 
   #clientCancelled(requestId: RequestId | undefined): void {
     if (requestId === undefined) return;
-    this.#abandonHold(requestId, 'the agent cancelled the call while it was held');
-    const pending = this.#pending.get(requestId);
+    if (this.#abandonHold(requestId, 'the agent cancelled the call while it was held')) {
+      this.downstream?.abandon(requestId); // no answer will come: release the call's stream
+      return;
+    }
+    const pending = this.#forwarded.settle(requestId);
     if (!pending) return;
-    this.#settle(requestId, pending);
     if (pending.call) this.#completed(requestId, pending, undefined);
     this.downstream?.abandon(requestId);
-  }
-
-  #settle(id: RequestId, pending: PendingRequest): void {
-    this.#pending.delete(id);
-    if (pending.progressToken !== undefined) this.#progressOwners.delete(pending.progressToken);
   }
 
   /** A request of the gateway's own (e.g. `tools/list` for schemas); its answer never reaches the client. */
   #requestUpstream(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
     if (this.#ended) return Promise.reject(this.#ended);
-    const id = `${OWN_ID_PREFIX}${++this.#ownRequestCount}`;
-    return new Promise((resolve) => {
-      this.#ownRequests.set(id, resolve);
-      this.#upstream.send({ jsonrpc: '2.0', id, method, params });
-    });
+    const { id, answer } = this.#upstreamRequests.issue();
+    this.#upstream.send({ jsonrpc: '2.0', id, method, params });
+    return answer;
   }
 
   /** A request of the gateway's own to the client (e.g. elicitation for an approval). */
   #requestClient(method: string, params: Record<string, unknown>, related: RequestId): Promise<JsonRpcResponse> {
-    const id = `${OWN_ID_PREFIX}${++this.#ownRequestCount}`;
-    return new Promise((resolve) => {
-      this.#ownRequests.set(id, resolve);
-      this.#deliver({ jsonrpc: '2.0', id, method, params }, undefined, related);
-    });
-  }
-
-  #answerOwnRequest(response: JsonRpcResponse): void {
-    const resolve = this.#ownRequests.get(response.id as string);
-    this.#ownRequests.delete(response.id as string);
-    resolve?.(response);
+    const { id, answer } = this.#clientRequests.issue();
+    this.#deliver({ jsonrpc: '2.0', id, method, params }, undefined, related);
+    return answer;
   }
 
   #upstreamEnded(error: ToolgateError): void {
     if (this.#ended) return;
     this.#ended = error;
-    for (const [id, pending] of this.#pending) {
-      this.#settle(id, pending);
+    for (const [id, pending] of this.#forwarded.settleAll()) {
       if (pending.undo) void pending.undo();
       const response = errorResponse(id, UPSTREAM_ERROR, error.message);
       if (pending.call) this.#completed(id, pending, response);
       this.#deliver(response, undefined, id);
     }
-    for (const [id, resolve] of this.#ownRequests) resolve(errorResponse(id, UPSTREAM_ERROR, error.message));
-    this.#ownRequests.clear();
+    this.#upstreamRequests.failAll(error.message);
+    this.#clientRequests.failAll(error.message);
     this.downstream?.end(error);
   }
 
