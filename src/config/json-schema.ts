@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { linearRegExp } from '../policy/linear-regexp.js';
 import { closest } from './suggest.js';
 import { parsePointer } from './yaml-source.js';
 
@@ -17,6 +18,7 @@ const OPTIONS: Options = {
   allErrors: true,
   addUsedSchema: false,
   logger: false,
+  code: { regExp: linearRegExp },
   // Unknown keywords and formats are errors; type/tuple strictness would refuse valid schemas.
   strictSchema: true,
   strictNumbers: true,
@@ -105,6 +107,16 @@ function compileIssue(schema: Record<string, unknown>, message: string, keywords
       anchor: 'value',
       message: `unknown format \`${unknownFormat[1]}\``,
       hint: near ? `did you mean \`${near}\`?` : `formats available: ${formats.join(', ')}`,
+    };
+  }
+  const badPattern = /^pattern ("(?:[^"\\]|\\.)*") cannot be used/.exec(message);
+  if (badPattern) {
+    const at = findKey(schema, 'pattern', [], JSON.parse(badPattern[1]) as string);
+    return {
+      path: at ?? [],
+      anchor: at ? 'value' : 'key',
+      message,
+      hint: 'write it without lookaround ((?=, (?!, (?<=, (?<!) and backreferences (\\1, \\k<name>)',
     };
   }
   const badRef = /can't resolve reference (\S+)/.exec(message);

@@ -4,10 +4,12 @@
  *   (an unknown keyword there is almost always a typo that would silently validate nothing);
  * - upstream tools' `inputSchema`s, compiled leniently (real servers emit odd schemas) on first
  *   use and cached, so the hot path never compiles.
+ * Both kinds match `pattern`s with RE2 (linear-regexp.ts): a schema cannot stall the gateway.
  */
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { linearRegExp } from './linear-regexp.js';
 import type { ValidationIssue } from './types.js';
 
 export type CompiledSchema =
@@ -19,6 +21,8 @@ const COMMON: Options = {
   // Schemas are never registered by `$id`: two upstreams may reuse one `$id` for different shapes.
   addUsedSchema: false,
   logger: false,
+  // `pattern` and `patternProperties` run in linear time: see linear-regexp.ts.
+  code: { regExp: linearRegExp },
 };
 
 /** Options for schemas written in toolgate's config. */
