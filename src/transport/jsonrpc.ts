@@ -50,6 +50,9 @@ export const SESSION_ERROR = -32001;
 /** Implementation-defined server error: the upstream MCP server failed, died or is unreachable. */
 export const UPSTREAM_ERROR = -32010;
 
+/** MCP names every notification `notifications/...`; any other method is a request and needs an id. */
+const NOTIFICATION_PREFIX = 'notifications/';
+
 export function isRequest(message: JsonRpcMessage): message is JsonRpcRequest {
   return 'method' in message && 'id' in message && message.id !== undefined && message.id !== null;
 }
@@ -91,6 +94,10 @@ export function envelopeProblem(value: unknown): string | undefined {
       return 'the "params" member must be an object';
     }
     if (hasId && message.id === null) return 'a request "id" must not be null';
+    if (!hasId && !message.method.startsWith(NOTIFICATION_PREFIX)) {
+      // A request sent as a notification would go unanswered, and for tools/call undecided and unaudited.
+      return `"${message.method}" was sent without an "id": only ${NOTIFICATION_PREFIX}* methods may be sent as notifications; give the request an id`;
+    }
     return undefined;
   }
   if (!hasId) return 'a message needs a "method" (request or notification) or an "id" with "result" or "error" (response)';
