@@ -25,7 +25,7 @@ import type { Approval } from '../approvals/types.js';
 import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
 import { Journal } from './journal.js';
-import { completionPatch, decisionRecord, type AuditDecision, type NewAuditRecord } from './record.js';
+import { approvalPatch, completionPatch, decisionRecord, type AuditDecision, type NewAuditRecord } from './record.js';
 import { SqliteAuditStore } from './sqlite-store.js';
 import type { AuditOp, AuditStore } from './store.js';
 
@@ -139,8 +139,7 @@ export class AuditLog {
     running.decision = approval.status;
     if (approval.status !== 'approved') this.#running.delete(call);
     if (this.#closed) return;
-    const reason = approval.reason ? `${approval.decidedBy ?? ''}: ${approval.reason}` : `approved by ${approval.decidedBy ?? 'unknown'}`;
-    this.#append({ op: 'set', uid: running.uid, fields: { decision: approval.status, errorMessage: approval.status === 'approved' ? undefined : reason, approver: approval.decidedBy } });
+    this.#append({ op: 'set', uid: running.uid, fields: approvalPatch(approval) });
   }
 
   recordCompletion(completion: CallCompletion): void {

@@ -6,6 +6,7 @@
  * keys. toolgate's own fields are snake_case, like the YAML.
  */
 import type { Mode } from '../config/types.js';
+import type { Approval } from '../approvals/types.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import type { Decision, RateLimitState, ValidationIssue } from '../policy/types.js';
 import { keptName, keptText } from '../text-bounds.js';
@@ -80,7 +81,7 @@ export interface AuditRecord {
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
 /** What a later event may change in a stored record. */
-export type AuditPatch = Partial<Pick<AuditRecord, 'decision' | 'outcome' | 'upstreamMs' | 'errorType' | 'errorMessage' | 'approver'>>;
+export type AuditPatch = Partial<Pick<AuditRecord, 'decision' | 'forwarded' | 'outcome' | 'upstreamMs' | 'errorType' | 'errorMessage' | 'approver'>>;
 
 type Kind = 'int' | 'real' | 'text' | 'json' | 'bool';
 
@@ -152,6 +153,7 @@ const MAX_KEPT_ISSUES = 50;
 export function decisionRecord(event: DecisionEvent, uid: string, args: ArgumentsDigest): NewAuditRecord {
   const { decision, call } = event;
   const refusedHere = !event.forwarded;
+  const heldNow = decision.kind === 'hold' && decision.mode === 'enforce';
   return {
     uid,
     time: event.time,
@@ -173,14 +175,29 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     forwarded: event.forwarded,
     outcome: null,
     upstreamMs: null,
-    // A hidden tool is answered like an unknown one (JSON-RPC invalid params); other refusals are isError results.
-    errorType: refusedHere ? (decision.kind === 'hide' ? String(INVALID_PARAMS) : 'tool_error') : null,
+    // A hidden tool is answered like an unknown one (JSON-RPC invalid params); other refusals are
+    // isError results. A held call's answer is not known yet: approvalPatch and completionPatch say it.
+    errorType: refusedHere && !heldNow ? (decision.kind === 'hide' ? String(INVALID_PARAMS) : 'tool_error') : null,
     errorMessage: null,
     approver: null,
     argsKeys: args.keys,
     argsSha256: args.sha256,
     args: args.value,
   };
+}
+
+/**
+ * What the decision on a held call changes in its record: approved, it is forwarded (the
+ * upstream's answer completes the record); refused or expired, the agent gets an isError result;
+ * abandoned, nobody gets an answer.
+ */
+export function approvalPatch(approval: Pick<Approval, 'status' | 'reason' | 'decidedBy'>): AuditPatch {
+  if (approval.status === 'pending') return {};
+  const patch: AuditPatch = { decision: approval.status, approver: approval.decidedBy };
+  if (approval.status === 'approved') return { ...patch, forwarded: true };
+  patch.errorMessage = approval.reason ? `${approval.decidedBy ?? ''}: ${approval.reason}` : null;
+  if (approval.status !== 'abandoned') patch.errorType = 'tool_error';
+  return patch;
 }
 
 /** What a forwarded call's end changes in its record. `decided` is the record's decision so far. */

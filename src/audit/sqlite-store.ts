@@ -79,7 +79,7 @@ export class SqliteAuditStore implements AuditStore {
       statement = this.#db.prepare(`UPDATE audit SET ${names.map((n) => `${q(COLUMN_OF[n])} = ?`).join(', ')} WHERE uid = ?`);
       this.#updates.set(key, statement);
     }
-    statement.run(...names.map((n) => fields[n] ?? null), uid);
+    statement.run(...names.map((n) => (typeof fields[n] === 'boolean' ? Number(fields[n]) : (fields[n] ?? null))), uid);
   }
 
   async apply(ops: readonly AuditOp[]): Promise<void> {
