@@ -177,7 +177,7 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     upstreamMs: null,
     // A hidden tool is answered like an unknown one (JSON-RPC invalid params); other refusals are
     // isError results. A held call's answer is not known yet: approvalPatch and completionPatch say it.
-    errorType: refusedHere && !heldNow ? (decision.kind === 'hide' ? String(INVALID_PARAMS) : 'tool_error') : null,
+    errorType: refusedHere && !heldNow ? (event.answeredWith !== undefined ? String(event.answeredWith) : decision.kind === 'hide' ? String(INVALID_PARAMS) : 'tool_error') : null,
     errorMessage: null,
     approver: null,
     argsKeys: args.keys,

@@ -44,6 +44,7 @@ interface RawLimits {
   session_idle_timeout?: number | string;
   max_line_bytes?: number | string;
   replay_buffer?: number | string;
+  tool_name_length?: number;
 }
 
 interface RawDefaults {
@@ -69,6 +70,7 @@ interface RawServer {
   headers?: Record<string, string>;
   mode?: Mode;
   pinning?: PinningMode;
+  call_timeout?: number | string;
 }
 
 interface RawPolicy {
@@ -85,6 +87,7 @@ interface RawRule {
   category?: ToolRuleConfig['category'];
   risk?: ToolRuleConfig['risk'];
   approval?: { timeout?: number | string; notify?: string[]; via?: 'dashboard' | 'elicitation' };
+  timeout?: number | string;
 }
 
 export const DEFAULTS = {
@@ -111,6 +114,7 @@ export const LIMIT_DEFAULTS: Readonly<LimitsConfig> = Object.freeze({
   sessionIdleMs: 5 * 60_000,
   maxLineBytes: 4 * 1024 * 1024,
   replayBufferBytes: 4 * 1024 * 1024,
+  toolNameLength: 256,
 });
 
 export function buildConfig(value: unknown): Config {
@@ -152,6 +156,7 @@ function buildLimits(l: RawLimits): LimitsConfig {
     sessionIdleMs: l.session_idle_timeout === undefined ? LIMIT_DEFAULTS.sessionIdleMs : parseDuration(l.session_idle_timeout),
     maxLineBytes: l.max_line_bytes === undefined ? LIMIT_DEFAULTS.maxLineBytes : parseBytes(l.max_line_bytes),
     replayBufferBytes: l.replay_buffer === undefined ? LIMIT_DEFAULTS.replayBufferBytes : parseBytes(l.replay_buffer),
+    toolNameLength: l.tool_name_length ?? LIMIT_DEFAULTS.toolNameLength,
   };
 }
 
@@ -180,7 +185,11 @@ function buildDefaults(d: NonNullable<RawConfig['defaults']>): DefaultsConfig {
 }
 
 function buildServer(s: RawServer): ServerConfig {
-  const overrides = { ...(s.mode === undefined ? {} : { mode: s.mode }), ...(s.pinning === undefined ? {} : { pinning: s.pinning }) };
+  const overrides = {
+    ...(s.mode === undefined ? {} : { mode: s.mode }),
+    ...(s.pinning === undefined ? {} : { pinning: s.pinning }),
+    ...(s.call_timeout === undefined ? {} : { callTimeoutMs: parseDuration(s.call_timeout) }),
+  };
   if (s.url !== undefined) return { kind: 'http', url: s.url, headers: s.headers ?? {}, ...overrides };
   return {
     kind: 'stdio',
@@ -211,6 +220,7 @@ function buildRule(r: RawRule): ToolRuleConfig {
   if (r.reason !== undefined) rule.reason = r.reason;
   if (r.category !== undefined) rule.category = r.category;
   if (r.risk !== undefined) rule.risk = r.risk;
+  if (r.timeout !== undefined) rule.timeoutMs = parseDuration(r.timeout);
   if (r.rate_limit) {
     rule.rateLimit = { max: r.rate_limit.max, windowMs: parseDuration(r.rate_limit.window), scope: r.rate_limit.scope ?? 'session' };
   }
@@ -225,6 +235,9 @@ function buildRule(r: RawRule): ToolRuleConfig {
   }
   return rule;
 }
+
+/** How long the upstream may take to answer a forwarded call when neither the rule nor the server says. */
+export const DEFAULT_CALL_TIMEOUT_MS = 5 * 60_000;
 
 /** How long a held call waits for a person when the rule does not say. */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 10 * 60_000;

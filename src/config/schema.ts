@@ -44,6 +44,14 @@ const modeSchema = (what: string) => ({
   description: `${what} \`enforce\` applies decisions; \`monitor\` forwards every call and only records what would have happened.`,
 });
 
+const durationSchema = (description: string) => ({
+  type: ['number', 'string'],
+  exclusiveMinimum: 0,
+  format: 'toolgate-duration',
+  pattern: DURATION_PATTERN,
+  description,
+});
+
 const stringMap = (description: string, valueDescription: string) => ({
   type: 'object',
   description,
@@ -77,6 +85,9 @@ const serverSchema = {
     headers: stringMap('HTTP headers sent to the upstream on every request, e.g. Authorization: "Bearer ${TOKEN}".', 'Header value.'),
     mode: modeSchema('Overrides the top-level `mode` for this server.'),
     pinning: pinningSchema('Overrides the top-level `pinning` for this server.'),
+    call_timeout: durationSchema(
+      'How long the server may take to answer a forwarded call (time held for approval not counted): seconds, or "30s", "5m". Then the agent gets an error naming the limit, the server is sent notifications/cancelled, and a rate-limit slot is given back. Default 5m; a rule\'s `timeout` overrides it.',
+    ),
   },
   oneOf: [
     { required: ['command'], properties: { url: false, headers: false } },
@@ -145,6 +156,7 @@ const ruleProperties = {
     },
   },
   conditions: { type: 'array', description: 'Checked in order before `action`; the first that matches decides.', items: conditionSchema },
+  timeout: durationSchema('How long the server may take to answer a call this rule forwards (time held for approval not counted). Overrides the server\'s `call_timeout` (default 5m).'),
   approval: {
     type: 'object',
     description: 'How a `require_approval` call (the rule\'s action, or a condition\'s) is held.',
@@ -323,6 +335,12 @@ const limitsSchema = {
   additionalProperties: false,
   properties: {
     max_sessions: { type: 'integer', minimum: 1, description: 'Client sessions open at once over HTTP, all servers together. Default 1000.' },
+    tool_name_length: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65536,
+      description: 'Longest tool name a tools/call may carry (characters); a longer one is refused with -32602 before any policy sees it. Default 256.',
+    },
     max_sessions_per_server: { type: 'integer', minimum: 1, description: 'Client sessions open at once for any one server. Default 256.' },
     max_processes_per_server: {
       type: 'integer',

@@ -34,6 +34,8 @@ export interface StdioServerConfig {
   mode?: Mode;
   /** Overrides the top-level `pinning` for this server. */
   pinning?: PinningMode;
+  /** How long the upstream may take to answer a forwarded call; absent: `DEFAULT_CALL_TIMEOUT_MS`. */
+  callTimeoutMs?: number;
 }
 
 export interface HttpServerConfig {
@@ -43,6 +45,8 @@ export interface HttpServerConfig {
   mode?: Mode;
   /** Overrides the top-level `pinning` for this server. */
   pinning?: PinningMode;
+  /** How long the upstream may take to answer a forwarded call; absent: `DEFAULT_CALL_TIMEOUT_MS`. */
+  callTimeoutMs?: number;
 }
 
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
@@ -82,6 +86,8 @@ export interface ToolRuleConfig {
    */
   category?: Category;
   risk?: Risk;
+  /** How long the upstream may take to answer a call this rule forwards (held time not counted); overrides the server's. */
+  timeoutMs?: number;
 }
 
 /**
@@ -135,6 +141,8 @@ export interface StateConfig {
 // --- limits (the edge's bounds; see README "HTTP hygiene") ---
 /** Bounds on what clients and upstreams can make the gateway hold. Each has a default (`LIMIT_DEFAULTS`). */
 export interface LimitsConfig {
+  /** Longest tool name a `tools/call` may carry; longer ones are refused before any rule is looked up. */
+  toolNameLength: number;
   /** Client sessions open at once on the HTTP listener, all servers together. */
   maxSessions: number;
   /** Client sessions open at once for any one server. */

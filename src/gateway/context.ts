@@ -18,6 +18,8 @@ export interface DecisionEvent {
   policyMicros: number;
   /** The JSON-RPC id of the call, as the client sent it. */
   requestId: string | number;
+  /** Set when the refusal was a JSON-RPC error with this code rather than an isError tool result. */
+  answeredWith?: number;
 }
 
 /** How a forwarded call ended at the upstream. */

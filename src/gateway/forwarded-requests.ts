@@ -41,6 +41,11 @@ export class ForwardedRequests {
     return request;
   }
 
+  /** The session is closing: no call may time out after it. */
+  stopTimers(): void {
+    for (const request of this.#byId.values()) if (request.timer) clearTimeout(request.timer);
+  }
+
   /** Takes every request out (the upstream ended). */
   settleAll(): Array<[RequestId, ForwardedRequest]> {
     const all = [...this.#byId.keys()].map((id) => [id, this.settle(id)!] as [RequestId, ForwardedRequest]);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ToolDefinition } from '../catalog/types.js';
 import type { ToolgateError } from '../errors.js';
+import type { CallTimeout } from '../policy/compile.js';
 import { decide, decisionMeta, policyViolationText } from '../policy/decide.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import {
@@ -19,6 +20,7 @@ import type { ClientSession, Downstream } from '../transport/client-session.js';
 import type { Upstream } from '../transport/upstream.js';
 import type { GatewayContext } from './context.js';
 import { ForwardedRequests, type ForwardedRequest } from './forwarded-requests.js';
+import { CALL_TIMEOUT, callTimeoutText, readToolCall } from './call-input.js';
 import { holdForApproval } from './holds.js';
 import { OwnRequests } from './own-requests.js';
 import { PinGuard } from './pin-guard.js';
@@ -113,6 +115,7 @@ export class ProxySession implements ClientSession {
   async close(): Promise<void> {
     for (const requestId of [...this.#holds.keys()]) this.#abandonHold(requestId, 'the agent session ended while the call was held');
     this.#clientRequests.failAll('the agent session ended');
+    this.#forwarded.stopTimers();
     await this.#upstream.close();
   }
 
@@ -123,25 +126,22 @@ export class ProxySession implements ClientSession {
   }
 
   async #handleToolCall(message: JsonRpcRequest, raw: string | undefined): Promise<void> {
-    const params = message.params ?? {};
-    const tool = typeof params.name === 'string' ? params.name : undefined;
-    if (tool === undefined) {
-      this.#reply(errorResponse(message.id, INVALID_PARAMS, 'tools/call needs params.name, the name of the tool to call'));
-      return;
-    }
-    const args = params.arguments;
-    if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
-      this.#reply(errorResponse(message.id, INVALID_PARAMS, `tools/call params.arguments must be an object (tool "${tool}")`));
-      return;
-    }
-    const call: ToolCall = { server: this.serverId, tool, args: (args ?? {}) as Record<string, unknown>, session: this.sessionId };
-    const started = process.hrtime.bigint();
     const policy = this.#context.policy();
+    const input = readToolCall(message, this.serverId, this.sessionId, policy.toolNameLength);
+    if (!input.ok) {
+      if (input.overLong) this.#refusedOverLongName(message, input.overLong, policy.revision);
+      this.#reply(input.error);
+      return;
+    }
+    const { call } = input;
+    const tool = call.tool;
+    const started = process.hrtime.bigint();
     let decision: Decision;
     let undo: (() => Promise<void>) | undefined;
+    let definition: ToolDefinition | undefined;
     try {
       const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
-      const definition = pinning !== 'off' || policy.needsDefinition(this.serverId, tool) ? await this.#definitions.get(tool) : undefined;
+      definition = pinning !== 'off' || policy.needsDefinition(this.serverId, tool) ? await this.#definitions.get(tool) : undefined;
       const pin = pinning !== 'off' && definition ? await this.#pins!.judge(definition, pinning) : undefined;
       if (pin?.refused) {
         decision = { kind: 'deny', rule: { pattern: 'pinning', part: 'pinning' }, mode: policy.modeFor(this.serverId), reason: pin.reason };
@@ -170,12 +170,13 @@ export class ProxySession implements ClientSession {
       policyMicros,
       requestId: message.id,
     });
+    const timeout = policy.callTimeout(this.serverId, tool, definition);
     if (decision.kind === 'hold' && decision.mode === 'enforce') {
-      await this.#hold(message, raw, call, decision, undo);
+      await this.#hold(message, raw, call, decision, timeout, undo);
       return;
     }
     if (forwarded) {
-      await this.#forwardCall(message, raw, call, undo);
+      await this.#forwardCall(message, raw, call, timeout, undo);
       return;
     }
     if (decision.kind === 'hide') {
@@ -186,7 +187,14 @@ export class ProxySession implements ClientSession {
   }
 
   /** Holds the call until a person decides; forwards exactly the held arguments on approval. */
-  async #hold(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, decision: Extract<Decision, { kind: 'hold' }>, undo?: () => Promise<void>): Promise<void> {
+  async #hold(
+    message: JsonRpcRequest,
+    raw: string | undefined,
+    call: ToolCall,
+    decision: Extract<Decision, { kind: 'hold' }>,
+    timeout: CallTimeout,
+    undo?: () => Promise<void>,
+  ): Promise<void> {
     const hub = this.#context.approvals;
     const revision = this.#context.policy().revision;
     if (!hub) {
@@ -218,7 +226,7 @@ export class ProxySession implements ClientSession {
     const { approval } = outcome;
     this.#context.onApprovalDecided(call, approval);
     if (outcome.approved) {
-      await this.#forwardCall(message, raw, call, undo);
+      await this.#forwardCall(message, raw, call, timeout, undo); // the timeout starts now: held time does not count
       return;
     }
     await undo?.();
@@ -234,13 +242,43 @@ export class ProxySession implements ClientSession {
   }
 
   /** Forwards a decided call, unless the upstream died meanwhile (then its slot is given back). */
-  async #forwardCall(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, undo?: () => Promise<void>): Promise<void> {
+  async #forwardCall(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, timeout: CallTimeout, undo?: () => Promise<void>): Promise<void> {
     if (this.#ended) {
       await undo?.();
       this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
       return;
     }
     this.#forwardRequest(message, raw, undo, call);
+    const timer = setTimeout(() => this.#callTimedOut(message.id, timeout), timeout.ms);
+    timer.unref();
+    this.#forwarded.get(message.id)!.timer = timer;
+  }
+
+  /** The upstream kept a forwarded call past its timeout: the agent is told, the upstream is told to stop. */
+  #callTimedOut(id: RequestId, timeout: CallTimeout): void {
+    const pending = this.#forwarded.settle(id);
+    if (!pending?.call) return;
+    const text = callTimeoutText(pending.call, timeout);
+    this.#log.warn({ tool: pending.call.tool, timeoutMs: timeout.ms }, 'upstream did not answer a call in time; cancelled');
+    this.#upstream.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: text } });
+    if (pending.undo) void pending.undo();
+    const response = errorResponse(id, CALL_TIMEOUT, text, { timeoutMs: timeout.ms, setting: timeout.setting });
+    this.#completed(id, pending, response);
+    this.#reply(response);
+  }
+
+  /** A tools/call whose name passed limits.tool_name_length: audited under a bounded prefix, answered -32602 by the caller. */
+  #refusedOverLongName(message: JsonRpcRequest, overLong: { prefix: string; reason: string }, revision: string): void {
+    this.#context.onDecision({
+      time: Date.now(),
+      call: { server: this.serverId, tool: overLong.prefix, args: {}, session: this.sessionId },
+      decision: { kind: 'deny', rule: { pattern: 'limits', part: 'tool_name_length' }, mode: 'enforce', reason: overLong.reason },
+      forwarded: false,
+      policyRevision: revision,
+      policyMicros: 0,
+      requestId: message.id,
+      answeredWith: INVALID_PARAMS,
+    });
   }
 
   /** True when the request was a held call (now abandoned). */
@@ -269,19 +307,22 @@ export class ProxySession implements ClientSession {
         return;
       }
       const pending = this.#forwarded.settle(id);
-      if (pending) {
-        if ('error' in message && pending.undo) void pending.undo();
-        if (pending.call) this.#completed(id, pending, message);
-        if (pending.method === 'tools/list' && 'result' in message) {
-          void this.#filterToolList(message).then(
-            (filtered) => this.#deliver(filtered, filtered === message ? raw : undefined, id),
-            (error: unknown) => {
-              this.#log.error({ err: error }, 'cannot filter a tools/list answer; the client gets an error instead');
-              this.#deliver(errorResponse(id, UPSTREAM_ERROR, 'toolgate could not check this tool list against its policy; try again'), undefined, id);
-            },
-          );
-          return;
-        }
+      if (!pending) {
+        // Cancelled or timed out meanwhile: the client was already answered, or must not be.
+        this.#log.debug({ id }, 'upstream answered a request no longer waiting; dropped');
+        return;
+      }
+      if ('error' in message && pending.undo) void pending.undo();
+      if (pending.call) this.#completed(id, pending, message);
+      if (pending.method === 'tools/list' && 'result' in message) {
+        void this.#filterToolList(message).then(
+          (filtered) => this.#deliver(filtered, filtered === message ? raw : undefined, id),
+          (error: unknown) => {
+            this.#log.error({ err: error }, 'cannot filter a tools/list answer; the client gets an error instead');
+            this.#deliver(errorResponse(id, UPSTREAM_ERROR, 'toolgate could not check this tool list against its policy; try again'), undefined, id);
+          },
+        );
+        return;
       }
       this.#deliver(message, raw, id);
       return;

@@ -23,7 +23,7 @@
  * that deny would only change the wording of the same refusal.)
  */
 import type { Category, Risk, ToolDefinition } from '../catalog/types.js';
-import { DEFAULT_APPROVAL_TIMEOUT_MS } from '../config/build.js';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, LIMIT_DEFAULTS } from '../config/build.js';
 import type { Config, Mode, PinningMode } from '../config/types.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { CATEGORY_COUNT, CATEGORY_INDEX, classificationOf, compileDefaults, type CategoryDefault } from './category-defaults.js';
@@ -72,6 +72,16 @@ export interface CompiledPolicy {
   evaluate(call: ToolCall, definition?: ToolDefinition): Verdict;
   /** The tool's effective rule, where each part comes from, and its classification. Not for the hot path. */
   explain(server: string, tool: string, definition?: ToolDefinition): Explanation;
+  /** How long the upstream may take to answer this call, and the config key that says so (to name in errors). */
+  callTimeout(server: string, tool: string, definition?: ToolDefinition): CallTimeout;
+  /** `limits.tool_name_length`: longer tool names are refused before any rule is looked up. */
+  readonly toolNameLength: number;
+}
+
+export interface CallTimeout {
+  ms: number;
+  /** Where to change it, e.g. `policies.app.tools.slow.timeout` or `servers.app.call_timeout (default 5m)`. */
+  setting: string;
 }
 
 /** Everything known about one (server, tool) before a call arrives; cached. */
@@ -106,13 +116,18 @@ export function compilePolicy(config: Config): CompiledPolicy {
   if (problems.length > 0) throw new ConfigError(problems);
   const modes = new Map<string, Mode>();
   const pinning = new Map<string, PinningMode>();
+  const callTimeouts = new Map<string, number>();
   for (const [id, server] of Object.entries(config.servers)) {
     modes.set(id, server.mode ?? config.mode);
     pinning.set(id, server.pinning ?? config.pinning);
+    if (server.callTimeoutMs !== undefined) callTimeouts.set(id, server.callTimeoutMs);
   }
   const revision = policyRevision({ ...config, policies, defaults });
   const categoriesHide = [...categories.values()].some((c) => c.plan.config.action === 'hide');
-  return Object.freeze(new Policy({ revision, categoriesHide, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, servers, categories }));
+  const toolNameLength = (config.limits ?? LIMIT_DEFAULTS).toolNameLength; // Configs built in code may leave limits out
+  return Object.freeze(
+    new Policy({ revision, categoriesHide, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, callTimeouts, toolNameLength, servers, categories }),
+  );
 }
 
 interface PolicyParts {
@@ -123,12 +138,16 @@ interface PolicyParts {
   modes: ReadonlyMap<string, Mode>;
   pinning: PinningMode;
   pinnings: ReadonlyMap<string, PinningMode>;
+  /** `servers.<id>.call_timeout` where set. */
+  callTimeouts: ReadonlyMap<string, number>;
+  toolNameLength: number;
   servers: ReadonlyMap<string, ServerPlan>;
   categories: ReadonlyMap<Category, CategoryDefault>;
 }
 
 class Policy implements CompiledPolicy {
   readonly revision: string;
+  readonly toolNameLength: number;
   readonly #parts: PolicyParts;
   readonly #resolved = new Map<string, Map<string, Resolution>>();
   #resolvedCount = 0;
@@ -137,7 +156,18 @@ class Policy implements CompiledPolicy {
 
   constructor(parts: PolicyParts) {
     this.revision = parts.revision;
+    this.toolNameLength = parts.toolNameLength;
     this.#parts = parts;
+  }
+
+  callTimeout(server: string, tool: string, definition?: ToolDefinition): CallTimeout {
+    const r = this.#resolve(server, tool);
+    const g = r.fixed ?? this.#byDefinition(r, server, tool, definition);
+    const ruleMs = g.plan?.config.timeoutMs;
+    if (ruleMs !== undefined) return { ms: ruleMs, setting: `\`timeout\` of ${this.#where(server, g)}` };
+    const serverMs = this.#parts.callTimeouts.get(server);
+    if (serverMs !== undefined) return { ms: serverMs, setting: `servers.${server}.call_timeout` };
+    return { ms: DEFAULT_CALL_TIMEOUT_MS, setting: `servers.${server}.call_timeout (not set: the default)` };
   }
 
   modeFor(server: string): Mode {

@@ -83,6 +83,7 @@ export function isOverrideOnly(rule: ToolRuleConfig): boolean {
     rule.reason === undefined &&
     rule.rateLimit === undefined &&
     rule.validate === undefined &&
+    rule.timeoutMs === undefined &&
     rule.conditions.length === 0
   );
 }
