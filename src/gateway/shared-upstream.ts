@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ToolgateError } from '../errors.js';
 import { isRequest, isResponse, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse, type RequestId } from '../transport/jsonrpc.js';
@@ -9,7 +10,9 @@ import type { Upstream } from '../transport/upstream.js';
  * answer; `logging/setLevel` and resource subscriptions are the process's, so they affect every
  * session; notifications not tied to a request go to every session; a server-to-client request
  * (sampling, elicitation, roots) goes to the session with the newest call in flight.
- * Request ids and progress tokens are rewritten so sessions never collide.
+ * Request ids and progress tokens are rewritten so sessions never collide. A server request
+ * gets an unguessable id per session, and its answer is taken only from the session it was
+ * sent to: another session cannot answer it.
  */
 export class SharedUpstreamHub {
   #upstream?: Upstream;
@@ -20,6 +23,10 @@ export class SharedUpstreamHub {
   readonly #requests = new Map<string, { member: SharedSessionUpstream; id: RequestId }>();
   /** Hub progress token -> the member and its own token. */
   readonly #tokens = new Map<string, { member: SharedSessionUpstream; token: string | number; requestId: RequestId }>();
+  /** Server-to-client request id as the session saw it -> the session it went to and the upstream's id. */
+  readonly #serverRequests = new Map<string, { member: SharedSessionUpstream; upstreamId: RequestId }>();
+  readonly #serverRequestPrefix = `server-${randomBytes(9).toString('base64url')}-`;
+  #serverRequestCount = 0;
   #memberCount = 0;
   #requestCount = 0;
   #initializedSent = false;
@@ -59,6 +66,10 @@ export class SharedUpstreamHub {
       upstream.send({ ...message, id: hubId, params });
       return;
     }
+    if (isResponse(message)) {
+      this.#answerServerRequest(member, message);
+      return;
+    }
     if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = message.params?.requestId as RequestId | undefined;
       const hubId = [...this.#requests].find(([, entry]) => entry.member === member && entry.id === requestId)?.[0];
@@ -73,7 +84,19 @@ export class SharedUpstreamHub {
     this.#members.delete(member);
     for (const [hubId, entry] of this.#requests) if (entry.member === member) this.#requests.delete(hubId);
     for (const [token, entry] of this.#tokens) if (entry.member === member) this.#tokens.delete(token);
+    for (const [id, entry] of this.#serverRequests) if (entry.member === member) this.#serverRequests.delete(id);
     if (this.#members.size === 0) void this.#reset()?.close();
+  }
+
+  /** A session's answer to a server request: passed on only if that request went to this session. */
+  #answerServerRequest(member: SharedSessionUpstream, response: JsonRpcResponse): void {
+    const entry = typeof response.id === 'string' ? this.#serverRequests.get(response.id) : undefined;
+    if (!entry || entry.member !== member) {
+      this.log.warn({ id: response.id, session: member.index }, `a session answered a server request of ${this.label} that was not sent to it; dropped`);
+      return;
+    }
+    this.#serverRequests.delete(response.id as string);
+    this.#ensure().send({ ...response, id: entry.upstreamId });
   }
 
   #initializeFor(member: SharedSessionUpstream, request: JsonRpcRequest): void {
@@ -116,8 +139,11 @@ export class SharedUpstreamHub {
     }
     if (isRequest(message)) {
       const target = this.#newestCaller();
-      if (target) target.deliver(message, raw, [...target.inFlight].at(-1));
-      else this.log.warn({ method: message.method }, `${this.label} sent a request while no session has a call in flight; dropped`);
+      if (target) {
+        const id = `${this.#serverRequestPrefix}${++this.#serverRequestCount}`;
+        this.#serverRequests.set(id, { member: target, upstreamId: message.id });
+        target.deliver({ ...message, id }, undefined, [...target.inFlight].at(-1));
+      } else this.log.warn({ method: message.method }, `${this.label} sent a request while no session has a call in flight; dropped`);
       return;
     }
     for (const member of this.#members) member.deliver(message, raw, undefined);
@@ -142,6 +168,7 @@ export class SharedUpstreamHub {
     this.#initializedSent = false;
     this.#requests.clear();
     this.#tokens.clear();
+    this.#serverRequests.clear();
     return upstream;
   }
 }

@@ -29,7 +29,7 @@ policies:
     const progress: number[] = [];
     await second.callTool({ name: 'slow', arguments: { steps: 2, ms: 10 } }, { onprogress: (p) => progress.push(p.progress) });
     assert.deepEqual(progress, [1, 2]);
-    await first.callTool({ name: 'echo', arguments: { text: 'again' } });
+    assert.equal(resultText(await first.callTool({ name: 'echo', arguments: { text: 'again' } })), 'again', 'the second call of the budget passes');
     assert.equal((await first.callTool({ name: 'echo', arguments: { text: 'third' } })).isError, true, 'budgets stay per session');
     const messages = receivedMessages(gw.recordFile);
     assert.equal(new Set(messages.map((entry) => entry.pid)).size, 1, 'one upstream process');
