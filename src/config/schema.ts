@@ -338,7 +338,6 @@ const limitsSchema = {
     tool_name_length: {
       type: 'integer',
       minimum: 1,
-      maximum: 65536,
       description: 'Longest tool name a tools/call may carry (characters); a longer one is refused with -32602 before any policy sees it. Default 256.',
     },
     max_sessions_per_server: { type: 'integer', minimum: 1, description: 'Client sessions open at once for any one server. Default 256.' },

@@ -70,7 +70,7 @@ describe('an over-long tool name is refused before the policy sees it', () => {
 
   test('a bad limits.tool_name_length is a config error at its line', async () => {
     for (const [value, message] of [
-      ['0', /whole number from 1 to 65536, got 0/],
+      ['0', /got 0/],
       ['"long"', /whole number/],
     ] as const) {
       const file = join(tempDir(), 'toolgate.yaml');
