@@ -71,7 +71,7 @@ describe('an over-long tool name is refused before the policy sees it', () => {
   test('a bad limits.tool_name_length is a config error at its line', async () => {
     for (const [value, message] of [
       ['0', /got 0/],
-      ['"long"', /whole number/],
+      ['"long"', /must be a positive integer, got `long`/],
     ] as const) {
       const file = join(tempDir(), 'toolgate.yaml');
       writeFileSync(file, `servers:\n  app: { command: node }\nlimits:\n  tool_name_length: ${value}\n`);
