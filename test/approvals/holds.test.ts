@@ -27,12 +27,14 @@ describe('require_approval: a held call waits for a person', () => {
   let hook: Awaited<ReturnType<typeof webhookReceiver>>;
   /** The pending approvals that match, once there is at least one. */
   const heldCalls = async (match: (approval: Approval) => boolean): Promise<Approval[]> => {
-    const found = await eventually(async () => {
-      const list = (await gw.gateway.approvals.list({ status: 'pending' })).filter(match);
-      return list.length ? list : undefined;
-    });
-    assert.ok(found, 'the call is held');
-    return found;
+    return eventually(
+      async () => {
+        const list = (await gw.gateway.approvals.list({ status: 'pending' })).filter(match);
+        return list.length ? list : undefined;
+      },
+      5000,
+      `a pending approval matching ${match.toString()}`,
+    );
   };
 
   before(async () => {
@@ -78,7 +80,7 @@ policies:
     const [held] = await heldCalls((approval) => approval.tool === 'deploy_webapp');
     assert.deepEqual(held.arguments, { project_root: '/work/site', region: 'eu-west-1' });
     assert.ok(!receivedToolCalls(gw.recordFile).includes('deploy_webapp'), 'nothing reaches the upstream while held');
-    await eventually(() => progress.length >= 2);
+    await eventually(() => progress.length >= 2, 5000, 'two "waiting for approval" progress notifications');
     assert.match(progress[0], new RegExp(`Waiting for approval ${held.id}`));
     await gw.gateway.approvals.approve(held.id, { approver: 'alice' });
     const result = await call;
@@ -93,7 +95,7 @@ policies:
 
   test('the webhook is told when a hold starts (Slack text) and the delivery is recorded', async () => {
     const held = (await gw.gateway.approvals.list()).find((approval) => approval.tool === 'deploy_webapp')!;
-    await eventually(async () => (await gw.gateway.approvals.get(held.id))?.notified?.length);
+    await eventually(async () => (await gw.gateway.approvals.get(held.id))?.notified?.length, 5000, 'the webhook delivery to be recorded on the approval');
     assert.deepEqual((await gw.gateway.approvals.get(held.id))!.notified, [{ channel: 'webhook', ok: true, attempts: 1 }]);
     const text = (hook.bodies[0] as { text: string }).text;
     assert.match(text, /approval needed\* for `deploy_webapp` on `app`/);
@@ -158,11 +160,15 @@ policies:
     const [held] = await heldCalls((approval) => approval.arguments.project_root === '/cancel');
     controller.abort('changed my mind');
     await assert.rejects(call);
-    const closed = await eventually(async () => {
-      const approval = await gw.gateway.approvals.get(held.id);
-      return approval?.status === 'abandoned' ? approval : undefined;
-    });
-    assert.match(closed!.reason!, /cancelled/);
+    const closed = await eventually(
+      async () => {
+        const approval = await gw.gateway.approvals.get(held.id);
+        return approval?.status === 'abandoned' ? approval : undefined;
+      },
+      5000,
+      'the cancelled hold to be closed as abandoned',
+    );
+    assert.match(closed.reason!, /cancelled/);
     await assert.rejects(gw.gateway.approvals.approve(held.id), /already abandoned/);
   });
 
@@ -229,11 +235,15 @@ describe('approvals outlive the process that held them', () => {
     await store.close();
     const hub = new ApprovalHub({ store: new SqliteApprovalStore(file, { now: Date.now }), log: pino({ level: 'silent' }) });
     try {
-      const gone = await eventually(async () => {
-        const approval = await hub.get('gone');
-        return approval?.status === 'abandoned' ? approval : undefined;
-      });
-      assert.match(gone!.reason!, /gateway restarted/);
+      const gone = await eventually(
+        async () => {
+          const approval = await hub.get('gone');
+          return approval?.status === 'abandoned' ? approval : undefined;
+        },
+        5000,
+        "the hold of the gone process to be closed as abandoned",
+      );
+      assert.match(gone.reason!, /gateway restarted/);
       assert.equal((await hub.get('alive'))!.status, 'pending', 'a live process keeps its holds');
       assert.equal((await hub.get('elsewhere'))!.status, 'pending', 'another machine keeps its holds');
       const decided = await hub.approve('alive', { approver: 'bob' });

@@ -24,7 +24,7 @@ servers:
     assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
 
     await client.callTool({ name: 'rug_pull', arguments: {} });
-    await eventually(() => changed > 0);
+    await eventually(() => changed > 0, 5000, 'notifications/tools/list_changed after the rug pull');
     const after = (await client.listTools()).tools.map((tool) => tool.name);
     assert.ok(!after.includes('get_status'), 'the changed tool is hidden');
     assert.ok(after.includes('echo'), 'unchanged tools stay');
@@ -90,13 +90,12 @@ describe('pinning at start-up', () => {
     try {
       const reader = new SqlitePinStore(join(dataDir, 'pins.sqlite'), { now: Date.now });
       try {
-        const pending = await eventually(async () => (await reader.pending()).find((pin) => pin.tool === 'get_status'), 15_000);
-        assert.ok(pending, 'the change was recorded at start-up, with no client connected');
+        const pending = await eventually(async () => (await reader.pending()).find((pin) => pin.tool === 'get_status'), 15_000, 'the start-up check to record the changed get_status, with no client connected');
         assert.match(pending.diff!, /as it was when first pinned/);
       } finally {
         await reader.close();
       }
-      await eventually(() => gateway.output().includes('changed since it was pinned'));
+      await eventually(() => gateway.output().includes('changed since it was pinned'), 5000, 'the gateway to log the changed pin');
       assert.match(gateway.output(), /toolgate pins diff app get_status/);
     } finally {
       await gateway.stop();

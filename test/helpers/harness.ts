@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { pino } from 'pino';
@@ -107,12 +108,22 @@ export async function startGateway(yaml: string, options: { watch?: boolean; hol
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `check` returns a truthy value or the time is up; returns the last value. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
+type Truthy<T> = Exclude<T, null | undefined | false | 0 | ''>;
+
+/**
+ * Polls `check` every 50 ms until it returns a truthy value, and returns that value. Throws when
+ * the time is up, naming what was awaited (`what`, or the check's own source) and the last value
+ * seen, so a wait that never ends fails loudly instead of letting the test assert on a stale value.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what?: string): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value || Date.now() > deadline) return value;
+    if (value) return value as Truthy<T>;
+    if (Date.now() > deadline) {
+      const awaited = what ?? check.toString().replace(/\s+/g, ' ');
+      throw new Error(`eventually: gave up after ${timeoutMs} ms waiting for ${awaited}; the last check returned ${inspect(value, { depth: 3, breakLength: Infinity })}`);
+    }
     await sleep(50);
   }
 }
