@@ -13,6 +13,8 @@ policies:
       delete_app: { action: ${action}, reason: "by policy" }
 `;
 
+const REFUSED = 'the changed config was refused; the previous config keeps serving';
+
 test('policy changes are picked up while running; a broken file is refused and counters survive', async () => {
   const gw = await startGateway(POLICY('deny'), { watch: true });
   try {
@@ -22,13 +24,14 @@ test('policy changes are picked up while running; a broken file is refused and c
     const firstRevision = gw.gateway.policy().revision;
 
     gw.rewrite(POLICY('allow'));
-    await eventually(() => gw.gateway.policy().revision !== firstRevision);
-    assert.notEqual(gw.gateway.policy().revision, firstRevision);
+    await eventually(() => gw.gateway.policy().revision !== firstRevision, 10_000, 'the rewritten config to be loaded');
     assert.equal(resultText(await client.callTool({ name: 'delete_app', arguments: { name: 'a' } })), 'deleted a', 'the same session sees the new policy');
 
     const goodRevision = gw.gateway.policy().revision;
     gw.rewrite(`${POLICY('deny')}\n      broken_rule: { action: explode }\n`);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The refusal is logged once the watcher has read the broken file: only then is "unchanged" proof of anything.
+    const refusal = await eventually(() => gw.logs.find((line) => line.msg === REFUSED), 10_000, 'the watcher to refuse the broken config');
+    assert.match(JSON.stringify(refusal.problems), /broken_rule.*explode/);
     assert.equal(gw.gateway.policy().revision, goodRevision, 'the broken file was refused');
     assert.equal(resultText(await client.callTool({ name: 'delete_app', arguments: { name: 'b' } })), 'deleted b', 'the old policy keeps serving');
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { watchConfig } from '../../src/gateway/config-watcher.js';
 import type { DecisionEvent } from '../../src/gateway/context.js';
@@ -40,6 +40,31 @@ export function receivedToolCalls(recordFile: string): string[] {
     .map((entry) => String(entry.message.params?.name));
 }
 
+export interface LogLine {
+  level: number;
+  msg?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * A pino logger whose lines are kept in `lines`, so a test can wait for what the gateway said;
+ * they are also written to stderr when TOOLGATE_TEST_LOG names a level.
+ */
+function capturingLogger(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const echo = process.env.TOOLGATE_TEST_LOG;
+  const log = pino(
+    { level: echo ?? 'info' },
+    {
+      write(line: string) {
+        lines.push(JSON.parse(line) as LogLine);
+        if (echo) process.stderr.write(line);
+      },
+    },
+  );
+  return { log, lines };
+}
+
 export interface StartedGateway {
   gateway: Gateway;
   baseUrl: string;
@@ -47,6 +72,8 @@ export interface StartedGateway {
   configFile: string;
   recordFile: string;
   decisions: DecisionEvent[];
+  /** Every line the gateway logged at info level or above, parsed (pino's JSON). */
+  logs: LogLine[];
   url(serverId: string): string;
   connect(serverId: string, options?: ConstructorParameters<typeof Client>[1]): Promise<Client>;
   /** Rewrites the config file (the running gateway watches it). */
@@ -74,7 +101,7 @@ export async function startGateway(yaml: string, options: { watch?: boolean; hol
   const withListen = (text: string) => (/^listen:/m.test(text) ? text : `listen: { host: 127.0.0.1, port: 0 }\n${text}`);
   writeFileSync(configFile, withListen(expand(yaml)));
   const config = await loadConfig(configFile);
-  const log = pino({ level: process.env.TOOLGATE_TEST_LOG ?? 'silent' }, pino.destination(2));
+  const { log, lines: logs } = capturingLogger();
   const gateway = new Gateway({ config, log, holdProgressMs: options.holdProgressMs });
   const decisions: DecisionEvent[] = [];
   gateway.subscribe((event) => decisions.push(event));
@@ -88,6 +115,7 @@ export async function startGateway(yaml: string, options: { watch?: boolean; hol
     configFile,
     recordFile,
     decisions,
+    logs,
     url: (serverId) => `${baseUrl}/mcp/${serverId}`,
     async connect(serverId, clientOptions) {
       const client = new Client({ name: 'toolgate-test', version: '1.0.0' }, clientOptions);
