@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { startGateway } from '../helpers/harness.js';
+import { eventually, startGateway, within } from '../helpers/harness.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
@@ -52,14 +52,14 @@ test('a client that loses a call\'s event stream resumes it with Last-Event-ID a
 
     const call = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow', arguments: { steps: 6, ms: 80 }, _meta: { progressToken: 'p' } } });
     const first = openEvents(url, 'POST', sessionHeaders, call);
-    while (!first.events.some((event) => event.data.includes('"progress":2'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => first.events.some((event) => event.data.includes('"progress":2')), 15_000, 'the second progress notification on the first stream');
     first.hangUp();
     const seen = first.events.filter((event) => event.data);
     const lastId = first.events.at(-1)!.id!;
     assert.ok(first.events[0].id && first.events[0].data === '', 'the stream starts with a priming event that carries an id');
 
     const resumed = openEvents(url, 'GET', { accept: 'text/event-stream', 'mcp-session-id': session, 'last-event-id': lastId });
-    await resumed.done;
+    await within(resumed.done, 15_000, 'the resumed stream to end after the response');
     const progress = [...seen, ...resumed.events].filter((event) => event.data.includes('notifications/progress')).map((event) => JSON.parse(event.data).params.progress);
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6], 'every progress notification arrives exactly once across the two streams');
     const result = resumed.events.map((event) => event.data).find((data) => data.includes('"id":7'));

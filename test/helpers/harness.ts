@@ -156,6 +156,19 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 500
   }
 }
 
+/** Resolves as `promise` does, or rejects after `timeoutMs` with an error naming what was awaited. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`within: gave up after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The machine-readable decision toolgate puts on a refused call's result (`_meta["toolgate/decision"]`). */
 export function decisionOf(result: unknown): Record<string, unknown> | undefined {
   return (result as { _meta?: Record<string, Record<string, unknown>> })._meta?.['toolgate/decision'];
