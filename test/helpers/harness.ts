@@ -33,6 +33,15 @@ export function receivedMessages(recordFile: string): Array<{ pid: number; messa
     .map((line) => JSON.parse(line));
 }
 
+/**
+ * Lets a test assert what the upstream did *not* receive: a ping through the same session travels
+ * the same upstream connection in order (stdio), and the fixture records it before answering, so
+ * once the answer is back everything the gateway forwarded before it is in the record file.
+ */
+export async function upstreamCaughtUp(client: Client): Promise<void> {
+  await client.ping();
+}
+
 /** Names of the tools the upstream fixture was asked to run. */
 export function receivedToolCalls(recordFile: string): string[] {
   return receivedMessages(recordFile)
@@ -87,7 +96,7 @@ export interface StartedGateway {
  * keys), `$EVERYTHING` to server-everything over stdio, `$RECORD_FILE` to the file the fixture
  * records into and `$DIR` to the test's temporary folder.
  */
-export async function startGateway(yaml: string, options: { watch?: boolean; holdProgressMs?: number } = {}): Promise<StartedGateway> {
+export async function startGateway(yaml: string, options: { watch?: boolean; holdProgressMs?: number; now?: () => number } = {}): Promise<StartedGateway> {
   const dir = tempDir();
   const recordFile = join(dir, 'received.jsonl');
   const expand = (text: string) =>
@@ -102,7 +111,7 @@ export async function startGateway(yaml: string, options: { watch?: boolean; hol
   writeFileSync(configFile, withListen(expand(yaml)));
   const config = await loadConfig(configFile);
   const { log, lines: logs } = capturingLogger();
-  const gateway = new Gateway({ config, log, holdProgressMs: options.holdProgressMs });
+  const gateway = new Gateway({ config, log, holdProgressMs: options.holdProgressMs, now: options.now });
   const decisions: DecisionEvent[] = [];
   gateway.subscribe((event) => decisions.push(event));
   const { url: baseUrl } = await gateway.listen();
