@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Approval } from '../../src/approvals/types.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
 import { auditFile } from '../../src/audit/audit-log.js';
-import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
+import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, startGateway, upstreamCaughtUp, type StartedGateway } from '../helpers/harness.js';
 
 
 /** A webhook receiver on loopback that records every POST body. */
@@ -22,27 +22,9 @@ async function webhookReceiver(): Promise<{ url: string; bodies: unknown[]; clos
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-describe('require_approval: a held call waits for a person', () => {
-  let gw: StartedGateway;
-  let hook: Awaited<ReturnType<typeof webhookReceiver>>;
-  /** The pending approvals that match, once there is at least one. */
-  const heldCalls = async (match: (approval: Approval) => boolean): Promise<Approval[]> => {
-    return eventually(
-      async () => {
-        const list = (await gw.gateway.approvals.list({ status: 'pending' })).filter(match);
-        return list.length ? list : undefined;
-      },
-      5000,
-      `a pending approval matching ${match.toString()}`,
-    );
-  };
-
-  before(async () => {
-    hook = await webhookReceiver();
-    gw = await startGateway(
-      `
+const POLICY = (hookUrl: string) => `
 notifications:
-  webhook: { url: "${hook.url}", format: slack }
+  webhook: { url: "${hookUrl}", format: slack }
 servers:
   app: $RECORDING
 policies:
@@ -61,11 +43,38 @@ policies:
         conditions:
           - if: 'args.text == "needs a person"'
             action: require_approval
-`,
-      { holdProgressMs: 100 },
+`;
+
+describe('require_approval: a held call waits for a person', () => {
+  // A gateway and a webhook receiver per test: each test holds, decides and audits its own calls.
+  let gw: StartedGateway;
+  let hook: Awaited<ReturnType<typeof webhookReceiver>>;
+  /** The pending approvals that match, once there is at least one. */
+  const heldCalls = (match: (approval: Approval) => boolean): Promise<Approval[]> =>
+    eventually(
+      async () => {
+        const list = (await gw.gateway.approvals.list({ status: 'pending' })).filter(match);
+        return list.length ? list : undefined;
+      },
+      5000,
+      `a pending approval matching ${match.toString()}`,
     );
+  /** The audit records of one tool, once the trail has been written. */
+  const auditRecords = async (tool: string) => {
+    await gw.gateway.audit!.flush();
+    const store = new SqliteAuditStore(auditFile(gw.gateway.config), { readonly: true });
+    try {
+      return await store.query({ tool });
+    } finally {
+      await store.close();
+    }
+  };
+
+  beforeEach(async () => {
+    hook = await webhookReceiver();
+    gw = await startGateway(POLICY(hook.url), { holdProgressMs: 100 });
   });
-  after(async () => {
+  afterEach(async () => {
     await gw.close();
     await hook.close();
   });
@@ -79,7 +88,8 @@ policies:
     );
     const [held] = await heldCalls((approval) => approval.tool === 'deploy_webapp');
     assert.deepEqual(held.arguments, { project_root: '/work/site', region: 'eu-west-1' });
-    assert.ok(!receivedToolCalls(gw.recordFile).includes('deploy_webapp'), 'nothing reaches the upstream while held');
+    await upstreamCaughtUp(client);
+    assert.deepEqual(receivedToolCalls(gw.recordFile), [], 'nothing reaches the upstream while held');
     await eventually(() => progress.length >= 2, 5000, 'two "waiting for approval" progress notifications');
     assert.match(progress[0], new RegExp(`Waiting for approval ${held.id}`));
     await gw.gateway.approvals.approve(held.id, { approver: 'alice' });
@@ -91,16 +101,25 @@ policies:
     const stored = (await gw.gateway.approvals.get(held.id))!;
     assert.equal(stored.status, 'approved');
     assert.equal(stored.decidedBy, 'alice');
+    const [record] = (await auditRecords('deploy_webapp')).filter((candidate) => candidate.decision === 'approved');
+    assert.ok(record, 'the approval is in the audit trail');
+    assert.equal(record.approver, 'alice');
+    assert.equal(record.outcome, 'result', 'the approved call was forwarded and answered');
   });
 
   test('the webhook is told when a hold starts (Slack text) and the delivery is recorded', async () => {
-    const held = (await gw.gateway.approvals.list()).find((approval) => approval.tool === 'deploy_webapp')!;
+    const client = await gw.connect('app');
+    const call = client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/work/site', region: 'eu-west-1' } });
+    const [held] = await heldCalls((approval) => approval.tool === 'deploy_webapp');
     await eventually(async () => (await gw.gateway.approvals.get(held.id))?.notified?.length, 5000, 'the webhook delivery to be recorded on the approval');
     assert.deepEqual((await gw.gateway.approvals.get(held.id))!.notified, [{ channel: 'webhook', ok: true, attempts: 1 }]);
+    assert.equal(hook.bodies.length, 1);
     const text = (hook.bodies[0] as { text: string }).text;
     assert.match(text, /approval needed\* for `deploy_webapp` on `app`/);
     assert.match(text, /"project_root": "\/work\/site"/);
     assert.match(text, new RegExp(`toolgate approvals approve ${held.id}`));
+    await gw.gateway.approvals.refuse(held.id, 'test done', 'test');
+    await call;
   });
 
   test("refused: the agent reads the approver's reason and the upstream never sees the call", async () => {
@@ -113,7 +132,10 @@ policies:
     assert.match(resultText(result), /^Policy violation: .*deploy_webapp.*held for approval.*bob refused it: Not from \/etc, please\./);
     assert.equal(decisionOf(result)!.decision, 'refused');
     assert.equal(decisionOf(result)!.approvalId, held.id);
-    assert.equal(receivedMessages(gw.recordFile).filter((entry) => entry.message.params?.name === 'deploy_webapp').length, 1, 'only the approved call arrived');
+    await upstreamCaughtUp(client);
+    assert.deepEqual(receivedToolCalls(gw.recordFile), []);
+    const records = await auditRecords('deploy_webapp');
+    assert.deepEqual(records.map((record) => [record.decision, record.approver]), [['refused', 'bob']]);
   });
 
   test('expired: no answer within the timeout refuses the call as expired', async () => {
@@ -121,7 +143,9 @@ policies:
     const result = await client.callTool({ name: 'delete_app', arguments: { name: 'web' } });
     assert.equal(result.isError, true);
     assert.match(resultText(result), /the approval expired: nobody answered within 1s/);
-    assert.ok(!receivedToolCalls(gw.recordFile).includes('delete_app'));
+    await upstreamCaughtUp(client);
+    assert.deepEqual(receivedToolCalls(gw.recordFile), []);
+    assert.deepEqual((await auditRecords('delete_app')).map((record) => record.decision), ['expired']);
   });
 
   test('approve for the session: later calls of that tool in that session pass without a hold', async () => {
@@ -130,7 +154,7 @@ policies:
     const [held] = await heldCalls((approval) => approval.arguments.project_root === '/w/1');
     const approved = await gw.gateway.approvals.approve(held.id, { scope: 'session', minutes: 5, approver: 'carol' });
     assert.ok(approved.grant && approved.grant.until > Date.now());
-    await first;
+    assert.equal(resultText(await first), 'deployed /w/1 to eu-west-1');
     const second = await client.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/2', region: 'eu-west-1' } });
     assert.equal(resultText(second), 'deployed /w/2 to eu-west-1');
     const granted = gw.decisions.find((event) => event.call.args.project_root === '/w/2')!;
@@ -138,14 +162,14 @@ policies:
     const other = await gw.connect('app');
     const otherCall = other.callTool({ name: 'deploy_webapp', arguments: { project_root: '/w/3', region: 'eu-west-1' } });
     const [heldElsewhere] = await heldCalls((approval) => approval.arguments.project_root === '/w/3');
-    assert.ok(heldElsewhere, 'another session is still held');
     await gw.gateway.approvals.refuse(heldElsewhere.id, 'no');
-    await otherCall;
+    assert.equal((await otherCall).isError, true, 'another session is still held, and refused');
   });
 
   test('a condition can hold a call; other arguments pass', async () => {
     const client = await gw.connect('app');
     assert.equal(resultText(await client.callTool({ name: 'echo', arguments: { text: 'fine' } })), 'fine');
+    assert.deepEqual(await gw.gateway.approvals.list(), [], 'the other arguments were not held');
     const call = client.callTool({ name: 'echo', arguments: { text: 'needs a person' } });
     const [held] = await heldCalls((approval) => approval.tool === 'echo');
     assert.equal(held.rule, 'echo');
@@ -170,6 +194,9 @@ policies:
     );
     assert.match(closed.reason!, /cancelled/);
     await assert.rejects(gw.gateway.approvals.approve(held.id), /already abandoned/);
+    assert.deepEqual((await auditRecords('deploy_webapp')).map((record) => record.decision), ['abandoned']);
+    await upstreamCaughtUp(client);
+    assert.deepEqual(receivedToolCalls(gw.recordFile), []);
   });
 
   test("via elicitation: the agent's own user is asked through the client", async () => {
@@ -190,29 +217,14 @@ policies:
       assert.match(resultText(no), /the agent's user \(elicitation\) refused it: the user did not allow it/);
       const decided = (await gw.gateway.approvals.list()).filter((approval) => approval.tool === 'build_and_push_image_to_ecr');
       assert.deepEqual(decided.map((approval) => approval.status).sort(), ['approved', 'refused']);
+      await upstreamCaughtUp(client);
+      assert.deepEqual(
+        receivedMessages(gw.recordFile).filter((entry) => entry.message.method === 'tools/call').map((entry) => entry.message.params?.arguments),
+        [{ app_name: 'web', app_path: '/w' }],
+        'only the approved call arrived',
+      );
     } finally {
       await client.close();
-    }
-  });
-
-  test('every approval decision is in the audit trail, with the approver', async () => {
-    await gw.gateway.audit!.flush();
-    const store = new SqliteAuditStore(auditFile(gw.gateway.config), { readonly: true });
-    try {
-      const records = await store.query({ tool: 'deploy_webapp' });
-      const decisions = records.map((record) => record.decision);
-      assert.ok(decisions.includes('approved'));
-      assert.ok(decisions.includes('refused'));
-      assert.ok(decisions.includes('abandoned'));
-      const approved = records.find((record) => record.decision === 'approved')!;
-      assert.equal(approved.approver, 'alice');
-      assert.equal(approved.outcome, 'result', 'the approved call was forwarded and answered');
-      const refused = records.find((record) => record.decision === 'refused')!;
-      assert.equal(refused.approver, 'bob');
-      const expired = (await store.query({ tool: 'delete_app' })).map((record) => record.decision);
-      assert.deepEqual(expired, ['expired']);
-    } finally {
-      await store.close();
     }
   });
 });
