@@ -1,18 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { pinsFile, SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
-import { eventually, receivedToolCalls, resultText, startGateway, type StartedGateway } from '../helpers/harness.js';
+import { eventually, receivedToolCalls, resultText, startGateway, upstreamCaughtUp, type StartedGateway } from '../helpers/harness.js';
 
 describe('pinning: a tool whose definition changes mid-session is hidden and refused until a person accepts it', () => {
+  // A gateway per test: each starts from an empty pin store.
   let gw: StartedGateway;
-  before(async () => {
+  beforeEach(async () => {
     gw = await startGateway(`
 servers:
   app: $RECORDING
   lenient: { $RECORDING_FIELDS, pinning: warn }
 `);
   });
-  after(() => gw.close());
+  afterEach(() => gw.close());
+
+  /** Opens the gateway's pin store (SQLite, shared with the running gateway) for the length of `use`. */
+  const withPinStore = async <T>(use: (store: SqlitePinStore) => Promise<T>): Promise<T> => {
+    const store = new SqlitePinStore(pinsFile(gw.gateway.config), { now: Date.now });
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  };
 
   test('block (default): hidden from tools/list, refused on the call path, listed again once accepted', async () => {
     const client = await gw.connect('app');
@@ -32,27 +43,29 @@ servers:
     const refused = await client.callTool({ name: 'get_status', arguments: {} });
     assert.equal(refused.isError, true);
     assert.match(resultText(refused), /changed since toolgate pinned it \(possible rug pull\).*toolgate pins accept app get_status/);
+    await upstreamCaughtUp(client);
     assert.equal(receivedToolCalls(gw.recordFile).filter((name) => name === 'get_status').length, 1, 'the upstream got only the call made before the change');
 
-    const store = new SqlitePinStore(pinsFile(gw.gateway.config), { now: Date.now });
-    try {
+    await withPinStore(async (store) => {
       const [pending] = await store.pending();
       assert.equal(pending.tool, 'get_status');
       assert.match(pending.diff!, /-.*"Reads the status"/);
       assert.match(pending.diff!, /\+.*id_rsa/);
       await store.accept('app', 'get_status');
-    } finally {
-      await store.close();
-    }
+    });
     assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'get_status'), 'accepted: listed again');
     assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
   });
 
-  test('the call path is checked even when the client never lists tools again', async () => {
+  test('the call path is checked even when the client never lists tools', async () => {
+    // Pinned earlier with another description, e.g. by a previous run: the upstream's current one is a change.
+    await withPinStore((store) => store.check('app', { name: 'get_status', description: 'Reads the status (as first pinned)' }));
     const client = await gw.connect('app');
-    await client.listTools(); // this session's process has the original definition: pinned (accepted) one differs now
     const refused = await client.callTool({ name: 'get_status', arguments: {} });
-    assert.equal(refused.isError, true, 'the accepted definition is the changed one; the original now counts as a change');
+    assert.equal(refused.isError, true);
+    assert.match(resultText(refused), /changed since toolgate pinned it/);
+    assert.equal(resultText(await client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
+    assert.deepEqual(receivedToolCalls(gw.recordFile), ['echo'], 'the refused call never reached the upstream; the later one did');
   });
 
   test('warn: the change is recorded but the tool stays listed and callable', async () => {
@@ -62,12 +75,7 @@ servers:
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     assert.ok(names.includes('get_status'));
     assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
-    const store = new SqlitePinStore(pinsFile(gw.gateway.config), { now: Date.now });
-    try {
-      assert.ok((await store.pending()).some((pin) => pin.server === 'lenient' && pin.tool === 'get_status'));
-    } finally {
-      await store.close();
-    }
+    await withPinStore(async (store) => assert.deepEqual((await store.pending()).map((pin) => [pin.server, pin.tool]), [['lenient', 'get_status']]));
   });
 });
 
