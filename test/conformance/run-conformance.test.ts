@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { diffConformance, parseConformanceOutput, type CheckOutcome, type ScenarioStatus } from './run-conformance.js';
+import { diffConformance, parseConformanceOutput, type CheckOutcome, type GatewayOwnCheck, type ScenarioStatus } from './run-conformance.js';
 
 const check = (id: string, status: CheckOutcome['status'], errorMessage?: string) => ({ id, status, errorMessage });
 
@@ -56,35 +56,62 @@ test('parseConformanceOutput: statuses from checks.json, crashed scenarios from 
   assert.deepEqual(result.checks['json-schema-2020-12']![1], { id: 'json-schema-2020-12-$defs', status: 'FAILURE', errorMessage: 'stripped' });
 });
 
-test('diffConformance', async (t) => {
+test('diffConformance: verdicts and check lists, scenario by scenario, with gateway-own checks only', async (t) => {
   const run = (scenarios: Record<string, ScenarioStatus>, checks: Record<string, CheckOutcome[]> = {}) => ({ scenarios, checks });
-  const cases = [
-    { name: 'identical runs', a: run({ ping: 'pass' }), b: run({ ping: 'pass' }), ignore: [], scenarios: 0, checks: 0 },
-    { name: 'status change', a: run({ ping: 'pass' }), b: run({ ping: 'fail' }), ignore: [], scenarios: 1, checks: 0 },
-    { name: 'scenario missing', a: run({ ping: 'pass', x: 'pass' }), b: run({ ping: 'pass' }), ignore: [], scenarios: 1, checks: 0 },
-    { name: 'ignored scenario', a: run({ dns: 'fail' }), b: run({ dns: 'pass' }), ignore: ['dns'], scenarios: 0, checks: 0 },
+  const ok = (id: string): CheckOutcome => ({ id, status: 'SUCCESS' });
+  const failed = (id: string): CheckOutcome => ({ id, status: 'FAILURE' });
+  const warned = (id: string): CheckOutcome => ({ id, status: 'WARNING' });
+  const own: GatewayOwnCheck[] = [{ scenario: 'dns', check: 'rebinding-rejected', throughGateway: 'SUCCESS', why: 'the gateway checks Host' }];
+  const cases: Array<{ name: string; direct: ReturnType<typeof run>; gateway: ReturnType<typeof run>; own?: GatewayOwnCheck[]; differences: number; broken?: number; excused?: number }> = [
+    { name: 'identical runs', direct: run({ s: 'pass' }, { s: [ok('a')] }), gateway: run({ s: 'pass' }, { s: [ok('a')] }), differences: 0 },
+    { name: 'verdict change', direct: run({ s: 'pass' }, { s: [ok('a')] }), gateway: run({ s: 'fail' }, { s: [failed('a')] }), differences: 1 },
+    { name: 'verdict change of a scenario without checks.json', direct: run({ s: 'pass' }), gateway: run({ s: 'fail' }), differences: 1 },
+    { name: 'scenario missing through the gateway', direct: run({ s: 'pass', x: 'pass' }), gateway: run({ s: 'pass' }), differences: 1 },
+    { name: 'same verdict, a check disappeared', direct: run({ s: 'pass' }, { s: [ok('a'), ok('b')] }), gateway: run({ s: 'pass' }, { s: [ok('a')] }), differences: 1 },
+    { name: 'same verdict, a check changed status', direct: run({ s: 'warning' }, { s: [warned('a'), warned('b')] }), gateway: run({ s: 'warning' }, { s: [ok('a'), warned('b')] }), differences: 1 },
+    { name: 'better through the gateway is still a difference', direct: run({ s: 'warning' }, { s: [warned('a')] }), gateway: run({ s: 'pass' }, { s: [ok('a')] }), differences: 1 },
+    { name: 'check order does not matter', direct: run({ s: 'pass' }, { s: [ok('a'), ok('b')] }), gateway: run({ s: 'pass' }, { s: [ok('b'), ok('a')] }), differences: 0 },
     {
-      name: 'same status, a check became not applicable',
-      a: run({ s: 'pass' }, { s: [{ id: 'a', status: 'SUCCESS' }, { id: 'b', status: 'SUCCESS' }] }),
-      b: run({ s: 'pass' }, { s: [{ id: 'a', status: 'SUCCESS' }] }),
-      ignore: [],
-      scenarios: 0,
-      checks: 1,
+      name: 'a gateway-own check that fails directly and passes through the gateway is excused',
+      direct: run({ dns: 'fail' }, { dns: [failed('rebinding-rejected'), ok('valid-accepted')] }),
+      gateway: run({ dns: 'pass' }, { dns: [ok('rebinding-rejected'), ok('valid-accepted')] }),
+      own,
+      differences: 0,
+      excused: 1,
     },
     {
-      name: 'check order does not matter',
-      a: run({ s: 'pass' }, { s: [{ id: 'a', status: 'SUCCESS' }, { id: 'b', status: 'SUCCESS' }] }),
-      b: run({ s: 'pass' }, { s: [{ id: 'b', status: 'SUCCESS' }, { id: 'a', status: 'SUCCESS' }] }),
-      ignore: [],
-      scenarios: 0,
-      checks: 0,
+      name: 'a gateway-own check does not excuse the other checks of its scenario',
+      direct: run({ dns: 'fail' }, { dns: [failed('rebinding-rejected'), ok('valid-accepted')] }),
+      gateway: run({ dns: 'fail' }, { dns: [ok('rebinding-rejected'), failed('valid-accepted')] }),
+      own,
+      differences: 1,
+      excused: 1,
     },
+    {
+      name: 'a gateway-own check must have its promised status through the gateway',
+      direct: run({ dns: 'fail' }, { dns: [failed('rebinding-rejected')] }),
+      gateway: run({ dns: 'fail' }, { dns: [failed('rebinding-rejected')] }),
+      own,
+      differences: 0,
+      broken: 1,
+    },
+    {
+      name: 'a gateway-own check missing through the gateway is broken',
+      direct: run({ dns: 'pass' }, { dns: [ok('rebinding-rejected'), ok('valid-accepted')] }),
+      gateway: run({ dns: 'pass' }, { dns: [ok('valid-accepted')] }),
+      own,
+      differences: 0,
+      broken: 1,
+    },
+    { name: 'a gateway-own check excuses nothing without its list', direct: run({ dns: 'fail' }, { dns: [failed('rebinding-rejected')] }), gateway: run({ dns: 'pass' }, { dns: [ok('rebinding-rejected')] }), differences: 1 },
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
-      const diff = diffConformance(c.a, c.b, c.ignore);
-      assert.equal(diff.scenarios.length, c.scenarios, diff.scenarios.join('\n'));
-      assert.equal(diff.checks.length, c.checks, diff.checks.join('\n'));
+      const diff = diffConformance(c.direct, c.gateway, c.own);
+      const all = JSON.stringify(diff, null, 2);
+      assert.equal(diff.differences.length, c.differences, all);
+      assert.equal(diff.broken.length, c.broken ?? 0, all);
+      assert.equal(diff.excused.length, c.excused ?? 0, all);
     });
   }
 });

@@ -103,7 +103,7 @@ export function locateConformance(): ConformanceInstall | { missing: string } {
     return {
       missing:
         `the MCP conformance suite is not installed (looked for ${entry} and a Node 22 binary in ` +
-        `${candidates.join(', ')}); run scripts/install-conformance.sh`,
+        `${candidates.join(', ')}); install it with: bash scripts/install-conformance.sh`,
     };
   }
   return { node, entry };
@@ -223,47 +223,76 @@ export async function runConformance(url: string, options: ConformanceOptions = 
   }
 }
 
-export interface ConformanceDiff {
-  /** Scenarios whose status differs: these make two runs disagree. */
-  scenarios: string[];
-  /**
-   * Scenarios with the same status whose verdict checks differ anyway, e.g. a check the
-   * suite skips as not applicable when a POST is answered with JSON instead of SSE.
-   */
-  checks: string[];
-  /**
-   * Scenarios the upstream passes with warnings (a SHOULD it does not meet) that pass cleanly
-   * through the gateway, because the gateway itself meets that SHOULD (e.g. priming events).
-   */
-  improvements: string[];
+/**
+ * A check decided by the HTTP endpoint the suite talks to rather than by the MCP server behind
+ * it: through the gateway it tests the gateway itself, so its status there is fixed, whatever the
+ * upstream does directly.
+ */
+export interface GatewayOwnCheck {
+  scenario: string;
+  check: string;
+  /** The status the check must have through the gateway. */
+  throughGateway: CheckStatus;
+  /** Why the gateway decides this check; shown when the exception applies. */
+  why: string;
 }
 
-/** The differences between two runs, one line each; both lists empty when the runs agree. */
+export interface ConformanceDiff {
+  /**
+   * One line per scenario whose verdict or verdict checks (id and status, in any order) differ,
+   * once the gateway's own checks are set aside: these make two runs disagree.
+   */
+  differences: string[];
+  /** Gateway-own checks whose status through the gateway is not the promised one, or that are missing. */
+  broken: string[];
+  /** Gateway-own checks whose status differs from the direct run, as allowed; for diagnostics. */
+  excused: string[];
+}
+
+/**
+ * The differences between a direct run (`expected`) and a run through the gateway (`actual`),
+ * scenario by scenario and check by check. Only the listed gateway-own checks may differ.
+ */
 export function diffConformance(
   expected: Pick<ConformanceResult, 'scenarios' | 'checks'>,
   actual: Pick<ConformanceResult, 'scenarios' | 'checks'>,
-  ignoreScenarios: readonly string[] = [],
+  gatewayOwn: readonly GatewayOwnCheck[] = [],
 ): ConformanceDiff {
-  const diff: ConformanceDiff = { scenarios: [], checks: [], improvements: [] };
+  const diff: ConformanceDiff = { differences: [], broken: [], excused: [] };
   const names = new Set([...Object.keys(expected.scenarios), ...Object.keys(actual.scenarios)]);
   for (const name of [...names].sort()) {
-    if (ignoreScenarios.includes(name)) continue;
     const before = expected.scenarios[name];
     const after = actual.scenarios[name];
-    if (before === 'warning' && after === 'pass') {
-      diff.improvements.push(`${name}: warning -> pass`);
+    if (before === undefined || after === undefined) {
+      diff.differences.push(`${name}: ${before ?? 'not run'} -> ${after ?? 'not run'}`);
       continue;
     }
-    if (before !== after) {
-      const why = (actual.checks[name] ?? [])
-        .filter((check) => check.status !== 'SUCCESS')
-        .map((check) => `${describe(check)}${check.errorMessage ? `: ${check.errorMessage}` : ''}`);
-      diff.scenarios.push(`${name}: ${before ?? 'not run'} -> ${after ?? 'not run'}${why.length ? ` (${why.join('; ')})` : ''}`);
-      continue;
+    const own = gatewayOwn.filter((exception) => exception.scenario === name);
+    let excused = false;
+    for (const exception of own) {
+      const through = (actual.checks[name] ?? []).filter((check) => check.id === exception.check);
+      const direct = (expected.checks[name] ?? []).filter((check) => check.id === exception.check);
+      if (through.length === 0 || through.some((check) => check.status !== exception.throughGateway)) {
+        const seen = through.length ? through.map(describe).join(', ') : 'missing';
+        diff.broken.push(`${name}/${exception.check}: must be ${exception.throughGateway} through the gateway (${exception.why}); got ${seen}`);
+      } else if (direct.map(describe).join() !== through.map(describe).join()) {
+        excused = true;
+        diff.excused.push(`${name}/${exception.check}: ${direct.map((check) => check.status).join(', ') || 'missing'} directly, ${exception.throughGateway} through the gateway: ${exception.why}`);
+      }
     }
-    const expectedChecks = (expected.checks[name] ?? []).map(describe).sort().join(', ');
-    const actualChecks = (actual.checks[name] ?? []).map(describe).sort().join(', ');
-    if (expectedChecks !== actualChecks) diff.checks.push(`${name}: [${expectedChecks}] -> [${actualChecks}]`);
+    const compared = (checks: CheckOutcome[] | undefined) =>
+      (checks ?? [])
+        .filter((check) => !own.some((exception) => exception.check === check.id))
+        .map(describe)
+        .sort();
+    const directChecks = compared(expected.checks[name]);
+    const gatewayChecks = compared(actual.checks[name]);
+    const sameChecks = directChecks.join() === gatewayChecks.join();
+    // A verdict may change only because a gateway-own check did; any other verdict change is a difference.
+    if (!sameChecks || (before !== after && !excused)) {
+      const why = (actual.checks[name] ?? []).filter((check) => check.errorMessage).map((check) => `${check.id}: ${check.errorMessage}`);
+      diff.differences.push(`${name}: ${before} [${directChecks.join(', ')}] -> ${after} [${gatewayChecks.join(', ')}]${why.length ? ` (${why.join('; ')})` : ''}`);
+    }
   }
   return diff;
 }
