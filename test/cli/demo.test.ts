@@ -81,7 +81,7 @@ describe('the demo: real npm MCP servers (everything, filesystem) behind the dem
     const listed = await eventually(() => {
       const lines = approvals('list', '--json').stdout.split('\n').filter(Boolean);
       return lines.length ? lines.map((line) => JSON.parse(line) as { id: string; tool: string; arguments: { path: string } }) : undefined;
-    });
+    }, 20_000, 'the held edit to be listed by toolgate approvals list'); // each check starts the CLI: generous on a busy machine
     assert.ok(listed, 'the held edit is listed');
     assert.equal(listed[0].tool, 'edit_file');
     assert.equal(readFileSync(join(root, 'hello.txt'), 'utf8'), 'Hello from the toolgate demo.\n', 'nothing changed while held');
