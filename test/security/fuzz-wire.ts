@@ -53,7 +53,17 @@ function chunked(body: Buffer, size = 65_536): Buffer {
  * `Connection: close`). A `text/event-stream` answer to a GET resolves as soon as its headers are
  * in (such a stream stays open by design); everything else must end within `timeoutMs`.
  */
-export function exchange(port: number, bytes: Buffer, options: { timeoutMs: number; halfClose?: boolean; streamHeadersSuffice?: boolean }): Promise<HttpOutcome> {
+export function exchange(
+  port: number,
+  bytes: Buffer,
+  options: {
+    timeoutMs: number;
+    halfClose?: boolean;
+    streamHeadersSuffice?: boolean;
+    /** Connect now, write only once this settles: requests that race each other are not slowed by connecting. */
+    writeAfter?: Promise<unknown>;
+  },
+): Promise<HttpOutcome> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     const chunks: Buffer[] = [];
@@ -69,8 +79,11 @@ export function exchange(port: number, bytes: Buffer, options: { timeoutMs: numb
     const parsed = () => parseResponse(Buffer.concat(chunks));
     const timer = setTimeout(() => finish({ kind: 'timeout', received }), options.timeoutMs);
     socket.on('connect', () => {
-      socket.write(bytes, () => {
-        if (options.halfClose) socket.end();
+      void Promise.resolve(options.writeAfter).then(() => {
+        if (settled) return;
+        socket.write(bytes, () => {
+          if (options.halfClose) socket.end();
+        });
       });
     });
     socket.on('data', (chunk: Buffer) => {
