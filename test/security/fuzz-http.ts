@@ -110,7 +110,7 @@ function toolName(random: Random): unknown {
     [12, () => random.pick(KNOWN_TOOLS)],
     [3, () => random.pick(['delete_', 'admin_', 'ask_', 'echo', 'DELETE_']) + hostileString(random, 24)],
     [3, () => hostileString(random, 48)],
-    [1, () => random.pick(['a', 'é', '🙂']).repeat(random.pick([1024, 65_536, 300_000]))],
+    [1, () => random.pick(['a', 'é', '🙂']).repeat(random.pick([1024, 16_384, 131_072]))],
     [1, () => anyJson(random, 3)],
   ])();
 }
@@ -311,8 +311,14 @@ const headerFaults: Family = (random, marker, n) => {
     () => c('two session ids', { headers: { extra: [['Mcp-Session-Id', 'second']] } }, { kind: 'refused', statuses: [400, 404] }),
     () => c('Mcp-Protocol-Version garbage', { headers: { set: { 'mcp-protocol-version': hostileString(random, 20).replace(/[\u0000-\u001f\u007f]/g, '') || 'x' } } }, { kind: 'answer', id }),
     () => c('Last-Event-ID on a POST', { headers: { set: { 'last-event-id': 'x/1' } } }, { kind: 'answer', id }),
-    () => c('a loopback Host', { host: port(random.pick(LOOPBACK_HOSTS)) }, { kind: 'answer', id }),
-    () => c('a foreign Host', { host: random.pick(FOREIGN_HOSTS) }, { kind: 'refused', statuses: [403] }),
+    () => {
+      const host = port(random.pick(LOOPBACK_HOSTS));
+      return c(`the loopback Host ${host}`, { host }, { kind: 'answer', id });
+    },
+    () => {
+      const host = random.pick(FOREIGN_HOSTS);
+      return c(`the foreign Host ${host}`, { host }, { kind: 'refused', statuses: [403] });
+    },
     () => c('an empty Host', { host: '' }, { kind: 'refused', statuses: [400, 403], plain: true }),
     () => c('no Host', { host: null }, { kind: 'refused', statuses: [400, 403], plain: true }),
     () => {
@@ -437,7 +443,7 @@ const forgedAnswers: Family = (random, marker, n) => {
   const id = requestId(random, n);
   const invalidArgs = random.pick([{ project_root: '/w' }, { project_root: 5, region: 'x' }, {}]);
   const busy: HttpCase = {
-    ...base(`${marker}.busy`, 'forged answers', 'a 3 MB ping that keeps the upstream busy', text(`{"jsonrpc":"2.0","id":"${marker}.busy","method":"ping","params":{"pad":"${'p'.repeat(3_000_000)}"}}`), { kind: 'answer', id: `${marker}.busy` }),
+    ...base(`${marker}.busy`, 'forged answers', 'a 2 MB ping that keeps the upstream busy', text(`{"jsonrpc":"2.0","id":"${marker}.busy","method":"ping","params":{"pad":"${'p'.repeat(2_000_000)}"}}`), { kind: 'answer', id: `${marker}.busy` }),
     session: 'fresh',
     delayMs: 0,
   };
@@ -472,9 +478,9 @@ const FAMILIES: ReadonlyArray<readonly [number, Family]> = [
   [4, paths],
   [1, methods],
   [2, framing],
-  [0.5, initializes],
+  [0.3, initializes],
   [0.1, tooLarge],
-  [1, forgedAnswers],
+  [0.4, forgedAnswers],
 ];
 
 /** `count` cases from `random`; the same seed and count give the same cases. */

@@ -34,7 +34,10 @@ const STDIO_CASES = ITERATIONS - HTTP_CASES;
 const BATCH = 100;
 /** Per answer; generous because the machine may be busy. A hang is anything longer. */
 const ANSWER_MS = 15_000;
+/** For what starts an upstream process (initialize): much slower on a busy machine. */
+const SESSION_MS = 60_000;
 const POOL_SESSIONS = 3;
+const CONCURRENCY = 3;
 /** Each unanswered request costs the full bound: past this many the HTTP run stops and reports. */
 const MAX_HANGS = Math.max(3, Math.round(ITERATIONS / 500));
 
@@ -105,7 +108,8 @@ test(`HTTP edge: hostile requests get spec answers and only allowed calls reach 
   const hostHeader = `127.0.0.1:${port}`;
 
   trace('gateway ready');
-  const pool = await Promise.all(Array.from({ length: POOL_SESSIONS }, () => openSession(baseUrl)));
+  const pool: string[] = [];
+  for (let i = 0; i < POOL_SESSIONS; i++) pool.push(await openSession(baseUrl));
   const clean = await openSession(baseUrl);
   const ended = await openSession(baseUrl);
   await deleteSession(baseUrl, ended);
@@ -119,7 +123,7 @@ test(`HTTP edge: hostile requests get spec answers and only allowed calls reach 
     const body = c.body?.(context);
     const bytes = c.raw ?? encodeRequest({ method: c.method, path: c.path, headers: headerLines(c, hostHeader, sessionId), body, contentLength: c.contentLength });
     const started = Date.now();
-    const outcome = await exchange(port, bytes, { timeoutMs: ANSWER_MS, halfClose: c.halfClose, streamHeadersSuffice: c.method === 'GET', writeAfter });
+    const outcome = await exchange(port, bytes, { timeoutMs: c.family === 'initialize' ? SESSION_MS : ANSWER_MS, halfClose: c.halfClose, streamHeadersSuffice: c.method === 'GET', writeAfter });
     trace(`${c.marker} ${c.family}: ${c.what.slice(0, 60)} -> ${outcome.kind === 'response' ? outcome.status : outcome.kind} in ${Date.now() - started} ms`);
     const text = (c.raw ?? body ?? Buffer.alloc(0)).toString('utf8');
     sent.set(c.marker, { marker: c.marker, family: c.family, what: c.what, text, status: outcome.kind === 'response' ? outcome.status : undefined, mustReach: c.mustReach });
@@ -128,32 +132,38 @@ test(`HTTP edge: hostile requests get spec answers and only allowed calls reach 
     return outcome;
   };
 
+  const runCase = async (c: HttpCase, n: number): Promise<void> => {
+    const session = c.session;
+    if (session === 'fresh') {
+      const fresh = await openSession(baseUrl);
+      // Every connection is open before anything is written, then each request goes at its own delay.
+      let go!: () => void;
+      const start = new Promise<void>((resolve) => (go = resolve));
+      const together = [c, ...(c.alongside ?? [])].map((each) => send(each, fresh, start.then(() => sleep(each.delayMs ?? 0))));
+      setTimeout(go, 50);
+      await Promise.all(together);
+      await deleteSession(baseUrl, fresh);
+      return;
+    }
+    const sessionId = session === 'pool' ? pool[n % POOL_SESSIONS] : session === 'clean' ? clean : session === 'ended' ? ended : session === 'none' ? undefined : session.literal;
+    const outcome = await send(c, sessionId);
+    const opened = outcome.kind === 'response' ? outcome.headers['mcp-session-id'] : undefined;
+    if (c.family === 'initialize' && opened && opened !== sessionId) await deleteSession(baseUrl, opened);
+  };
+
   let stoppedAt: number | undefined;
   for (let start = 0; start < cases.length && stoppedAt === undefined; start += BATCH) {
     const batch = cases.slice(start, start + BATCH);
-    for (const [index, c] of batch.entries()) {
-      if (hangs >= MAX_HANGS) {
-        stoppedAt = start + index;
-        break;
+    // A few cases at a time (the gateway serves clients concurrently); their order is the generated one.
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length && stoppedAt === undefined) {
+        const n = start + next++;
+        if (hangs >= MAX_HANGS) stoppedAt = n;
+        else await runCase(cases[n], n);
       }
-      const session = c.session;
-      if (session === 'fresh') {
-        const fresh = await openSession(baseUrl);
-        // Every connection is open before anything is written, then each request goes at its own delay.
-        let go!: () => void;
-        const start = new Promise<void>((resolve) => (go = resolve));
-        const together = [c, ...(c.alongside ?? [])].map((each) => send(each, fresh, start.then(() => sleep(each.delayMs ?? 0))));
-        setTimeout(go, 50);
-        await Promise.all(together);
-        await deleteSession(baseUrl, fresh);
-        continue;
-      }
-      const sessionId =
-        session === 'pool' ? pool[(start + index) % POOL_SESSIONS] : session === 'clean' ? clean : session === 'ended' ? ended : session === 'none' ? undefined : session.literal;
-      const outcome = await send(c, sessionId);
-      const opened = outcome.kind === 'response' ? outcome.headers['mcp-session-id'] : undefined;
-      if (c.family === 'initialize' && opened && opened !== sessionId) await deleteSession(baseUrl, opened);
-    }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     trace(`batch ${start} sent`);
     // After every batch: the process is alive and serving, and the long-lived sessions still answer.
     const alive = await checkAlive(gateway, baseUrl);
@@ -168,6 +178,11 @@ test(`HTTP edge: hostile requests get spec answers and only allowed calls reach 
   }
 
   trace('all batches done');
+  if (process.env.TOOLGATE_FUZZ_TRACE) {
+    const [utime, stime] = (await import('node:fs')).readFileSync(`/proc/${gateway.pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ').slice(11, 13).map(Number);
+    const own = process.cpuUsage();
+    trace(`CPU: gateway ${(utime + stime) / 100} s, fuzzer ${((own.user + own.system) / 1e6).toFixed(1)} s`);
+  }
   // The final pings went through every live session after everything else: the upstream log is complete.
   const violations = upstreamViolations(receivedMessages(recordFile), sent);
   const crashSigns = gateway.output().split('\n').filter((line) => CRASH_SIGNS.test(line));
@@ -221,7 +236,7 @@ test(`stdio: hostile lines get spec answers and only allowed calls reach the ups
     if (!child.stdin.write(bytes)) await within(new Promise((resolve) => child.stdin.once('drain', resolve)), ANSWER_MS, 'stdin to drain');
   };
   const isAlive = () => child.exitCode === null && child.signalCode === null;
-  const waitFor = (check: () => boolean, what: string) =>
+  const waitFor = (check: () => boolean, what: string, timeoutMs = ANSWER_MS) =>
     within(
       (async () => {
         while (!check()) {
@@ -229,12 +244,12 @@ test(`stdio: hostile lines get spec answers and only allowed calls reach the ups
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
       })(),
-      ANSWER_MS,
+      timeoutMs,
       what,
     );
 
   await write(`${JSON.stringify({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } })}\n`);
-  await waitFor(() => answersTo('init').length === 1, 'the answer to initialize');
+  await waitFor(() => answersTo('init').length === 1, 'the answer to initialize', SESSION_MS);
   await write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
 
   const sent = new Map<string, Sent>();
@@ -304,7 +319,7 @@ async function openSession(baseUrl: string): Promise<string> {
     method: 'POST',
     headers: MCP_HEADERS,
     body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } }),
-    signal: AbortSignal.timeout(ANSWER_MS),
+    signal: AbortSignal.timeout(SESSION_MS),
   });
   const id = response.headers.get('mcp-session-id');
   const text = await response.text();
