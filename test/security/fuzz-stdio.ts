@@ -8,6 +8,8 @@ import { KNOWN_TOOLS } from './fuzz-policy.js';
 export type LineExpectation =
   /** A response (result or error) carrying this id, exactly once. */
   | { kind: 'answer'; id: string | number }
+  /** An id MCP does not allow (not an integer, or not exactly representable): answered with it, or refused with id null. */
+  | { kind: 'answer-or-null-error'; id: number }
   /** An error response with id null (the line could not be read as a request with an id). */
   | { kind: 'null-error' }
   /** Nothing: a notification, a response, a blank line. */
@@ -88,18 +90,19 @@ const randomCall: Family = (random, marker, n) => {
 
 const idTypes: Family = (random, marker, n) => {
   const method = random.pick(['ping', 'tools/list', 'no/such/method']);
-  const [idText, id] = random.pick<[string, string | number | undefined]>([
-    ['null', undefined],
-    ['true', undefined],
-    ['{}', undefined],
-    ['[]', undefined],
-    [`${n}.5`, n + 0.5],
-    [`-${n + 1}`, -(n + 1)],
-    [JSON.stringify(`${hostileString(random, 12)}#${n}`), undefined],
+  const unsafe = 2 ** 53 + 2 * (n + 1); // above Number.MAX_SAFE_INTEGER, yet exact (even), and unique
+  const text = `${hostileString(random, 12)}#${n}`;
+  const [idText, expect] = random.pick<[string, LineExpectation]>([
+    ['null', { kind: 'null-error' }],
+    ['true', { kind: 'null-error' }],
+    ['{}', { kind: 'null-error' }],
+    ['[]', { kind: 'null-error' }],
+    [`${n}.5`, { kind: 'answer-or-null-error', id: n + 0.5 }],
+    [String(unsafe), { kind: 'answer-or-null-error', id: unsafe }],
+    [`-${n + 1}`, { kind: 'answer', id: -(n + 1) }],
+    [JSON.stringify(text), { kind: 'answer', id: text }],
   ]);
-  const resolved = idText.startsWith('"') ? (JSON.parse(idText) as string) : id;
-  const text = `{"jsonrpc":"2.0","id":${idText},"method":"${method}"}`;
-  return { marker, family: 'id types', what: `${method} with id ${idText.slice(0, 30)}`, lines: [line(marker, text, resolved === undefined ? { kind: 'null-error' } : { kind: 'answer', id: resolved })] };
+  return { marker, family: 'id types', what: `${method} with id ${idText.slice(0, 30)}`, lines: [line(marker, `{"jsonrpc":"2.0","id":${idText},"method":"${method}"}`, expect)] };
 };
 
 const envelopes: Family = (random, marker, n) => {
