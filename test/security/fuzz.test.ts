@@ -27,7 +27,7 @@ import { Random } from './fuzz-random.js';
 import { generateStdioCases, type LineExpectation, type StdioCase } from './fuzz-stdio.js';
 import { encodeRequest, exchange, type HttpOutcome } from './fuzz-wire.js';
 
-const ITERATIONS = Number(process.env.TOOLGATE_FUZZ_ITERATIONS ?? 2000);
+const ITERATIONS = chooseIterations();
 const SEED = chooseSeed();
 const HTTP_CASES = Math.round(ITERATIONS * 0.7);
 const STDIO_CASES = ITERATIONS - HTTP_CASES;
@@ -42,6 +42,13 @@ const CONCURRENCY = 3;
 const MAX_HANGS = Math.max(3, Math.round(ITERATIONS / 500));
 
 const REPLAY = `npm run fuzz -- --seed ${SEED}   (with TOOLGATE_FUZZ_ITERATIONS=${ITERATIONS})`;
+
+function chooseIterations(): number {
+  const value = process.env.TOOLGATE_FUZZ_ITERATIONS ?? '2000';
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 10) throw new Error(`fuzz: TOOLGATE_FUZZ_ITERATIONS must be an integer of at least 10, got ${JSON.stringify(value)}`);
+  return count;
+}
 
 /** `--seed N`, else TOOLGATE_FUZZ_SEED (a number, or `random`), else a fixed seed so `npm test` is repeatable. */
 function chooseSeed(): number {
@@ -62,7 +69,7 @@ interface Failure {
   problem: string;
 }
 
-/** The failures, grouped by problem, with the seed to replay them. */
+/** The failures, with the seed to replay them. */
 function report(title: string, failures: Failure[], violations: string[], extra = ''): string {
   const lines = [`${title} — seed ${SEED}, ${ITERATIONS} iterations; replay: ${REPLAY}`];
   if (failures.length) {
@@ -71,7 +78,7 @@ function report(title: string, failures: Failure[], violations: string[], extra 
     if (failures.length > 40) lines.push(`  … and ${failures.length - 40} more`);
   }
   if (violations.length) {
-    lines.push(`${violations.length} problems in what the upstream received:`);
+    lines.push(`${violations.length} other problems (what the upstream received, the process's own reports):`);
     for (const violation of violations.slice(0, 40)) lines.push(`  ${violation}`);
     if (violations.length > 40) lines.push(`  … and ${violations.length - 40} more`);
   }
