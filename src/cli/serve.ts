@@ -53,7 +53,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
     exitCode = 1;
     process.stdin.destroy();
     process.stdin.emit('end');
-  }, config.limits.maxLineBytes);
+  }, config.limits.maxLineBytes, config.limits.maxJsonDepth);
   await downstream.run(process.stdin);
   stopWatching();
   await gateway.close();

@@ -45,6 +45,7 @@ interface RawLimits {
   max_line_bytes?: number | string;
   replay_buffer?: number | string;
   tool_name_length?: number;
+  max_json_depth?: number;
 }
 
 interface RawDefaults {
@@ -115,6 +116,7 @@ export const LIMIT_DEFAULTS: Readonly<LimitsConfig> = Object.freeze({
   maxLineBytes: 4 * 1024 * 1024,
   replayBufferBytes: 4 * 1024 * 1024,
   toolNameLength: 256,
+  maxJsonDepth: 64,
 });
 
 export function buildConfig(value: unknown): Config {
@@ -157,6 +159,7 @@ function buildLimits(l: RawLimits): LimitsConfig {
     maxLineBytes: l.max_line_bytes === undefined ? LIMIT_DEFAULTS.maxLineBytes : parseBytes(l.max_line_bytes),
     replayBufferBytes: l.replay_buffer === undefined ? LIMIT_DEFAULTS.replayBufferBytes : parseBytes(l.replay_buffer),
     toolNameLength: l.tool_name_length ?? LIMIT_DEFAULTS.toolNameLength,
+    maxJsonDepth: l.max_json_depth ?? LIMIT_DEFAULTS.maxJsonDepth,
   };
 }
 

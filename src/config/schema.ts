@@ -357,6 +357,12 @@ const limitsSchema = {
       'Longest stdio line, and largest message from an HTTP upstream: a `toolgate stdio` client line is refused with a JSON-RPC error, an upstream stdout line or HTTP message ends that upstream, an stderr line is cut. Default 4mb.',
     ),
     replay_buffer: byteSize('SSE events kept per session so a client can resume a dropped stream (Last-Event-ID), and messages queued for its GET stream, in bytes. Default 4mb.'),
+    max_json_depth: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 1000,
+      description: 'How deeply the params of a client message may nest (arrays and objects); a deeper one is refused as an invalid request before any policy, validation or audit sees it. Default 64.',
+    },
   },
 };
 // --- end limits ---

@@ -155,6 +155,8 @@ export interface LimitsConfig {
   maxLineBytes: number;
   /** Bytes of SSE events kept per session for resumption, and of messages queued for its GET stream. */
   replayBufferBytes: number;
+  /** How deeply a client message's params may nest (arrays and objects); deeper ones are refused as invalid requests. */
+  maxJsonDepth: number;
 }
 // --- end limits ---
 

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ToolgateError } from '../errors.js';
 import type { ClientSession, Downstream } from './client-session.js';
-import { envelopeProblem, errorResponse, INVALID_REQUEST, PARSE_ERROR, type JsonRpcMessage } from './jsonrpc.js';
+import { answerableId, envelopeProblem, errorResponse, INVALID_REQUEST, PARSE_ERROR, type JsonRpcMessage } from './jsonrpc.js';
 import { asSingleLine, LineSplitter, lineTooLong } from './line-splitter.js';
 
 /**
@@ -16,6 +16,7 @@ export class StdioDownstream implements Downstream {
     private readonly log: Logger,
     private readonly onEnd: (error: ToolgateError) => void,
     private readonly maxLineBytes: number,
+    private readonly maxJsonDepth: number,
   ) {
     session.downstream = this;
   }
@@ -48,10 +49,9 @@ export class StdioDownstream implements Downstream {
       this.send(errorResponse(null, PARSE_ERROR, `Parse error: a line on stdin is not valid JSON (${(error as Error).message})`), undefined);
       return;
     }
-    const problem = envelopeProblem(message);
+    const problem = envelopeProblem(message, this.maxJsonDepth);
     if (problem) {
-      const id = (message as { id?: unknown } | null)?.id;
-      this.send(errorResponse(typeof id === 'string' || typeof id === 'number' ? id : null, INVALID_REQUEST, `Invalid request: ${problem}`), undefined);
+      this.send(errorResponse(answerableId(message), INVALID_REQUEST, `Invalid request: ${problem}`), undefined);
       this.log.warn({ problem }, 'invalid message from the stdio client');
       return;
     }

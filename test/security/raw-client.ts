@@ -43,7 +43,12 @@ export class RawSession {
 
   /** POSTs one message and reads the whole answer (for a request: until its response ends the stream). */
   async post(message: RawMessage): Promise<RawAnswer> {
-    const response = await fetch(this.url, { method: 'POST', headers: { ...HEADERS, 'mcp-session-id': this.sessionId }, body: JSON.stringify(message) });
+    return this.postText(JSON.stringify(message));
+  }
+
+  /** POSTs a body exactly as given (for JSON that `JSON.stringify` cannot produce, e.g. `1e999`). */
+  async postText(body: string): Promise<RawAnswer> {
+    const response = await fetch(this.url, { method: 'POST', headers: { ...HEADERS, 'mcp-session-id': this.sessionId }, body });
     return { status: response.status, messages: parseBody(response.headers.get('content-type') ?? '', await response.text()) };
   }
 

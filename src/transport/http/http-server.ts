@@ -5,6 +5,7 @@ import { errorAnswer } from '../../error-table.js';
 import { ToolgateError } from '../../errors.js';
 import type { ClientSession } from '../client-session.js';
 import {
+  answerableId,
   envelopeProblem,
   errorResponse,
   INVALID_REQUEST,
@@ -30,6 +31,8 @@ export interface EdgeLimits {
   sessionIdleMs: number;
   /** Bytes of SSE events kept per session for resumption (and of messages queued for its GET stream). */
   replayBufferBytes: number;
+  /** How deeply a client message's params may nest. */
+  maxJsonDepth: number;
 }
 
 export interface HttpEdgeOptions extends HostPolicy {
@@ -147,10 +150,9 @@ export class HttpEdge {
     } catch (error) {
       throw new ToolgateError('parse_error', `Parse error: the body is not valid JSON (${(error as Error).message})`);
     }
-    const problem = envelopeProblem(message);
+    const problem = envelopeProblem(message, this.#options.limits().maxJsonDepth);
     if (problem) {
-      const id = (message as { id?: unknown } | null)?.id;
-      sendJson(response, 400, errorResponse(typeof id === 'string' || typeof id === 'number' ? id : null, INVALID_REQUEST, `Invalid request: ${problem}`));
+      sendJson(response, 400, errorResponse(answerableId(message), INVALID_REQUEST, `Invalid request: ${problem}`));
       return;
     }
 
