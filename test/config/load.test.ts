@@ -83,7 +83,7 @@ test('defaults for a minimal file', () => {
     mode: 'enforce',
     log: { level: 'info' },
     pinning: 'block',
-    limits: { maxSessions: 1000, maxSessionsPerServer: 256, maxProcessesPerServer: 16, sessionIdleMs: 300_000, maxLineBytes: 4194304, replayBufferBytes: 4194304, toolNameLength: 256 },
+    limits: { maxSessions: 1000, maxSessionsPerServer: 256, maxProcessesPerServer: 16, sessionIdleMs: 300_000, maxLineBytes: 4194304, replayBufferBytes: 4194304, toolNameLength: 256, maxJsonDepth: 64 },
     servers: { fs: { kind: 'stdio', command: 'npx', args: [], env: {}, sessions: 'per-session' } },
     policies: {},
   });
@@ -100,13 +100,15 @@ test('limits map to numbers, durations in ms and sizes in bytes; unknown limits 
       '  max_line_bytes: 1mb',
       '  replay_buffer: 65536',
       '  tool_name_length: 512',
+      '  max_json_depth: 32',
       'servers:',
       '  fs: { command: npx }',
     ),
     'limits.yaml',
     {},
   );
-  assert.deepEqual(config.limits, { maxSessions: 10, maxSessionsPerServer: 5, maxProcessesPerServer: 2, sessionIdleMs: 90_000, maxLineBytes: 1024 * 1024, replayBufferBytes: 65536, toolNameLength: 512 });
+  assert.deepEqual(config.limits, { maxSessions: 10, maxSessionsPerServer: 5, maxProcessesPerServer: 2, sessionIdleMs: 90_000, maxLineBytes: 1024 * 1024, replayBufferBytes: 65536, toolNameLength: 512, maxJsonDepth: 32 });
+  assert.throws(() => parseConfig(yaml('limits: { max_json_depth: 1 }', 'servers:', '  fs: { command: npx }'), 'bad.yaml', {}), /max_json_depth/);
   assert.throws(() => parseConfig(yaml('limits: { max_sessions: 0 }', 'servers:', '  fs: { command: npx }'), 'bad.yaml', {}), /max_sessions/);
   assert.throws(() => parseConfig(yaml('limits: { max_fun: 3 }', 'servers:', '  fs: { command: npx }'), 'bad.yaml', {}), /max_fun/);
 });
