@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { approvalsFile } from '../approvals/approval-store.js';
 import { approvalOf, pendingApproval, refusalOf, storeDecision } from '../approvals/deciding.js';
 import type { Approval, ApproveOptions } from '../approvals/types.js';
@@ -9,28 +8,7 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { openSharedApprovalStore } from '../store/stores.js';
-
-const USAGE = `Usage:
-  toolgate approvals list    [-c FILE] [--all] [--json] [-p PORT]
-  toolgate approvals approve <id> [-c FILE] [--for 30m] [--as NAME] [-p PORT]
-  toolgate approvals deny    <id> --reason "..." [-c FILE] [--as NAME] [-p PORT]
-
-Decides in the config's data_dir (approvals.sqlite), which every toolgate process on the config
-shares: the process holding the call — toolgate serve, or a toolgate stdio that a desktop
-client launched — forwards it (or answers the refusal) within a second. No gateway needs to
-listen on a port for this.
-
-Options:
-  -c, --config FILE   the config whose data_dir holds the approvals (default ./toolgate.yaml)
-  -p, --port PORT     decide through the admin API of a toolgate serve on this port instead
-                      (its admin token from TOOLGATE_ADMIN_TOKEN, the config's admin.token, or
-                      <data_dir>/admin-token)
-  --all               list: decided approvals too, not only pending ones
-  --json              list: one JSON object per approval
-  --for DURATION      approve this tool for the call's session for that long (e.g. 30m), not
-                      just once
-  --as NAME           who decides, as the audit trail records it (default cli)
-  --reason TEXT       deny: why; the agent reads it`;
+import type { CommandArgs } from './command.js';
 
 /** How the CLI reaches the approvals: the shared store, or a gateway's admin API. */
 interface Desk {
@@ -41,44 +19,30 @@ interface Desk {
 }
 
 /** `toolgate approvals ...`: see and decide held calls from a terminal. */
-export async function approvalsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
-      port: { type: 'string', short: 'p' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-      for: { type: 'string' },
-      as: { type: 'string' },
-      reason: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [action, id] = positionals;
-  if (values.help || action === undefined || !['list', 'approve', 'deny'].includes(action)) {
-    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
+export async function approvalsCommand(args: CommandArgs): Promise<number> {
+  const action = args.subcommand!;
+  const [id] = args.positionals;
+  const reason = args.string('reason');
+  const port = args.string('port');
   if (action !== 'list' && !id) throw new ToolgateError('invalid_request', `toolgate approvals ${action} needs an approval id; see toolgate approvals list`);
-  if (action === 'deny' && !values.reason?.trim()) throw new ToolgateError('invalid_request', 'toolgate approvals deny needs --reason "...": the agent reads it');
-  const config = await loadConfig(values.config!);
-  const approver = values.as ?? 'cli';
-  const desk = values.port === undefined ? storeDesk(config) : apiDesk(config, values.port);
+  if (action === 'deny' && !reason?.trim()) throw new ToolgateError('invalid_request', 'toolgate approvals deny needs --reason "...": the agent reads it');
+  const config = await loadConfig(args.string('config')!);
+  const approver = args.string('as') ?? 'cli';
+  const desk = port === undefined ? storeDesk(config) : apiDesk(config, port);
   try {
     if (action === 'list') {
-      const approvals = await desk.list(values.all === true);
-      process.stdout.write(values.json ? `${approvals.map((approval) => JSON.stringify(approval)).join('\n')}${approvals.length ? '\n' : ''}` : formatTable(approvals));
+      const approvals = await desk.list(args.flag('all'));
+      process.stdout.write(args.flag('json') ? `${approvals.map((approval) => JSON.stringify(approval)).join('\n')}${approvals.length ? '\n' : ''}` : formatTable(approvals));
       return 0;
     }
     if (action === 'approve') {
-      const options: ApproveOptions = values.for ? { scope: 'session', minutes: Math.ceil(parseDuration(values.for) / 60_000), approver } : { scope: 'once', approver };
+      const forDuration = args.string('for');
+      const options: ApproveOptions = forDuration ? { scope: 'session', minutes: Math.ceil(parseDuration(forDuration) / 60_000), approver } : { scope: 'once', approver };
       const approval = await desk.approve(id, options);
       process.stdout.write(`approved ${approval.id}: ${approval.tool} on ${approval.server}${approval.grant ? ` (and this tool in session ${approval.session} until ${new Date(approval.grant.until).toISOString()})` : ''}\n`);
       return 0;
     }
-    const approval = await desk.refuse(id, values.reason!, approver);
+    const approval = await desk.refuse(id, reason!, approver);
     process.stdout.write(`refused ${approval.id}: ${approval.tool} on ${approval.server}\n`);
     return 0;
   } finally {

@@ -4,7 +4,6 @@
  * `--follow` polls for new ones.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { auditFile, journalDirFor } from '../audit/audit-log.js';
 import { orphanSegments } from '../audit/journal.js';
 import { AUDIT_DECISIONS, exportRecord, type AuditDecision, type AuditRecord } from '../audit/record.js';
@@ -15,69 +14,33 @@ import { parseDuration } from '../config/duration.js';
 import { loadConfig } from '../config/load.js';
 import { suggestHint } from '../config/suggest.js';
 import { ToolgateError } from '../errors.js';
-
-export const AUDIT_HELP = `Usage:
-  toolgate audit [-c FILE] [filters] [--limit N] [--json] [--follow]
-  toolgate audit export [-c FILE] [filters] > audit.jsonl
-
-Shows the audit trail: one record per tool call, oldest first.
-
-Filters:
-  --server S       Server id; a glob (* any run of characters, ? one character)
-  --tool T         Tool name; a glob
-  --decision D     ${AUDIT_DECISIONS.join(', ')}
-                   (several: --decision denied,rate_limited)
-  --since WHEN     Records from the last 30s, 15m, 1h, 7d ... or since a date (2026-05-01T09:00Z)
-
-Output:
-  --limit N        The newest N records (default 50; export: all)
-  --json           JSON lines, one record a line, with the field names of docs/audit.md
-  --follow         Keep printing new records as they arrive (Ctrl-C stops)
-  -c, --config F   The config file whose audit trail to read (default: ./toolgate.yaml)`;
+import type { CommandArgs } from './command.js';
 
 const FOLLOW_POLL_MS = 500;
 
-export async function auditCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
-      server: { type: 'string' },
-      tool: { type: 'string' },
-      decision: { type: 'string' },
-      since: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-      follow: { type: 'boolean', short: 'f' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${AUDIT_HELP}\n`);
-    return 0;
+export async function auditCommand(args: CommandArgs): Promise<number> {
+  if (args.positionals.length > 0) {
+    throw new ToolgateError('invalid_request', `toolgate ${args.command} takes no argument "${args.positionals[0]}" (see toolgate audit --help)`);
   }
-  const [sub, ...extra] = positionals;
-  if ((sub !== undefined && sub !== 'export') || extra.length > 0) {
-    throw new ToolgateError('invalid_request', `toolgate audit takes no argument "${sub === 'export' ? extra[0] : sub}"; the only subcommand is \`export\` (see toolgate audit --help)`);
-  }
-  const exporting = sub === 'export';
+  const exporting = args.subcommand === 'export';
+  const [server, tool, decision, since, limitText] = ['server', 'tool', 'decision', 'since', 'limit'].map((name) => args.string(name));
   const query: AuditQuery = {
-    ...(values.server === undefined ? {} : { server: values.server }),
-    ...(values.tool === undefined ? {} : { tool: values.tool }),
-    ...(values.decision === undefined ? {} : { decisions: parseDecisions(values.decision) }),
-    ...(values.since === undefined ? {} : { since: parseSince(values.since, Date.now()) }),
+    ...(server === undefined ? {} : { server }),
+    ...(tool === undefined ? {} : { tool }),
+    ...(decision === undefined ? {} : { decisions: parseDecisions(decision) }),
+    ...(since === undefined ? {} : { since: parseSince(since, Date.now()) }),
   };
-  const limit = values.limit === undefined ? (exporting ? undefined : 50) : parseLimit(values.limit);
+  const limit = limitText === undefined ? (exporting ? undefined : 50) : parseLimit(limitText);
   if (limit !== undefined) Object.assign(query, { limit, newest: true });
 
-  const config = await loadConfig(values.config!);
+  const configFile = args.string('config')!;
+  const config = await loadConfig(configFile);
   if (!(config.audit ?? AUDIT_DEFAULTS).enabled) {
     throw new ToolgateError('store_error', `the audit trail is off in ${config.file} (audit.enabled: false), so there is nothing to read`);
   }
   const file = auditFile(config);
   if (!existsSync(file)) {
-    throw new ToolgateError('store_error', `there is no audit file at ${file} yet (hint: it is created when the gateway first starts: toolgate serve -c ${values.config})`);
+    throw new ToolgateError('store_error', `there is no audit file at ${file} yet (hint: it is created when the gateway first starts: toolgate serve -c ${configFile})`);
   }
   const unreplayed = orphanSegments(journalDirFor(file)).length;
   if (unreplayed > 0) {
@@ -85,14 +48,14 @@ export async function auditCommand(argv: string[]): Promise<number> {
   }
 
   const store = new SqliteAuditStore(file, { readonly: true });
-  const out = new Output(exporting || values.json === true);
+  const out = new Output(exporting || args.flag('json'));
   try {
     let lastId = 0;
     for (const record of store.iterate(query)) {
       await out.write(record);
       lastId = record.id;
     }
-    if (!values.follow || exporting) return out.done();
+    if (!args.flag('follow') || exporting) return out.done();
     const { limit: _limit, newest: _newest, ...follow } = query;
     for (let stop = stopSignal(); !stop.stopped && !out.closed; ) {
       await stop.sleep(FOLLOW_POLL_MS);

@@ -2,7 +2,6 @@
  * `toolgate catalog`: every tool of every configured server (or of a tools file), classified,
  * with the rule the config applies to it, as a table, JSON, Markdown or static HTML pages.
  */
-import { parseArgs } from 'node:util';
 import { catalogEntry, type Explain } from '../catalog/entry.js';
 import { describeServer, listServerTools, type ServerListing } from '../catalog/node/list-tools.js';
 import { readToolsFile, serverNameFromFile } from '../catalog/node/tools-file.js';
@@ -13,31 +12,7 @@ import { suggestHint } from '../config/suggest.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy } from '../policy/compile.js';
-
-export const CATALOG_HELP = `Usage:
-  toolgate catalog [-c FILE] [--server ID] [--format table|json|markdown]
-  toolgate catalog --tools-json FILE [-c FILE] [--server NAME] [--format ...]
-  toolgate catalog --html DIR [-c FILE | --tools-json FILE]
-
-Lists every tool of the configured servers (all pages of tools/list), classified: category,
-risk, required parameters, and the rule the config applies (with where it comes from).
-A server that cannot be reached is named on stderr with the reason; the others are still
-listed, and the exit code is 1.
-
-Options:
-  -c, --config FILE    The config (default ./toolgate.yaml; optional with --tools-json)
-  --server ID          Only this server. With --tools-json: the server id the tools belong to
-                       (default: the file's "server" field matched to a configured server,
-                       else the file's name)
-  --tools-json FILE    Read tool definitions from a file instead of a live server: a
-                       tools/list result {"tools": [...]}, an array of tools, or a file with
-                       a top-level "tools" array
-  --format F           table (default; coloured on a terminal unless NO_COLOR is set),
-                       json (an array, one object per tool), markdown (a table per server)
-  --html DIR           Write a static site: DIR/index.html (filters by server, category,
-                       risk) and one page per tool with the YAML to allow, deny, rate-limit,
-                       validate or hold it
-  --timeout SECONDS    Per server, for connecting and listing (default 30)`;
+import type { CommandArgs } from './command.js';
 
 export interface CatalogSource {
   config?: Config;
@@ -45,41 +20,26 @@ export interface CatalogSource {
   failures: CatalogFailure[];
 }
 
-export async function catalogCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      server: { type: 'string' },
-      format: { type: 'string' },
-      'tools-json': { type: 'string' },
-      html: { type: 'string' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${CATALOG_HELP}\n`);
-    return 0;
-  }
+export async function catalogCommand(args: CommandArgs): Promise<number> {
+  const { positionals } = args;
   if (positionals.length > 0) {
     throw new ToolgateError('invalid_request', `toolgate catalog takes no argument "${positionals[0]}" (hint: --server ${positionals[0]} lists one server; see toolgate catalog --help)`);
   }
-  const format = values.format ?? 'table';
+  const format = args.string('format') ?? 'table';
   if (!['table', 'json', 'markdown'].includes(format)) {
     throw new ToolgateError('invalid_request', `--format takes table, json or markdown, not "${format}"`);
   }
   const source = await gatherCatalog({
-    config: values.config,
-    server: values.server,
-    toolsJson: values['tools-json'],
-    timeoutMs: parseTimeout(values.timeout),
+    config: args.string('config'),
+    server: args.string('server'),
+    toolsJson: args.string('tools-json'),
+    timeoutMs: parseTimeout(args.string('timeout')),
   });
   for (const f of source.failures) process.stderr.write(`toolgate: ${f.message}\n`);
 
-  if (values.html !== undefined) {
-    const written = writeHtmlCatalog(values.html, source.groups, source.failures);
+  const html = args.string('html');
+  if (html !== undefined) {
+    const written = writeHtmlCatalog(html, source.groups, source.failures);
     process.stdout.write(`Wrote ${written.pages} tool page(s) and ${written.index}\n`);
   } else if (format === 'json') {
     process.stdout.write(renderJson(source.groups));

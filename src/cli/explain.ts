@@ -3,7 +3,6 @@
  * definition (from the live server, or a tools file), classifies it, and prints the effective
  * rule with the place in the config each part comes from.
  */
-import { parseArgs } from 'node:util';
 import { catalogEntry, formatRulePart, type CatalogEntry } from '../catalog/entry.js';
 import { listServerTools } from '../catalog/node/list-tools.js';
 import { readToolsFile } from '../catalog/node/tools-file.js';
@@ -13,47 +12,22 @@ import { loadConfig } from '../config/load.js';
 import { editDistance } from '../config/suggest.js';
 import { ToolgateError } from '../errors.js';
 import { explainer, knownServer } from './catalog.js';
+import type { CommandArgs } from './command.js';
 
-export const EXPLAIN_HELP = `Usage:
-  toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--json]
-
-Shows the rule that governs one tool and where each part of it comes from (a tool rule, a
-category default, the server default), with the tool's category and risk and the reasons.
-The definition is fetched from the live server, or read from --tools-json (a tools/list result,
-an array of tools, or a file with a top-level "tools" array).
-
-Options:
-  -c, --config FILE    The config (default ./toolgate.yaml)
-  --tools-json FILE    Read the definition from this file instead of the server
-  --json               The catalog entry as JSON (the fields of toolgate catalog --format json)`;
-
-export async function explainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
-      'tools-json': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${EXPLAIN_HELP}\n`);
-    return 0;
-  }
+export async function explainCommand(args: CommandArgs): Promise<number> {
+  const { positionals } = args;
   if (positionals.length !== 2) {
     throw new ToolgateError('invalid_request', `toolgate explain takes a server id and a tool name, e.g. \`toolgate explain aws-ecs build_and_push_image_to_ecr -c toolgate.yaml\` (see toolgate explain --help)`);
   }
   const [serverArg, toolName] = positionals;
-  const config = await loadConfig(values.config!);
+  const config = await loadConfig(args.string('config')!);
   const server = knownServer(config, serverArg);
-  const source = values['tools-json'];
+  const source = args.string('tools-json');
   const tools: PinnableTool[] = source === undefined ? (await listServerTools(server, config.servers[server])).tools : readToolsFile(source).tools;
   const tool = tools.find((t) => t.name === toolName);
   if (tool === undefined) throw unknownTool(server, toolName, tools, source);
   const entry = catalogEntry(server, tool, explainer(config));
-  process.stdout.write(values.json ? `${JSON.stringify(entry, null, 2)}\n` : renderExplanation(entry));
+  process.stdout.write(args.flag('json') ? `${JSON.stringify(entry, null, 2)}\n` : renderExplanation(entry));
   return 0;
 }
 

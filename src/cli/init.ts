@@ -6,7 +6,6 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { catalogEntry } from '../catalog/entry.js';
 import { listServerTools } from '../catalog/node/list-tools.js';
 import { starterPolicy, serverYaml, type StarterServer } from '../catalog/starter-policy.js';
@@ -16,53 +15,27 @@ import type { ServerConfig } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { compilePolicy } from '../policy/compile.js';
 import { explainer } from './catalog.js';
+import type { CommandArgs } from './command.js';
 
-export const INIT_HELP = `Usage:
-  toolgate init --server '<command line>' [--env KEY=VALUE ...] [-o FILE] [--id NAME] [--force]
-  toolgate init --url URL [--header 'Name: value' ...] [-o FILE] [--id NAME] [--force]
-
-Connects to a live MCP server, lists its tools, and writes a starter policy: the server entry,
-\`defaults: recommended\`, the tools grouped by category with their risk and why, and
-commented-out example rules for the riskier tools.
-
-Options:
-  --server CMD       A stdio server's command line, quoted as one argument:
-                     --server "npx -y @modelcontextprotocol/server-everything stdio"
-  --env KEY=VALUE    Environment for the stdio server (repeatable); written to the config
-  --url URL          A Streamable HTTP server instead
-  --header 'N: V'    An HTTP header for the server (repeatable); written to the config
-  --id NAME          The server id in the config (default: from the server's own name)
-  -o, --output FILE  Where to write (default ./toolgate.yaml); an existing file is kept
-  --force            Overwrite an existing file
-  --timeout SECONDS  For connecting and listing (default 30)`;
-
-export async function initCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      server: { type: 'string' },
-      url: { type: 'string' },
-      env: { type: 'string', multiple: true },
-      header: { type: 'string', multiple: true },
-      id: { type: 'string' },
-      output: { type: 'string', short: 'o', default: 'toolgate.yaml' },
-      force: { type: 'boolean' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${INIT_HELP}\n`);
-    return 0;
-  }
+export async function initCommand(args: CommandArgs): Promise<number> {
+  const { positionals } = args;
+  const values = {
+    server: args.string('server'),
+    url: args.string('url'),
+    env: args.strings('env'),
+    header: args.strings('header'),
+    id: args.string('id'),
+    output: args.string('output')!,
+    force: args.flag('force'),
+    timeout: args.string('timeout'),
+  };
   if (positionals.length > 0) {
     throw new ToolgateError('invalid_request', `toolgate init takes no argument "${positionals[0]}" (hint: quote the server's command line as one: --server "${positionals.join(' ')}")`);
   }
   if ((values.server === undefined) === (values.url === undefined)) {
     throw new ToolgateError('invalid_request', 'toolgate init needs exactly one of --server "<command line>" (a stdio server) or --url URL (see toolgate init --help)');
   }
-  const output = resolve(values.output!);
+  const output = resolve(values.output);
   if (existsSync(output) && !values.force) {
     throw new ToolgateError('conflict', `${values.output} already exists; toolgate init does not overwrite it (hint: choose another file with -o, or pass --force to replace it)`);
   }

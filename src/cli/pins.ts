@@ -4,59 +4,30 @@
  * check, without a restart.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { SqlitePinStore, pinsFile } from '../catalog/node/sqlite-pin-store.js';
 import type { PinRecord } from '../catalog/pins.js';
 import { loadConfig } from '../config/load.js';
 import { ToolgateError } from '../errors.js';
+import type { CommandArgs } from './command.js';
 
-export const PINS_HELP = `Usage:
-  toolgate pins list   [-c FILE] [--server ID] [--json]   every pinned tool, changed ones marked
-  toolgate pins diff   [<server> <tool>] [-c FILE]         what changed (all pending changes without arguments)
-  toolgate pins accept <server> <tool> [-c FILE]           pin the tool's new definition
-
-The gateway pins each tool's definition (name, title, description, schemas, annotations) the
-first time it lists it. A later definition that differs is a change: with \`pinning: block\`
-(the default) the tool is withheld until you accept it here; with \`warn\` it is only logged.
-
-Options:
-  -c, --config FILE   The config whose data_dir holds pins.sqlite (default ./toolgate.yaml)
-  --server ID         list: only this server
-  --json              list: JSON, one object per pinned tool`;
-
-export async function pinsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c', default: 'toolgate.yaml' },
-      server: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [sub, ...args] = positionals;
-  if (values.help || sub === undefined) {
-    process.stdout.write(`${PINS_HELP}\n`);
-    return values.help ? 0 : 2;
-  }
-  if (!['list', 'diff', 'accept'].includes(sub)) {
-    throw new ToolgateError('invalid_request', `toolgate pins has no subcommand "${sub}"; use list, diff or accept (see toolgate pins --help)`);
-  }
-  const config = await loadConfig(values.config!);
+export async function pinsCommand(cli: CommandArgs): Promise<number> {
+  const sub = cli.subcommand!;
+  const args = cli.positionals;
+  const configFile = cli.string('config')!;
+  const config = await loadConfig(configFile);
   const file = pinsFile(config);
   if (!existsSync(file)) {
     if (sub === 'list' || (sub === 'diff' && args.length === 0)) {
       process.stdout.write(`Nothing is pinned yet: ${file} does not exist (tools are pinned when the gateway first lists them).\n`);
       return 0;
     }
-    throw new ToolgateError('store_error', `nothing is pinned yet: ${file} does not exist (hint: tools are pinned when the gateway first lists them; start it with toolgate serve -c ${values.config})`);
+    throw new ToolgateError('store_error', `nothing is pinned yet: ${file} does not exist (hint: tools are pinned when the gateway first lists them; start it with toolgate serve -c ${configFile})`);
   }
   const store = new SqlitePinStore(file, { fileMustExist: true, now: Date.now });
   try {
     switch (sub) {
       case 'list':
-        return await list(store, values.server, values.json === true);
+        return await list(store, cli.string('server'), cli.flag('json'));
       case 'diff':
         return await diff(store, args);
       default:

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { childEnv } from '../helpers/processes.js';
+import { CLI, REPO_ROOT, tempDir } from '../helpers/harness.js';
+
+function toolgate(args: string[], nodeOptions: string[] = []) {
+  const result = spawnSync(process.execPath, [...nodeOptions, CLI, ...args], { encoding: 'utf8', env: childEnv(), timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('toolgate --help, per command', () => {
+  test('the global help lists every command with its summary', () => {
+    const help = toolgate(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of COMMANDS) assert.match(help.stdout, new RegExp(`^  ${command.name} +${escape(command.summary)}$`, 'm'));
+    assert.match(help.stdout, /toolgate <command> --help/);
+  });
+
+  for (const command of COMMANDS) {
+    test(`toolgate ${command.name} --help prints its own usage and options`, () => {
+      for (const args of [[command.name, '--help'], [command.name, '-h'], ['help', command.name]]) {
+        const result = toolgate(args);
+        assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+        assert.equal(result.stderr, '');
+        assert.match(result.stdout, new RegExp(`^Usage:\\n  toolgate ${command.name}\\b`), args.join(' '));
+        for (const option of command.options) assert.match(result.stdout, new RegExp(`--${option.name}\\b`), `${args.join(' ')} documents --${option.name}`);
+        assert.doesNotMatch(result.stdout, /^Commands:/m, 'not the global help');
+      }
+    });
+
+    for (const sub of command.subcommands ?? []) {
+      test(`toolgate ${command.name} ${sub.name} --help prints the subcommand's usage and only its options`, () => {
+        const result = toolgate([command.name, sub.name, '--help']);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, new RegExp(`^Usage:\\n  toolgate ${command.name} ${sub.name}\\b`));
+        for (const option of command.options) {
+          const documented = new RegExp(`--${option.name}\\b.*\\n`).test(result.stdout.slice(result.stdout.indexOf('Options:')));
+          assert.equal(documented, sub.options.includes(option.name), `--${option.name} in ${command.name} ${sub.name} --help`);
+        }
+      });
+    }
+
+    test(`toolgate ${command.name} with an unknown option names it and the command's --help`, () => {
+      const sub = command.subcommandOptional ? undefined : command.subcommands?.[0];
+      const label = sub ? `${command.name} ${sub.name}` : command.name;
+      const result = toolgate([...label.split(' '), '--no-such-option']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, `toolgate ${label}: unknown option --no-such-option (see toolgate ${label} --help)\n`);
+    });
+  }
+
+  test('an unknown command lists every command, approvals and audit included', () => {
+    const result = toolgate(['frobnicate']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `toolgate: unknown command "frobnicate"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see toolgate --help)\n`);
+    for (const name of ['serve', 'stdio', 'validate', 'schema', 'demo', 'catalog', 'explain', 'init', 'pins', 'approvals', 'audit']) assert.match(result.stderr, new RegExp(`\\b${name}\\b`));
+  });
+
+  test('usage mistakes name what is wrong: a missing subcommand, one that does not exist, an option the subcommand does not take, a missing value', () => {
+    const cases: Array<[string[], string]> = [
+      [['approvals'], 'toolgate approvals needs a subcommand: list, approve or deny (see toolgate approvals --help)'],
+      [['pins', 'forget'], 'toolgate pins has no subcommand "forget"; use list, diff or accept (see toolgate pins --help)'],
+      [['approvals', 'list', '--reason', 'x'], 'toolgate approvals list does not take --reason (see toolgate approvals list --help)'],
+      [['validate', '-c'], 'toolgate validate: -c needs a value: -c FILE (see toolgate validate --help)'],
+      [['audit', '--json=yes'], 'toolgate audit: --json takes no value (see toolgate audit --help)'],
+      [['serve', '-p', '80x'], 'toolgate serve: --port takes a whole number from 0 to 65535, not "80x"'],
+    ];
+    for (const [args, message] of cases) {
+      const result = toolgate(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr, `${message}\n`);
+    }
+  });
+
+  test('options before the command are handed to it: toolgate -c FILE validate', () => {
+    const dir = tempDir();
+    const file = join(dir, 'toolgate.yaml');
+    writeFileSync(file, 'servers:\n  app: { command: node }\n');
+    const result = toolgate(['-c', file, 'validate']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /OK — 1 server\(s\) \(app\)/);
+  });
+
+  test("a command's module is loaded only when it runs: --version and --help load no command", () => {
+    // A module loader hook that names every toolgate module and package the process loads.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hooks.mjs'), "export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
+    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+    const loaded = (args: string[]) => {
+      const result = toolgate(args, ['--import', pathToFileURL(join(dir, 'register.mjs')).href]);
+      assert.equal(result.code, 0, result.stderr);
+      const root = pathToFileURL(REPO_ROOT).href;
+      return result.stderr.split('\n').filter((l) => l.startsWith(`LOADED ${root}`)).map((l) => l.slice(`LOADED ${root}`.length));
+    };
+    for (const args of [['--version'], ['approvals', 'approve', '--help'], ['serve', '--help']]) {
+      const modules = loaded(args);
+      assert.ok(modules.includes('dist/src/cli/commands.js'), `${args.join(' ')} loads the registry`);
+      const commandModules = modules.filter((m) => m.startsWith('node_modules/') || (m.startsWith('dist/src/cli/') && !['main', 'commands', 'command', 'version'].some((n) => m === `dist/src/cli/${n}.js`)));
+      assert.deepEqual(commandModules, [], `${args.join(' ')} loads no command module and no package`);
+    }
+    assert.ok(loaded(['schema']).includes('dist/src/cli/validate.js'), 'the hook sees the modules a command loads');
+  });
+});
