@@ -39,6 +39,9 @@ export function buildSnapshot(repoRoot: string, into: string, rev = 'HEAD', with
     const output = `${(error as { stdout?: Buffer }).stdout ?? ''}`;
     typeErrors = output.split('\n').filter((line) => /error TS\d+/.test(line));
   }
+  // The validators npm run build compiles after tsc (src/config/build-validators.ts), in the commits that have it.
+  const generator = join(into, 'dist', 'src', 'config', 'build-validators.js');
+  if (existsSync(generator)) execFileSync(process.execPath, [generator], { cwd: into, stdio: ['ignore', 'pipe', 'pipe'] });
   const entries = ['dist/src/cli/main.js', ...(withBench ? ['dist/bench/stdio-echo-server.js', 'dist/bench/http-echo-server.js'] : [])];
   for (const entry of entries) {
     if (!existsSync(join(into, entry))) {

@@ -83,3 +83,8 @@ export const STRING_FORMATS: Record<string, StringFormat> = {
     hint: 'use an exact tool name or a glob where `*` matches any run of characters and `?` one character; [ ] { }, a leading ! and surrounding spaces are not supported',
   },
 };
+
+/** The formats as ajv takes them, for the config schema's validator (build-shape-validator.ts). */
+export const AJV_FORMATS: Record<string, { type: 'string'; validate: (value: string) => boolean }> = Object.fromEntries(
+  Object.entries(STRING_FORMATS).map(([name, format]) => [name, { type: 'string', validate: format.check }]),
+);

@@ -3,29 +3,20 @@
  * the policy folder compiles them with, so a schema that loads is a schema that runs, and a typo
  * such as `propertes` is a located error instead of a keyword ajv would quietly ignore.
  */
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { linearRegExp } from '../policy/linear-regexp.js';
+import { ARGUMENTS_SCHEMA_OPTIONS } from './json-schema-options.js';
+import { validate as draft2020Meta } from './meta-schema-2020-12.js';
+import { validate as draft07Meta } from './meta-schema-draft-07.js';
 import { closest } from './suggest.js';
 import { parsePointer } from './yaml-source.js';
 
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 const DRAFT_2020 = /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/;
 
-/** Keep equal to `CONFIG_OPTIONS` in src/policy/validation.ts, which compiles these schemas for use. */
-const OPTIONS: Options = {
-  allErrors: true,
-  addUsedSchema: false,
-  logger: false,
-  code: { regExp: linearRegExp },
-  // Unknown keywords and formats are errors; type/tuple strictness would refuse valid schemas.
-  strictSchema: true,
-  strictNumbers: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-};
+/** The schema is checked against its meta-schema first, by code compiled at build time (build-validators.ts). */
+const OPTIONS = { ...ARGUMENTS_SCHEMA_OPTIONS, validateSchema: false };
 
 export interface SchemaIssue {
   /** Segments inside the schema, e.g. `['properties', 'region', 'enum']`. */
@@ -45,9 +36,11 @@ let draft2020: Ajv2020 | undefined;
  * false` keeps schemas from registering with it, and callers remove what they compiled.
  */
 function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
-  if (DRAFT_07.test(String(schema.$schema ?? ''))) return (draft07 ??= withFormats(new Ajv(OPTIONS)));
+  if (isDraft07(schema)) return (draft07 ??= withFormats(new Ajv(OPTIONS)));
   return (draft2020 ??= withFormats(new Ajv2020(OPTIONS)));
 }
+
+const isDraft07 = (schema: Record<string, unknown>) => DRAFT_07.test(String(schema.$schema ?? ''));
 
 function withFormats<T extends Ajv | Ajv2020>(ajv: T): T {
   addFormats.default(ajv);
@@ -65,8 +58,9 @@ export function checkArgumentsSchema(schema: Record<string, unknown>): SchemaIss
       hint: 'use https://json-schema.org/draft/2020-12/schema or http://json-schema.org/draft-07/schema#, or leave `$schema` out (2020-12)',
     }];
   }
+  const meta: ValidateFunction = isDraft07(schema) ? draft07Meta : draft2020Meta;
+  if (!meta(schema)) return metaSchemaIssues(meta.errors ?? []);
   const ajv = ajvFor(schema);
-  if (!ajv.validateSchema(schema)) return metaSchemaIssues(ajv.errors ?? []);
   const type = schema.type;
   if (type !== undefined && type !== 'object' && !(Array.isArray(type) && type.includes('object'))) {
     return [{

@@ -2,22 +2,11 @@
  * Validation against `configJsonSchema`, with ajv's terse errors rewritten for a newcomer:
  * what was wrong, at which key, and what would be accepted.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { STRING_FORMATS } from './formats.js';
-import { configJsonSchema } from './schema.js';
+import { validate } from './shape-validator.js';
 import { listOf, suggestHint } from './suggest.js';
 import { parsePointer, type Anchor, type YamlSource } from './yaml-source.js';
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    for (const [name, f] of Object.entries(STRING_FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.check });
-    compiled = ajv.compile(configJsonSchema);
-  }
-  return compiled;
-}
 
 /** Report every schema violation in `data` to `source`. */
 export function validateShape(data: unknown, source: YamlSource): void {
@@ -25,7 +14,6 @@ export function validateShape(data: unknown, source: YamlSource): void {
     source.report([], 'value', 'the config file is empty', 'start from examples/demo.yaml, or run `toolgate schema` for the full format');
     return;
   }
-  const validate = validator();
   if (validate(data)) return;
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
