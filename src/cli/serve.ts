@@ -17,7 +17,13 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
   const log = createLogger(config.log.level);
   const removeSafetyNet = installSafetyNet(log);
   const gateway = new Gateway({ config, log });
-  const address = await gateway.listen();
+  let address: Awaited<ReturnType<Gateway['listen']>>;
+  try {
+    address = await gateway.listen();
+  } catch (error) {
+    await gateway.close();
+    throw listenError(error, config.listen);
+  }
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
   log.info({ url: address.url, servers: gateway.serverIds(), policyRevision: gateway.policy().revision }, 'listening');
   process.stdout.write(banner(config, address.url, gateway.policy().revision, gateway.admin?.token));
@@ -60,6 +66,21 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
   await session.close();
   removeSafetyNet();
   return exitCode;
+}
+
+/** A port that cannot be opened, said the way a newcomer can act on (the error itself is only a code). */
+function listenError(error: unknown, listen: Config['listen']): unknown {
+  const where = `${listen.host}:${listen.port}`;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new ToolgateError('conflict', `port ${listen.port} is in use; use -p PORT (or listen.port in the config)`, { cause: error });
+    case 'EACCES':
+      return new ToolgateError('conflict', `port ${listen.port} may not be opened by this user (ports below 1024 need privileges); use -p PORT (or listen.port in the config)`, { cause: error });
+    case 'EADDRNOTAVAIL':
+      return new ToolgateError('conflict', `cannot listen on ${where}: ${listen.host} is not an address of this machine; fix listen.host in the config (127.0.0.1 for this machine only)`, { cause: error });
+    default:
+      return error;
+  }
 }
 
 function banner(config: Config, baseUrl: string, revision: string, admin?: AdminToken): string {

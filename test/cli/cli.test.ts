@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -109,6 +110,28 @@ describe('toolgate CLI', () => {
       await client.close();
     } finally {
       await gateway.stop();
+    }
+  });
+
+  test('a busy port is named with the fix, without a stack trace, for serve and demo', async () => {
+    const occupier = createServer();
+    await new Promise<void>((resolve) => occupier.listen(0, '127.0.0.1', resolve));
+    const port = (occupier.address() as AddressInfo).port;
+    try {
+      const expected = `toolgate: port ${port} is in use; use -p PORT (or listen.port in the config)\n`;
+      const fromConfig = writeConfig(`listen: { host: 127.0.0.1, port: ${port} }\nservers:\n  app: $RECORDING\n`);
+      const fromFlag = writeConfig('listen: { host: 127.0.0.1, port: 0 }\nservers:\n  app: $RECORDING\n');
+      for (const [args, env] of [
+        [['serve', '-c', fromConfig.file], {}],
+        [['serve', '-c', fromFlag.file, '-p', String(port)], {}],
+        [['demo', '-p', String(port)], { TOOLGATE_DEMO_DIR: tempDir('toolgate-demo-') }],
+      ] as const) {
+        const result = toolgate([...args], env);
+        assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+        assert.equal(result.stderr, expected, args.join(' '));
+      }
+    } finally {
+      occupier.close();
     }
   });
 });
