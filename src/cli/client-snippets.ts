@@ -1,3 +1,5 @@
+import { stdioLaunch } from '../admin/snippets.js';
+
 /** Ready-to-paste client configurations pointing at the gateway. */
 export interface SnippetInput {
   baseUrl: string;
@@ -10,7 +12,7 @@ export function clientSnippets({ baseUrl, serverIds, configFile }: SnippetInput)
   const cursor = { mcpServers: Object.fromEntries(serverIds.map((id) => [id, { url: urls[id] }])) };
   const vscode = { servers: Object.fromEntries(serverIds.map((id) => [id, { type: 'http', url: urls[id] }])) };
   const claude = {
-    mcpServers: Object.fromEntries(serverIds.map((id) => [id, { command: 'npx', args: ['toolgate', 'stdio', id, '-c', configFile] }])),
+    mcpServers: Object.fromEntries(serverIds.map((id) => [id, stdioLaunch(id, configFile)])),
   };
   return [
     'Cursor (~/.cursor/mcp.json):',

@@ -8,6 +8,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { childEnv, freePort, httpReady, spawnReady } from '../helpers/processes.js';
 import { CLI, RECORDING_SERVER, receivedToolCalls, resultText, tempDir } from '../helpers/harness.js';
+import { printedStdioLaunches, toolsVia } from './snippets.js';
 
 function toolgate(args: string[], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: childEnv(env), timeout: 30_000 });
@@ -104,6 +105,10 @@ describe('toolgate CLI', () => {
     try {
       assert.match(gateway.output(), new RegExp(`app\\s+http://127.0.0.1:${port}/mcp/app`));
       assert.match(gateway.output(), /"mcpServers"/);
+      const launches = printedStdioLaunches(gateway.output());
+      assert.deepEqual(Object.keys(launches), ['app']);
+      assert.deepEqual(launches.app, { command: process.execPath, args: [CLI, 'stdio', 'app', '-c', config.file] });
+      assert.ok((await toolsVia(launches.app)).includes('echo'), 'the printed stdio snippet runs as it is');
       const client = new Client({ name: 'c', version: '1' });
       await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp/app`)));
       assert.equal(resultText(await client.callTool({ name: 'echo', arguments: { text: 'served' } })), 'served');

@@ -6,6 +6,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { childEnv, freePort, httpReady, spawnReady, type RunningProcess } from '../helpers/processes.js';
 import { spawnSync } from 'node:child_process';
 import { CLI, eventually, resultText, tempDir } from '../helpers/harness.js';
+import { printedStdioLaunches, toolsVia } from './snippets.js';
 
 describe('the demo: real npm MCP servers (everything, filesystem) behind the demo policy', () => {
   let demo: RunningProcess;
@@ -45,6 +46,16 @@ describe('the demo: real npm MCP servers (everything, filesystem) behind the dem
     assert.match(demo.output(), /Claude Desktop/);
   });
 
+  test('the printed Claude Desktop snippet works on its own: its exact command, no TOOLGATE_DEMO_DIR, no PATH', async () => {
+    const launches = printedStdioLaunches(demo.output());
+    assert.deepEqual(Object.keys(launches), ['everything', 'files']);
+    assert.deepEqual(launches.files, { command: process.execPath, args: [CLI, 'stdio', 'files', '-c', join(demoDir, 'toolgate.yaml')] });
+    const everything = await toolsVia(launches.everything);
+    assert.ok(everything.includes('echo'));
+    assert.ok(!everything.some((name) => name.startsWith('toggle-')), 'the demo policy applies: toggle-* is hidden');
+    assert.ok((await toolsVia(launches.files)).includes('read_text_file'));
+  });
+
   test('everything: deny, hide and validation act; other tools pass', async () => {
     const client = await connect('everything');
     const names = (await client.listTools()).tools.map((tool) => tool.name);
@@ -76,7 +87,7 @@ describe('the demo: real npm MCP servers (everything, filesystem) behind the dem
     const client = await connect('files');
     const root = join(demoDir, 'files');
     const approvals = (...args: string[]) =>
-      spawnSync(process.execPath, [CLI, 'approvals', ...args, '-c', join(CLI, '../../../../examples/demo.yaml'), '-p', String(port)], { encoding: 'utf8', env: childEnv({ TOOLGATE_DEMO_DIR: demoDir }) });
+      spawnSync(process.execPath, [CLI, 'approvals', ...args, '-c', join(demoDir, 'toolgate.yaml'), '-p', String(port)], { encoding: 'utf8', env: childEnv() });
     const edit = client.callTool({ name: 'edit_file', arguments: { path: join(root, 'hello.txt'), edits: [{ oldText: 'Hello', newText: 'Hi' }] } });
     const listed = await eventually(() => {
       const lines = approvals('list', '--json').stdout.split('\n').filter(Boolean);
