@@ -19,6 +19,21 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const STDIO_ONLY = ['args', 'env', 'cwd', 'sessions'];
 const HTTP_ONLY = ['headers'];
 const SERVER_KEYS = Object.keys(configJsonSchema.properties.servers.additionalProperties.properties);
+const POLICY_KEYS = Object.keys(configJsonSchema.properties.policies.additionalProperties.properties);
+const RULE_KEYS = Object.keys(configJsonSchema.properties.policies.additionalProperties.properties.tools.additionalProperties.properties);
+const DEFAULTS_KEYS = Object.keys(configJsonSchema.properties.defaults.properties);
+
+/**
+ * The value under `key`, or under a key the schema check already reported as a misspelling of it
+ * (`tool:` for `tools:`), with the key as written. What is inside is checked either way, so one
+ * run reports every problem: fixing the key does not reveal a second round (a broken CEL
+ * expression under `condition:`).
+ */
+function entry(obj: Obj, key: string, known: readonly string[]): [string, unknown] | undefined {
+  if (Object.hasOwn(obj, key)) return [key, obj[key]];
+  const misspelt = Object.keys(obj).find((k) => !known.includes(k) && closest(k, known) === key);
+  return misspelt === undefined ? undefined : [misspelt, obj[misspelt]];
+}
 
 
 export function checkMeaning(data: unknown, source: YamlSource): void {
@@ -35,8 +50,9 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
       source.report(['policies', id], 'key', `policy for unknown server \`${id}\``,
         ids.length ? suggestHint(id, ids, 'configured servers') : 'no servers are configured; add it under `servers:` first');
     }
-    if (isObj(policy) && isObj(policy.tools)) {
-      for (const [pattern, rule] of Object.entries(policy.tools)) checkRule(['policies', id, 'tools', pattern], rule, source, channels);
+    const [toolsKey, tools] = (isObj(policy) && entry(policy, 'tools', POLICY_KEYS)) || [];
+    if (isObj(tools)) {
+      for (const [pattern, rule] of Object.entries(tools)) checkRule(['policies', id, toolsKey!, pattern], rule, source, channels);
     }
   }
 }
@@ -89,10 +105,14 @@ function checkDefaults(defaults: unknown, source: YamlSource, channels: string[]
       `${near ? `did you mean \`${near}\`? ` : ''}the built-in profile is \`recommended\`; or write a mapping, e.g. \`defaults: { categories: { Execute: { rate_limit: { max: 10, window: 60 } } } }\``);
     return;
   }
-  if (!isObj(defaults) || !isObj(defaults.categories)) return;
-  for (const [category, rule] of Object.entries(defaults.categories)) {
-    // An unknown category is the schema's `unknown key` problem, which lists the seven.
-    if ((CATEGORIES as readonly string[]).includes(category)) checkRule(['defaults', 'categories', category], rule, source, channels);
+  const [categoriesKey, categories] = (isObj(defaults) && entry(defaults, 'categories', DEFAULTS_KEYS)) || [];
+  if (!isObj(categories)) return;
+  for (const [category, rule] of Object.entries(categories)) {
+    // An unknown category is the schema's `unknown key` problem, which lists the seven; a
+    // misspelt one (`Wrte`) is still a rule, checked now rather than after the fix.
+    if ((CATEGORIES as readonly string[]).includes(category) || closest(category, CATEGORIES) !== undefined) {
+      checkRule(['defaults', categoriesKey!, category], rule, source, channels);
+    }
   }
 }
 
@@ -115,10 +135,27 @@ function checkRule(path: string[], rule: unknown, source: YamlSource, channels: 
   if (!isObj(rule)) return;
   if (path[0] === 'policies') checkOverrideOnly(path, rule, source);
   checkApproval(path, rule, source, channels);
-  if (Array.isArray(rule.conditions)) {
-    rule.conditions.forEach((c, i) => checkCondition([...path, 'conditions', String(i)], c, source));
+  const [conditionsKey, conditions] = entry(rule, 'conditions', RULE_KEYS) ?? [];
+  if (Array.isArray(conditions)) {
+    checkConditionsRun([...path, conditionsKey!], rule.action, conditions, source);
+    conditions.forEach((c, i) => checkCondition([...path, conditionsKey!, String(i)], c, source));
   }
-  if (isObj(rule.validate)) checkValidate([...path, 'validate'], rule.validate, source);
+  const [validateKey, validate] = entry(rule, 'validate', RULE_KEYS) ?? [];
+  if (isObj(validate)) checkValidate([...path, validateKey!], validate, source);
+}
+
+/**
+ * A rule's `deny` or `hide` acts before its conditions are read (src/policy/compile.ts,
+ * `evaluate`), so conditions beside them would never run: refuse them rather than keep a guard
+ * that looks active and is not.
+ */
+function checkConditionsRun(path: string[], action: unknown, conditions: unknown[], source: YamlSource): void {
+  if (conditions.length === 0 || (action !== 'deny' && action !== 'hide')) return;
+  const what = action === 'hide' ? 'hides the tool' : 'refuses every call';
+  source.report(path, 'key', `\`conditions\` never run: a rule with \`action: ${action}\` ${what} before its conditions are read`,
+    action === 'hide'
+      ? 'to hide the tool, remove `conditions`; to refuse only some calls, leave `action` out (the rule allows) and give those conditions `action: deny`'
+      : 'to refuse only some calls, leave `action` out (the rule allows) and give those conditions `action: deny`; to refuse every call, remove `conditions`');
 }
 
 /** `approval:` only means something where a call can be held, and its channels must exist. */

@@ -117,7 +117,7 @@ const ruleProperties = {
     type: 'string',
     enum: ACTIONS,
     description:
-      '`allow` (default) forwards the call; `deny` refuses it with `reason`; `hide` also removes the tool from tools/list; `require_approval` holds the call until a person approves or refuses it (see `approval`).',
+      'Read first. `deny` refuses the call with `reason` and `hide` also removes the tool from tools/list: both act at once, so a rule with them has no `conditions`. `allow` (default) and `require_approval` go on to `conditions`, `validate` and `rate_limit`; then `require_approval` holds the call until a person approves or refuses it (see `approval`).',
   },
   reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
   rate_limit: {
@@ -155,7 +155,12 @@ const ruleProperties = {
       arguments: { type: 'object', description: 'A JSON Schema the arguments object must satisfy.' },
     },
   },
-  conditions: { type: 'array', description: 'Checked in order before `action`; the first that matches decides.', items: conditionSchema },
+  conditions: {
+    type: 'array',
+    description:
+      'Read after `action` (only when it is `allow` or `require_approval`), in order: the first whose `if` is true acts with its own `action` (`deny`/`hide` refuse; `allow` lifts the rule\'s `require_approval`; `require_approval` holds the call). Then `validate` and `rate_limit`, then the hold. An expression that fails refuses the call.',
+    items: conditionSchema,
+  },
   timeout: durationSchema('How long the server may take to answer a call this rule forwards (time held for approval not counted). Overrides the server\'s `call_timeout` (default 5m).'),
   approval: {
     type: 'object',
