@@ -70,13 +70,21 @@ export function policySnippets(entry: Pick<CatalogEntry, 'server' | 'name' | 'ca
   ];
 }
 
+/**
+ * A path under /srv/workspace/ with no `..` segment, so `/srv/workspace/../../etc/passwd` is
+ * outside. Each segment is empty, something not starting with a dot, `.` alone or plus more
+ * (`.env`), or `..` plus more (`..notes`), never `..` itself. No lookahead: patterns run on RE2
+ * (src/policy/linear-regexp.ts). The same pattern as examples/aws.yaml's.
+ */
+export const WORKSPACE_PATH_PATTERN = '^/srv/workspace/(?:[^/.][^/]*|\\.(?:[^/.][^/]*|\\.[^/]+)?)?(?:/(?:[^/.][^/]*|\\.(?:[^/.][^/]*|\\.[^/]+)?)?)*$';
+
 /** A narrowing schema for the first parameter it makes sense for, or undefined. */
 export function argumentExample(params: ParamInfo[]): { param: string; schema: string; why: string } | undefined {
   const ordered = [...params.filter((p) => p.required), ...params.filter((p) => !p.required)];
   for (const p of ordered) {
     const words = p.name.toLowerCase();
     if (p.type.startsWith('string') && /(path|dir|directory|folder|file|root)/.test(words)) {
-      return { param: p.name, schema: '{ pattern: "^/srv/workspace/" }', why: `\`${p.name}\` must be under /srv/workspace/ (put your own folder)` };
+      return { param: p.name, schema: `{ pattern: ${yamlString(WORKSPACE_PATH_PATTERN)} }`, why: `\`${p.name}\` must be under /srv/workspace/, with no \`..\` step out of it (put your own folder)` };
     }
     if (p.type.startsWith('string') && /(url|uri|endpoint|host)/.test(words)) {
       return { param: p.name, schema: '{ pattern: "^https://([a-z0-9-]+\\\\.)*example\\\\.com/" }', why: `\`${p.name}\` must point at example.com (put your own domain)` };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { WORKSPACE_PATH_PATTERN } from '../../src/catalog/policy-snippets.js';
 import { splitCommandLine, serverId } from '../../src/cli/init.js';
 import { FILESYSTEM_SERVER, REPO_ROOT, tempDir } from '../helpers/harness.js';
 import { toolgateAsync } from './cli-helpers.js';
@@ -59,7 +60,7 @@ describe('toolgate init', () => {
     assert.match(text, /^ {2}files:\n {4}command: /m);
     assert.doesNotMatch(text, /cwd:/, 'absolute paths need no cwd');
     assert.match(text, /^# {7}write_file: +# Write, Medium risk\n# {9}rate_limit: \{ max: 15, window: 1m, scope: tool \}\n# {9}validate:\n# {11}input_schema: true/m);
-    assert.match(text, /path: \{ pattern: "\^\/srv\/workspace\/" \}/);
+    assert.ok(text.includes(`path: { pattern: ${JSON.stringify(WORKSPACE_PATH_PATTERN)} }`), 'the path constraint that refuses .. (test/catalog/path-pattern.test.ts)');
     const examples = `${out}.examples.yaml`;
     writeFileSync(examples, uncommentExamples(text));
     const validate = await toolgateAsync(['validate', '-c', examples]);
