@@ -102,7 +102,7 @@ export function knownServer(config: Config, id: string): string {
 /**
  * Which server a tools file describes. With a config, it must be a configured server: `--server`,
  * else the file's own `server` name when it is a server id, or the package one configured server
- * runs (`awslabs.ecs-mcp-server` for `uvx awslabs.ecs-mcp-server@latest`).
+ * runs (`awslabs.ecs-mcp-server` for `uvx --from awslabs-ecs-mcp-server ecs-mcp-server`).
  */
 function toolsFileServer(flag: string | undefined, fromFile: string | undefined, path: string, config: Config | undefined): string {
   if (config === undefined) return flag ?? fromFile ?? serverNameFromFile(path);
@@ -117,11 +117,16 @@ function toolsFileServer(flag: string | undefined, fromFile: string | undefined,
   );
 }
 
-/** True when a command line runs `name`, as a word, possibly versioned (`pkg@latest`, `pkg==1.2`). */
+/**
+ * True when a command line runs `name`, as a word, possibly versioned (`pkg@latest`, `pkg==1.2`).
+ * Names compare as PyPI normalises them (PEP 503: case, and runs of `.`, `_`, `-`, do not matter),
+ * so `awslabs.ecs-mcp-server` is run by `uvx --from awslabs-ecs-mcp-server ecs-mcp-server`.
+ */
 function runsPackage(commandLine: string, name: string): boolean {
+  const normal = (text: string) => text.toLowerCase().replace(/[-_.]+/g, '-');
   return commandLine.split(/\s+/).some((word) => {
     const bare = word.replace(/^.*\//, '').replace(/(@[^/@]*|==.*)$/, '');
-    return bare === name || word === name;
+    return normal(bare) === normal(name) || word === name;
   });
 }
 
