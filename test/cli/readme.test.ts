@@ -64,3 +64,17 @@ function sourceFiles(dir: string): string[] {
     .filter((entry) => entry.isFile() && /\.(ts|js|html|css)$/.test(entry.name))
     .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
 }
+
+test('the README\'s Commands block names only real commands, and its --help examples run', () => {
+  const block = /## Commands[\s\S]*?```text\n([\s\S]*?)```/.exec(readme)![1];
+  const names = [...block.matchAll(/^toolgate (\S+)/gm)].map((m) => m[1]);
+  assert.deepEqual(names, COMMANDS.map((c) => c.name).filter((n) => names.includes(n)), 'in registry order');
+  assert.deepEqual([...names].sort(), COMMANDS.map((c) => c.name).sort(), 'every command, once');
+  const helps = [...readme.matchAll(/`toolgate ([a-z ]+--help)`/g)].map((m) => m[1].split(' '));
+  assert.ok(helps.length >= 2, 'toolgate approvals --help, toolgate approvals approve --help');
+  for (const args of helps) {
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], { encoding: 'utf8', env: childEnv() });
+    assert.equal(result.status, 0, `toolgate ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stdout, new RegExp(`^Usage:\\n  toolgate ${args.slice(0, -1).join(' ')}\\b`));
+  }
+});
