@@ -22,6 +22,7 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
     address = await gateway.listen();
   } catch (error) {
     await gateway.close();
+    removeSafetyNet();
     throw listenError(error, config.listen);
   }
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
