@@ -33,6 +33,11 @@ export interface CheckOutcome {
 }
 
 export interface ConformanceOptions {
+  /**
+   * Which installed suite: `2025` (the pinned 0.1.x, default) or `2026` (the release with the
+   * 2026-07-28 scenarios; pass `specVersion` with it, or it runs every draft and extension too).
+   */
+  suiteRelease?: SuiteRelease;
   /** Which scenarios: the suite's "active" (default there), "all" (adds pending), "pending". Default "all". */
   suite?: 'active' | 'all' | 'pending';
   /** Run one scenario only (overrides `suite`). */
@@ -77,6 +82,13 @@ function repoRoot(): string {
   return dir;
 }
 
+/** The two suite releases scripts/install-conformance.sh installs side by side. */
+export type SuiteRelease = '2025' | '2026';
+const SUITE_PACKAGE: Record<SuiteRelease, string[]> = {
+  '2025': ['@modelcontextprotocol', 'conformance'],
+  '2026': ['conformance-2026'],
+};
+
 export interface ConformanceInstall {
   node: string;
   entry: string;
@@ -86,9 +98,9 @@ export interface ConformanceInstall {
  * Where the suite and its Node 22 are, or why they are not usable. CONFORMANCE_NODE may
  * point at any Node >= 22 instead of the installed one.
  */
-export function locateConformance(): ConformanceInstall | { missing: string } {
+export function locateConformance(release: SuiteRelease = '2025'): ConformanceInstall | { missing: string } {
   const modules = join(repoRoot(), '.tools', 'conformance', 'node_modules');
-  const entry = join(modules, '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+  const entry = join(modules, ...SUITE_PACKAGE[release], 'dist', 'index.js');
   const archPackage = `node-${process.platform}-${process.arch}`;
   // Same places, same order, as scripts/install-conformance.sh.
   const candidates = process.env.CONFORMANCE_NODE
@@ -178,7 +190,7 @@ export async function parseConformanceOutput(
 
 /** Runs the suite's server scenarios against `url` with the installed Node 22. */
 export async function runConformance(url: string, options: ConformanceOptions = {}): Promise<ConformanceResult> {
-  const install = locateConformance();
+  const install = locateConformance(options.suiteRelease);
   if ('missing' in install) throw new Error(`run-conformance: ${install.missing}`);
 
   const outputDir = options.outputDir ?? (await mkdtemp(join(tmpdir(), 'toolgate-conformance-')));
