@@ -15,6 +15,7 @@ import { openStores, stateBackend, type Stores } from '../store/stores.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import type { ToolCall } from '../policy/types.js';
+import { ModernGateway } from './modern-host.js';
 import { ProxySession } from './proxy-session.js';
 import { SharedUpstreamHub } from './shared-upstream.js';
 import { UpstreamConnector } from './upstreams.js';
@@ -55,6 +56,8 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
   readonly #toolListListeners = new Set<(server: string, tools: ReadonlyArray<{ name?: unknown }>) => void>();
   readonly #upstreams = new UpstreamConnector(() => this.#config.limits);
+  /** MCP 2026-07-28: upstream generations, pooled sessions of 2026 clients, the 2026 edge. */
+  readonly #modern: ModernGateway;
 
   constructor(options: GatewayOptions) {
     this.#config = options.config;
@@ -73,6 +76,7 @@ export class Gateway implements GatewayContext, SessionHost {
     this.holdProgressMs = options.holdProgressMs ?? 10_000;
     this.pins = this.#stores.pins;
     this.approvals = new ApprovalHub({ store: this.#stores.approvals, log: options.log, now: this.now });
+    this.#modern = new ModernGateway({ context: this, config: () => this.#config, log: options.log, connect: (serverId, server, log) => this.#upstreams.connect(serverId, server, log) });
   }
 
   notifyApproval(approval: Approval, channels: string[]): void {
@@ -130,6 +134,7 @@ export class Gateway implements GatewayContext, SessionHost {
     const policy = compilePolicy(config);
     const listenChanged = config.listen.host !== this.#config.listen.host || config.listen.port !== this.#config.listen.port;
     const stateChanged = stateBackend(config) !== this.#stores.backend || config.dataDir !== this.#config.dataDir;
+    void this.#modern.reconfigured(this.#config, config);
     this.#config = config;
     this.#policy = policy;
     this.audit?.configure(config.audit); // audit.enabled and audit.file take a restart
@@ -142,7 +147,7 @@ export class Gateway implements GatewayContext, SessionHost {
     const server = this.#config.servers[serverId];
     if (!server) throw new ToolgateError('unknown_server', `No MCP server "${serverId}" is configured; known servers: ${this.serverIds().join(', ')}`);
     const log = this.log.child({ server: serverId, session: sessionId });
-    const upstream = server.kind === 'stdio' && server.sessions === 'shared' ? this.#sharedHub(serverId).join() : this.#upstreams.connect(serverId, server, log);
+    const upstream = server.kind === 'stdio' && server.sessions === 'shared' ? this.#sharedHub(serverId).join() : this.#modern.upstreamForLegacyClient(serverId, log);
     return new ProxySession({ serverId, sessionId, upstream, context: this });
   }
 
@@ -220,6 +225,7 @@ export class Gateway implements GatewayContext, SessionHost {
       limits: () => this.#config.limits,
       log: this.log,
       routes: (request, response, url) => this.#routes(request, response, url),
+      otherGeneration: (request, response, serverId, body) => this.#modern.edge.handle(request, response, serverId, body),
     });
     const address = await this.#edge.listen(listen.port, listen.host);
     const hostForUrl = address.host.includes(':') ? `[${address.host}]` : address.host;
@@ -246,6 +252,7 @@ export class Gateway implements GatewayContext, SessionHost {
   async close(): Promise<void> {
     this.#admin?.close();
     await this.#edge?.close();
+    await this.#modern.close();
     await this.rateLimits.close();
     await this.audit?.close();
     await this.approvals.close();

@@ -81,32 +81,43 @@ export async function holdForApproval(deps: HoldDeps, input: HoldInput): Promise
  * This is the person driving the agent, not a second approver; the dashboard can still decide.
  */
 async function askTheUser(deps: HoldDeps, approval: Approval, related: RequestId): Promise<void> {
-  const args = JSON.stringify(approval.arguments, null, 2);
   let response: JsonRpcResponse;
   try {
-    response = await deps.askClient(
-      'elicitation/create',
-      {
-        mode: 'form',
-        message: `The agent wants to run "${approval.tool}" on "${approval.server}"${approval.category ? ` (${approval.category})` : ''} with these arguments:\n${args}\nAllow it?`,
-        requestedSchema: {
-          type: 'object',
-          properties: { approve: { type: 'boolean', title: 'Allow this call', description: `toolgate approval ${approval.id}` } },
-          required: ['approve'],
-        },
-      },
-      related,
-    );
+    response = await deps.askClient('elicitation/create', approvalQuestion(approval), related);
   } catch (error) {
     deps.log.debug({ err: error }, 'elicitation for an approval failed; the dashboard can still decide');
     return;
   }
-  const result = 'result' in response ? (response.result as { action?: string; content?: { approve?: unknown } }) : undefined;
+  const result = 'result' in response ? response.result : undefined;
   try {
-    if (result?.action === 'accept' && result.content?.approve === true) await deps.hub.approve(approval.id, { approver: "the agent's user (elicitation)" });
-    else if (result) await deps.hub.refuse(approval.id, `the user ${result.action === 'accept' ? 'did not allow it' : `chose ${result.action ?? 'no answer'}`} when asked`, "the agent's user (elicitation)");
+    if (result) await decideByAnswer(deps.hub, approval.id, result);
   } catch (error) {
     // Decided meanwhile (dashboard, timeout): the first answer stands. A store error leaves the call held.
     if ((error as ToolgateError).code !== 'conflict') deps.log.error({ err: error, approval: approval.id }, "cannot record the agent's user's answer; the call stays held");
   }
+}
+
+/** Who decided when the agent's own user answered. */
+export const USER_APPROVER = "the agent's user (elicitation)";
+
+/** The form that asks the agent's user to allow a held call. */
+export function approvalQuestion(approval: Approval): Record<string, unknown> {
+  const args = JSON.stringify(approval.arguments, null, 2);
+  return {
+    mode: 'form',
+    message: `The agent wants to run "${approval.tool}" on "${approval.server}"${approval.category ? ` (${approval.category})` : ''} with these arguments:\n${args}\nAllow it?`,
+    requestedSchema: {
+      type: 'object',
+      properties: { approve: { type: 'boolean', title: 'Allow this call', description: `toolgate approval ${approval.id}` } },
+      required: ['approve'],
+    },
+  };
+}
+
+/** Approves or refuses a pending approval by the user's answer to `approvalQuestion` (an `ElicitResult`). Rejects when it was decided already. */
+export function decideByAnswer(hub: ApprovalHub, approvalId: string, answer: Record<string, unknown>): Promise<Approval> {
+  const content = answer.content as { approve?: unknown } | undefined;
+  if (answer.action === 'accept' && content?.approve === true) return hub.approve(approvalId, { approver: USER_APPROVER });
+  const why = answer.action === 'accept' ? 'did not allow it' : `chose ${typeof answer.action === 'string' ? answer.action : 'no answer'}`;
+  return hub.refuse(approvalId, `the user ${why} when asked`, USER_APPROVER);
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HoldOutcome } from '../approvals/approval-hub.js';
 import type { ToolDefinition } from '../catalog/types.js';
 import type { ToolgateError } from '../errors.js';
 import type { CallTimeout } from '../policy/compile.js';
@@ -24,6 +25,7 @@ import { CALL_TIMEOUT, callTimeoutText, readToolCall } from './call-input.js';
 import { holdForApproval } from './holds.js';
 import { OwnRequests } from './own-requests.js';
 import { PinGuard } from './pin-guard.js';
+import { approveByRetry } from './retry-approval.js';
 import { ToolDefinitions } from './tool-definitions.js';
 
 export interface ProxySessionOptions {
@@ -202,6 +204,30 @@ export class ProxySession implements ClientSession {
       this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" needs a person's approval, but this gateway has no approval store (it runs without a data_dir).`, decisionMeta(call, decision, revision));
       return;
     }
+    if (this.downstream?.askByRetry) {
+      // A 2026-07-28 client: its own user may be asked by an input_required answer, and its retry settles the approval.
+      let byRetry: Awaited<ReturnType<typeof approveByRetry>>;
+      try {
+        byRetry = await approveByRetry(
+          { hub, downstream: this.downstream, notify: (approval, channels) => this.#context.notifyApproval(approval, channels), now: this.#context.now, log: this.#log },
+          { call, requestId: message.id, rule: decision.rule.pattern, approval: decision.approval },
+        );
+      } catch (error) {
+        // The approval store failed: a hold nobody can decide must not let the call through.
+        await undo?.();
+        this.#log.error({ err: error, tool: call.tool }, 'cannot ask for an approval by retry');
+        this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" needs a person's approval, and toolgate could not record one: ${(error as Error).message}`, decisionMeta(call, decision, revision));
+        return;
+      }
+      if (byRetry.kind === 'asked') {
+        await undo?.();
+        return;
+      }
+      if (byRetry.kind === 'decided') {
+        await this.#holdEnded(message, call, decision, { approved: byRetry.approved, approval: byRetry.approval } as HoldOutcome, timeout, undo, byRetry.approved ? withArguments(message, byRetry.approval.arguments) : undefined);
+        return;
+      }
+    }
     this.downstream?.streaming?.(message.id);
     const outcome = await holdForApproval(
       {
@@ -223,10 +249,24 @@ export class ProxySession implements ClientSession {
       },
     );
     this.#holds.delete(message.id);
+    await this.#holdEnded(message, call, decision, outcome, timeout, undo, outcome.approved ? { message, raw } : undefined);
+  }
+
+  /** Carries out how a hold ended: forwards `approved` (exactly the held call), or refuses. */
+  async #holdEnded(
+    message: JsonRpcRequest,
+    call: ToolCall,
+    decision: Extract<Decision, { kind: 'hold' }>,
+    outcome: HoldOutcome,
+    timeout: CallTimeout,
+    undo: (() => Promise<void>) | undefined,
+    approved: { message: JsonRpcRequest; raw?: string } | undefined,
+  ): Promise<void> {
+    const revision = this.#context.policy().revision;
     const { approval } = outcome;
     this.#context.onApprovalDecided(call, approval);
-    if (outcome.approved) {
-      await this.#forwardCall(message, raw, call, timeout, undo); // the timeout starts now: held time does not count
+    if (approved) {
+      await this.#forwardCall(approved.message, approved.raw, call, timeout, undo); // the timeout starts now: held time does not count
       return;
     }
     await undo?.();
@@ -410,4 +450,9 @@ export class ProxySession implements ClientSession {
     }
     this.downstream.send(message, raw, related);
   }
+}
+
+/** The call with exactly the arguments a person approved (the retry that carries the approval is bound to them). */
+function withArguments(message: JsonRpcRequest, args: Record<string, unknown>): { message: JsonRpcRequest } {
+  return { message: { ...message, params: { ...message.params, arguments: args } } };
 }

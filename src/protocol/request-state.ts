@@ -64,6 +64,20 @@ const DEFAULT_MAX_REMEMBERED = 100_000;
 const MAX_STATE_CHARS = 8 * 1024 * 1024;
 const BINDING_FIELDS: ReadonlyArray<keyof StateBinding> = ['authorizationContext', 'server', 'method', 'target', 'argumentsDigest'];
 
+/** What a state issued in answer to `request` is bound to. */
+export function bindingFor(server: string, authorizationContext: string, request: { method: string; params?: Record<string, unknown> }, policyRevision: string): StateBinding {
+  const params = request.params ?? {};
+  const target = request.method === 'resources/read' ? params.uri : params.name;
+  return {
+    authorizationContext,
+    server,
+    method: request.method,
+    target: typeof target === 'string' ? target : '',
+    argumentsDigest: argumentsDigest(params.arguments ?? {}),
+    policyRevision,
+  };
+}
+
 /** A stable digest of JSON arguments: object keys sorted, so `{a, b}` and `{b, a}` agree. */
 export function argumentsDigest(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('base64url');

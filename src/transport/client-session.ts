@@ -14,6 +14,31 @@ export interface Downstream {
   abandon(requestId: RequestId): void;
   /** The upstream ended; the session cannot go on. */
   end(error: ToolgateError): void;
+  /**
+   * MCP 2026-07-28 clients are asked questions by answering their request `input_required` and
+   * taking the answers from their retry (multi round-trip requests), not by server-to-client
+   * requests. Answers `requestId` that way with `inputRequests` and a sealed state of `kind`
+   * carrying `data`; false when this client cannot be asked so (a 2025 session, or a capability
+   * it did not declare), and nothing was sent.
+   */
+  askByRetry?(requestId: RequestId, inputRequests: Record<string, InputRequest>, state: { kind: 'approval'; data: string; ttlMs: number }): boolean;
+  /** Whether `askByRetry` can ask request `requestId`'s client a `method` question (it declared the capability). */
+  canAskByRetry?(requestId: RequestId, method: string): boolean;
+  /** When `requestId` is the retry of a question asked with `askByRetry`: the state it brought back, verified, and the answers. */
+  retryAnswer?(requestId: RequestId): RetryAnswer | undefined;
+}
+
+/** A server-to-client request embedded in an `input_required` answer. */
+export interface InputRequest {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+export interface RetryAnswer {
+  kind: 'approval';
+  data: string;
+  /** The client's answers, by the keys of the `inputRequests` it was asked. */
+  inputResponses: Record<string, unknown>;
 }
 
 /** What a transport serving clients hands each client message to; the gateway implements it. */

@@ -42,6 +42,11 @@ export interface HttpEdgeOptions extends HostPolicy {
   limits: () => EdgeLimits;
   /** The clock of session activity (idle expiry); default Date.now. */
   now?: () => number;
+  /**
+   * Serves another protocol generation on the same URLs (MCP 2026-07-28, chosen per request);
+   * resolves true when it answered the request, false to leave it to this 2025 edge.
+   */
+  otherGeneration?: (request: IncomingMessage, response: ServerResponse, serverId: string, body: unknown) => Promise<boolean>;
   /** Other routes (health, admin); return true when handled. */
   routes?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
@@ -118,6 +123,7 @@ export class HttpEdge {
       });
       return;
     }
+    if (request.method !== 'POST' && request.method !== 'OPTIONS' && (await this.#options.otherGeneration?.(request, response, serverId, undefined))) return;
     switch (request.method) {
       case 'POST':
         return this.#post(request, response, serverId);
@@ -155,6 +161,7 @@ export class HttpEdge {
       sendJson(response, 400, errorResponse(answerableId(message), INVALID_REQUEST, `Invalid request: ${problem}`));
       return;
     }
+    if (await this.#options.otherGeneration?.(request, response, serverId, message)) return;
 
     const sessionHeader = request.headers['mcp-session-id'];
     if (isRequest(message) && message.method === 'initialize') {
@@ -303,7 +310,7 @@ export class HttpEdge {
     response.setHeader('access-control-allow-origin', origin);
     response.setHeader('vary', 'Origin');
     response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    response.setHeader('access-control-allow-headers', 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id');
+    response.setHeader('access-control-allow-headers', 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id, mcp-method, mcp-name, mcp-param-*');
     response.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
   }
 
