@@ -66,10 +66,12 @@ async function acceptsInitialize(url: URL, headers: Record<string, string>, sign
     let initialized = false;
     if ((response.statusCode ?? 0) === 200) {
       if ((response.headers['content-type'] ?? '').includes('text/event-stream')) {
+        // The stream stays open after the answer: stop reading once it has come (ending it early "cuts" it).
         await readEvents(response, (event) => {
-          if (event.data.includes('"protocolVersion"')) initialized = true;
-          if (initialized) response.destroy();
-        }, PROBE_MAX_BYTES);
+          if (!event.data.includes('"protocolVersion"')) return;
+          initialized = true;
+          response.destroy();
+        }, PROBE_MAX_BYTES).catch(() => undefined);
       } else initialized = (await readText(response, PROBE_MAX_BYTES)).includes('"protocolVersion"');
     } else discard(response);
     if (typeof sessionId === 'string') await endSession(url, headers, sessionId);

@@ -4,6 +4,7 @@ import type { ClientEnvelope } from './request-codec.js';
 import { httpStatusOfError } from './wire.js';
 
 const KEEPALIVE_MS = 15_000;
+const STREAM_AFTER_MS = 1000;
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
@@ -28,6 +29,7 @@ export class ModernExchange {
   #mode: 'waiting' | 'sse' = 'waiting';
   #done = false;
   #keepalive?: NodeJS.Timeout;
+  #streamSoon?: NodeJS.Timeout;
 
   constructor(response: ServerResponse, request: JsonRpcRequest, envelope: ClientEnvelope, authorizationContext: string) {
     this.#response = response;
@@ -51,8 +53,18 @@ export class ModernExchange {
     return this.#done;
   }
 
-  /** Answers with an event stream from now on (the call will take a while). */
+  /**
+   * The answer will take a while (the upstream streams it, the call is held): if it has not come
+   * within a second, answer with an event stream and keep it alive meanwhile. A quick answer
+   * stays a plain JSON body with its own HTTP status.
+   */
   stream(): void {
+    if (this.#done || this.#mode === 'sse' || this.#streamSoon) return;
+    this.#streamSoon = setTimeout(() => this.#startSse(), STREAM_AFTER_MS);
+    this.#streamSoon.unref();
+  }
+
+  #startSse(): void {
     if (this.#done || this.#mode === 'sse' || !this.#response) return;
     this.#mode = 'sse';
     this.#response.writeHead(200, SSE_HEADERS);
@@ -64,7 +76,7 @@ export class ModernExchange {
   /** A message that belongs to this request and comes before its answer. */
   event(message: JsonRpcMessage): void {
     if (this.#done) return;
-    this.stream();
+    this.#startSse();
     this.#response?.write(`data: ${JSON.stringify(message)}\n\n`);
   }
 
@@ -92,6 +104,7 @@ export class ModernExchange {
   }
 
   #stopKeepalive(): void {
+    if (this.#streamSoon) clearTimeout(this.#streamSoon);
     if (this.#keepalive) clearInterval(this.#keepalive);
     this.#keepalive = undefined;
   }

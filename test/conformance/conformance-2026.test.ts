@@ -32,10 +32,30 @@ const gatewayJs = join(here, '..', '..', 'src', 'cli', 'main.js');
 const GATEWAY_OWN_SCENARIOS = ['dns-rebinding-protection', 'server-session-lifecycle'];
 
 /**
+ * Checks the suite makes only when the server closes a 2025 response stream in the middle of a
+ * call (SEP-1699 polling). Through the gateway the client's stream stays open: the gateway resumes
+ * the upstream's stream itself, so the client has nothing to resume and the suite reports the
+ * check as not applicable (INFO) instead of passed.
+ */
+const GATEWAY_KEEPS_STREAM_OPEN = ['server-sse-disconnect-resume'];
+
+function withoutChecks(result: ConformanceResult, ids: readonly string[]): ConformanceResult {
+  const checks = Object.fromEntries(Object.entries(result.checks).map(([scenario, list]) => [scenario, list.filter((check) => !ids.includes(check.id))]));
+  return { ...result, checks };
+}
+
+/**
  * Checks that pass against a 2026 server and cannot pass through the bridge to a 2025 server,
  * with the reason (the README's compatibility table says the same).
  */
-const BRIDGE_GAPS: Record<string, string> = {};
+const BRIDGE_GAPS: Record<string, string> = {
+  'sep-2322-elicitation-incomplete':
+    'the check wants the key the server chose ("user_name"); a 2025 server asks by a request that has no key, so the bridge names it (elicitation-1)',
+  'sep-2322-elicitation-complete': 'follows from the one above: the scenario stops before its second round',
+  'sep-2575-server-rejects-undeclared-capability':
+    "the bridge opens the 2025 session with the capabilities the client declared, so the server itself meets the missing one, in its own way (the SDK: a tool error), not with -32021",
+  'sep-2575-missing-capability-http-400': 'follows from the one above: there is no -32021 answer whose HTTP status could be checked',
+};
 
 const SUITE_TIMEOUT_MS = 150_000;
 
@@ -136,7 +156,7 @@ describe('MCP 2026-07-28 conformance through the gateway', { timeout: 900_000 },
       t.diagnostic(`via gateway: ${summary(proxied)}`);
       assertRunCompleted(proxied, 'via gateway');
 
-      const diff = diffConformance(direct, proxied, GATEWAY_OWN_SCENARIOS);
+      const diff = diffConformance(withoutChecks(direct, GATEWAY_KEEPS_STREAM_OPEN), withoutChecks(proxied, GATEWAY_KEEPS_STREAM_OPEN), GATEWAY_OWN_SCENARIOS);
       for (const line of diff.improvements) t.diagnostic(`better through the gateway: ${line}`);
       assert.deepEqual(
         { scenarios: diff.scenarios, checks: diff.checks },

@@ -6,6 +6,8 @@ export interface EventRecorder {
 }
 
 const KEEPALIVE_MS = 15_000;
+/** The SSE `retry` a primed stream gives its client: how long to wait before resuming a dropped stream. */
+const RECONNECT_AFTER_MS = 1000;
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -105,8 +107,9 @@ export class ResponseStream {
     if (!response) return;
     response.writeHead(200, { ...this.options.headers, ...SSE_HEADERS });
     response.flushHeaders();
-    // A priming event with an id and no data lets a 2025-11-25 client resume if the stream drops.
-    if (this.options.prime) response.write(`id: ${this.streamId}/0\ndata: \n\n`);
+    // A priming event with an id and no data lets a 2025-11-25 client resume if the stream drops;
+    // `retry` says how soon to come back (the replay buffer keeps what it missed meanwhile).
+    if (this.options.prime) response.write(`id: ${this.streamId}/0\nretry: ${RECONNECT_AFTER_MS}\ndata: \n\n`);
     this.#startKeepalive();
   }
 
