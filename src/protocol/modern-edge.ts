@@ -64,8 +64,11 @@ export class ModernEdge {
     const authorizationContext = this.host.authorizationContext(request);
     const exchange = new ModernExchange(response, rpc, envelope, authorizationContext);
     try {
+      // A state that does not open is refused before anything is opened for the caller.
+      const state = rpc.params?.requestState === undefined ? undefined : this.#openState(exchange, serverId);
+      if (state === 'refused') return true;
       const session = await this.host.session(serverId, authorizationContext, envelope);
-      await this.#serve(exchange, serverId, session, paramHeaders);
+      await this.#serve(exchange, serverId, session, paramHeaders, state);
     } catch (error) {
       if (!(error instanceof ToolgateError)) this.host.log.error({ err: error, method: rpc.method }, 'unexpected error while serving a 2026 request');
       const code = error instanceof ToolgateError ? (TOOLGATE_2026_CODES[UPSTREAM_ERROR] ?? UPSTREAM_ERROR) : INTERNAL_ERROR;
@@ -74,7 +77,22 @@ export class ModernEdge {
     return true;
   }
 
-  async #serve(exchange: ModernExchange, serverId: string, session: ModernSession, paramHeaders: Record<string, string>): Promise<void> {
+  /** Opens the request's `requestState` against what the request is; answers the refusal itself. */
+  #openState(exchange: ModernExchange, serverId: string): { kind: 'upstream' | 'parked' | 'approval'; data: string } | 'refused' {
+    const rpc = exchange.request;
+    const opened = this.host.sealer.open(rpc.params?.requestState, bindingFor(serverId, exchange.authorizationContext, rpc, this.host.policyRevision()));
+    if (opened.ok) return opened;
+    exchange.finish(errorResponse(rpc.id, INVALID_PARAMS, refusalMessage(opened.reason), { reason: 'invalid_request_state', detail: opened.reason }));
+    return 'refused';
+  }
+
+  async #serve(
+    exchange: ModernExchange,
+    serverId: string,
+    session: ModernSession,
+    paramHeaders: Record<string, string>,
+    opened: { kind: 'upstream' | 'parked' | 'approval'; data: string } | undefined,
+  ): Promise<void> {
     const rpc = exchange.request;
     if (rpc.method === 'server/discover') {
       const result = await this.host.discover(serverId, exchange.authorizationContext, session);
@@ -87,19 +105,14 @@ export class ModernEdge {
     }
     let message: JsonRpcRequest = rpc;
     let approval: { kind: 'approval'; data: string; inputResponses: Record<string, unknown> } | undefined;
-    if (rpc.params?.requestState !== undefined) {
-      const opened = this.host.sealer.open(rpc.params.requestState, bindingFor(serverId, exchange.authorizationContext, rpc, this.host.policyRevision()));
-      if (!opened.ok) {
-        exchange.finish(errorResponse(rpc.id, INVALID_PARAMS, refusalMessage(opened.reason), { reason: 'invalid_request_state', detail: opened.reason }));
-        return;
-      }
+    if (opened) {
       if (opened.kind === 'parked') {
         if (!session.downstream.resume(opened.data, exchange)) {
           exchange.finish(errorResponse(rpc.id, INVALID_PARAMS, 'Invalid requestState: the call it continued is gone (it timed out or its server ended it); call again without it', { reason: 'invalid_request_state', detail: 'gone' }));
         }
         return;
       }
-      const { requestState: _state, inputResponses, ...params } = rpc.params;
+      const { requestState: _state, inputResponses, ...params } = rpc.params ?? {};
       if (opened.kind === 'upstream') message = { ...rpc, params: { ...params, ...(inputResponses !== undefined ? { inputResponses } : {}), requestState: opened.data } };
       else {
         approval = { kind: 'approval', data: opened.data, inputResponses: isObject(inputResponses) ? inputResponses : {} };
