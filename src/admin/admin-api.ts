@@ -49,6 +49,8 @@ export interface AdminHost {
   now(): number;
   /** Checks listed tool definitions against their pins (rug-pull protection). */
   checkPins?(server: string, tools: ReadonlyArray<PinnableTool>): void;
+  /** MCP 2026-07-28: pooled sessions of 2026 clients, and bridged calls cancelled because their client did not come back. */
+  readonly modernClients?: { readonly pooledSessions: number; readonly parkedCallsExpired: number };
 }
 
 export interface AdminOptions {
@@ -97,6 +99,8 @@ export class AdminApi {
     this.metrics = new GatewayMetrics({
       sessionCount: () => host.sessionCount,
       pendingApprovals: () => pendingCount(host.approvals),
+      pooledSessions: () => host.modernClients?.pooledSessions ?? 0,
+      parkedCallsExpired: () => host.modernClients?.parkedCallsExpired ?? 0,
       version: VERSION,
       namedByPolicy: (server, tool) => namedByPolicy(host.config, server, tool),
     });

@@ -244,6 +244,11 @@ export class Gateway implements GatewayContext, SessionHost {
     return counts;
   }
 
+  /** MCP 2026-07-28 clients: pooled sessions now, and bridged calls whose client never came back. */
+  get modernClients(): { pooledSessions: number; parkedCallsExpired: number } {
+    return { pooledSessions: this.#modern.pooledSessions, parkedCallsExpired: this.#modern.parkedCallsExpired };
+  }
+
   /** The admin API, dashboard and metrics; present once listening. */
   get admin(): AdminApi | undefined {
     return this.#admin;

@@ -17,6 +17,10 @@ export interface MetricsSource {
   sessionCount(): number;
   /** Held calls waiting for a person now. */
   pendingApprovals(): number;
+  /** Pooled pipelines held for MCP 2026-07-28 clients now. */
+  pooledSessions(): number;
+  /** Bridged calls (2026 client, 2025 server) cancelled since start because the client never retried. */
+  parkedCallsExpired(): number;
   version: string;
   /** True when the policy has a rule for exactly this tool name (not a glob). */
   namedByPolicy(server: string, tool: string): boolean;
@@ -88,6 +92,23 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(source.sessionCount());
+      },
+    });
+    new Gauge({
+      name: 'toolgate_pooled_sessions',
+      help: 'Pooled sessions held for MCP 2026-07-28 clients (one per caller, server and capability set; a real upstream session for a 2025 server).',
+      registers,
+      collect() {
+        this.set(source.pooledSessions());
+      },
+    });
+    new Counter({
+      name: 'toolgate_parked_calls_expired_total',
+      help: 'Calls a 2025 server asked its client something about, parked for a 2026 client that never came back with the answers: cancelled at the upstream.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(source.parkedCallsExpired());
       },
     });
     new Gauge({ name: 'toolgate_build_info', help: 'Always 1; the toolgate version as a label.', labelNames: ['version'], registers }).set({ version: source.version }, 1);
