@@ -177,7 +177,7 @@ describe('MCP 2026-07-28 conformance through the gateway', { timeout: 900_000 },
     assertRunCompleted(bridged, 'bridge');
     const { passed, total } = checkCounts(bridged);
     const reference = checkCounts(direct);
-    t.diagnostic(`bridge figure: ${passed} of ${total} checks pass through the bridge to a 2025 server (a 2026 server directly: ${reference.passed} of ${reference.total})`);
+    t.diagnostic(`bridge figure: ${passed} of the ${reference.total} checks pass through the bridge to a 2025 server (${total} reported; a 2026 server directly: ${reference.passed} of ${reference.total})`);
     t.diagnostic(`bridge: ${summary(bridged)}`);
 
     const missing: string[] = [];
