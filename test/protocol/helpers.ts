@@ -34,13 +34,22 @@ export async function startFixture(dir: string, mode: '--modern-only' | '--legac
   return { url: process.readyMatch!, recordFile, process };
 }
 
-/** Every JSON-RPC message the fixture received, in order. */
-export function received(fixture: Fixture): Array<Record<string, unknown>> {
+function records(fixture: Fixture): Array<{ message?: Record<string, unknown>; event?: Record<string, unknown> }> {
   if (!existsSync(fixture.recordFile)) return [];
   return readFileSync(fixture.recordFile, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { message: Record<string, unknown> }).message);
+    .map((line) => JSON.parse(line) as { message?: Record<string, unknown>; event?: Record<string, unknown> });
+}
+
+/** Every JSON-RPC message the fixture received, in order. */
+export function received(fixture: Fixture): Array<Record<string, unknown>> {
+  return records(fixture).flatMap((record) => (record.message ? [record.message] : []));
+}
+
+/** What the fixture's tools observed (started, cancelled), in order. */
+export function events(fixture: Fixture): Array<Record<string, unknown>> {
+  return records(fixture).flatMap((record) => (record.event ? [record.event] : []));
 }
 
 /** The tools the fixture was asked to run (a retry of a multi round-trip call counts again). */
