@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
 import { ModernDownstream } from '../protocol/modern-downstream.js';
 import type { ModernSession } from '../protocol/modern-edge.js';
 import type { ClientEnvelope } from '../protocol/request-codec.js';
-import type { RequestStateSealer } from '../protocol/request-state.js';
+import { argumentsDigest, type RequestStateSealer } from '../protocol/request-state.js';
 import { LEGACY_PROTOCOL_VERSIONS } from '../protocol/wire.js';
 import type { Upstream } from '../transport/upstream.js';
 import type { GatewayContext } from './context.js';
@@ -22,6 +21,11 @@ export interface ModernSessionsOptions {
   idleMs?: number;
   /** At most this many pooled sessions; beyond, the least recently used idle one is closed. Default 1,000. */
   maxSessions?: number;
+  /**
+   * At most this many capability sets per caller and server (each its own session): a caller that
+   * declares ever new capabilities reuses room of its own, not everyone's. Default 8.
+   */
+  maxPerCaller?: number;
   /** Counts parked calls that timed out. */
   onParkExpired?: () => void;
 }
@@ -38,7 +42,7 @@ interface Pooled {
 
 /** One client capability set per caller and server gets one session: the key's part for it. */
 function capabilitiesKey(capabilities: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify(capabilities, Object.keys(capabilities).sort())).digest('base64url').slice(0, 16);
+  return argumentsDigest(capabilities).slice(0, 22);
 }
 
 /**
@@ -103,7 +107,7 @@ export class ModernSessions {
   }
 
   async #open(key: string, serverId: string, envelope: ClientEnvelope): Promise<Pooled> {
-    this.#makeRoom();
+    this.#makeRoom(key.slice(0, key.lastIndexOf('\0') + 1));
     const { upstream, generation } = await this.#options.connect(serverId);
     const proxy = new ProxySession({ serverId, upstream, context: this.#options.context });
     const downstream = new ModernDownstream({
@@ -134,11 +138,16 @@ export class ModernSessions {
     return pooled;
   }
 
-  #makeRoom(): void {
+  /** Closes the least recently used idle session of the caller (`callerPrefix`), or of anyone, when a bound is reached. */
+  #makeRoom(callerPrefix: string): void {
+    const perCaller = this.#options.maxPerCaller ?? 8;
     const max = this.#options.maxSessions ?? 1000;
-    if (this.#pool.size < max) return;
-    const idle = [...this.#pool.values()].filter((pooled) => pooled.session.downstream.idle).sort((a, b) => a.lastUsed - b.lastUsed);
-    if (idle.length === 0) throw new ToolgateError('upstream_unavailable', `toolgate holds ${max} pooled sessions for 2026 clients and none is idle; try again shortly`);
+    const callers = [...this.#pool.values()].filter((pooled) => pooled.key.startsWith(callerPrefix));
+    const [candidates, bound, what] =
+      callers.length >= perCaller ? [callers, perCaller, `${perCaller} capability sets for this caller and server`] : this.#pool.size >= max ? [[...this.#pool.values()], max, `${max} pooled sessions`] : [[], 0, ''];
+    if (bound === 0) return;
+    const idle = candidates.filter((pooled) => pooled.session.downstream.idle).sort((a, b) => a.lastUsed - b.lastUsed);
+    if (idle.length === 0) throw new ToolgateError('upstream_unavailable', `toolgate holds ${what} for 2026 clients and none is idle; try again shortly`);
     void this.#close(idle[0]);
   }
 

@@ -152,6 +152,22 @@ policies:
     }
   });
 
+  test('a caller declaring ever new capabilities holds at most 8 pooled sessions (each a real upstream session for a 2025 server)', async () => {
+    const before = gw.gateway.modernClients.pooledSessions;
+    const initializes = received(fixtures.legacy).filter((message) => message.method === 'initialize').length;
+    for (let variant = 0; variant < 12; variant++) {
+      const answer = await post2026(
+        gw.url('legacy'),
+        'tools/list',
+        { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { experimental: { variant: { n: variant } } } } },
+        { authorization: 'Bearer capability-sprayer' },
+      );
+      assert.ok(Array.isArray(answer.body.result?.tools), `variant ${variant}`);
+    }
+    assert.equal(received(fixtures.legacy).filter((message) => message.method === 'initialize').length - initializes, 12, 'each capability set got its own upstream session');
+    assert.equal(gw.gateway.modernClients.pooledSessions - before, 8, 'but the caller never held more than 8');
+  });
+
   test('methods 2026-07-28 removed are 404 / -32601; GET and DELETE naming 2026 are 405; a missing _meta is 400 / -32602', async () => {
     for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']) {
       const answer = await post2026(gw.url('legacy'), method, {});
