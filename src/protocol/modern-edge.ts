@@ -8,7 +8,7 @@ import type { ModernDownstream } from './modern-downstream.js';
 import { ModernExchange } from './modern-exchange.js';
 import { classify, type ClientEnvelope } from './request-codec.js';
 import { bindingFor, refusalMessage, type RequestStateSealer } from './request-state.js';
-import { HEADER_MISMATCH, httpStatusOfError, REMOVED_METHODS, TOOLGATE_2026_CODES } from './wire.js';
+import { HEADER_MISMATCH, REMOVED_METHODS, TOOLGATE_2026_CODES } from './wire.js';
 
 /** One caller's pooled pipeline to one server, as the 2026 edge uses it. */
 export interface ModernSession {
@@ -138,6 +138,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function sendError(response: ServerResponse, status: number, error: JsonRpcError): void {
   const text = JSON.stringify(error);
-  response.writeHead(status || httpStatusOfError(error.error.code), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }

@@ -168,6 +168,18 @@ policies:
     assert.equal(gw.gateway.modernClients.pooledSessions - before, 8, 'but the caller never held more than 8');
   });
 
+  test('a browser preflight may send the Mcp-Param-* headers it asks for, and nothing else it makes up', async () => {
+    const response = await fetch(gw.url('legacy'), {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'mcp-param-region, x-evil, Mcp-Param-Level, mcp-param-bad\u00e9' },
+    });
+    assert.equal(response.status, 204);
+    const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(', ');
+    assert.ok(allowed.includes('mcp-method') && allowed.includes('mcp-name'));
+    assert.ok(allowed.includes('mcp-param-region') && allowed.includes('mcp-param-level'));
+    assert.ok(!allowed.includes('x-evil') && !allowed.some((name) => name.includes('bad')));
+  });
+
   test('methods 2026-07-28 removed are 404 / -32601; GET and DELETE naming 2026 are 405; a missing _meta is 400 / -32602', async () => {
     for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']) {
       const answer = await post2026(gw.url('legacy'), method, {});

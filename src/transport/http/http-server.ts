@@ -310,7 +310,13 @@ export class HttpEdge {
     response.setHeader('access-control-allow-origin', origin);
     response.setHeader('vary', 'Origin');
     response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    response.setHeader('access-control-allow-headers', 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id, mcp-method, mcp-name, mcp-param-*');
+    // MCP 2026-07-28 mirrors tool parameters into Mcp-Param-<Name> headers, whose names the tools choose: allow those asked for.
+    const params = String(request.headers['access-control-request-headers'] ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name.startsWith('mcp-param-') && name.length <= 128 && /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+      .slice(0, 32);
+    response.setHeader('access-control-allow-headers', ['content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id, mcp-method, mcp-name', ...params].join(', '));
     response.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version');
   }
 
