@@ -23,10 +23,10 @@ const RULES = `
 `;
 
 /** Waits for a positive event, failing with `what` when it does not come. */
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -90,9 +90,9 @@ policies:
         assert.equal(decisionOf(limited)?.decision, 'rate_limited');
 
         const held = client.callTool({ name: 'test_multiple_content_types', arguments: {} });
-        const approval = await waitFor('the held call', () => gw.gateway.approvals.list({ status: 'pending' }).find((a) => a.server === server && a.tool === 'test_multiple_content_types'));
+        const approval = await waitFor('the held call', async () => (await gw.gateway.approvals.list({ status: 'pending' })).find((a) => a.server === server && a.tool === 'test_multiple_content_types'));
         assert.deepEqual(calledTools(fixture).slice(before), ['test_simple_text', 'test_embedded_resource'], 'nothing held reached the upstream');
-        gw.gateway.approvals.approve(approval.id, { approver: 'test' });
+        await gw.gateway.approvals.approve(approval.id, { approver: 'test' });
         assert.equal(resultText(await held), 'Multiple content types test:');
 
         // The approved call arrived after everything refused was decided: the log is complete.
@@ -127,7 +127,7 @@ policies:
       assert.equal(resultText(approved), 'logged through the request-scoped, logLevel-gated channel', server);
       assert.equal(questions.length, 1);
       assert.match(questions[0], /The agent wants to run "test_logging_tool" on "\w+".*Allow it\?/s);
-      const decided = gw.gateway.approvals.list({ status: 'approved' }).find((a) => a.server === server && a.tool === 'test_logging_tool');
+      const decided = (await gw.gateway.approvals.list({ status: 'approved' })).find((a) => a.server === server && a.tool === 'test_logging_tool');
       assert.equal(decided?.decidedBy, USER_APPROVER);
 
       const declining = await connect(server, '2026', () => ({ action: 'decline' }));
@@ -143,8 +143,8 @@ policies:
   test('a 2026 client without the elicitation capability waits for the dashboard, as a 2025 client does', async () => {
     const client = await connect('legacy', '2026');
     const held = client.callTool({ name: 'test_logging_tool', arguments: {} });
-    const approval = await waitFor('the held call', () => gw.gateway.approvals.list({ status: 'pending' }).find((a) => a.server === 'legacy' && a.tool === 'test_logging_tool'));
-    gw.gateway.approvals.approve(approval.id, { approver: 'dashboard' });
+    const approval = await waitFor('the held call', async () => (await gw.gateway.approvals.list({ status: 'pending' })).find((a) => a.server === 'legacy' && a.tool === 'test_logging_tool'));
+    await gw.gateway.approvals.approve(approval.id, { approver: 'dashboard' });
     assert.equal(resultText(await held), 'logged through the request-scoped, logLevel-gated channel');
   });
 });
