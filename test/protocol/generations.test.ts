@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { USER_APPROVER } from '../../src/gateway/holds.js';
 import { decisionOf, resultText, tempDir } from '../helpers/harness.js';
-import { calledTools, connectClient, startFixture, startGateway, type ClientOptions, type Fixture, type Generation, type InProcessGateway } from './helpers.js';
+import { calledTools, connectClient, post2026, startFixture, startGateway, type ClientOptions, type Fixture, type Generation, type InProcessGateway } from './helpers.js';
 
 const RULES = `
     tools:
@@ -100,6 +100,17 @@ policies:
       });
     }
   }
+
+  test('a tool list the policy filters is cacheScope private for 2026 clients, whichever generation the server speaks', async () => {
+    for (const server of ['modern', 'legacy'] as const) {
+      const answer = await post2026(gw.url(server), 'tools/list', {});
+      const result = answer.body.result!;
+      assert.equal(result.cacheScope, 'private', server);
+      assert.equal(typeof result.ttlMs, 'number', server);
+      assert.equal(result.resultType, 'complete', server);
+      assert.ok(!(result.tools as Array<{ name: string }>).some((tool) => tool.name === 'test_audio_content'), `${server}: hidden`);
+    }
+  });
 
   test('a tool that asks its user for input works across every pair (2025 elicitation on one side, 2026 input_required on the other)', async () => {
     for (const [generation, server] of [['2026', 'legacy'], ['2025', 'modern'], ['2026', 'modern'], ['2025', 'legacy']] as const) {
