@@ -41,6 +41,8 @@ export interface ModernUpstreamOptions {
 /** Multi round-trip rounds one 2025 client request may take before toolgate gives up on it. */
 const MAX_ROUNDS = 8;
 const RELISTEN_DELAY_MS = 1000;
+/** How long a 2025 client has to answer a question put to it on a 2026 server's behalf (a person may be answering). */
+const ASK_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * A 2026-07-28 server: every message is its own POST, there is no session. Requests of 2026
@@ -109,6 +111,8 @@ export class ModernHttpUpstream implements Upstream {
     this.#listen?.abort();
     for (const controller of this.#inFlight.values()) controller.abort();
     this.#inFlight.clear();
+    for (const [id, answer] of this.#asks) answer(errorResponse(id, UPSTREAM_ERROR, `${this.label} is closed`));
+    this.#asks.clear();
   }
 
   /** A request of a 2025 session (or of toolgate's own), played against a server that has no sessions. */
@@ -250,7 +254,15 @@ export class ModernHttpUpstream implements Upstream {
         if (capability === undefined || this.#client?.capabilities[capability] === undefined) return [key, undefined] as const;
         const id = `toolgate-input:${++this.#asked}`;
         const response = await new Promise<JsonRpcResponse>((resolve) => {
-          this.#asks.set(id, resolve);
+          const timer = setTimeout(() => {
+            this.#asks.delete(id);
+            resolve(errorResponse(id, UPSTREAM_ERROR, `the client did not answer ${method} within ${ASK_TIMEOUT_MS / 1000}s`));
+          }, ASK_TIMEOUT_MS);
+          timer.unref();
+          this.#asks.set(id, (answer) => {
+            clearTimeout(timer);
+            resolve(answer);
+          });
           this.#deliver({ jsonrpc: '2.0', id, method, params: (request.params as Record<string, unknown> | undefined) ?? {} }, callId);
         });
         return [key, 'result' in response ? response.result : undefined] as const;

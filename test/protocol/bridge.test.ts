@@ -11,7 +11,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { tempDir } from '../helpers/harness.js';
 import { connectClient, events, post2026, received, startFixture, startGateway, type Fixture, type InProcessGateway } from './helpers.js';
 
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
