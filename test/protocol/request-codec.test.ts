@@ -112,3 +112,36 @@ test('a 2026 notification is recognised as one', () => {
   const classified = classify(modern('notifications/cancelled', { requestId: 1 }, {}, null));
   assert.ok(classified.generation === '2026' && classified.kind === 'notification');
 });
+
+test('hostile shapes never throw: 5,000 seeded random bodies and headers each get a generation or a refusal', () => {
+  let seed = 2026;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)];
+  const atoms: unknown[] = [null, true, 0, -1, 1e308, '', 'tools/call', '2026-07-28', '=?base64?', [], {}, { __proto__: { x: 1 } }, 'constructor', '__proto__'];
+  const value = (depth: number): unknown => {
+    const roll = random();
+    if (depth > 3 || roll < 0.4) return pick(atoms);
+    if (roll < 0.6) return Array.from({ length: Math.floor(random() * 3) }, () => value(depth + 1));
+    const object: Record<string, unknown> = {};
+    const keys = ['jsonrpc', 'id', 'method', 'params', '_meta', 'name', 'uri', 'arguments', 'requestState', 'inputResponses', 'io.modelcontextprotocol/protocolVersion', 'io.modelcontextprotocol/clientCapabilities', 'io.modelcontextprotocol/clientInfo', 'io.modelcontextprotocol/logLevel', 'constructor'];
+    for (let i = Math.floor(random() * 5); i > 0; i--) object[pick(keys)] = value(depth + 1);
+    return object;
+  };
+  const headerValues = [undefined, '', ' ', '2026-07-28', '2025-11-25', 'tools/call', 'x', '=?base64?AAAA?=', '=?base64?@@?=', ['a', 'b']];
+  for (let i = 0; i < 5000; i++) {
+    const body = random() < 0.7 ? { jsonrpc: '2.0', id: pick([1, 'a', null, undefined]), method: pick(['tools/call', 'tools/list', 'initialize', 'server/discover', 'constructor', '']), params: value(0) } : value(0);
+    const headers = {
+      'mcp-protocol-version': pick(headerValues),
+      'mcp-method': pick(headerValues),
+      'mcp-name': pick(headerValues),
+      'mcp-session-id': pick([undefined, 's']),
+      'mcp-param-x': pick(headerValues),
+    } as Record<string, string | string[] | undefined>;
+    const classified = classify({ method: pick(['POST', 'POST', 'POST', 'GET', 'DELETE']), headers, body });
+    assert.ok(classified.generation === '2025' || ['request', 'notification', 'refused'].includes(classified.kind), JSON.stringify(classified));
+    if (classified.generation === '2026' && classified.kind === 'refused') assert.ok([400, 405].includes(classified.status));
+  }
+});
