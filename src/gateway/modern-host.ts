@@ -51,6 +51,7 @@ export class ModernGateway implements ModernHost {
       connect: (serverId) => this.#connectForModernClient(serverId),
       hidesTools: (serverId) => this.#hidesTools(serverId),
       onParkExpired: () => this.#parkedExpired++,
+      idleMs: () => options.config().limits.sessionIdleMs,
     });
     this.edge = new ModernEdge(this);
   }

@@ -17,8 +17,8 @@ export interface ModernSessionsOptions {
   connect(serverId: string): Promise<{ upstream: Upstream; generation: '2025' | '2026' }>;
   /** Whether the server's tool list depends on who asks (the policy hides tools). */
   hidesTools(serverId: string): boolean;
-  /** Pooled sessions with nothing in flight for this long are closed (their upstream session ended). Default 5 minutes. */
-  idleMs?: number;
+  /** Pooled sessions with nothing in flight for this long are closed (their upstream session ended): `limits.session_idle_timeout`. */
+  idleMs: () => number;
   /** At most this many pooled sessions; beyond, the least recently used idle one is closed. Default 1,000. */
   maxSessions?: number;
   /**
@@ -40,6 +40,8 @@ interface Pooled {
   initialize?: Record<string, unknown>;
 }
 
+const SWEEP_EVERY_MS = 5_000;
+
 /** One client capability set per caller and server gets one session: the key's part for it. */
 function capabilitiesKey(capabilities: Record<string, unknown>): string {
   return argumentsDigest(capabilities).slice(0, 22);
@@ -57,12 +59,11 @@ export class ModernSessions {
   readonly #pool = new Map<string, Pooled>();
   readonly #opening = new Map<string, Promise<Pooled>>();
   readonly #sweeper: NodeJS.Timeout;
-  readonly #idleMs: number;
 
   constructor(options: ModernSessionsOptions) {
     this.#options = options;
-    this.#idleMs = options.idleMs ?? 5 * 60_000;
-    this.#sweeper = setInterval(() => this.#sweep(), Math.min(this.#idleMs, 60_000));
+    // Looked at every few seconds: cheap (the pool is bounded), and an idle timeout of seconds is honoured.
+    this.#sweeper = setInterval(() => this.#sweep(), SWEEP_EVERY_MS);
     this.#sweeper.unref();
   }
 
@@ -152,7 +153,7 @@ export class ModernSessions {
   }
 
   #sweep(): void {
-    const cutoff = Date.now() - this.#idleMs;
+    const cutoff = Date.now() - this.#options.idleMs();
     for (const pooled of [...this.#pool.values()]) {
       if (pooled.lastUsed < cutoff && pooled.session.downstream.idle) void this.#close(pooled);
     }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
-import { errorResponse, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND, UPSTREAM_ERROR, type JsonRpcError, type JsonRpcRequest } from '../transport/jsonrpc.js';
+import { errorAnswer } from '../error-table.js';
+import { errorResponse, INVALID_PARAMS, METHOD_NOT_FOUND, type JsonRpcError, type JsonRpcRequest } from '../transport/jsonrpc.js';
 import type { DiscoverResult } from './discover.js';
 import { headerDeclarations, paramHeaderProblem } from './header-values.js';
 import type { ModernDownstream } from './modern-downstream.js';
@@ -71,8 +72,10 @@ export class ModernEdge {
       await this.#serve(exchange, serverId, session, paramHeaders, state);
     } catch (error) {
       if (!(error instanceof ToolgateError)) this.host.log.error({ err: error, method: rpc.method }, 'unexpected error while serving a 2026 request');
-      const code = error instanceof ToolgateError ? (TOOLGATE_2026_CODES[UPSTREAM_ERROR] ?? UPSTREAM_ERROR) : INTERNAL_ERROR;
-      exchange.finish(errorResponse(rpc.id, code, error instanceof Error ? error.message : String(error)));
+      // toolgate's own errors: the one error table's JSON-RPC code, as 2026 clients get it (outside the reserved range).
+      const code = errorAnswer(error instanceof ToolgateError ? error.code : undefined).jsonRpc;
+      const data = error instanceof ToolgateError ? error.data : undefined;
+      exchange.finish(errorResponse(rpc.id, TOOLGATE_2026_CODES[code] ?? code, error instanceof Error ? error.message : String(error), data));
     }
     return true;
   }

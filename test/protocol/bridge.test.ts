@@ -31,6 +31,7 @@ describe('the bridges between generations', { timeout: 120_000 }, () => {
     dir = tempDir('toolgate-bridge-');
     fixtures = { modern: await startFixture(dir, '--modern-only', 'modern'), legacy: await startFixture(dir, '--legacy-only', 'legacy') };
     gw = await startGateway(`
+limits: { session_idle_timeout: 2s }
 servers:
   modern: { url: ${JSON.stringify(fixtures.modern.url)} }
   legacy: { url: ${JSON.stringify(fixtures.legacy.url)} }
@@ -108,6 +109,16 @@ servers:
     assert.deepEqual(await stream('error'), ['response'], 'info messages are below a request that asked for errors only');
     const levels = received(fixtures.legacy).filter((message) => message.method === 'logging/setLevel').map((message) => (message.params as { level: string }).level);
     assert.deepEqual(levels, ['info'], 'the session was set once, to the lowest level asked for');
+  });
+
+  test("a 2026 client's pooled session at a 2025 server is ended (DELETE) once idle", async () => {
+    const deletes = () => events(fixtures.legacy).filter((event) => 'deleted' in event).length;
+    const before = deletes();
+    const answer = await post2026(gw.url('legacy'), 'tools/list', {}, { authorization: 'Bearer idle-caller' });
+    assert.ok(Array.isArray(answer.body.result?.tools));
+    assert.ok(gw.gateway.modernClients.pooledSessions > 0);
+    await waitFor('the idle pooled session to be closed', () => (gw.gateway.modernClients.pooledSessions === 0 ? true : undefined));
+    await waitFor('its upstream session to be deleted', () => (deletes() > before ? true : undefined));
   });
 
   test('a 2025 client in front of a 2026-only server hears of list changes', async () => {
