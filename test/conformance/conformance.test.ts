@@ -46,6 +46,13 @@ const GATEWAY_OWN_CHECKS: GatewayOwnCheck[] = [
     // Both upstreams open their SSE responses without one (WARNING); the client's stream is the gateway's.
     why: 'the gateway starts every SSE response with its own priming event (an id and empty data), for resumption',
   },
+  {
+    scenario: 'server-sse-polling',
+    check: 'server-sse-retry-field',
+    throughGateway: 'SUCCESS',
+    // Same stream as above: the retry interval is the gateway's, since it replays its own buffer on reconnect.
+    why: "the gateway's priming event carries its own `retry:` reconnect interval",
+  },
 ];
 
 /**
