@@ -48,7 +48,9 @@ const PATTERNS: Pattern[] = [
   {
     id: 'tag',
     what: 'wraps instructions in a pseudo-markup block aimed at the model',
-    re: /<\s*\/?\s*(?:important|system|instructions?|secret|hidden|admin|critical|override|prompt)\s*>/i,
+    // Honest servers structure long descriptions with tags (`<use_case>`, `<instructions>` on how
+    // to present results); these names are the ones that claim authority or hide something.
+    re: /<\s*\/?\s*(?:important|system|secret|hidden|admin|critical|override|system_prompt)\s*>/i,
   },
   {
     id: 'role',
@@ -69,7 +71,7 @@ const PATTERNS: Pattern[] = [
   {
     id: 'conversation',
     what: 'asks for the conversation or the model\'s instructions to be passed along',
-    re: /\b(?:include|pass|send|append|add|attach|provide|copy|put)\b[^.\n]{0,60}\b(?:conversation(?: history)?|chat history|previous messages|system prompt|full context|all (?:the )?(?:previous )?messages)\b/i,
+    re: /\b(?:include|pass|send|append|add|attach|provide|copy|put)\b[^.\n]{0,60}\b(?:conversation(?: history)?|chat history|previous messages|system prompt|full context|all (?:the )?previous messages)\b/i,
     exfiltration: true,
   },
   {

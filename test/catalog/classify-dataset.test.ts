@@ -3,8 +3,8 @@
  * agreement per file and every disagreement (run with `node --test` to see them as diagnostics),
  * and holds the quality bar: at least 95% of categories and 90% of risk levels agree.
  *
- * The dataset lives outside the repository: `../shared/datasets/tooldefs` from the repository
- * root (the working directory of `npm test`), or wherever `TOOLGATE_TOOLDEFS` points.
+ * The dataset is kept in the repository (`test/data/tooldefs`, with the labelling rubric
+ * `RUBRIC.md`); `TOOLGATE_TOOLDEFS` points the test at another labelled set.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -27,7 +27,7 @@ const dir = datasetDir();
 
 /** A missing dataset is a failure, not a skip: the quality bar must not silently disappear. */
 function requireDataset(): void {
-  assert.ok(existsSync(dir), `labelled dataset not found at ${dir}: run from the repository root or set TOOLGATE_TOOLDEFS`);
+  assert.ok(existsSync(dir), `labelled dataset not found at ${dir}: restore test/data/tooldefs or set TOOLGATE_TOOLDEFS`);
 }
 
 test('labelled tool definitions: agreement with the labels', (t) => {

@@ -1,9 +1,9 @@
 /**
- * The labelled real tool definitions (`../shared/datasets/tooldefs`) and the measurements the
+ * The labelled real tool definitions (`test/data/tooldefs`, a copy of the shared labelled set) and the measurements the
  * dataset test reports: agreement per file, confusion matrices, disagreements. Kept apart from
  * the test so the same numbers can be printed while tuning.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classifyTool } from '../../src/catalog/classify.js';
@@ -30,15 +30,12 @@ export interface Outcome {
 }
 
 /**
- * `TOOLGATE_TOOLDEFS`, else `../shared/datasets/tooldefs` from the repository root (the working
- * directory of `npm test`), else the same place found from this compiled file
- * (`dist/test/catalog/` → four levels up), so running from another directory still works.
+ * `TOOLGATE_TOOLDEFS`, else the copy kept in the repository (`test/data/tooldefs`, found from
+ * this compiled file: `dist/test/catalog/` → three levels up), so a fresh clone tests itself.
  */
 export function datasetDir(): string {
   if (process.env.TOOLGATE_TOOLDEFS) return path.resolve(process.env.TOOLGATE_TOOLDEFS);
-  const fromCwd = path.resolve('../shared/datasets/tooldefs');
-  if (existsSync(fromCwd)) return fromCwd;
-  return fileURLToPath(new URL('../../../../shared/datasets/tooldefs/', import.meta.url));
+  return fileURLToPath(new URL('../../../test/data/tooldefs/', import.meta.url));
 }
 
 export function loadDataset(dir = datasetDir()): DatasetFile[] {
