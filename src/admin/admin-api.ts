@@ -205,7 +205,7 @@ export class AdminApi {
       case 'rate-limits':
         if (parts.length !== 1) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
-        return sendAdminJson(response, 200, this.#rateLimits());
+        return sendAdminJson(response, 200, await this.#rateLimits());
     }
     throw adminError('not_found', `No admin endpoint ${method} ${API}${route}`, `the endpoints under ${API} are: ${ENDPOINTS.join('; ')}`);
   }
@@ -331,10 +331,10 @@ export class AdminApi {
     });
   }
 
-  #rateLimits() {
+  async #rateLimits() {
     const store = this.#host.rateLimits;
     if (!store.snapshot) throw adminError('not_found', 'This rate-limit store cannot list its counters', 'the in-memory store can; shared stores may not');
-    return rateLimitRows(store.snapshot(this.#host.now()));
+    return rateLimitRows(await store.snapshot(this.#host.now()));
   }
 }
 

@@ -1,39 +1,59 @@
 /**
- * Where rate-limit counters live. Kept to one operation so a shared backend (Redis) can do it
- * atomically in one round trip. The clock is a parameter: stores never read the time themselves,
- * which keeps them deterministic under test and consistent across gateway replicas.
+ * Where rate-limit and budget counters live: one sliding window of amounts per key. A rate limit
+ * takes 1 per call; a budget takes what the call is worth (cents, bytes). Kept to one operation
+ * so a shared backend (Redis) can do it atomically in one round trip: whatever the interleaving,
+ * the amounts admitted inside any window never add up to more than `max`.
+ *
+ * The clock is a parameter: stores never read the time themselves, which keeps them
+ * deterministic under test and consistent across gateway replicas.
  */
 export interface RateLimitStore {
-  /** Atomically count one call against `key` if fewer than `max` calls fell in the last `windowMs`. */
-  take(key: string, max: number, windowMs: number, nowMs: number): Promise<RateLimitTake>;
+  /**
+   * Atomically count `amount` against `key` if the amounts taken in the last `windowMs` (times
+   * `t` with `nowMs - windowMs < t <= nowMs`) plus `amount` stay within `max`; else take nothing.
+   * `amount` must be finite and > 0 (default 1, one call), `max` finite and > 0, `windowMs` > 0:
+   * otherwise the promise rejects with a RangeError. An `amount` above `max` never fits and is refused.
+   */
+  take(key: string, max: number, windowMs: number, nowMs: number, amount?: number): Promise<RateLimitTake>;
   close(): Promise<void>;
   /**
-   * Read-only: every key with calls still inside its window, for the admin API and dashboard.
+   * Read-only: every key with amounts still inside its window, for the admin API and dashboard.
    * Optional, so a shared backend may leave it out (the dashboard then says so).
    */
-  snapshot?(nowMs: number): RateLimitUsage[];
+  snapshot?(nowMs: number): Promise<RateLimitUsage[]>;
 }
 
 /** One key's use at a moment. */
 export interface RateLimitUsage {
   key: string;
-  /** Calls counted in the window now. */
+  /** The sum of the amounts counted in the window now (calls, for a rate limit). */
   used: number;
-  /** The limit the last call was checked against. */
+  /** The max of the last take. */
   max: number;
+  /** `max - used`, never below 0 (a lowered max can leave more counted than it allows). */
+  remaining: number;
   windowMs: number;
-  /** Milliseconds until the oldest counted call leaves the window and frees a slot. */
+  /** Milliseconds until the oldest counted amount leaves the window. */
   nextFreeInMs: number;
-  /** Milliseconds until every counted call has left the window. */
+  /** The amount that leaves then. */
+  nextFreeAmount: number;
+  /** Milliseconds until every counted amount has left the window. */
   resetsInMs: number;
 }
 
 export interface RateLimitTake {
   allowed: boolean;
-  /** Calls still admitted in the current window after this one. */
+  /** The sum counted in the window before this take. */
+  spent: number;
+  /** What is left in the window: after this amount when allowed, before it when refused; never below 0. */
   remaining: number;
-  /** When refused: milliseconds until the oldest counted call leaves the window. 0 when allowed. */
+  /**
+   * When refused: milliseconds until enough has left the window for `amount` to fit (for an
+   * amount above `max`, which never fits: until the window is empty). 0 when allowed.
+   */
   retryAfterMs: number;
-  /** Give the call back (upstream failed before it ran). Does nothing when refused or already undone. */
+  /** When refused: the amount that will have left the window by then. 0 when allowed. */
+  freesAmount: number;
+  /** Give the amount back (the upstream failed). Does nothing when refused, already undone, or once it left the window. */
   undo(): Promise<void>;
 }

@@ -11,10 +11,10 @@ describe('rate-limit snapshot', () => {
     await store.take(key, 3, 60_000, 1_000);
     await store.take(key, 3, 60_000, 11_000);
     await store.take(rateLimitKey('tool', 'app', 'get_*', 'get_status', undefined), 10, 1_000, 11_000);
-    const snapshot = store.snapshot(20_000);
-    assert.deepEqual(snapshot.find((u) => u.key === key), { key, used: 2, max: 3, windowMs: 60_000, nextFreeInMs: 41_000, resetsInMs: 51_000 });
+    const snapshot = await store.snapshot(20_000);
+    assert.deepEqual(snapshot.find((u) => u.key === key), { key, used: 2, max: 3, remaining: 1, windowMs: 60_000, nextFreeInMs: 41_000, nextFreeAmount: 1, resetsInMs: 51_000 });
     assert.equal(snapshot.length, 1, 'the one-second window has emptied');
-    assert.deepEqual(store.snapshot(61_001).map((u) => u.used), [1]);
+    assert.deepEqual((await store.snapshot(61_001)).map((u) => u.used), [1]);
     assert.equal((await store.take(key, 3, 60_000, 20_000)).allowed, true, 'a snapshot took no slot');
     assert.equal((await store.take(key, 3, 60_000, 20_000)).allowed, false);
     await store.close();
@@ -37,8 +37,8 @@ describe('rate-limit snapshot', () => {
 
   test('rows come fullest first, in whole seconds', () => {
     const rows = rateLimitRows([
-      { key: rateLimitKey('tool', 'a', 'x', 'x', undefined), used: 1, max: 10, windowMs: 60_000, nextFreeInMs: 1500, resetsInMs: 59_001 },
-      { key: rateLimitKey('tool', 'a', 'y', 'y', undefined), used: 5, max: 5, windowMs: 60_000, nextFreeInMs: 200, resetsInMs: 30_000 },
+      { key: rateLimitKey('tool', 'a', 'x', 'x', undefined), used: 1, max: 10, remaining: 9, windowMs: 60_000, nextFreeInMs: 1500, nextFreeAmount: 1, resetsInMs: 59_001 },
+      { key: rateLimitKey('tool', 'a', 'y', 'y', undefined), used: 5, max: 5, remaining: 0, windowMs: 60_000, nextFreeInMs: 200, nextFreeAmount: 1, resetsInMs: 30_000 },
     ]);
     assert.deepEqual(rows.map((r) => [r.tool, r.nextFreeInS, r.resetsInS]), [['y', 1, 30], ['x', 2, 60]]);
   });
