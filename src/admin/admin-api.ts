@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { PinnableTool } from '../catalog/pins.js';
+import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
 import { auditFile, type AuditLog } from '../audit/audit-log.js';
 import { SqliteAuditStore } from '../audit/sqlite-store.js';
@@ -49,6 +49,12 @@ export interface AdminHost {
   now(): number;
   /** Checks listed tool definitions against their pins (rug-pull protection). */
   checkPins?(server: string, tools: ReadonlyArray<PinnableTool>): void;
+  /** Config reloads since start. */
+  readonly reloads?: { applied: number; refused: number; lastAppliedAt: number | undefined };
+  /** Tool pins (the pin review page, pin metrics); absent without a pin store. */
+  readonly pins?: PinStore;
+  /** Tool definitions seen changed from their pins, once per change. */
+  subscribePinChanges?(listener: (server: string, tool: string) => void): () => void;
   /** MCP 2026-07-28: pooled sessions of 2026 clients, and bridged calls cancelled because their client did not come back. */
   readonly modernClients?: { readonly pooledSessions: number; readonly parkedCallsExpired: number };
 }
@@ -103,6 +109,10 @@ export class AdminApi {
       parkedCallsExpired: () => host.modernClients?.parkedCallsExpired ?? 0,
       version: VERSION,
       namedByPolicy: (server, tool) => namedByPolicy(host.config, server, tool),
+      policyRevision: () => host.policy().revision,
+      reloads: () => host.reloads ?? { applied: 0, refused: 0, lastAppliedAt: undefined },
+      pinsAwaitingReview: async () => (host.pins ? (await host.pins.pending()).length : 0),
+      auditStats: () => host.audit?.stats,
     });
     this.catalog = new CatalogView({
       config: () => host.config,
@@ -131,6 +141,7 @@ export class AdminApi {
         feed.onCompletion(completion);
       }),
     );
+    if (host.subscribePinChanges) this.#unsubscribe.push(host.subscribePinChanges((server, tool) => this.metrics.observePinChange(server, tool)));
     if (host.subscribeToolLists) this.#unsubscribe.push(host.subscribeToolLists((server, tools) => this.metrics.noteListedTools(server, tools)));
     if (host.approvals) {
       this.#unsubscribe.push(

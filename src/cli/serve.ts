@@ -25,7 +25,7 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
     removeSafetyNet();
     throw listenError(error, config.listen);
   }
-  const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log);
+  const stopWatching = watchConfig(config.file!, (next) => gateway.reload({ ...next, listen: config.listen }), log, () => gateway.reloadRefused());
   log.info({ url: address.url, servers: gateway.serverIds(), policyRevision: gateway.policy().revision }, 'listening');
   process.stdout.write(banner(config, address.url, gateway.policy().revision, gateway.admin?.token));
   // List every server once now: the dashboard's catalog is ready, and tools changed while the
@@ -52,7 +52,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
   const log = createLogger(config.log.level);
   const removeSafetyNet = installSafetyNet(log);
   const gateway = new Gateway({ config, log });
-  const stopWatching = watchConfig(config.file!, (next) => gateway.reload(next), log);
+  const stopWatching = watchConfig(config.file!, (next) => gateway.reload(next), log, () => gateway.reloadRefused());
   const session = gateway.openSession(serverId);
   let exitCode = 0;
   const downstream = new StdioDownstream(session, process.stdout, log, (error) => {

@@ -35,6 +35,7 @@ interface RawConfig {
   admin?: { token?: string };
   state?: { backend?: 'sqlite' | 'memory' };
   limits?: RawLimits;
+  telemetry?: { service_name?: string; otlp?: { endpoint: string; headers?: Record<string, string> } };
 }
 
 interface RawLimits {
@@ -142,6 +143,14 @@ export function buildConfig(value: unknown): Config {
     pinning: raw.pinning ?? 'block',
     limits: buildLimits(raw.limits ?? {}),
     ...(raw.audit === undefined ? {} : { audit: buildAudit(raw.audit) }),
+    ...(raw.telemetry === undefined
+      ? {}
+      : {
+          telemetry: {
+            serviceName: raw.telemetry.service_name ?? 'toolgate',
+            ...(raw.telemetry.otlp === undefined ? {} : { otlp: { endpoint: raw.telemetry.otlp.endpoint.replace(/\/+$/, ''), headers: raw.telemetry.otlp.headers ?? {} } }),
+          },
+        }),
     ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
     ...(raw.state === undefined ? {} : { state: { backend: raw.state.backend ?? 'sqlite' } }),
     ...(raw.notifications?.webhook === undefined

@@ -388,6 +388,32 @@ const adminSchema = {
 };
 // --- end admin ---
 
+// --- telemetry (owned by src/telemetry) ---
+const telemetrySchema = {
+  type: 'object',
+  description: 'OpenTelemetry traces of the MCP requests through toolgate, sent over OTLP/HTTP (JSON). Off unless `otlp.endpoint` is set. See README "Observability".',
+  additionalProperties: false,
+  properties: {
+    service_name: { type: 'string', minLength: 1, maxLength: 200, description: 'The `service.name` of toolgate\'s spans. Default toolgate.' },
+    otlp: {
+      type: 'object',
+      description: 'Where spans are exported (an OpenTelemetry Collector, Jaeger, Tempo... listening for OTLP over HTTP).',
+      additionalProperties: false,
+      required: ['endpoint'],
+      properties: {
+        endpoint: {
+          type: 'string',
+          format: 'toolgate-http-url',
+          pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+          description: 'The collector\'s OTLP/HTTP base URL, e.g. http://127.0.0.1:4318; spans are POSTed to <endpoint>/v1/traces.',
+        },
+        headers: stringMap('HTTP headers sent with each export, e.g. an API key.', 'Header value.'),
+      },
+    },
+  },
+};
+// --- end telemetry ---
+
 export const configJsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'toolgate configuration',
@@ -455,5 +481,6 @@ export const configJsonSchema = {
     admin: adminSchema,
     state: stateSchema,
     limits: limitsSchema,
+    telemetry: telemetrySchema,
   },
 } as const;

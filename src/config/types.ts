@@ -168,6 +168,14 @@ export interface AdminConfig {
 }
 // --- end admin ---
 
+// --- telemetry (owned by src/telemetry) ---
+/** OpenTelemetry traces; absent (or no `otlp`): no spans are made at all. */
+export interface TelemetryConfig {
+  serviceName: string;
+  otlp?: { endpoint: string; headers: Record<string, string> };
+}
+// --- end telemetry ---
+
 export interface Config {
   /** Absolute path of the file this came from, for messages and reload. */
   file?: string;
@@ -192,4 +200,6 @@ export interface Config {
   state?: StateConfig;
   /** Always present: the file's `limits:` over `LIMIT_DEFAULTS`. */
   limits: LimitsConfig;
+  /** Present only when the file has a `telemetry:` section. */
+  telemetry?: TelemetryConfig;
 }

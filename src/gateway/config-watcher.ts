@@ -11,7 +11,7 @@ const POLL_MS = 500;
  * replacing the file, which directory watchers miss. A broken file is refused with a log line
  * and the running config keeps serving.
  */
-export function watchConfig(file: string, apply: (config: Config) => void, log: Logger): () => void {
+export function watchConfig(file: string, apply: (config: Config) => void, log: Logger, refused?: () => void): () => void {
   let reloading = Promise.resolve();
   const onChange = (current: { mtimeMs: number }, previous: { mtimeMs: number }) => {
     if (current.mtimeMs === previous.mtimeMs) return;
@@ -21,6 +21,7 @@ export function watchConfig(file: string, apply: (config: Config) => void, log: 
       } catch (error) {
         const problems = error instanceof ConfigError ? error.problems.map((p) => ConfigError.format([p])) : [(error as Error).message];
         log.error({ file, problems }, 'the changed config was refused; the previous config keeps serving');
+        refused?.();
       }
     });
   };

@@ -5,6 +5,7 @@ import type { PinStore } from '../catalog/pins.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 /** One decision on one call, as handed to logs (and, later, the audit trail). */
 export interface DecisionEvent {
@@ -49,10 +50,14 @@ export interface GatewayContext {
   readonly approvals?: ApprovalHub;
   /** Pinned tool definitions (rug-pull protection); absent: pinning is off for the whole gateway. */
   readonly pins?: PinStore;
+  /** OpenTelemetry traces; absent when `telemetry.otlp` is not configured (then no span is ever built). */
+  readonly tracing?: Tracing;
   /** How often a held call that asked for progress is told it is still waiting. */
   readonly holdProgressMs: number;
   /** Tells the configured channels (webhook) that a call is held. */
   notifyApproval(approval: Approval, channels: string[]): void;
+  /** A tool's definition was seen changed from its pin (`changedAt` names the change). */
+  onPinChanged?(server: string, tool: string, changedAt: number): void;
   /** A held call was decided (approved, refused, expired, abandoned). `call` is the decided call's object. */
   onApprovalDecided(call: ToolCall, approval: Approval): void;
 }

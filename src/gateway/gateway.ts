@@ -12,6 +12,7 @@ import { keptName, keptText } from '../text-bounds.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { openStores, stateBackend, type Stores } from '../store/stores.js';
+import { openTracing, type Tracing } from '../telemetry/tracing.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import type { ToolCall } from '../policy/types.js';
@@ -45,6 +46,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly approvals: ApprovalHub;
   readonly holdProgressMs: number;
   readonly pins: PinStore;
+  readonly tracing?: Tracing;
   readonly #stores: Stores;
   #config: Config;
   #policy: CompiledPolicy;
@@ -55,6 +57,10 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly #sharedHubs = new Map<string, SharedUpstreamHub>();
   readonly #completionListeners = new Set<(completion: CallCompletion) => void>();
   readonly #toolListListeners = new Set<(server: string, tools: ReadonlyArray<{ name?: unknown }>) => void>();
+  readonly #pinChangeListeners = new Set<(server: string, tool: string) => void>();
+  /** Pin changes already told (`server\0tool\0changedAt`): each session sees a change, it is counted once. */
+  readonly #pinChangesTold = new Set<string>();
+  readonly #reloads: { applied: number; refused: number; lastAppliedAt: number | undefined } = { applied: 0, refused: 0, lastAppliedAt: undefined };
   readonly #upstreams = new UpstreamConnector(() => this.#config.limits);
   /** MCP 2026-07-28: upstream generations, pooled sessions of 2026 clients, the 2026 edge. */
   readonly #modern: ModernGateway;
@@ -74,6 +80,7 @@ export class Gateway implements GatewayContext, SessionHost {
       this.subscribeCompletions((completion) => audit.recordCompletion(completion));
     }
     this.holdProgressMs = options.holdProgressMs ?? 10_000;
+    this.tracing = openTracing(options.config.telemetry, options.log);
     this.pins = this.#stores.pins;
     this.approvals = new ApprovalHub({ store: this.#stores.approvals, log: options.log, now: this.now });
     this.#modern = new ModernGateway({ context: this, config: () => this.#config, log: options.log, connect: (serverId, server, log) => this.#upstreams.connect(serverId, server, log) });
@@ -101,12 +108,36 @@ export class Gateway implements GatewayContext, SessionHost {
       try {
         const check = await this.pins.check(server, tool);
         if (check.status === 'changed') {
+          this.onPinChanged(server, tool.name, check.changedAt);
           this.log.warn({ server, tool: tool.name, diff: check.diff }, `the definition of tool "${tool.name}" changed since it was pinned; review it with toolgate pins diff ${server} ${tool.name}`);
         }
       } catch (error) {
         this.log.error({ err: error, server, tool: tool.name }, `cannot check tool "${tool.name}" against its pin; it is checked again when a session lists it`);
       }
     }
+  }
+
+  onPinChanged(server: string, tool: string, changedAt: number): void {
+    const key = `${server}\0${tool}\0${changedAt}`;
+    if (this.#pinChangesTold.has(key)) return;
+    this.#pinChangesTold.add(key);
+    for (const listener of this.#pinChangeListeners) listener(server, tool);
+  }
+
+  /** Subscribes to tool definitions seen changed from their pins (once per change); returns the unsubscribe function. */
+  subscribePinChanges(listener: (server: string, tool: string) => void): () => void {
+    this.#pinChangeListeners.add(listener);
+    return () => this.#pinChangeListeners.delete(listener);
+  }
+
+  /** Config reloads since start (for metrics). */
+  get reloads(): { applied: number; refused: number; lastAppliedAt: number | undefined } {
+    return { ...this.#reloads };
+  }
+
+  /** A changed config file was refused (it did not load, or its policy did not compile); the running one serves on. */
+  reloadRefused(): void {
+    this.#reloads.refused++;
   }
 
   onApprovalDecided(call: ToolCall, approval: Approval): void {
@@ -134,12 +165,16 @@ export class Gateway implements GatewayContext, SessionHost {
     const policy = compilePolicy(config);
     const listenChanged = config.listen.host !== this.#config.listen.host || config.listen.port !== this.#config.listen.port;
     const stateChanged = stateBackend(config) !== this.#stores.backend || config.dataDir !== this.#config.dataDir;
+    const telemetryChanged = JSON.stringify(config.telemetry) !== JSON.stringify(this.#config.telemetry);
     void this.#modern.reconfigured(this.#config, config);
     this.#config = config;
     this.#policy = policy;
     this.audit?.configure(config.audit); // audit.enabled and audit.file take a restart
+    this.#reloads.applied++;
+    this.#reloads.lastAppliedAt = this.now();
     this.log.info({ policyRevision: policy.revision }, 'configuration reloaded');
     if (listenChanged) this.log.warn('listen address changes take effect only after a restart');
+    if (telemetryChanged) this.log.warn('telemetry changes take effect only after a restart');
     if (stateChanged) this.log.warn(`data_dir and state.backend changes take effect only after a restart; pins and approvals stay in the ${this.#stores.backend} store until then`);
   }
 
@@ -262,6 +297,7 @@ export class Gateway implements GatewayContext, SessionHost {
     await this.audit?.close();
     await this.approvals.close();
     await this.#stores.close();
+    await this.tracing?.close();
   }
 
   #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean | Promise<boolean> {

@@ -23,6 +23,8 @@ export class PinGuard {
     private readonly pins: PinStore,
     private readonly server: string,
     private readonly log: Logger,
+    /** Told once per session and change; the gateway counts each change once. */
+    private readonly onChanged?: (tool: string, changedAt: number) => void,
   ) {}
 
   /** Whether a call to this tool may go ahead as far as pinning goes. */
@@ -62,6 +64,7 @@ export class PinGuard {
     const key = `${definition.name}\0${check.changedAt}`;
     if (!this.#reported.has(key)) {
       this.#reported.add(key);
+      this.onChanged?.(definition.name, check.changedAt);
       this.log.warn({ tool: definition.name, diff: check.diff }, `the definition of tool "${definition.name}" changed since it was pinned; review it with toolgate pins diff ${this.server} ${definition.name}`);
     }
     return check;

@@ -3,6 +3,7 @@ import type { HoldOutcome } from '../approvals/approval-hub.js';
 import type { ToolDefinition } from '../catalog/types.js';
 import type { ToolgateError } from '../errors.js';
 import type { CallTimeout } from '../policy/compile.js';
+import { auditDecision } from '../audit/record.js';
 import { decide, decisionMeta, policyViolationText } from '../policy/decide.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import {
@@ -19,6 +20,8 @@ import {
 } from '../transport/jsonrpc.js';
 import type { ClientSession, Downstream } from '../transport/client-session.js';
 import type { Upstream } from '../transport/upstream.js';
+import { clientTraceContext, type RequestTrace, type TraceCarrier } from '../telemetry/tracing.js';
+import { keptName } from '../text-bounds.js';
 import type { GatewayContext } from './context.js';
 import { ForwardedRequests, type ForwardedRequest } from './forwarded-requests.js';
 import { CALL_TIMEOUT, callTimeoutText, readToolCall } from './call-input.js';
@@ -59,6 +62,8 @@ export class ProxySession implements ClientSession {
   #clientCapabilities: Record<string, unknown> = {};
   readonly #definitions: ToolDefinitions;
   readonly #pins?: PinGuard;
+  /** Spans of the requests in flight, by client request id; absent when tracing is off (nothing is built then). */
+  readonly #traces?: Map<RequestId, RequestTrace>;
   #ended?: ToolgateError;
 
   constructor(options: ProxySessionOptions) {
@@ -67,7 +72,8 @@ export class ProxySession implements ClientSession {
     this.#upstream = options.upstream;
     this.#context = options.context;
     this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId });
-    if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log);
+    if (options.context.tracing) this.#traces = new Map();
+    if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log, (tool, changedAt) => options.context.onPinChanged?.(options.serverId, tool, changedAt));
     this.#definitions = new ToolDefinitions((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
     this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
     this.#upstream.onclose = (error) => this.#upstreamEnded(error);
@@ -78,8 +84,8 @@ export class ProxySession implements ClientSession {
     return this.#ended;
   }
 
-  /** A message from the client. */
-  handleClientMessage(message: JsonRpcMessage, raw?: string): void {
+  /** A message from the client; `traceHeaders`: the W3C trace context of its HTTP request, if any. */
+  handleClientMessage(message: JsonRpcMessage, raw?: string, traceHeaders?: TraceCarrier): void {
     if (isResponse(message)) {
       if (this.#clientRequests.settle(message)) return;
       if (this.#upstreamRequests.owns(message.id)) {
@@ -98,6 +104,7 @@ export class ProxySession implements ClientSession {
         this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
         return;
       }
+      if (this.#traces) this.#startTrace(message, traceHeaders);
       if (message.method === 'tools/call') {
         void this.#handleToolCall(message, raw).catch((error: unknown) => this.#log.error({ err: error, requestId: message.id }, 'a tool call failed inside toolgate'));
         return;
@@ -124,7 +131,34 @@ export class ProxySession implements ClientSession {
   #forwardRequest(message: JsonRpcRequest, raw: string | undefined, undo?: () => Promise<void>, call?: ToolCall): void {
     const progressToken = (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
     this.#forwarded.add(message.id, { method: message.method, progressToken, undo, call, forwardedAt: call ? performance.now() : undefined });
+    const trace = this.#traces?.get(message.id);
+    if (trace) {
+      // The upstream's spans join the agent's trace under the gateway's upstream span.
+      const carrier = trace.upstreamStarted(call ? `${message.method} ${keptName(call.tool)}` : message.method);
+      const { traceparent: _parent, tracestate: _state, ...meta } = (message.params?._meta as Record<string, unknown> | undefined) ?? {};
+      this.#upstream.send({ ...message, params: { ...message.params, _meta: { ...meta, ...carrier } } });
+      return;
+    }
     this.#upstream.send(message, raw);
+  }
+
+  #startTrace(message: JsonRpcRequest, headers: TraceCarrier | undefined): void {
+    const tool = message.method === 'tools/call' && typeof message.params?.name === 'string' ? keptName(message.params.name) : undefined;
+    const attributes = {
+      'jsonrpc.request.id': keptName(String(message.id)),
+      'toolgate.server': this.serverId,
+      ...(this.sessionId === undefined ? {} : { 'mcp.session.id': this.sessionId }),
+      ...(tool === undefined ? {} : { 'gen_ai.tool.name': tool, 'gen_ai.operation.name': 'execute_tool' }),
+    };
+    this.#traces!.set(message.id, this.#context.tracing!.startRequest(message.method, tool, attributes, clientTraceContext(message.params?._meta, headers)));
+  }
+
+  /** The client got its answer, or will get none: the request's spans end. */
+  #endTrace(id: RequestId, errorType?: string): void {
+    const trace = this.#traces?.get(id);
+    if (!trace) return;
+    this.#traces!.delete(id);
+    trace.end(errorType);
   }
 
   async #handleToolCall(message: JsonRpcRequest, raw: string | undefined): Promise<void> {
@@ -133,6 +167,7 @@ export class ProxySession implements ClientSession {
     if (!input.ok) {
       if (input.overLong) this.#refusedOverLongName(message, input.overLong, policy.revision);
       this.#reply(input.error);
+      this.#endTrace(message.id, 'error' in input.error ? String(input.error.error.code) : undefined);
       return;
     }
     const { call } = input;
@@ -161,6 +196,7 @@ export class ProxySession implements ClientSession {
       decision = { kind: 'allow', rule: decision.rule, mode: decision.mode, ...(decision.rateLimit ? { rateLimit: decision.rateLimit } : {}) };
     }
     const policyMicros = Number(process.hrtime.bigint() - started) / 1000;
+    this.#traces?.get(message.id)?.decided(policyMicros, { 'toolgate.decision': auditDecision(decision), 'toolgate.rule': decision.rule.pattern, 'toolgate.policy.revision': policy.revision });
     const refused = decision.kind !== 'allow';
     const forwarded = !refused || decision.mode === 'monitor';
     this.#context.onDecision({
@@ -183,6 +219,7 @@ export class ProxySession implements ClientSession {
     }
     if (decision.kind === 'hide') {
       this.#reply(errorResponse(message.id, INVALID_PARAMS, `Unknown tool: ${tool}`));
+      this.#endTrace(message.id, String(INVALID_PARAMS));
       return;
     }
     this.#refuse(message.id, call, policyViolationText(call, decision), decisionMeta(call, decision, policy.revision));
@@ -221,6 +258,7 @@ export class ProxySession implements ClientSession {
       }
       if (byRetry.kind === 'asked') {
         await undo?.();
+        this.#endTrace(message.id); // the client asks its user; its retry is a request of its own
         return;
       }
       if (byRetry.kind === 'decided') {
@@ -229,6 +267,7 @@ export class ProxySession implements ClientSession {
       }
     }
     this.downstream?.streaming?.(message.id);
+    this.#traces?.get(message.id)?.holdStarted();
     const outcome = await holdForApproval(
       {
         hub,
@@ -265,12 +304,16 @@ export class ProxySession implements ClientSession {
     const revision = this.#context.policy().revision;
     const { approval } = outcome;
     this.#context.onApprovalDecided(call, approval);
+    this.#traces?.get(message.id)?.holdEnded(approval.status, approval.id);
     if (approved) {
       await this.#forwardCall(approved.message, approved.raw, call, timeout, undo); // the timeout starts now: held time does not count
       return;
     }
     await undo?.();
-    if (approval.status === 'abandoned') return; // nobody is waiting for an answer
+    if (approval.status === 'abandoned') {
+      this.#endTrace(message.id, 'abandoned');
+      return; // nobody is waiting for an answer
+    }
     const why = approval.status === 'expired' ? `the approval expired: ${approval.reason}` : `${approval.decidedBy ?? 'the approver'} refused it: ${approval.reason}`;
     this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" was held for approval by rule "${decision.rule.pattern}" and ${why}`, {
       ...decisionMeta(call, decision, revision),
@@ -286,6 +329,7 @@ export class ProxySession implements ClientSession {
     if (this.#ended) {
       await undo?.();
       this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
+      this.#endTrace(message.id, String(UPSTREAM_ERROR));
       return;
     }
     this.#forwardRequest(message, raw, undo, call);
@@ -305,6 +349,7 @@ export class ProxySession implements ClientSession {
     const response = errorResponse(id, CALL_TIMEOUT, text, { timeoutMs: timeout.ms, setting: timeout.setting });
     this.#completed(id, pending, response);
     this.#reply(response);
+    this.#endTrace(id, String(CALL_TIMEOUT));
   }
 
   /** A tools/call whose name passed limits.tool_name_length: audited under a bounded prefix, answered -32602 by the caller. */
@@ -336,6 +381,7 @@ export class ProxySession implements ClientSession {
       id,
       result: { content: [{ type: 'text', text }], isError: true, _meta: { 'toolgate/decision': meta } },
     });
+    this.#endTrace(id, 'tool_error');
   }
 
   #fromUpstream(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
@@ -354,6 +400,7 @@ export class ProxySession implements ClientSession {
       }
       if ('error' in message && pending.undo) void pending.undo();
       if (pending.call) this.#completed(id, pending, message);
+      if (this.#traces) this.#endTrace(id, 'error' in message ? String(message.error.code) : (message.result as { isError?: unknown }).isError === true ? 'tool_error' : undefined);
       if (pending.method === 'tools/list' && 'result' in message) {
         void this.#filterToolList(message).then(
           (filtered) => this.#deliver(filtered, filtered === message ? raw : undefined, id),
@@ -407,6 +454,7 @@ export class ProxySession implements ClientSession {
     const pending = this.#forwarded.settle(requestId);
     if (!pending) return;
     if (pending.call) this.#completed(requestId, pending, undefined);
+    this.#endTrace(requestId, 'cancelled');
     this.downstream?.abandon(requestId);
   }
 
@@ -433,6 +481,7 @@ export class ProxySession implements ClientSession {
       const response = errorResponse(id, UPSTREAM_ERROR, error.message);
       if (pending.call) this.#completed(id, pending, response);
       this.#deliver(response, undefined, id);
+      this.#endTrace(id, String(UPSTREAM_ERROR));
     }
     this.#upstreamRequests.failAll(error.message);
     this.#clientRequests.failAll(error.message);

@@ -24,6 +24,14 @@ export interface MetricsSource {
   version: string;
   /** True when the policy has a rule for exactly this tool name (not a glob). */
   namedByPolicy(server: string, tool: string): boolean;
+  /** The policy revision in force. */
+  policyRevision(): string;
+  /** Config reloads since start: applied, and refused (the file did not load or its policy did not compile). */
+  reloads(): { applied: number; refused: number; lastAppliedAt: number | undefined };
+  /** Changed tool definitions waiting for a person's review; rejects when the pin store fails. */
+  pinsAwaitingReview(): Promise<number>;
+  /** The audit trail's own counters; undefined without one. */
+  auditStats(): { pending: number; journalErrors: number; storeErrors: number } | undefined;
 }
 
 /** Listed tool names remembered per server; an upstream listing more is counted beyond them as `_other`. */
@@ -45,8 +53,11 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #decisions: Counter<'server' | 'tool' | 'outcome'>;
   readonly #upstream: Histogram<'server' | 'tool' | 'outcome'>;
-  readonly #policy: Histogram;
+  readonly #policy: Histogram<'server' | 'outcome'>;
   readonly #approvals: Counter<'server' | 'tool' | 'status'>;
+  readonly #pinChanges: Counter<'server' | 'tool'>;
+  /** Decisions that failed because a state store (rate limits, pins, approvals) did not answer. */
+  #stateStoreErrors = 0;
   readonly #listed = new Map<string, Set<string>>();
   readonly #source: MetricsSource;
 
@@ -68,7 +79,8 @@ export class GatewayMetrics {
     });
     this.#policy = new Histogram({
       name: 'toolgate_policy_decision_seconds',
-      help: 'Time spent deciding on a tool call (rule lookup, conditions, validation, rate limit).',
+      help: 'Time spent deciding on a tool call (rule lookup, conditions, validation, rate limit, pin check), by server and outcome (the audit decision).',
+      labelNames: ['server', 'outcome'],
       buckets: [0.000001, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.01, 0.05],
       registers,
     });
@@ -77,6 +89,74 @@ export class GatewayMetrics {
       help: 'Held calls decided, by status (approved, refused, expired, abandoned).',
       labelNames: ['server', 'tool', 'status'],
       registers,
+    });
+    this.#pinChanges = new Counter({
+      name: 'toolgate_pin_changes_total',
+      help: 'Tool definitions seen changed from their pin (possible rug pulls), counted once per change.',
+      labelNames: ['server', 'tool'],
+      registers,
+    });
+    new Gauge({
+      name: 'toolgate_pins_awaiting_review',
+      help: 'Changed tool definitions nobody has accepted yet (-1 when the pin store does not answer).',
+      registers,
+      async collect() {
+        this.set(await source.pinsAwaitingReview().catch(() => -1));
+      },
+    });
+    new Counter({
+      name: 'toolgate_config_reloads_total',
+      help: 'Config reloads, by result: applied, or refused (the previous config kept serving).',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const counts = source.reloads();
+        this.reset();
+        this.inc({ result: 'applied' }, counts.applied);
+        this.inc({ result: 'refused' }, counts.refused);
+      },
+    });
+    new Gauge({
+      name: 'toolgate_config_last_reload_timestamp_seconds',
+      help: 'When the config was last reloaded (0: never since start).',
+      registers,
+      collect() {
+        const at = source.reloads().lastAppliedAt;
+        this.set(at === undefined ? 0 : at / 1000);
+      },
+    });
+    new Gauge({
+      name: 'toolgate_policy_info',
+      help: 'Always 1; the policy revision in force as a label.',
+      labelNames: ['revision'],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ revision: source.policyRevision() }, 1);
+      },
+    });
+    const stateStoreErrors = () => this.#stateStoreErrors;
+    new Counter({
+      name: 'toolgate_store_errors_total',
+      help: 'Store failures, by store: `state` (a decision refused because rate limits, pins or approvals did not answer: fail closed), `audit` (a batch not written; kept in the journal and retried), `audit_journal` (a journal append failed).',
+      labelNames: ['store'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ store: 'state' }, stateStoreErrors());
+        const audit = source.auditStats();
+        if (!audit) return;
+        this.inc({ store: 'audit' }, audit.storeErrors);
+        this.inc({ store: 'audit_journal' }, audit.journalErrors);
+      },
+    });
+    new Gauge({
+      name: 'toolgate_audit_pending_records',
+      help: 'Audit operations journaled but not yet in the audit store (grows while the store fails).',
+      registers,
+      collect() {
+        this.set(source.auditStats()?.pending ?? 0);
+      },
     });
     new Gauge({
       name: 'toolgate_pending_approvals',
@@ -118,8 +198,15 @@ export class GatewayMetrics {
   observeDecision(event: DecisionEvent): void {
     const server = event.call.server;
     const tool = this.#tool(server, event.call.tool);
-    this.#decisions.inc({ server, tool, outcome: auditDecision(event.decision) });
-    this.#policy.observe(event.policyMicros / 1e6);
+    const outcome = auditDecision(event.decision);
+    this.#decisions.inc({ server, tool, outcome });
+    this.#policy.observe({ server, outcome }, event.policyMicros / 1e6);
+    if (event.decision.rule.pattern === 'toolgate' && event.decision.rule.part === 'error') this.#stateStoreErrors++;
+  }
+
+  /** A tool's definition was seen changed from its pin (once per change). */
+  observePinChange(server: string, tool: string): void {
+    this.#pinChanges.inc({ server, tool: this.#tool(server, tool) });
   }
 
   observeCompletion(completion: CallCompletion): void {

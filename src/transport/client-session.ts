@@ -44,7 +44,8 @@ export interface RetryAnswer {
 /** What a transport serving clients hands each client message to; the gateway implements it. */
 export interface ClientSession {
   downstream?: Downstream;
-  handleClientMessage(message: JsonRpcMessage, raw?: string): void;
+  /** `traceHeaders`: the `traceparent`/`tracestate` headers of the HTTP request that carried it. */
+  handleClientMessage(message: JsonRpcMessage, raw?: string, traceHeaders?: { traceparent?: string; tracestate?: string }): void;
   /** The client's connection for this request closed before its response (it may resume later). */
   requestGone?(requestId: RequestId): void;
   close(): Promise<void>;

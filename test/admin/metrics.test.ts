@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startGateway, type StartedGateway } from '../helpers/harness.js';
+import { eventually, startGateway, type StartedGateway } from '../helpers/harness.js';
 import { adminFetch } from './helpers.js';
 
 /** The value of one sample line, e.g. `toolgate_decisions_total{server="app",tool="echo",outcome="allowed"}`. */
@@ -58,7 +58,8 @@ policies:
     assert.ok(sample(page, 'toolgate_upstream_duration_seconds_sum', { server: 'app', tool: 'echo', outcome: 'result' })! > 0);
     assert.equal(sample(page, 'toolgate_upstream_duration_seconds_bucket', { server: 'app', tool: 'echo', outcome: 'result', le: '+Inf' }), 2);
     assert.equal(sample(page, 'toolgate_upstream_duration_seconds_count', { tool: 'delete_app' }), undefined, 'a refused call never reached the upstream');
-    assert.equal(sample(page, 'toolgate_policy_decision_seconds_count'), 3);
+    assert.equal(sample(page, 'toolgate_policy_decision_seconds_count', { server: 'app', outcome: 'allowed' }), 2);
+    assert.equal(sample(page, 'toolgate_policy_decision_seconds_count', { server: 'app', outcome: 'denied' }), 1);
     assert.equal(sample(page, 'toolgate_pending_approvals'), 1);
     assert.equal(sample(page, 'toolgate_active_sessions'), 1);
     assert.match(page, /^toolgate_build_info\{version="\d+\.\d+\.\d+[^"]*"\} 1$/m);
@@ -77,5 +78,63 @@ policies:
     const page = (await adminFetch(other, '/metrics')).text;
     assert.equal(sample(page, 'toolgate_decisions_total', { tool: 'echo' }), undefined);
     assert.equal(sample(page, 'toolgate_active_sessions'), 0);
+  });
+});
+
+describe('/metrics: reloads, pin changes and store health', () => {
+  // One upstream process for every session: a change it makes is seen by each of them.
+  const yaml = (rule: string) => `
+servers:
+  app: { $RECORDING_FIELDS, sessions: shared }
+policies:
+  app:
+    tools:
+      ${rule}
+`;
+  let gw: StartedGateway;
+  before(async () => {
+    gw = await startGateway(yaml('delete_*: { action: deny }'), { watch: true });
+  });
+  after(() => gw.close());
+  const page = async () => (await adminFetch(gw, '/metrics')).text;
+
+  test('config reloads: applied and refused are counted, the revision in force is a label', async () => {
+    const before = await page();
+    assert.equal(sample(before, 'toolgate_config_reloads_total', { result: 'applied' }), 0);
+    assert.equal(sample(before, 'toolgate_config_last_reload_timestamp_seconds'), 0);
+    assert.equal(sample(before, 'toolgate_policy_info', { revision: gw.gateway.policy().revision }), 1);
+    const first = gw.gateway.policy().revision;
+
+    gw.rewrite(yaml('drop_*: { action: deny }'));
+    await eventually(() => gw.gateway.policy().revision !== first, 15_000, 'the reload');
+    gw.rewrite(yaml('drop_*: { action: explode }'));
+    await eventually(async () => sample(await page(), 'toolgate_config_reloads_total', { result: 'refused' }) === 1, 15_000, 'the refused reload counted');
+    const after = await page();
+    assert.equal(sample(after, 'toolgate_config_reloads_total', { result: 'applied' }), 1);
+    assert.ok(sample(after, 'toolgate_config_last_reload_timestamp_seconds')! > Date.now() / 1000 - 600);
+    assert.equal(sample(after, 'toolgate_policy_info', { revision: gw.gateway.policy().revision }), 1);
+    assert.equal(sample(after, 'toolgate_policy_info', { revision: first }), undefined, 'only the revision in force');
+  });
+
+  test('a changed tool definition is counted once, however many sessions see it, and waits for review', async () => {
+    const a = await gw.connect('app');
+    const b = await gw.connect('app');
+    await a.listTools();
+    await b.listTools();
+    assert.equal(sample(await page(), 'toolgate_pins_awaiting_review'), 0);
+    await a.callTool({ name: 'rug_pull', arguments: {} });
+    await eventually(async () => !(await a.listTools()).tools.some((tool) => tool.name === 'get_status'), 15_000, 'the changed tool hidden from session a');
+    await eventually(async () => !(await b.listTools()).tools.some((tool) => tool.name === 'get_status'), 15_000, 'the changed tool hidden from session b');
+    const text = await page();
+    assert.equal(sample(text, 'toolgate_pin_changes_total', { server: 'app', tool: 'get_status' }), 1);
+    assert.equal(sample(text, 'toolgate_pins_awaiting_review'), 1);
+  });
+
+  test('store health: audit counters are exported and start at zero', async () => {
+    const text = await page();
+    assert.equal(sample(text, 'toolgate_store_errors_total', { store: 'state' }), 0);
+    assert.equal(sample(text, 'toolgate_store_errors_total', { store: 'audit' }), 0);
+    assert.equal(sample(text, 'toolgate_store_errors_total', { store: 'audit_journal' }), 0);
+    assert.equal(typeof sample(text, 'toolgate_audit_pending_records'), 'number');
   });
 });

@@ -115,7 +115,7 @@ export async function startGateway(yaml: string, options: { watch?: boolean; hol
   const decisions: DecisionEvent[] = [];
   gateway.subscribe((event) => decisions.push(event));
   const { url: baseUrl } = await gateway.listen();
-  const stopWatching = options.watch ? watchConfig(configFile, (next) => gateway.reload(next), log) : () => {};
+  const stopWatching = options.watch ? watchConfig(configFile, (next) => gateway.reload(next), log, () => gateway.reloadRefused()) : () => {};
   const clients: Client[] = [];
   return {
     gateway,

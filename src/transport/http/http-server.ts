@@ -176,7 +176,7 @@ export class HttpEdge {
         return;
       }
       session.openRequestStream(message.id, response);
-      session.handler.handleClientMessage(message, raw);
+      session.handler.handleClientMessage(message, raw, traceHeaders(request));
       return;
     }
     const session = this.#session(sessionHeader, serverId);
@@ -186,7 +186,7 @@ export class HttpEdge {
         sendJson(response, 400, errorResponse(message.id, INVALID_REQUEST, `Invalid request: request id ${JSON.stringify(message.id)} is already in use by a request in flight`));
         return;
       }
-      session.handler.handleClientMessage(message, raw);
+      session.handler.handleClientMessage(message, raw, traceHeaders(request));
       return;
     }
     session.handler.handleClientMessage(message, raw);
@@ -339,4 +339,11 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
+}
+
+/** The W3C trace context headers of a request, when it has them (strings only; the tracing module bounds them). */
+function traceHeaders(request: IncomingMessage): { traceparent?: string; tracestate?: string } | undefined {
+  const { traceparent, tracestate } = request.headers;
+  if (typeof traceparent !== 'string') return undefined;
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
 }
