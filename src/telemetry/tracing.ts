@@ -31,6 +31,11 @@ const MAX_TRACEPARENT = 64;
 const MAX_TRACESTATE = 1024;
 
 const propagator = new W3CTraceContextPropagator();
+/**
+ * Every start and end time is given from this one clock: left to itself the SDK anchors each
+ * span's clock separately, and a child could then seem to end after its parent.
+ */
+const clock = (): number => performance.timeOrigin + performance.now();
 const getter = {
   keys: (carrier: TraceCarrier) => Object.keys(carrier),
   get: (carrier: TraceCarrier, key: string) => (key === 'traceparent' ? carrier.traceparent : key === 'tracestate' ? carrier.tracestate : undefined),
@@ -72,7 +77,7 @@ export class Tracing {
    */
   startRequest(method: string, target: string | undefined, attributes: Attributes, parent: TraceCarrier | undefined): RequestTrace {
     const parentContext = parent ? propagator.extract(ROOT_CONTEXT, parent, getter) : ROOT_CONTEXT;
-    const span = this.#tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: SpanKind.SERVER, attributes: { 'mcp.method.name': method, ...attributes } }, parentContext);
+    const span = this.#tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: SpanKind.SERVER, startTime: clock(), attributes: { 'mcp.method.name': method, ...attributes } }, parentContext);
     return new RequestTrace(this.#tracer, span);
   }
 
@@ -107,24 +112,24 @@ export class RequestTrace {
   /** The policy decision took `micros` and ended now: its span, with what was decided. */
   decided(micros: number, attributes: Attributes): void {
     this.#root.setAttributes(attributes);
-    const end = performance.timeOrigin + performance.now();
+    const end = clock();
     this.#tracer.startSpan('toolgate.policy', { startTime: end - micros / 1000, attributes }, this.#context).end(end);
   }
 
   holdStarted(): void {
-    this.#hold = this.#tracer.startSpan('toolgate.approval', {}, this.#context);
+    this.#hold = this.#tracer.startSpan('toolgate.approval', { startTime: clock() }, this.#context);
   }
 
   holdEnded(status: string, approvalId: string): void {
     this.#hold?.setAttributes({ 'toolgate.approval.status': status, 'toolgate.approval.id': approvalId });
-    this.#hold?.end();
+    this.#hold?.end(clock());
     this.#hold = undefined;
     this.#root.setAttribute('toolgate.decision', status);
   }
 
   /** The request goes to the upstream: its CLIENT span starts; returns the context to send in `_meta`. */
   upstreamStarted(name: string): TraceCarrier {
-    this.#upstream = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT }, this.#context);
+    this.#upstream = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: clock() }, this.#context);
     const carrier: TraceCarrier = {};
     propagator.inject(trace.setSpan(this.#context, this.#upstream), carrier, setter);
     return carrier;
@@ -132,14 +137,15 @@ export class RequestTrace {
 
   /** The client got its answer (or will get none): every span still open ends. `errorType` marks a failure. */
   end(errorType?: string): void {
-    this.#hold?.end();
+    const at = clock();
+    this.#hold?.end(at);
     for (const span of [this.#upstream, this.#root]) {
       if (!span) continue;
       if (errorType !== undefined) {
         span.setAttribute('error.type', errorType);
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
-      span.end();
+      span.end(at);
     }
   }
 }

@@ -93,7 +93,7 @@ ${POLICY}`);
     const upstream = spans.find((span) => span.kind === CLIENT)!;
     assert.equal(upstream.name, 'tools/call echo');
     assert.equal(upstream.parentSpanId, root.spanId);
-    assert.ok(upstream.startNs >= root.startNs && upstream.endNs <= root.endNs, 'the upstream call lies within the request');
+    assert.ok(upstream.startNs >= root.startNs && upstream.endNs <= root.endNs, `the upstream call lies within the request: root ${root.startNs}..${root.endNs}, upstream ${upstream.startNs}..${upstream.endNs}`);
 
     const forwarded = receivedMessages(gw.recordFile).find((m) => m.message.method === 'tools/call' && (m.message.params?.arguments as { text?: string })?.text === 'hi')!;
     const meta = forwarded.message.params!._meta as Record<string, unknown>;
