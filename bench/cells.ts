@@ -6,7 +6,7 @@
 import { dataDirBytes } from './audit.js';
 import { runLoad, type LoadResult } from './load-client.js';
 import { cpuMicros, cpuMicrosOf, descendants, machineCpuMicros, memory } from './proc-stats.js';
-import type { Target, TargetContext } from './targets.js';
+import type { RunningTarget, Target, TargetContext } from './targets.js';
 
 export interface Timing {
   warmupMs: number;
@@ -68,8 +68,13 @@ export interface CellResult {
   firstError?: string;
 }
 
-export async function measureRound(target: Target, sessions: number, timing: Timing, context: TargetContext, upstreamPid: number): Promise<Round> {
-  const running = await target.start(context);
+/**
+ * One round of a cell on a fresh process of the target; with `shared`, on that already running
+ * process, which the caller stops (a quick run measures every session count on one process).
+ */
+export async function measureRound(target: Target, sessions: number, timing: Timing, context: TargetContext, upstreamPid: number, shared?: RunningTarget): Promise<Round> {
+  const running = shared ?? (await target.start(context));
+  const stop = () => (shared ? Promise.resolve() : running.stop());
   const proxyPid = running.proxy?.pid;
   let proxyCpu = 0;
   let upstreamCpu = 0;
@@ -97,11 +102,11 @@ export async function measureRound(target: Target, sessions: number, timing: Tim
     });
   } catch (error) {
     const output = running.proxy ? `\n${running.proxy.name} output:\n${running.proxy.output()}` : '';
-    await running.stop();
+    await stop();
     throw new Error(`${target.label}, ${sessions} session(s): ${(error as Error).message}${output}`);
   }
   const peak = proxyPid === undefined ? undefined : memory(proxyPid).hwmKiB;
-  await running.stop();
+  await stop();
   const written = running.dataDir === undefined ? undefined : dataDirBytes(running.dataDir);
   const ours = proxyCpu + childrenCpu + upstreamCpu + load.clientCpuMicros;
   return {

@@ -6,6 +6,7 @@ import type { CellResult } from './cells.js';
 
 const COLORS: Record<string, string> = {
   direct: '#7f7f7f',
+  'byte-pipe': '#bcbd22',
   'toolgate-allow': '#1f77b4',
   'toolgate-policy': '#0b3d6e',
   'toolgate-stdio': '#2ca02c',

@@ -1,6 +1,6 @@
 /** RESULTS.md from results.json: the goals first, then every measured figure, then how. */
 import type { CellResult } from './cells.js';
-import { cellOf, type BenchResults, type Comparison, type Goal, type Ratios } from './results.js';
+import { cellOf, waitMicros, type BenchResults, type Comparison, type Goal, type Ratios } from './results.js';
 
 export function resultsMarkdown(results: BenchResults, chartFile: string): string {
   const { meta } = results;
@@ -39,7 +39,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
     'other people\'s builds and tests on a shared machine. Gateway CPU per call is the figure least disturbed by it.', '');
 
   lines.push('## Ratios (same run)', '');
-  lines.push('| Sessions | allow-all ÷ direct | realistic ÷ direct | added p50, allow-all | added p50, realistic | toolgate stdio ÷ supergateway | toolgate stdio ÷ mcp-proxy | toolgate stdio (shared) ÷ faster bridge |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| Sessions | byte pipe ÷ direct | allow-all ÷ direct | realistic ÷ direct | allow-all ÷ byte pipe | realistic ÷ byte pipe | added p50, byte pipe | added p50, allow-all | added p50, realistic | toolgate stdio ÷ supergateway | toolgate stdio ÷ mcp-proxy | toolgate stdio (shared) ÷ faster bridge |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.ratios) lines.push(ratioRow(r));
   lines.push('');
 
@@ -106,73 +106,47 @@ function notes(results: BenchResults): string[] {
 }
 
 /**
- * The two goals a proxy on this machine cannot reach, explained from this run's own figures: on
- * a machine where the client, the proxy and the upstream share the cores, calls/s is about
- * cores ÷ (CPU per call of all three), so the ratio to direct is predicted by CPU per call alone;
- * and at one session every µs the gateway spends on a call is on that call's critical path.
+ * The load goals read from this run's own figures. When the cores are saturated, calls/s is
+ * about free cores ÷ (CPU per call of client, proxy and upstream), so the ratio to the byte pipe
+ * is predicted by the two proxies' CPU per call; at one session the time a call waits beyond the
+ * CPU spent on it shows timers, Nagle's algorithm or deferred answers, which CPU figures miss.
  */
 function missedGoals(results: BenchResults): string[] {
   const goal = (id: string) => results.goals.find((g) => g.id === id);
-  const before = (id: string) => results.compareGoals.find((g) => g.id === id);
-  const throughput = goal('policy-throughput');
-  const latency = goal('added-latency');
-  const out: string[] = [];
+  const out: string[] = ['## Reading the load goals', ''];
   const direct16 = cellOf(results.cells, 'direct', 16);
+  const pipe16 = cellOf(results.cells, 'byte-pipe', 16);
   const policy16 = cellOf(results.cells, 'toolgate-policy', 16);
-  const shared16 = cellOf(results.cells, 'toolgate-stdio-shared', 16);
-  const direct1 = cellOf(results.cells, 'direct', 1);
-  const policy1 = cellOf(results.cells, 'toolgate-policy', 1);
-  const missed = [throughput, latency].filter((g) => g && g.pass === false);
-  /** "(rounds …; 367c0d5 in this run: …)" after a measured value. */
-  const aside = (g: Goal, b: Goal | undefined) => {
-    const parts = [
-      ...(g.perRound?.length ? [`rounds ${g.perRound.map((v) => goalValue({ ...g, measured: v })).join(', ')}`] : []),
-      ...(b && b.measured !== null && results.meta.compareCommit ? [`${results.meta.compareCommit} in this run: ${goalValue(b)}`] : []),
-    ];
-    return parts.length ? ` (${parts.join('; ')})` : '';
-  };
-  out.push(missed.length ? '## Why two goals are missed' : '## Reading the throughput and latency goals', '');
-  if (throughput && direct16 && policy16 && direct16.upstreamCpuMicrosPerCall !== null && policy16.proxyCpuMicrosPerCall !== null) {
-    const c = direct16.clientCpuMicrosPerCall;
-    const u = direct16.upstreamCpuMicrosPerCall;
+  const allow16 = cellOf(results.cells, 'toolgate-allow', 16);
+  const throughput = goal('pipe-throughput');
+  if (throughput && direct16 && pipe16 && policy16 && direct16.upstreamCpuMicrosPerCall !== null && pipe16.proxyCpuMicrosPerCall !== null && policy16.proxyCpuMicrosPerCall !== null) {
+    const cu = direct16.clientCpuMicrosPerCall + direct16.upstreamCpuMicrosPerCall;
+    const p = pipe16.proxyCpuMicrosPerCall;
     const g = policy16.proxyCpuMicrosPerCall;
-    const needed = (c + u) * (1 / 0.55 - 1);
-    const allow16 = cellOf(results.cells, 'toolgate-allow', 16);
-    const free = (cell: CellResult) => Math.max(0.1, results.meta.cores - cell.otherLoadCores);
-    const predicted = (c + u) / (c + u + g);
-    const adjusted = predicted * (free(policy16) / free(direct16));
+    const budget = (cu + p) / 0.9 - cu;
     out.push(
-      `**Throughput, ${throughput.target} of direct at 16 sessions: measured ${goalValue(throughput)}${aside(throughput, before('policy-throughput'))}.** ` +
-        `When the cores are saturated, calls/s ≈ free cores ÷ (CPU per call of client + proxy + upstream). The direct run cost ${fmt(c, 0)} µs (load client) + ${fmt(u, 0)} µs (upstream) per call; ` +
-        `toolgate with the realistic policy cost ${fmt(g, 0)} µs of its own, which predicts ${fmt(predicted, 2)}× with the same free cores, ` +
-        `or ${fmt(adjusted, 2)}× with the other load each cell actually had (${fmt(direct16.otherLoadCores, 2)} cores during direct, ${fmt(policy16.otherLoadCores, 2)} during toolgate); measured ${fmt(policy16.callsPerSecond / direct16.callsPerSecond, 2)}×. ` +
-        `For 0.55× the gateway would have to spend at most ${fmt(needed, 0)} µs per call, less than the client and the upstream together (${fmt(c + u, 0)} µs). ` +
-        'But a proxy between two HTTP peers does about the HTTP work of both (it is a server to one and a client to the other), so its floor is near C + U and the ratio\'s ceiling near ' +
-        '(C + U) ÷ (2 × (C + U)) = 0.5× on a machine where all three share the cores, below the goal whatever the gateway\'s own logic costs. ' +
-        (allow16?.proxyCpuMicrosPerCall != null && shared16?.proxyCpuMicrosPerCall != null
-          ? `Where the gateway's ${fmt(g, 0)} µs go: the bare proxy (allow-all, audit off) costs ${fmt(allow16.proxyCpuMicrosPerCall, 0)} µs per call, and fronting stdio (shared child), ` +
-            `where the upstream hop is a pipe instead of an HTTP client, ${fmt(shared16.proxyCpuMicrosPerCall, 0)} µs; so the upstream HTTP client is about ${fmt(allow16.proxyCpuMicrosPerCall - shared16.proxyCpuMicrosPerCall, 0)} µs ` +
-            `and the realistic policy with its audit trail about ${fmt(g - allow16.proxyCpuMicrosPerCall, 0)} µs.`
-          : ''),
+      `**Throughput at 16 sessions, ${throughput.target} of the byte pipe: measured ${goalValue(throughput)}.** ` +
+        `The load client and the upstream spend ${fmt(cu, 0)} µs of CPU per call between them (direct run); the byte pipe ${fmt(p, 0)} µs, ` +
+        `toolgate with the realistic policy ${fmt(g, 0)} µs${allow16?.proxyCpuMicrosPerCall != null ? ` (allow-all, audit off: ${fmt(allow16.proxyCpuMicrosPerCall, 0)} µs)` : ''}. ` +
+        `CPU alone predicts ${fmt((cu + p) / (cu + g), 2)}×; for 0.9× toolgate may spend at most ${fmt(budget, 0)} µs per call.`,
       '',
     );
   }
-  if (latency && direct1 && policy1 && policy1.proxyCpuMicrosPerCall !== null) {
-    const g1 = policy1.proxyCpuMicrosPerCall;
-    const d1 = direct1.clientCpuMicrosPerCall + (direct1.upstreamCpuMicrosPerCall ?? 0);
-    out.push(
-      `**Latency, added p50 at 1 session ${latency.target}: measured ${goalValue(latency)}${aside(latency, before('added-latency'))}.** ` +
-        `The direct round trip alone takes ${fmt(direct1.latencyMs.p50 * 1000, 0)} µs at p50 (1 session; the load client and the upstream spend ${fmt(d1, 0)} µs of CPU per call between them). ` +
-        'A proxy puts one more HTTP server and one more HTTP client on the path of every call — about the work of that whole round trip again — ' +
-        `so on this machine a Node HTTP proxy adds roughly the direct p50 or more, which is already above ${latency.target.replace('≤ ', '')}. ` +
-        `toolgate with the realistic policy spends ${fmt(g1, 0)} µs of CPU per call at 1 session (a mean that includes work after the answer, such as audit writes and GC), ` +
-        `and adds ${fmt((latency.measured ?? NaN) * 1000, 0)} µs at p50.`,
-      '',
-    );
+  const latency = goal('pipe-latency');
+  const r1 = results.ratios.find((r) => r.sessions === 1);
+  if (latency && r1 && r1.addedP50PipeMs !== null && r1.addedP50PolicyMs !== null) {
+    out.push(`**Added p50 at 1 session: measured ${goalValue(latency)} beyond the byte pipe.** The byte pipe adds ${fmt(r1.addedP50PipeMs * 1000, 0)} µs to the direct p50, toolgate with the realistic policy ${fmt(r1.addedP50PolicyMs * 1000, 0)} µs.`, '');
+  }
+  const waits = (['byte-pipe', 'toolgate-allow', 'toolgate-policy'] as const)
+    .map((target) => cellOf(results.cells, target, 1))
+    .filter((cell): cell is CellResult => cell !== undefined && cell.proxyCpuMicrosPerCall !== null)
+    .map((cell) => `${cell.label} ${fmt(waitMicros(cell), 0)} µs`);
+  if (waits.length) {
+    out.push(`**Waiting per call at 1 session** (p50 minus the CPU per call of client, proxy and upstream; a timer, Nagle's algorithm or a deferred answer shows here as tens of ms): ${waits.join(', ')}.`, '');
   }
   const other = results.cells.filter((c) => c.target.startsWith('toolgate-')).map((c) => c.otherLoadCores);
   if (other.length) {
-    out.push(`Both are measured on ${results.meta.cores} cores shared with other work: during the toolgate cells other processes used ${fmt(Math.min(...other), 2)}–${fmt(Math.max(...other), 2)} cores (mean ${fmt(other.reduce((a, b) => a + b, 0) / other.length, 2)}).`, '');
+    out.push(`Measured on ${results.meta.cores} cores shared with other work: during the toolgate cells other processes used ${fmt(Math.min(...other), 2)}–${fmt(Math.max(...other), 2)} cores (mean ${fmt(other.reduce((a, b) => a + b, 0) / other.length, 2)}).`, '');
   }
   return out;
 }
@@ -266,7 +240,7 @@ function escapeMd(text: string): string {
 function ratioRow(r: Ratios): string {
   const x = (v: number | null) => (v === null ? '—' : `${fmt(v, 2)}×`);
   const ms = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : ''}${fmt(v, 3)} ms`);
-  return `| ${r.sessions} | ${x(r.allowVsDirect)} | ${x(r.policyVsDirect)} | ${ms(r.addedP50AllowMs)} | ${ms(r.addedP50PolicyMs)} | ${x(r.stdioVsSupergateway)} | ${x(r.stdioVsMcpProxy)} | ${x(r.sharedStdioVsFasterBridge)} |`;
+  return `| ${r.sessions} | ${x(r.pipeVsDirect)} | ${x(r.allowVsDirect)} | ${x(r.policyVsDirect)} | ${x(r.allowVsPipe)} | ${x(r.policyVsPipe)} | ${ms(r.addedP50PipeMs)} | ${ms(r.addedP50AllowMs)} | ${ms(r.addedP50PolicyMs)} | ${x(r.stdioVsSupergateway)} | ${x(r.stdioVsMcpProxy)} | ${x(r.sharedStdioVsFasterBridge)} |`;
 }
 
 function goalValue(goal: Goal): string {

@@ -25,17 +25,18 @@ import { idleSessions, type IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
 import { cpuModel } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
-import { buildHasAudit, buildSnapshot, commitsBetween, isAncestorOfHead } from './snapshot.js';
+import { buildHasAudit, buildSnapshot, commitsBetween, isAncestorOfHead, repositoryBuild } from './snapshot.js';
 import { progressLine, resultsMarkdown } from './report.js';
 import { cellsOfB, compareBuilds, computeRatios, evaluateGoals, type BenchResults, type ConfigLoadRow, type RunMeta } from './results.js';
 import type { ConfigLoadResult } from './config-load.js';
 import type { LineFramingResult } from './line-framing.js';
-import { TARGET_IDS, targets, type TargetContext } from './targets.js';
+import { TARGET_IDS, targets, type RunningTarget, type Target, type TargetContext } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HELP = `npm run bench [-- options]
 
-  --quick              small counts, under a minute; writes to a new temp folder unless --out
+  --quick              small counts, under a minute; measures the repository's dist/ as built
+                       (no private build); writes to a new temp folder unless --out
   --out DIR            where results.json, RESULTS.md and chart.svg go (default: bench/)
   --sessions LIST      session counts, default 1,16,64 (quick: 1,16)
   --seconds N          measured seconds per round and cell, default 3 (quick: 0.8)
@@ -58,7 +59,7 @@ const HELP = `npm run bench [-- options]
                        idle-session probe / the config-load measurement`;
 
 /** The goals that come from the load test, which a --compare build also gets. */
-const LOAD_GOALS = ['policy-throughput', 'added-latency', 'stdio-throughput'];
+const LOAD_GOALS = ['pipe-throughput', 'pipe-latency', 'stdio-throughput', 'load-rss'];
 
 /** A mistake in the command line: reported as its message alone, with the help hint. */
 class UsageError extends Error {}
@@ -146,7 +147,7 @@ function settings(argv: string[]): Settings | undefined {
     warmupMs: quick ? 250 : 1500,
     durationMs: seconds(values.seconds ?? (quick ? '0.8' : '3')) * 1000,
     rounds: numbers(values.rounds ?? (quick ? '1' : '3'), '--rounds')[0],
-    idleSessions: quick ? 500 : 10_000,
+    idleSessions: quick ? 200 : 10_000,
     only,
     toolgateCli: values['toolgate-cli'] === undefined ? undefined : resolve(values['toolgate-cli']),
     compareCli,
@@ -167,8 +168,11 @@ function shown(path: string): string {
   return inside.startsWith('..') ? path : inside;
 }
 
+const RUN_STARTED = performance.now();
+
+/** Progress on stderr, with the seconds since the run started (where a slow run spends its time). */
 function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
+  process.stderr.write(`bench: [${Math.round((performance.now() - RUN_STARTED) / 1000)} s] ${line}\n`);
 }
 
 async function main(): Promise<number> {
@@ -193,8 +197,8 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'toolgate-bench-work-'));
   // Also when the run is interrupted (Ctrl-C, SIGTERM from a test's timeout) or fails early.
   process.once('exit', () => rmSync(workDir, { recursive: true, force: true }));
-  const build = buildSnapshot(REPO_ROOT, join(workDir, 'build'));
-  log(`built toolgate ${build.commit} (HEAD) in ${build.root}${build.typeErrors.length ? ` despite ${build.typeErrors.length} type error(s), e.g. ${build.typeErrors[0]}` : ''}`);
+  const build = s.quick ? repositoryBuild(REPO_ROOT) : buildSnapshot(REPO_ROOT, join(workDir, 'build'));
+  log(s.quick ? `quick: measuring the repository's dist/ (HEAD ${build.commit})` : `built toolgate ${build.commit} (HEAD) in ${build.root}${build.typeErrors.length ? ` despite ${build.typeErrors.length} type error(s), e.g. ${build.typeErrors[0]}` : ''}`);
   const toolgateCli = s.toolgateCli ?? join(build.root, 'dist', 'src', 'cli', 'main.js');
   let compareCli = s.compareCli;
   let compareRole = s.compareRole;
@@ -234,22 +238,44 @@ async function main(): Promise<number> {
   const total = s.rounds * s.sessions.length * runTargets.length;
   let done = 0;
   try {
+    const measure = async (target: Target, sessions: number, shared?: RunningTarget) => {
+      done += 1;
+      try {
+        const result = await measureRound(target, sessions, s, context, upstream.pid, shared);
+        const key = `${target.id}|${sessions}`;
+        rounds.set(key, [...(rounds.get(key) ?? []), result]);
+        log(`[${done}/${total}] ${progressLine(mergeRounds(target, sessions, [result]))}`);
+      } catch (error) {
+        failed = true;
+        log(`[${done}/${total}] FAILED: ${(error as Error).message}`);
+      }
+    };
     for (let round = 0; round < s.rounds; round++) {
-      for (const sessions of s.sessions) {
-        // Odd rounds run the targets in reverse, so no target always runs first or last.
-        const order = round % 2 === 0 ? runTargets : [...runTargets].reverse();
+      // Odd rounds run the targets in reverse, so no target always runs first or last.
+      const order = round % 2 === 0 ? runTargets : [...runTargets].reverse();
+      if (s.quick) {
+        // A quick run starts each target once for all its session counts: starting a gateway on a
+        // busy machine takes longer than measuring it.
         for (const target of order) {
-          done += 1;
+          let shared: RunningTarget;
           try {
-            const result = await measureRound(target, sessions, s, context, upstream.pid);
-            const key = `${target.id}|${sessions}`;
-            rounds.set(key, [...(rounds.get(key) ?? []), result]);
-            log(`[${done}/${total}] ${progressLine(mergeRounds(target, sessions, [result]))}`);
+            shared = await target.start(context);
           } catch (error) {
             failed = true;
-            log(`[${done}/${total}] FAILED: ${(error as Error).message}`);
+            done += s.sessions.length;
+            log(`[${done}/${total}] FAILED: ${target.label} did not start: ${(error as Error).message}`);
+            continue;
+          }
+          try {
+            for (const sessions of s.sessions) await measure(target, sessions, shared);
+          } finally {
+            await shared.stop();
           }
         }
+        continue;
+      }
+      for (const sessions of s.sessions) {
+        for (const target of order) await measure(target, sessions);
       }
     }
     const cells: CellResult[] = [];
@@ -335,8 +361,8 @@ async function main(): Promise<number> {
     const comparisons = compareBuilds(cells);
     // B's load-test goals, from B's cells against the same direct and bridge cells (the policy
     // micro-benchmark and the idle probe run on A only).
-    const compareGoals = comparisons.length ? evaluateGoals(computeRatios(cellsOfB(cells), s.sessions), [], null).filter((g) => LOAD_GOALS.includes(g.id)) : [];
-    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle), comparisons, compareGoals, configLoad };
+    const compareGoals = comparisons.length ? evaluateGoals(computeRatios(cellsOfB(cells), s.sessions), [], null, cellsOfB(cells)).filter((g) => LOAD_GOALS.includes(g.id)) : [];
+    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle, cells), comparisons, compareGoals, configLoad };
     writeFileSync(join(s.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeOutputs(s.out, results);
     for (const goal of results.goals) log(`goal ${goal.id}: ${goal.measured === null ? 'not measured' : `${goal.measured.toFixed(3)} ${goal.unit}`} (target ${goal.target}) ${goal.pass === null ? '' : goal.pass ? 'PASS' : 'MISS'}`);

@@ -51,6 +51,18 @@ export function buildSnapshot(repoRoot: string, into: string, rev = 'HEAD', with
   return { root: into, commit, typeErrors };
 }
 
+/**
+ * The repository's own dist/ as the build (a quick run: a smoke test of the harness that
+ * `npm run bench` or `npm test` has just built; minutes of private tsc would dominate it).
+ */
+export function repositoryBuild(repoRoot: string): Snapshot {
+  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  for (const entry of ['dist/src/cli/main.js', 'dist/bench/stdio-echo-server.js', 'dist/bench/http-echo-server.js', 'dist/bench/byte-pipe.js']) {
+    if (!existsSync(join(repoRoot, entry))) throw new Error(`${entry} is missing: run npm run build first`);
+  }
+  return { root: repoRoot, commit: `${head}+dist`, typeErrors: [] };
+}
+
 /** Whether the build has an audit trail, asked of its own `toolgate schema` (the config's JSON Schema). */
 export function buildHasAudit(cli: string): boolean {
   const schema = JSON.parse(execFileSync(process.execPath, [cli, 'schema'], { encoding: 'utf8' })) as {

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSupport } from './audit.js';
-import { freePort, startProcess, waitForHttp, type Started } from './processes.js';
+import { freePort, startProcess, waitForHttp, waitForLine, type Started } from './processes.js';
 
 export interface TargetContext {
   /** The repository: node_modules (supergateway, mcp-proxy) and the working directory. */
@@ -37,6 +37,7 @@ export interface RunningTarget {
 
 export type TargetId =
   | 'direct'
+  | 'byte-pipe'
   | 'toolgate-allow'
   | 'toolgate-policy'
   | 'toolgate-stdio'
@@ -145,6 +146,24 @@ const DIRECT: Target = {
   },
 };
 
+/** byte-pipe.ts: what any proxy in this runtime costs, the floor toolgate's cells are held against. */
+const BYTE_PIPE: Target = {
+  id: 'byte-pipe',
+  label: 'byte pipe (node:http, no parsing)',
+  upstream: 'http',
+  async start(context) {
+    const script = join(context.buildRoot, 'dist', 'bench', 'byte-pipe.js');
+    const proxy = startProcess('byte pipe', process.execPath, [script, '--upstream', context.upstreamUrl], { cwd: context.workDir });
+    try {
+      const port = (await waitForLine(proxy, /listening (\d+)/))[1];
+      return { url: `http://127.0.0.1:${port}/mcp`, proxy, stop: () => proxy.stop() };
+    } catch (error) {
+      await proxy.stop();
+      throw error;
+    }
+  },
+};
+
 const SUPERGATEWAY: Target = {
   id: 'supergateway-stdio',
   label: 'supergateway → stdio (stateful)',
@@ -186,7 +205,7 @@ const MCP_PROXY: Target = {
   },
 };
 
-export const TARGET_IDS: readonly TargetId[] = ['direct', ...TOOLGATE_TARGETS.map(([id]) => id), 'supergateway-stdio', 'mcp-proxy-stdio'];
+export const TARGET_IDS: readonly TargetId[] = ['direct', 'byte-pipe', ...TOOLGATE_TARGETS.map(([id]) => id), 'supergateway-stdio', 'mcp-proxy-stdio'];
 
 /**
  * Every target, in the order they run. With `compareCli` (another toolgate build, `--compare`),
@@ -198,7 +217,7 @@ export function targets(compareCli?: string): Target[] {
     toolgateTarget(id, label, server, withPolicy),
     ...(compareCli === undefined ? [] : [toolgateTarget(id, label, server, withPolicy, compareCli)]),
   ]);
-  return [DIRECT, ...toolgate, SUPERGATEWAY, MCP_PROXY];
+  return [DIRECT, BYTE_PIPE, ...toolgate, SUPERGATEWAY, MCP_PROXY];
 }
 
 async function waitOrStop(proxy: Started, url: string, ready: (status: number) => boolean): Promise<void> {
