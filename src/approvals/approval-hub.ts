@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ApprovalStore } from './approval-store.js';
+import type { ApprovalStore, DecisionFeed } from './approval-store.js';
 import { approvalOf, heldByGoneProcess, heldInThisProcess, pendingApproval, refusalOf, storeDecision, THIS_PROCESS } from './deciding.js';
 import type { Approval, ApprovalDecision, ApprovalService, ApproveOptions } from './types.js';
 
@@ -18,6 +18,9 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** With a live decision feed, the store is still asked once per this many ticks. */
+const FALLBACK_POLLS = 10;
+
 const LEFTOVER_REASON = 'the gateway restarted while the call was held; the agent connection that waited for it is gone';
 
 /**
@@ -25,9 +28,11 @@ const LEFTOVER_REASON = 'the gateway restarted while the call was held; the agen
  * exactly once — approved, refused, expired, or abandoned — and the waiting call learns how.
  *
  * Any process sharing the store may decide a hold (see `deciding.ts`): this one's dashboard and
- * admin API, another gateway's, the CLI. While this process holds calls it asks the store every
- * `pollEveryMs` which of them were decided elsewhere — a few indexed reads, off the call path.
- * (A store that can push decisions, such as Redis pub/sub, replaces the poll there.)
+ * admin API, another gateway's, the CLI. A store that pushes decisions (Redis pub/sub) tells this
+ * process at once; the store is then asked only every `FALLBACK_POLLS` ticks, and at once when
+ * the feed restarts, in case a message was lost. With a store that cannot push, this process asks
+ * it every `pollEveryMs` which of its holds were decided elsewhere — a few indexed reads, off the
+ * call path.
  *
  * The store can fail (a locked or full file). A hold that cannot be stored is refused at once.
  * A person's decision that cannot be stored is an error for that person; the call stays held.
@@ -53,6 +58,8 @@ export class ApprovalHub implements ApprovalService {
   #pollFailures = 0;
   #ticker?: NodeJS.Timeout;
   #ticking = false;
+  readonly #feed?: DecisionFeed;
+  #ticksSincePoll = Infinity;
   #closed = false;
 
   constructor(options: { store: ApprovalStore; log: Logger; now?: () => number; pollEveryMs?: number }) {
@@ -60,6 +67,13 @@ export class ApprovalHub implements ApprovalService {
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
     this.#pollEveryMs = options.pollEveryMs ?? 500;
+    this.#feed = this.#store.watchDecisions?.(
+      (id) => void this.#learnDecision(id),
+      () => {
+        this.#ticksSincePoll = Infinity;
+        if (this.#waiters.size > 0) void this.#tick();
+      },
+    );
     void this.#closeLeftovers();
   }
 
@@ -157,6 +171,7 @@ export class ApprovalHub implements ApprovalService {
     this.#closed = true;
     await Promise.all([...this.#waiters.keys()].map((id) => this.#end(id, { status: 'abandoned', decidedBy: 'toolgate', reason: 'the gateway is shutting down' })));
     this.#stopTicking();
+    await this.#feed?.stop();
     await this.#retryUnwritten();
     if (this.#unwritten.size > 0) {
       this.#log.error({ approvals: [...this.#unwritten.keys()] }, 'approvals ended at shutdown could not be stored; the next start closes them as abandoned');
@@ -257,9 +272,25 @@ export class ApprovalHub implements ApprovalService {
     }
   }
 
+  /** A decision pushed by the store: handed to the call at once if this process holds it. */
+  async #learnDecision(id: string): Promise<void> {
+    if (!this.#waiters.has(id) || this.#deciding.has(id)) return;
+    let approval: Approval | undefined;
+    try {
+      approval = await this.#store.get(id);
+    } catch (error) {
+      this.#log.error({ err: error, approval: id }, `cannot read the decision on held call ${id}; the store is asked again every ${this.#pollEveryMs} ms`);
+      this.#ticksSincePoll = Infinity;
+      return;
+    }
+    if (approval && approval.status !== 'pending' && !this.#deciding.has(id)) this.#settleDecidedElsewhere(approval);
+  }
+
   /** Hands this process's holds that were decided elsewhere to their calls. */
   async #learnDecisions(): Promise<void> {
     if (this.#waiters.size === 0) return;
+    if (this.#feed?.live() && ++this.#ticksSincePoll < FALLBACK_POLLS) return;
+    this.#ticksSincePoll = 0;
     let decided: Approval[];
     try {
       decided = await this.#store.decidedAmong([...this.#waiters.keys()]);
@@ -269,10 +300,14 @@ export class ApprovalHub implements ApprovalService {
       return;
     }
     for (const approval of decided) {
-      if (this.#deciding.has(approval.id)) continue;
-      this.#log.info({ approval: approval.id, status: approval.status, decidedBy: approval.decidedBy }, `held call ${approval.status} by ${approval.decidedBy} (decided in another process)`);
-      this.#settle(approval);
+      if (!this.#deciding.has(approval.id)) this.#settleDecidedElsewhere(approval);
     }
+  }
+
+  #settleDecidedElsewhere(approval: Approval): void {
+    if (!this.#waiters.has(approval.id)) return;
+    this.#log.info({ approval: approval.id, status: approval.status, decidedBy: approval.decidedBy }, `held call ${approval.status} by ${approval.decidedBy} (decided in another process)`);
+    this.#settle(approval);
   }
 
   async #tick(): Promise<void> {

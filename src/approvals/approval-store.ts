@@ -11,7 +11,8 @@ export type DecideResult = { decided: true; approval: Approval } | { decided: fa
  * Where holds are kept. They must outlive the process that created them (see `abandonPending`),
  * and any process sharing the store may decide one: `decide` is the single compare-and-set from
  * pending to decided, so the first decision wins wherever it is made. The holding process learns
- * of decisions made elsewhere by asking `decidedAmong` for its own holds (see `ApprovalHub`).
+ * of decisions made elsewhere at once from a store that pushes them (`watchDecisions`), and
+ * otherwise by asking `decidedAmong` for its own holds (see `ApprovalHub`).
  * Times recorded (`decidedAt`) come from the clock the store was built with. Every failure of
  * the storage rejects with a `store_error`.
  */
@@ -27,7 +28,18 @@ export interface ApprovalStore {
   addNotification(id: string, result: NonNullable<Approval['notified']>[number]): Promise<Approval | undefined>;
   /** Closes the pending approvals `isOrphan` picks (those of processes that are gone) as abandoned; returns them. */
   abandonPending(reason: string, isOrphan: (approval: Approval) => boolean): Promise<Approval[]>;
+  /**
+   * Stores shared by several processes may push: `listener` gets the id of each approval decided
+   * anywhere, as it is decided. `resync` runs whenever the feed (re)starts, since ids sent while it
+   * was down are lost; `live` says whether it runs now.
+   */
+  watchDecisions?(listener: (id: string) => void, resync: () => void): DecisionFeed;
   close(): Promise<void>;
+}
+
+export interface DecisionFeed {
+  live(): boolean;
+  stop(): Promise<void>;
 }
 
 /** The approvals file of a config: `approvals.sqlite` in its data folder. */

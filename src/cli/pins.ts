@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { SqlitePinStore, pinsFile } from '../catalog/node/sqlite-pin-store.js';
-import type { PinRecord } from '../catalog/pins.js';
+import type { PinRecord, PinStore } from '../catalog/pins.js';
 import { loadConfig } from '../config/load.js';
 import { ToolgateError } from '../errors.js';
+import { openSharedPinStore } from '../store/stores.js';
 import type { CommandArgs } from './command.js';
 
 export async function pinsCommand(cli: CommandArgs): Promise<number> {
@@ -16,14 +17,15 @@ export async function pinsCommand(cli: CommandArgs): Promise<number> {
   const configFile = cli.string('config')!;
   const config = await loadConfig(configFile);
   const file = pinsFile(config);
-  if (!existsSync(file)) {
+  const shared = openSharedPinStore(config, Date.now);
+  if (!shared && !existsSync(file)) {
     if (sub === 'list' || (sub === 'diff' && args.length === 0)) {
       process.stdout.write(`Nothing is pinned yet: ${file} does not exist (tools are pinned when the gateway first lists them).\n`);
       return 0;
     }
     throw new ToolgateError('store_error', `nothing is pinned yet: ${file} does not exist (hint: tools are pinned when the gateway first lists them; start it with toolgate serve -c ${configFile})`);
   }
-  const store = new SqlitePinStore(file, { fileMustExist: true, now: Date.now });
+  const store = shared ?? new SqlitePinStore(file, { fileMustExist: true, now: Date.now });
   try {
     switch (sub) {
       case 'list':
@@ -38,7 +40,7 @@ export async function pinsCommand(cli: CommandArgs): Promise<number> {
   }
 }
 
-async function list(store: SqlitePinStore, server: string | undefined, json: boolean): Promise<number> {
+async function list(store: PinStore, server: string | undefined, json: boolean): Promise<number> {
   const pins = await store.list(server);
   if (json) {
     process.stdout.write(`${JSON.stringify(pins.map(({ definition, seenDefinition, ...rest }) => rest), null, 2)}\n`);
@@ -58,7 +60,7 @@ async function list(store: SqlitePinStore, server: string | undefined, json: boo
   return 0;
 }
 
-async function diff(store: SqlitePinStore, args: string[]): Promise<number> {
+async function diff(store: PinStore, args: string[]): Promise<number> {
   if (args.length === 0) {
     const pending = await store.pending();
     if (pending.length === 0) process.stdout.write('No pinned tool has changed.\n');
@@ -74,7 +76,7 @@ async function diff(store: SqlitePinStore, args: string[]): Promise<number> {
   return 0;
 }
 
-async function accept(store: SqlitePinStore, args: string[]): Promise<number> {
+async function accept(store: PinStore, args: string[]): Promise<number> {
   const before = await one(store, args, 'accept');
   if (before.status === 'ok') {
     process.stdout.write(`${before.server}/${before.tool} has not changed; it stays pinned as of ${iso(before.pinnedAt)}.\n`);
@@ -85,7 +87,7 @@ async function accept(store: SqlitePinStore, args: string[]): Promise<number> {
   return 0;
 }
 
-async function one(store: SqlitePinStore, args: string[], sub: string): Promise<PinRecord> {
+async function one(store: PinStore, args: string[], sub: string): Promise<PinRecord> {
   if (args.length !== 2) throw new ToolgateError('invalid_request', `toolgate pins ${sub} takes a server id and a tool name, e.g. toolgate pins ${sub} aws-ecs build_and_push_image_to_ecr`);
   const [server, tool] = args;
   const record = await store.get(server, tool);

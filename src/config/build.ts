@@ -6,6 +6,7 @@ import type { Category } from '../catalog/types.js';
 import { PROFILES } from '../policy/recommended.js';
 import type {
   AuditConfig,
+  StateConfig,
   ConditionConfig,
   Config,
   DefaultsConfig,
@@ -33,7 +34,7 @@ interface RawConfig {
   audit?: RawAudit;
   notifications?: { webhook?: { url: string; format?: 'json' | 'slack'; headers?: Record<string, string> } };
   admin?: { token?: string };
-  state?: { backend?: 'sqlite' | 'memory' };
+  state?: { backend?: 'sqlite' | 'memory' | 'redis'; redis?: { url: string; prefix?: string }; on_unavailable?: 'closed' | 'open' };
   limits?: RawLimits;
   telemetry?: { service_name?: string; otlp?: { endpoint: string; headers?: Record<string, string> } };
 }
@@ -152,7 +153,7 @@ export function buildConfig(value: unknown): Config {
           },
         }),
     ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
-    ...(raw.state === undefined ? {} : { state: { backend: raw.state.backend ?? 'sqlite' } }),
+    ...(raw.state === undefined ? {} : { state: buildState(raw.state) }),
     ...(raw.notifications?.webhook === undefined
       ? {}
       : { notifications: { webhook: { url: raw.notifications.webhook.url, format: raw.notifications.webhook.format ?? 'json', headers: raw.notifications.webhook.headers ?? {} } } }),
@@ -262,3 +263,11 @@ function buildValidate(v: RawRule['validate']): ValidateConfig | undefined {
     ...(v.arguments === undefined ? {} : { arguments: v.arguments }),
   };
 }
+
+// --- state (owned by src/store) ---
+/** `redis:` implies the Redis backend; checks.ts refuses a `redis:` under another backend. */
+function buildState(raw: NonNullable<RawConfig['state']>): StateConfig {
+  if (raw.redis === undefined) return { backend: raw.backend === 'memory' ? 'memory' : 'sqlite' };
+  return { backend: 'redis', redis: { url: raw.redis.url, prefix: raw.redis.prefix ?? 'toolgate:' }, onUnavailable: raw.on_unavailable ?? 'closed' };
+}
+// --- end state ---

@@ -41,6 +41,7 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
   const servers = isObj(data.servers) ? data.servers : undefined;
   if (servers) for (const [id, server] of Object.entries(servers)) checkServer(id, server, source);
   if (isObj(data.audit) && Array.isArray(data.audit.redact)) checkRedactPaths(data.audit.redact, source);
+  if (isObj(data.state)) checkState(data.state, source);
   const channels = Object.keys(isObj(data.notifications) ? data.notifications : {});
   checkDefaults(data.defaults, source, channels);
   if (!isObj(data.policies)) return;
@@ -67,6 +68,22 @@ function checkRedactPaths(paths: unknown[], source: YamlSource): void {
   });
 }
 // --- end audit ---
+
+// --- state (owned by src/store) ---
+/** `redis:` and `backend:` must agree; `on_unavailable` is about Redis only. */
+function checkState(state: Obj, source: YamlSource): void {
+  const backend = state.backend;
+  if (backend === 'redis' && !isObj(state.redis)) {
+    source.report(['state', 'backend'], 'value', 'state.backend is `redis` but no Redis is given', 'add `redis: { url: "${REDIS_URL}" }` under `state:`');
+  }
+  if (isObj(state.redis) && (backend === 'sqlite' || backend === 'memory')) {
+    source.report(['state', 'redis'], 'key', `state.redis is given but state.backend is \`${backend}\``, 'remove `backend:` (a `redis:` section means the Redis backend) or remove `redis:`');
+  }
+  if ('on_unavailable' in state && !isObj(state.redis)) {
+    source.report(['state', 'on_unavailable'], 'key', 'state.on_unavailable applies to the Redis backend only', 'add `redis: { url: ... }` under `state:`, or remove `on_unavailable`');
+  }
+}
+// --- end state ---
 
 function checkServer(id: string, server: unknown, source: YamlSource): void {
   if (!isObj(server)) return;

@@ -49,6 +49,15 @@ const isOrigin = (v: string): boolean => {
   }
 };
 
+const isUrlOf = (protocols: readonly string[]) => (v: string): boolean => {
+  try {
+    const u = new URL(v);
+    return protocols.includes(u.protocol) && u.hostname !== '';
+  } catch {
+    return false;
+  }
+};
+
 const GLOB_REFUSED = /[[\]{}]|^!|^\s|\s$/;
 
 export const STRING_FORMATS: Record<string, StringFormat> = {
@@ -66,6 +75,16 @@ export const STRING_FORMATS: Record<string, StringFormat> = {
     check: isHttpUrl,
     message: (v) => `\`${v}\` is not an http:// or https:// URL`,
     hint: 'a Streamable HTTP server is reached at a URL such as http://127.0.0.1:3001/mcp; for a local program use `command` instead',
+  },
+  'toolgate-redis-url': {
+    check: isUrlOf(['redis:', 'rediss:']),
+    message: (v) => `\`${v}\` is not a redis:// or rediss:// URL`,
+    hint: 'write redis://host:6379/0, redis://:password@host:6379, or rediss://user:password@host:6380 for TLS',
+  },
+  'toolgate-postgres-url': {
+    check: isUrlOf(['postgres:', 'postgresql:']),
+    message: (v) => `\`${v}\` is not a postgres:// URL`,
+    hint: 'write postgres://user:password@host:5432/database (add ?sslmode=require for TLS)',
   },
   'toolgate-origin': {
     check: isOrigin,

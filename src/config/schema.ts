@@ -311,14 +311,34 @@ const notificationsSchema = {
 // --- state (owned by src/store) ---
 const stateSchema = {
   type: 'object',
-  description: 'Where toolgate keeps tool pins and approval holds.',
+  description: 'Where toolgate keeps tool pins, approval holds and rate-limit counters.',
   additionalProperties: false,
   properties: {
     backend: {
       type: 'string',
-      enum: ['sqlite', 'memory'],
+      enum: ['sqlite', 'memory', 'redis'],
       description:
-        '`sqlite` (default): files in data_dir, shared by every toolgate process on this config (serve, each `toolgate stdio`, the CLI). `memory`: this process only, lost at exit; `toolgate approvals` and `toolgate pins` then cannot see it. Redis and PostgreSQL are not available yet.',
+        '`sqlite` (default): files in data_dir, shared by every toolgate process on this config (serve, each `toolgate stdio`, the CLI); rate limits per process. `memory`: this process only, lost at exit; `toolgate approvals` and `toolgate pins` then cannot see it. `redis` (implied by `redis:`): pins, approvals and exact rate limits shared by a fleet of gateways.',
+    },
+    redis: {
+      type: 'object',
+      description: 'The Redis shared by every gateway of the fleet.',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: {
+          type: 'string',
+          format: 'toolgate-redis-url',
+          description: 'redis://[user:password@]host:port[/db], or rediss:// for TLS; e.g. "${REDIS_URL}".',
+        },
+        prefix: { type: 'string', maxLength: 128, description: 'Prefix of every key and channel toolgate uses, so several fleets can share one Redis. Default "toolgate:".' },
+      },
+    },
+    on_unavailable: {
+      type: 'string',
+      enum: ['closed', 'open'],
+      description:
+        'When Redis cannot be reached. `closed` (default): calls under a rate limit are refused with the reason. `open`: they are forwarded uncounted (logged). Pin checks and approval holds always fail closed.',
     },
   },
 };

@@ -129,12 +129,17 @@ export interface AuditConfig {
 
 // --- state (owned by src/store) ---
 /**
- * Where pins and approval holds are kept. `sqlite` (default): files in `dataDir`, shared by every
- * toolgate process on the config (serve, each stdio process, the CLI). `memory`: this process
- * only, nothing kept across restarts. A shared backend (Redis) will be one more value here.
+ * Where pins, approval holds and rate-limit counters are kept. `sqlite` (default): files in
+ * `dataDir`, shared by every toolgate process on the config (serve, each stdio process, the
+ * CLI). `memory`: this process only, nothing kept across restarts. `redis`: shared by a fleet.
  */
-export interface StateConfig {
-  backend: 'sqlite' | 'memory';
+export type StateConfig = { backend: 'sqlite' | 'memory' } | { backend: 'redis'; redis: RedisConfig; onUnavailable: 'closed' | 'open' };
+
+export interface RedisConfig {
+  /** redis:// or rediss:// (TLS), with credentials and database when needed. */
+  url: string;
+  /** Put before every key and channel. */
+  prefix: string;
 }
 // --- end state ---
 

@@ -70,7 +70,7 @@ export class Gateway implements GatewayContext, SessionHost {
     this.#policy = compilePolicy(options.config);
     this.log = options.log;
     this.now = options.now ?? Date.now;
-    this.#stores = openStores(options.config, this.now);
+    this.#stores = openStores(options.config, this.now, options.log);
     this.rateLimits = options.rateLimits ?? this.#stores.rateLimits;
     // Audit: subscribed first, so the record is journaled before anything else sees the decision.
     this.audit = options.audit === undefined ? openAuditLog(options.config, options.log) : (options.audit ?? undefined);
@@ -284,6 +284,12 @@ export class Gateway implements GatewayContext, SessionHost {
     return { pooledSessions: this.#modern.pooledSessions, parkedCallsExpired: this.#modern.parkedCallsExpired };
   }
 
+  /** Where shared state lives and whether it can be reached now (a Redis outage refuses only calls that need it). */
+  stateHealth(): { backend: string; redis?: 'up' | 'down' } {
+    const shared = this.#stores.shared;
+    return shared ? { backend: this.#stores.backend, redis: shared.state() } : { backend: this.#stores.backend };
+  }
+
   /** The admin API, dashboard and metrics; present once listening. */
   get admin(): AdminApi | undefined {
     return this.#admin;
@@ -302,7 +308,7 @@ export class Gateway implements GatewayContext, SessionHost {
 
   #routes(request: IncomingMessage, response: ServerResponse, url: URL): boolean | Promise<boolean> {
     if (url.pathname === '/healthz' && request.method === 'GET') {
-      sendJson(response, 200, { status: 'ok', servers: this.serverIds(), sessions: this.sessionCount, policyRevision: this.#policy.revision });
+      sendJson(response, 200, { status: 'ok', servers: this.serverIds(), sessions: this.sessionCount, policyRevision: this.#policy.revision, state: this.stateHealth() });
       return true;
     }
     return this.#admin?.handle(request, response, url) ?? false;

@@ -4,20 +4,25 @@
  *
  * A backend is a `case` here and a value in the config schema's `state.backend` enum, nothing
  * else: a value the schema does not list is refused when the config is loaded, so a backend that
- * is not built can never be asked for. Redis (shared pins, approvals and exact rate limits across
- * a fleet) plugs in as one more case; decisions on approvals then reach the holding instance by
- * pub/sub instead of the polling `ApprovalHub` does over SQLite.
+ * is not built can never be asked for. With Redis, pins and approvals are shared by a fleet, and
+ * decisions on approvals reach the holding instance by pub/sub instead of the polling
+ * `ApprovalHub` does over SQLite.
  */
 import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { approvalsFile, SqliteApprovalStore, type ApprovalStore } from '../approvals/approval-store.js';
 import { MemoryApprovalStore } from '../approvals/memory-approval-store.js';
 import { MemoryPinStore } from '../catalog/node/memory-pin-store.js';
 import { pinsFile, SqlitePinStore } from '../catalog/node/sqlite-pin-store.js';
 import type { PinStore } from '../catalog/pins.js';
 import type { Config, StateConfig } from '../config/types.js';
+import { THIS_PROCESS } from '../approvals/deciding.js';
 import { ToolgateError } from '../errors.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import type { RateLimitStore } from './rate-limit-store.js';
+import { RedisConnection, type RedisState } from './redis-connection.js';
+import { RedisApprovalStore } from './redis/redis-approval-store.js';
+import { RedisPinStore } from './redis/redis-pin-store.js';
 
 export interface Stores {
   readonly backend: StateConfig['backend'];
@@ -25,6 +30,8 @@ export interface Stores {
   readonly approvals: ApprovalStore;
   /** Rate-limit counters stay in each process's memory with every backend built so far. */
   readonly rateLimits: RateLimitStore;
+  /** Whether the shared store can be reached now; absent for embedded backends. */
+  readonly shared?: { kind: 'redis'; where: string; state: () => RedisState };
   close(): Promise<void>;
 }
 
@@ -32,13 +39,22 @@ export function stateBackend(config: Config): StateConfig['backend'] {
   return config.state?.backend ?? 'sqlite';
 }
 
-/** The stores the config asks for, stamping times with `now`. */
-export function openStores(config: Config, now: () => number): Stores {
+/** The stores the config asks for, stamping times with `now`; a gateway's, holding calls. */
+export function openStores(config: Config, now: () => number, log?: Logger): Stores {
   const backend = stateBackend(config);
   const rateLimits = new MemoryRateLimitStore();
   let pins: PinStore;
   let approvals: ApprovalStore;
+  let shared: Stores['shared'];
   switch (backend) {
+    case 'redis': {
+      const redis = new RedisConnection(redisConfig(config), log);
+      pins = new RedisPinStore(redis.retain(), { now });
+      approvals = new RedisApprovalStore(redis.retain(), { now, holder: THIS_PROCESS });
+      shared = { kind: 'redis', where: redis.where, state: () => redis.state };
+      void redis.close(); // the stores own it now
+      break;
+    }
     case 'memory':
       pins = new MemoryPinStore({ now });
       approvals = new MemoryApprovalStore({ now });
@@ -58,6 +74,7 @@ export function openStores(config: Config, now: () => number): Stores {
     pins,
     approvals,
     rateLimits,
+    ...(shared ? { shared } : {}),
     async close() {
       await Promise.all([pins.close(), approvals.close(), rateLimits.close()]);
     },
@@ -81,5 +98,17 @@ export function openSharedApprovalStore(config: Config, now: () => number): Appr
       const file = approvalsFile(config);
       return existsSync(file) ? new SqliteApprovalStore(file, { now, fileMustExist: true }) : undefined;
     }
+    case 'redis':
+      return new RedisApprovalStore(new RedisConnection(redisConfig(config)), { now });
   }
+}
+
+/** The pins of a fleet, for `toolgate pins`: the Redis store when the config has one, else undefined (the SQLite file). */
+export function openSharedPinStore(config: Config, now: () => number): PinStore | undefined {
+  return config.state?.backend === 'redis' ? new RedisPinStore(new RedisConnection(config.state.redis), { now }) : undefined;
+}
+
+function redisConfig(config: Config) {
+  if (config.state?.backend !== 'redis') throw new Error('the Redis backend needs state.redis');
+  return config.state.redis;
 }

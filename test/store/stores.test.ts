@@ -59,15 +59,33 @@ describe('openStores', () => {
   });
 
   test('a backend that is not built is refused at load time, at its line, with the ones that are', () => {
-    for (const backend of ['redis', 'postgres', 'Sqlite']) {
+    for (const backend of ['postgres', 'Sqlite']) {
       const [problem] = problemsOf(yaml('servers:', '  app: { command: node }', 'state:', `  backend: ${backend}`));
       assert.equal(problem.line, 4, backend);
       assert.equal(problem.path, '/state/backend');
-      assert.match(problem.message, new RegExp(`${backend}` + "` is not one of `sqlite`, `memory`"));
+      assert.match(problem.message, new RegExp(`${backend}` + "` is not one of `sqlite`, `memory`, `redis`"));
     }
-    const [unknownKey] = problemsOf(yaml('servers:', '  app: { command: node }', 'state:', '  redis: { url: "redis://127.0.0.1:6379" }'));
-    assert.equal(unknownKey.line, 4);
-    assert.match(unknownKey.message, /redis/);
+  });
+
+  test('state.redis: the URL is checked, redis: and backend: must agree, on_unavailable needs Redis', () => {
+    const file = (...lines: string[]) => yaml('servers:', '  app: { command: node }', 'state:', ...lines);
+    const state = (...lines: string[]) => problemsOf(file(...lines));
+    assert.equal(parseConfig(file('  redis: { url: "redis://:secret@10.0.0.5:6380/2", prefix: "fleet-a:" }', '  on_unavailable: open'), 'toolgate.yaml', {}).state?.backend, 'redis');
+    assert.equal(parseConfig(file('  backend: redis', '  redis: { url: "rediss://user:pw@redis.internal:6380" }'), 'toolgate.yaml', {}).state?.backend, 'redis');
+    const [badUrl] = state('  redis: { url: "http://127.0.0.1:6379" }');
+    assert.equal(badUrl.path, '/state/redis/url');
+    assert.match(badUrl.message, /is not a redis:\/\/ or rediss:\/\/ URL/);
+    const [noRedis] = state('  backend: redis');
+    assert.match(noRedis.message, /state\.backend is `redis` but no Redis is given/);
+    const [disagree] = state('  backend: sqlite', '  redis: { url: "redis://127.0.0.1:6379" }');
+    assert.match(disagree.message, /state\.redis is given but state\.backend is `sqlite`/);
+    const [open] = state('  on_unavailable: open');
+    assert.match(open.message, /applies to the Redis backend only/);
+  });
+
+  test('state.redis picks the Redis backend, with the default prefix and closed on_unavailable', () => {
+    const cfg = parseConfig(yaml('servers:', '  app: { command: node }', 'state:', '  redis: { url: "${REDIS_URL}" }'), 'toolgate.yaml', { REDIS_URL: 'redis://127.0.0.1:6379/1' });
+    assert.deepEqual(cfg.state, { backend: 'redis', redis: { url: 'redis://127.0.0.1:6379/1', prefix: 'toolgate:' }, onUnavailable: 'closed' });
   });
 
   test('a reload cannot switch the backend: the gateway says so and keeps its stores', async () => {
