@@ -15,6 +15,8 @@ export interface RateLimitRow {
   tool?: string;
   /** Only for `session`: the agent session (`anonymous` for clients without one). */
   session?: string;
+  /** Only for `agent` and `agent_server`: the verified agent (`anonymous` for callers without one). */
+  agent?: string;
   used: number;
   max: number;
   windowMs: number;
@@ -42,10 +44,10 @@ export function rateLimitRows(usage: readonly RateLimitUsage[]): RateLimitRow[] 
   return rows.sort((a, b) => b.used / b.max - a.used / a.max || (a.server ?? '').localeCompare(b.server ?? '') || (a.tool ?? '').localeCompare(b.tool ?? ''));
 }
 
-type Names = Pick<RateLimitRow, 'scope' | 'server' | 'rule' | 'tool' | 'session'>;
+type Names = Pick<RateLimitRow, 'scope' | 'server' | 'rule' | 'tool' | 'session' | 'agent'>;
 
 export function parseKey(key: string): Names | undefined {
-  const match = /^rl:(session|tool|server|global):(\[.*\])$/.exec(key);
+  const match = /^rl:(session|tool|server|global|agent|agent_server):(\[.*\])$/.exec(key);
   if (!match) return undefined;
   let parts: unknown;
   try {
@@ -64,5 +66,9 @@ export function parseKey(key: string): Names | undefined {
       return parts.length === 2 ? { scope: 'server', server: a, rule: b } : undefined;
     case 'global':
       return parts.length === 1 ? { scope: 'global', rule: a } : undefined;
+    case 'agent':
+      return parts.length === 4 ? { scope: 'agent', server: a, rule: b, tool: c, agent: d } : undefined;
+    case 'agent_server':
+      return parts.length === 3 ? { scope: 'agent_server', server: a, rule: b, agent: c } : undefined;
   }
 }

@@ -75,6 +75,8 @@ export interface AuditRecord {
   argsKeys: string[] | null;
   argsSha256: string | null;
   args: Record<string, unknown> | null;
+  /** OpenTelemetry `enduser.id`: the verified agent that made the call (`anonymous` without one). */
+  agent: string | null;
 }
 
 /** A record before the store numbered it. */
@@ -114,6 +116,7 @@ export const COLUMNS: ReadonlyArray<readonly [keyof AuditRecord, string, Kind]> 
   ['argsKeys', 'args_keys', 'json'],
   ['argsSha256', 'args_sha256', 'text'],
   ['args', 'gen_ai.tool.call.arguments', 'json'],
+  ['agent', 'enduser.id', 'text'],
 ];
 
 export const COLUMN_OF = Object.fromEntries(COLUMNS.map(([field, column]) => [field, column])) as Record<keyof AuditRecord, string>;
@@ -183,6 +186,7 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     argsKeys: args.keys,
     argsSha256: args.sha256,
     args: args.value,
+    agent: call.agent?.id ?? null,
   };
 }
 

@@ -101,6 +101,7 @@ export class SqliteAuditStore implements AuditStore {
     const params: unknown[] = [];
     if (query.server !== undefined) (where.push('server GLOB ?'), params.push(query.server));
     if (query.tool !== undefined) (where.push(`${q(COLUMN_OF.tool)} GLOB ?`), params.push(query.tool));
+    if (query.agent !== undefined) (where.push(`${q(COLUMN_OF.agent)} GLOB ?`), params.push(query.agent));
     if (query.decisions?.length) (where.push(`decision IN (${query.decisions.map(() => '?').join(', ')})`), params.push(...query.decisions));
     if (query.since !== undefined) (where.push('time >= ?'), params.push(query.since));
     if (query.afterId !== undefined) (where.push('id > ?'), params.push(query.afterId));

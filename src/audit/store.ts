@@ -17,6 +17,8 @@ export interface AuditQuery {
   server?: string;
   /** Glob on the tool name. */
   tool?: string;
+  /** Glob on the agent (`enduser.id`). */
+  agent?: string;
   decisions?: readonly AuditDecision[];
   /** Records at or after this time (ms epoch). */
   since?: number;

@@ -23,10 +23,11 @@ export async function auditCommand(args: CommandArgs): Promise<number> {
     throw new ToolgateError('invalid_request', `toolgate ${args.command} takes no argument "${args.positionals[0]}" (see toolgate audit --help)`);
   }
   const exporting = args.subcommand === 'export';
-  const [server, tool, decision, since, limitText] = ['server', 'tool', 'decision', 'since', 'limit'].map((name) => args.string(name));
+  const [server, tool, agent, decision, since, limitText] = ['server', 'tool', 'agent', 'decision', 'since', 'limit'].map((name) => args.string(name));
   const query: AuditQuery = {
     ...(server === undefined ? {} : { server }),
     ...(tool === undefined ? {} : { tool }),
+    ...(agent === undefined ? {} : { agent }),
     ...(decision === undefined ? {} : { decisions: parseDecisions(decision) }),
     ...(since === undefined ? {} : { since: parseSince(since, Date.now()) }),
   };

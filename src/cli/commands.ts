@@ -29,15 +29,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'stdio',
     summary: 'Serve one configured server over stdin/stdout, for clients that launch processes',
-    usage: ['toolgate stdio <server-id> [-c FILE]'],
+    usage: ['toolgate stdio <server-id> [-c FILE] [--agent NAME]'],
     description:
       'Speaks MCP on its own stdin/stdout for one configured server, for clients that only launch\n' +
-      'local processes (Claude Desktop), with the same policy. Logs go to stderr only.',
-    options: [config()],
+      'local processes (Claude Desktop), with the same policy. Logs go to stderr only.\n' +
+      'stdio carries no credentials: whoever can start the process is trusted, and its calls are\n' +
+      'made as --agent NAME (default: the local user name), with that agent\'s groups when\n' +
+      'auth.agents names it.',
+    options: [config(), { name: 'agent', value: 'NAME', help: 'The agent this process calls as (default: the local user name)' }],
     async run(args) {
       if (args.positionals.length > 1) throw new UsageError(`toolgate stdio takes one server id, not ${args.positionals.length} (see toolgate stdio --help)`);
       const { stdioCommand } = await import('./serve.js');
-      return stdioCommand(args.positionals[0], args.string('config')!);
+      return stdioCommand(args.positionals[0], args.string('config')!, args.string('agent'));
     },
   },
   {
@@ -213,11 +216,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Shows the audit trail: one record per tool call, oldest first. Reads the audit file directly,\n' +
       'so it works while the gateway runs and where it does not.\n' +
-      'Filters: --server, --tool, --decision, --since.',
+      'Filters: --server, --tool, --agent, --decision, --since.',
     options: [
       config('The config file whose audit trail to read (default ./toolgate.yaml)'),
       server('Server id; a glob (* any run of characters, ? one character)'),
       { name: 'tool', value: 'T', help: 'Tool name; a glob' },
+      { name: 'agent', value: 'NAME', help: 'The agent that called (auth.agents name, OAuth agent claim, anonymous); a glob' },
       { name: 'decision', value: 'D', help: `${AUDIT_DECISIONS.slice(0, 6).join(', ')},\n${AUDIT_DECISIONS.slice(6).join(', ')}\n(several: --decision denied,rate_limited)` },
       { name: 'since', value: 'WHEN', help: 'Records from the last 30s, 15m, 1h, 7d ... or since a date (2026-05-01T09:00Z)' },
       { name: 'limit', value: 'N', help: 'The newest N records (default 50; export: all)' },
@@ -225,7 +229,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'follow', short: 'f', help: 'Keep printing new records as they arrive (Ctrl-C stops)' },
     ],
     subcommands: [
-      { name: 'export', summary: 'Every matching record as JSON lines', usage: ['toolgate audit export [-c FILE] [filters] [--limit N] > audit.jsonl'], options: ['config', 'server', 'tool', 'decision', 'since', 'limit'] },
+      { name: 'export', summary: 'Every matching record as JSON lines', usage: ['toolgate audit export [-c FILE] [filters] [--limit N] > audit.jsonl'], options: ['config', 'server', 'tool', 'agent', 'decision', 'since', 'limit'] },
     ],
     subcommandOptional: true,
     async run(args) {

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import { watchConfig } from '../gateway/config-watcher.js';
 import { Gateway } from '../gateway/gateway.js';
+import { localAgent } from '../identity/local-agent.js';
 import { installSafetyNet } from '../gateway/safety-net.js';
 import { createLogger } from '../log.js';
 import { StdioDownstream } from '../transport/stdio-downstream.js';
@@ -43,7 +44,7 @@ export async function serveCommand(file: string, overrides: { port?: number } = 
 }
 
 /** `toolgate stdio <server-id>`: one client on stdin/stdout, one upstream session. */
-export async function stdioCommand(serverId: string | undefined, file: string): Promise<number> {
+export async function stdioCommand(serverId: string | undefined, file: string, agentName?: string): Promise<number> {
   const config = await loadConfig(file);
   if (!serverId) throw new ToolgateError('unknown_server', `toolgate stdio needs a server id; configured: ${Object.keys(config.servers).join(', ')}`);
   if (!config.servers[serverId]) {
@@ -53,7 +54,7 @@ export async function stdioCommand(serverId: string | undefined, file: string): 
   const removeSafetyNet = installSafetyNet(log);
   const gateway = new Gateway({ config, log });
   const stopWatching = watchConfig(config.file!, (next) => gateway.reload(next), log, () => gateway.reloadRefused());
-  const session = gateway.openSession(serverId);
+  const session = gateway.openSession(serverId, undefined, localAgent(config.auth, agentName));
   let exitCode = 0;
   const downstream = new StdioDownstream(session, process.stdout, log, (error) => {
     log.error({ err: { code: error.code, message: error.message } }, 'the upstream ended; stopping');

@@ -4,7 +4,9 @@
  */
 import type { Category } from '../catalog/types.js';
 import { PROFILES } from '../policy/recommended.js';
+import { createHash } from 'node:crypto';
 import type {
+  AuthConfig,
   AuditConfig,
   StateConfig,
   ConditionConfig,
@@ -12,6 +14,7 @@ import type {
   DefaultsConfig,
   LimitsConfig,
   Mode,
+  OAuthConfig,
   PinningMode,
   RateLimitConfig,
   ServerConfig,
@@ -37,6 +40,22 @@ interface RawConfig {
   state?: { backend?: 'sqlite' | 'memory' | 'redis'; redis?: { url: string; prefix?: string }; on_unavailable?: 'closed' | 'open' };
   limits?: RawLimits;
   telemetry?: { service_name?: string; otlp?: { endpoint: string; headers?: Record<string, string> } };
+  auth?: RawAuth;
+}
+
+interface RawAuth {
+  agents?: Record<string, { key?: string; key_sha256?: string; groups?: string[] }>;
+  oauth?: {
+    issuer: string;
+    jwks_uri?: string;
+    audience?: string | string[];
+    agent_claim?: OAuthConfig['agentClaim'];
+    groups_claim?: string;
+    required_scopes?: string[];
+    clock_skew?: number | string;
+  };
+  anonymous?: 'deny' | 'allow';
+  public_url?: string;
 }
 
 interface RawLimits {
@@ -152,6 +171,7 @@ export function buildConfig(value: unknown): Config {
             ...(raw.telemetry.otlp === undefined ? {} : { otlp: { endpoint: raw.telemetry.otlp.endpoint.replace(/\/+$/, ''), headers: raw.telemetry.otlp.headers ?? {} } }),
           },
         }),
+    ...(raw.auth === undefined ? {} : { auth: buildAuth(raw.auth) }),
     ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
     ...(raw.state === undefined ? {} : { state: buildState(raw.state) }),
     ...(raw.notifications?.webhook === undefined
@@ -159,6 +179,36 @@ export function buildConfig(value: unknown): Config {
       : { notifications: { webhook: { url: raw.notifications.webhook.url, format: raw.notifications.webhook.format ?? 'json', headers: raw.notifications.webhook.headers ?? {} } } }),
   };
 }
+
+// --- auth (owned by src/identity) ---
+/** Allowed `exp`/`nbf` skew when `auth.oauth.clock_skew` is not set. */
+export const DEFAULT_CLOCK_SKEW_MS = 30_000;
+
+/** Plain keys are hashed here and not kept: the compiled config holds only their SHA-256. */
+function buildAuth(a: RawAuth): AuthConfig {
+  const agents: AuthConfig['agents'] = {};
+  for (const [name, agent] of Object.entries(a.agents ?? {})) {
+    const keySha256 = agent.key_sha256 !== undefined ? agent.key_sha256.toLowerCase() : createHash('sha256').update(agent.key!, 'utf8').digest('hex');
+    agents[name] = { keySha256, groups: agent.groups ?? [] };
+  }
+  const o = a.oauth;
+  const oauth: OAuthConfig | undefined = o && {
+    issuer: o.issuer,
+    ...(o.jwks_uri === undefined ? {} : { jwksUri: o.jwks_uri }),
+    ...(o.audience === undefined ? {} : { audience: typeof o.audience === 'string' ? [o.audience] : o.audience }),
+    agentClaim: o.agent_claim ?? 'client_id',
+    groupsClaim: o.groups_claim ?? 'groups',
+    requiredScopes: o.required_scopes ?? [],
+    clockSkewMs: o.clock_skew === undefined ? DEFAULT_CLOCK_SKEW_MS : parseDuration(o.clock_skew),
+  };
+  return {
+    agents,
+    ...(oauth ? { oauth } : {}),
+    anonymous: a.anonymous ?? 'deny',
+    ...(a.public_url === undefined ? {} : { publicUrl: a.public_url.replace(/\/+$/, '') }),
+  };
+}
+// --- end auth ---
 
 function buildLimits(l: RawLimits): LimitsConfig {
   return {

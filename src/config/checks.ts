@@ -6,6 +6,7 @@
  * Runs on the raw parsed value, so it guards every type it reads: a value of the wrong type was
  * already reported by the schema check, and is skipped here rather than reported twice.
  */
+import { createHash } from 'node:crypto';
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import { compileCondition } from '../policy/conditions.js';
 import { checkArgumentsSchema } from './json-schema.js';
@@ -44,6 +45,7 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
   if (isObj(data.state)) checkState(data.state, source);
   const channels = Object.keys(isObj(data.notifications) ? data.notifications : {});
   checkDefaults(data.defaults, source, channels);
+  if (isObj(data.auth)) checkAuth(data.auth, source);
   if (!isObj(data.policies)) return;
   for (const [id, policy] of Object.entries(data.policies)) {
     if (servers && !Object.hasOwn(servers, id)) {
@@ -57,6 +59,29 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
     }
   }
 }
+
+// --- auth (owned by src/identity) ---
+/** Two agents with one key could not be told apart: the key would name whichever was found first. */
+function checkAuth(auth: Obj, source: YamlSource): void {
+  if (auth.oauth !== undefined) {
+    source.report(['auth', 'oauth'], 'key', '`auth.oauth` is not built yet in this version of toolgate', 'use API keys under `auth.agents` for now, or remove `auth.oauth`');
+  }
+  const seen = new Map<string, string>();
+  for (const [name, agent] of Object.entries(isObj(auth.agents) ? auth.agents : {})) {
+    if (!isObj(agent)) continue;
+    if ((agent.key === undefined) === (agent.key_sha256 === undefined)) {
+      source.report(['auth', 'agents', name], 'key', `agent \`${name}\` needs exactly one of \`key\` and \`key_sha256\``,
+        'give `key: ${AGENT_KEY}` (from the environment), or `key_sha256:` with the hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`)');
+    }
+    const digest = typeof agent.key === 'string' ? createHash('sha256').update(agent.key, 'utf8').digest('hex') : typeof agent.key_sha256 === 'string' ? agent.key_sha256.toLowerCase() : undefined;
+    if (digest === undefined) continue;
+    const other = seen.get(digest);
+    if (other !== undefined) {
+      source.report(['auth', 'agents', name], 'key', `agents \`${other}\` and \`${name}\` have the same key`, 'give every agent its own key, so each call names exactly one agent');
+    } else seen.set(digest, name);
+  }
+}
+// --- end auth ---
 
 // --- audit (owned by src/audit) ---
 /** A redact path is dotted keys; an empty segment (`a..b`, `.a`) would silently redact nothing. */
@@ -207,7 +232,7 @@ function checkCondition(path: string[], condition: unknown, source: YamlSource):
     [...path, 'if'],
     'value',
     `\`if\` is not a usable condition: ${compiled.error}${index === undefined ? '' : ` (at character ${index + 1})`}`,
-    'conditions are CEL over `args`, `tool`, `server` and `session` that yield true or false, e.g. args.path.startsWith("/etc") && tool == "deploy"; see https://cel.dev',
+    'conditions are CEL over `args`, `tool`, `server`, `session` and `agent` that yield true or false, e.g. args.path.startsWith("/etc") && tool == "deploy"; see https://cel.dev',
     index === undefined ? undefined : { text: expr, index },
   );
 }

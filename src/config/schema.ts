@@ -104,7 +104,7 @@ const conditionSchema = {
     if: {
       type: 'string',
       minLength: 1,
-      description: 'A CEL expression over `args` (the call arguments), `tool`, `server` and `session`, e.g. args.region == "us-east-1".',
+      description: 'A CEL expression over `args` (the call arguments), `tool`, `server`, `session` and `agent` (the verified caller: `agent.id`, `agent.groups`, `agent.claims`), e.g. args.region == "us-east-1".',
     },
     action: { type: 'string', enum: ACTIONS, description: 'What to do when the condition matches.' },
     reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
@@ -136,9 +136,9 @@ const ruleProperties = {
       },
       scope: {
         type: 'string',
-        enum: ['session', 'tool', 'server', 'global'],
+        enum: ['session', 'tool', 'server', 'global', 'agent', 'agent_server'],
         description:
-          'What is counted together: `session` (default) per client session and tool; `tool` per tool across sessions; `server` all tools of the server; `global` every call through toolgate.',
+          'What is counted together: `session` (default) per client session and tool; `tool` per tool across sessions; `server` all tools of the server; `global` every call through toolgate; `agent` per verified agent and tool, across all its sessions (the one an agent cannot reset by reconnecting); `agent_server` per verified agent, all tools of the server.',
       },
     },
   },
@@ -433,6 +433,63 @@ const telemetrySchema = {
   },
 };
 // --- end telemetry ---
+// --- auth (owned by src/identity) ---
+const authSchema = {
+  type: 'object',
+  description:
+    'Who may call the MCP servers. With `agents` or `oauth` configured, every request to /mcp/* must carry `Authorization: Bearer <API key or JWT>` (unless `anonymous: allow`). See README "Agent identity".',
+  additionalProperties: false,
+  properties: {
+    agents: {
+      type: 'object',
+      description: 'Agents known by an API key, keyed by agent name (used in rules, rate limits, audit and the dashboard).',
+      propertyNames: { pattern: SERVER_ID_PATTERN, maxLength: 128 },
+      additionalProperties: {
+        type: 'object',
+        description: 'One agent: its key (`key`, or `key_sha256` to keep the plain key out of the file) and its groups.',
+        additionalProperties: false,
+        properties: {
+          key: { type: 'string', minLength: 16, maxLength: 4096, description: 'The API key (at least 16 characters), usually from the environment: "${CI_BOT_KEY}". Only its SHA-256 is kept in memory.' },
+          key_sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: 'The SHA-256 of the key in hex (`printf %s "$KEY" | sha256sum`), so the file never holds the key.' },
+          groups: { type: 'array', maxItems: 64, description: 'Groups the agent belongs to (for per-group rules).', items: { type: 'string', minLength: 1, maxLength: 128, description: 'A group name.' } },
+        },
+        oneOf: [{ required: ['key'], properties: { key_sha256: false } }, { required: ['key_sha256'], properties: { key: false } }],
+      },
+    },
+    oauth: {
+      type: 'object',
+      description: 'toolgate as an OAuth 2.1 resource server (the MCP authorization spec): JWT access tokens from `issuer`, checked against its JWKS.',
+      additionalProperties: false,
+      required: ['issuer'],
+      properties: {
+        issuer: { type: 'string', format: 'toolgate-http-url', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', description: 'The authorization server (the tokens\' `iss`), e.g. https://idp.example.com/realms/mcp.' },
+        jwks_uri: { type: 'string', format: 'toolgate-http-url', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', description: 'Where the signing keys are. Default: `jwks_uri` from the issuer\'s metadata (/.well-known/oauth-authorization-server or openid-configuration).' },
+        audience: {
+          type: ['string', 'array'],
+          description: 'The `aud` a token must carry (RFC 8707: tokens for other resources are refused). Default: the gateway\'s public URL, or that URL followed by /mcp/<server-id>.',
+          items: { type: 'string', minLength: 1, description: 'One accepted audience.' },
+          minLength: 1,
+        },
+        agent_claim: { type: 'string', enum: ['client_id', 'azp', 'sub'], description: 'Which claim names the agent. Default `client_id`.' },
+        groups_claim: { type: 'string', minLength: 1, description: 'Which claim lists the agent\'s groups (an array of strings, or a space-separated string). Default `groups`.' },
+        required_scopes: { type: 'array', description: 'Scopes every token must have; a token without them gets 403 insufficient_scope.', items: { type: 'string', minLength: 1, description: 'One scope.' } },
+        clock_skew: durationSchema('How far `exp` and `nbf` may be off. Default 30s.'),
+      },
+    },
+    anonymous: {
+      type: 'string',
+      enum: ['deny', 'allow'],
+      description: '`deny` (default): a request without credentials gets 401. `allow`: it is served as the agent `anonymous` (bad credentials still get 401).',
+    },
+    public_url: {
+      type: 'string',
+      format: 'toolgate-http-url',
+      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+      description: 'The gateway\'s URL as clients reach it, e.g. https://toolgate.example.com: named in the protected-resource metadata and the 401 challenge, and the default audience. Default: from the request\'s Host header.',
+    },
+  },
+};
+// --- end auth ---
 
 export const configJsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -502,5 +559,6 @@ export const configJsonSchema = {
     state: stateSchema,
     limits: limitsSchema,
     telemetry: telemetrySchema,
+    auth: authSchema,
   },
 } as const;

@@ -8,7 +8,7 @@ import type { Category, Risk } from '../catalog/types.js';
 
 export type Mode = 'enforce' | 'monitor';
 export type RuleAction = 'allow' | 'deny' | 'hide' | 'require_approval';
-export type RateLimitScope = 'session' | 'tool' | 'server' | 'global';
+export type RateLimitScope = 'session' | 'tool' | 'server' | 'global' | 'agent' | 'agent_server';
 /** What happens when an upstream's tool definitions change from the pinned ones (see the catalog). */
 export type PinningMode = 'block' | 'warn' | 'off';
 
@@ -66,7 +66,7 @@ export interface ValidateConfig {
 }
 
 export interface ConditionConfig {
-  /** A CEL expression over `args`, `tool`, `server`, `session`. */
+  /** A CEL expression over `args`, `tool`, `server`, `session`, `agent`. */
   if: string;
   action: RuleAction;
   reason?: string;
@@ -180,6 +180,37 @@ export interface TelemetryConfig {
   otlp?: { endpoint: string; headers: Record<string, string> };
 }
 // --- end telemetry ---
+// --- auth (owned by src/identity) ---
+/** One agent known by an API key; only the key's SHA-256 is kept. */
+export interface AgentKeyConfig {
+  /** Lower-case hex SHA-256 of the key. */
+  keySha256: string;
+  groups: string[];
+}
+
+/** The gateway as an OAuth 2.1 resource server (MCP authorization spec). */
+export interface OAuthConfig {
+  issuer: string;
+  /** Absent: read from the issuer's metadata (`jwks_uri`). */
+  jwksUri?: string;
+  /** Accepted `aud` values; absent: the gateway's public URL and `<public URL>/mcp/<server-id>`. */
+  audience?: string[];
+  agentClaim: 'client_id' | 'azp' | 'sub';
+  groupsClaim: string;
+  requiredScopes: string[];
+  /** Allowed `exp`/`nbf` clock skew. */
+  clockSkewMs: number;
+}
+
+export interface AuthConfig {
+  agents: Record<string, AgentKeyConfig>;
+  oauth?: OAuthConfig;
+  /** `deny` (default once agents or oauth are configured): requests without credentials get 401. */
+  anonymous: 'deny' | 'allow';
+  /** The gateway's URL as clients reach it (metadata, challenges, default audience); absent: from the request's Host. */
+  publicUrl?: string;
+}
+// --- end auth ---
 
 export interface Config {
   /** Absolute path of the file this came from, for messages and reload. */
@@ -203,6 +234,8 @@ export interface Config {
   admin?: AdminConfig;
   /** Present only when the file has a `state:` section; otherwise the SQLite backend. */
   state?: StateConfig;
+  /** Present only when the file has an `auth:` section; otherwise every caller is anonymous. */
+  auth?: AuthConfig;
   /** Always present: the file's `limits:` over `LIMIT_DEFAULTS`. */
   limits: LimitsConfig;
   /** Present only when the file has a `telemetry:` section. */

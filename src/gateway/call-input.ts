@@ -1,4 +1,5 @@
 import { LIMIT_ERROR } from '../error-table.js';
+import type { Agent } from '../identity/agent.js';
 import type { CallTimeout } from '../policy/compile.js';
 import type { ToolCall } from '../policy/types.js';
 import { errorResponse, INVALID_PARAMS, type JsonRpcError, type JsonRpcRequest } from '../transport/jsonrpc.js';
@@ -19,7 +20,7 @@ export type CallInput =
  * The name's length is checked first, so an over-long name never reaches a rule lookup, a cache
  * or a metric: only its prefix does, in the refusal's audit record.
  */
-export function readToolCall(message: JsonRpcRequest, server: string, session: string | undefined, toolNameLength: number): CallInput {
+export function readToolCall(message: JsonRpcRequest, server: string, session: string | undefined, agent: Agent, toolNameLength: number): CallInput {
   const params = message.params ?? {};
   const tool = params.name;
   if (typeof tool !== 'string') return { ok: false, error: errorResponse(message.id, INVALID_PARAMS, 'tools/call needs params.name, the name of the tool to call') };
@@ -32,7 +33,7 @@ export function readToolCall(message: JsonRpcRequest, server: string, session: s
   if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
     return { ok: false, error: errorResponse(message.id, INVALID_PARAMS, `tools/call params.arguments must be an object (tool "${tool}")`) };
   }
-  return { ok: true, call: { server, tool, args: (args ?? {}) as Record<string, unknown>, session } };
+  return { ok: true, call: { server, tool, args: (args ?? {}) as Record<string, unknown>, session, agent } };
 }
 
 /** What the agent reads when the upstream did not answer in time: the limit, where it is set, how to raise it. */

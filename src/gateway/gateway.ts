@@ -8,6 +8,9 @@ import { deliverWebhook } from '../approvals/webhook.js';
 import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
+import type { Agent } from '../identity/agent.js';
+import { Authenticator } from '../identity/authenticator.js';
+import { HttpGate } from '../identity/http-gate.js';
 import { keptName, keptText } from '../text-bounds.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
@@ -50,6 +53,9 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly #stores: Stores;
   #config: Config;
   #policy: CompiledPolicy;
+  /** Built from `auth` with the policy, swapped with it on reload. */
+  #authenticator: Authenticator;
+  readonly #gate: HttpGate;
   #edge?: HttpEdge;
   // --- admin (owned by src/admin): API, dashboard, /metrics; created by listen() ---
   #admin?: AdminApi;
@@ -68,7 +74,9 @@ export class Gateway implements GatewayContext, SessionHost {
   constructor(options: GatewayOptions) {
     this.#config = options.config;
     this.#policy = compilePolicy(options.config);
+    this.#authenticator = new Authenticator(options.config.auth);
     this.log = options.log;
+    this.#gate = new HttpGate({ authenticator: () => this.#authenticator, auth: () => this.#config.auth, serverIds: () => this.serverIds(), log: options.log });
     this.now = options.now ?? Date.now;
     this.#stores = openStores(options.config, this.now, options.log);
     this.rateLimits = options.rateLimits ?? this.#stores.rateLimits;
@@ -169,6 +177,7 @@ export class Gateway implements GatewayContext, SessionHost {
     void this.#modern.reconfigured(this.#config, config);
     this.#config = config;
     this.#policy = policy;
+    this.#authenticator = new Authenticator(config.auth);
     this.audit?.configure(config.audit); // audit.enabled and audit.file take a restart
     this.#reloads.applied++;
     this.#reloads.lastAppliedAt = this.now();
@@ -178,12 +187,13 @@ export class Gateway implements GatewayContext, SessionHost {
     if (stateChanged) this.log.warn(`data_dir and state.backend changes take effect only after a restart; pins and approvals stay in the ${this.#stores.backend} store until then`);
   }
 
-  openSession(serverId: string, sessionId?: string): ProxySession {
+  /** `agent`: who opened the session, verified by the transport (stdio: the configured local agent). */
+  openSession(serverId: string, sessionId: string | undefined, agent: Agent): ProxySession {
     const server = this.#config.servers[serverId];
     if (!server) throw new ToolgateError('unknown_server', `No MCP server "${serverId}" is configured; known servers: ${this.serverIds().join(', ')}`);
     const log = this.log.child({ server: serverId, session: sessionId });
     const upstream = server.kind === 'stdio' && server.sessions === 'shared' ? this.#sharedHub(serverId).join() : this.#modern.upstreamForLegacyClient(serverId, log);
-    return new ProxySession({ serverId, sessionId, upstream, context: this });
+    return new ProxySession({ serverId, sessionId, agent, upstream, context: this });
   }
 
   /** One process for every session of a `sessions: shared` server; it is restarted after it dies. */
@@ -260,7 +270,8 @@ export class Gateway implements GatewayContext, SessionHost {
       limits: () => this.#config.limits,
       log: this.log,
       routes: (request, response, url) => this.#routes(request, response, url),
-      otherGeneration: (request, response, serverId, body) => this.#modern.edge.handle(request, response, serverId, body),
+      authenticate: (request, response, serverId) => this.#gate.admit(request, response, serverId),
+      otherGeneration: (request, response, serverId, body, agent) => this.#modern.edge.handle(request, response, serverId, body, agent),
     });
     const address = await this.#edge.listen(listen.port, listen.host);
     const hostForUrl = address.host.includes(':') ? `[${address.host}]` : address.host;
@@ -311,6 +322,7 @@ export class Gateway implements GatewayContext, SessionHost {
       sendJson(response, 200, { status: 'ok', servers: this.serverIds(), sessions: this.sessionCount, policyRevision: this.#policy.revision, state: this.stateHealth() });
       return true;
     }
+    if (this.#gate.serveMetadata(request, response, url)) return true;
     return this.#admin?.handle(request, response, url) ?? false;
   }
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config, HttpServerConfig, ServerConfig } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
+import type { Agent } from '../identity/agent.js';
 import { DiscoverCache, discoverFromInitialize, discoverFromUpstream, type DiscoverResult } from '../protocol/discover.js';
 import { probeGenerations, type UpstreamGenerations } from '../protocol/generation-probe.js';
 import { ModernEdge, type ModernHost, type ModernSession } from '../protocol/modern-edge.js';
@@ -66,18 +65,8 @@ export class ModernGateway implements ModernHost {
     return this.#sessions.size;
   }
 
-  /**
-   * Today a digest of the request's credentials (`anonymous` without any): callers with different
-   * tokens never share a pooled session, a sealed state or a private cache entry. Agent identity
-   * replaces this with the authenticated agent's id.
-   */
-  authorizationContext(request: IncomingMessage): string {
-    const credentials = request.headers.authorization;
-    return credentials === undefined ? 'anonymous' : `credentials:${createHash('sha256').update(credentials).digest('base64url').slice(0, 22)}`;
-  }
-
-  session(serverId: string, authorizationContext: string, envelope: ClientEnvelope): Promise<ModernSession> {
-    return this.#sessions.session(serverId, authorizationContext, envelope);
+  session(serverId: string, agent: Agent, envelope: ClientEnvelope): Promise<ModernSession> {
+    return this.#sessions.session(serverId, agent, envelope);
   }
 
   async discover(serverId: string, authorizationContext: string, session: ModernSession): Promise<DiscoverResult> {

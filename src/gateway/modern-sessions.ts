@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
+import type { Agent } from '../identity/agent.js';
 import { ModernDownstream } from '../protocol/modern-downstream.js';
 import type { ModernSession } from '../protocol/modern-edge.js';
 import type { ClientEnvelope } from '../protocol/request-codec.js';
@@ -71,8 +72,8 @@ export class ModernSessions {
     return this.#pool.size;
   }
 
-  async session(serverId: string, authorizationContext: string, envelope: ClientEnvelope): Promise<ModernSession> {
-    return (await this.#pooled(serverId, authorizationContext, envelope)).session;
+  async session(serverId: string, agent: Agent, envelope: ClientEnvelope): Promise<ModernSession> {
+    return (await this.#pooled(serverId, agent, envelope)).session;
   }
 
   /** The `initialize` result of the caller's 2025 upstream session (what its `server/discover` is built from). */
@@ -91,8 +92,8 @@ export class ModernSessions {
     await Promise.allSettled([...this.#pool.values()].map((pooled) => this.#close(pooled)));
   }
 
-  async #pooled(serverId: string, authorizationContext: string, envelope: ClientEnvelope): Promise<Pooled> {
-    const key = `${serverId}\0${authorizationContext}\0${capabilitiesKey(envelope.clientCapabilities)}`;
+  async #pooled(serverId: string, agent: Agent, envelope: ClientEnvelope): Promise<Pooled> {
+    const key = `${serverId}\0${agent.key}\0${capabilitiesKey(envelope.clientCapabilities)}`;
     const existing = this.#pool.get(key);
     if (existing && !existing.session.downstream.ended) {
       existing.lastUsed = Date.now();
@@ -101,16 +102,16 @@ export class ModernSessions {
     if (existing) await this.#close(existing);
     let opening = this.#opening.get(key);
     if (!opening) {
-      opening = this.#open(key, serverId, envelope).finally(() => this.#opening.delete(key));
+      opening = this.#open(key, serverId, agent, envelope).finally(() => this.#opening.delete(key));
       this.#opening.set(key, opening);
     }
     return opening;
   }
 
-  async #open(key: string, serverId: string, envelope: ClientEnvelope): Promise<Pooled> {
+  async #open(key: string, serverId: string, agent: Agent, envelope: ClientEnvelope): Promise<Pooled> {
     this.#makeRoom(key.slice(0, key.lastIndexOf('\0') + 1));
     const { upstream, generation } = await this.#options.connect(serverId);
-    const proxy = new ProxySession({ serverId, upstream, context: this.#options.context });
+    const proxy = new ProxySession({ serverId, agent, upstream, context: this.#options.context });
     const downstream = new ModernDownstream({
       serverId,
       sealer: this.#options.sealer,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HoldOutcome } from '../approvals/approval-hub.js';
 import type { ToolDefinition } from '../catalog/types.js';
 import type { ToolgateError } from '../errors.js';
+import type { Agent } from '../identity/agent.js';
 import type { CallTimeout } from '../policy/compile.js';
 import { auditDecision } from '../audit/record.js';
 import { decide, decisionMeta, policyViolationText } from '../policy/decide.js';
@@ -35,6 +36,8 @@ export interface ProxySessionOptions {
   serverId: string;
   /** The transport's session id, when the transport has sessions. */
   sessionId?: string;
+  /** Who is calling, verified by the transport before the session started; every call carries it. */
+  agent: Agent;
   upstream: Upstream;
   context: GatewayContext;
 }
@@ -47,6 +50,7 @@ export interface ProxySessionOptions {
 export class ProxySession implements ClientSession {
   readonly serverId: string;
   readonly sessionId?: string;
+  readonly agent: Agent;
   downstream?: Downstream;
 
   readonly #upstream: Upstream;
@@ -69,9 +73,10 @@ export class ProxySession implements ClientSession {
   constructor(options: ProxySessionOptions) {
     this.serverId = options.serverId;
     this.sessionId = options.sessionId;
+    this.agent = options.agent;
     this.#upstream = options.upstream;
     this.#context = options.context;
-    this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId });
+    this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId, agent: options.agent.id });
     if (options.context.tracing) this.#traces = new Map();
     if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log, (tool, changedAt) => options.context.onPinChanged?.(options.serverId, tool, changedAt));
     this.#definitions = new ToolDefinitions((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
@@ -163,7 +168,7 @@ export class ProxySession implements ClientSession {
 
   async #handleToolCall(message: JsonRpcRequest, raw: string | undefined): Promise<void> {
     const policy = this.#context.policy();
-    const input = readToolCall(message, this.serverId, this.sessionId, policy.toolNameLength);
+    const input = readToolCall(message, this.serverId, this.sessionId, this.agent, policy.toolNameLength);
     if (!input.ok) {
       if (input.overLong) this.#refusedOverLongName(message, input.overLong, policy.revision);
       this.#reply(input.error);

@@ -30,13 +30,16 @@ import { CATEGORY_COUNT, CATEGORY_INDEX, classificationOf, compileDefaults, type
 import type { ConditionInput } from './conditions.js';
 import { buildExplanation, configPath, type ExplainInput } from './explain.js';
 import { deepFreeze } from './freeze.js';
+import { anonymousAgent } from '../identity/agent.js';
 import { categoryGoverning, governing, serverDefault, unknownCategory, type Governing, type ResolvedRule } from './governing.js';
-import { sessionKeySuffix } from './rate-limit-key.js';
+import { callKeySuffix } from './rate-limit-key.js';
 import * as reasons from './reasons.js';
 import { policyRevision } from './revision.js';
 import { EMPTY_SERVER, compileServer, matchRule, type RulePlan, type ServerPlan } from './rule-plan.js';
 import type { ApprovalRule, Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
 import { SchemaCompiler, UpstreamSchemaCache, issuesText, validationIssues } from './validation.js';
+
+const ANONYMOUS_CONDITION_AGENT = anonymousAgent();
 
 /** A `require_approval` with no `approval:` block (e.g. the recommended profile's). */
 const DEFAULT_APPROVAL: ApprovalRule = Object.freeze({ timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS, notify: [], via: 'dashboard' as const });
@@ -216,7 +219,8 @@ class Policy implements CompiledPolicy {
     let allowedBy: RuleRef | undefined;
     let heldBy: RuleRef | undefined;
     if (plan.conditions.length > 0) {
-      const input: ConditionInput = { args: call.args ?? {}, tool: call.tool, server: call.server, session: call.session ?? '' };
+      const agent = call.agent ?? ANONYMOUS_CONDITION_AGENT;
+      const input: ConditionInput = { args: call.args ?? {}, tool: call.tool, server: call.server, session: call.session ?? '', agent: { id: agent.id, groups: agent.groups, claims: agent.claims } };
       for (const c of plan.conditions) {
         const outcome = c.condition.test(input);
         if (outcome.kind === 'no_match') continue;
@@ -306,7 +310,7 @@ class Policy implements CompiledPolicy {
     const limit = plan.config.rateLimit;
     if (limit === undefined) return undefined;
     if (g.keyPrefix === undefined) return (g.pass as { rateLimit?: RateLimitCheck }).rateLimit;
-    const key = g.keyPrefix + sessionKeySuffix(call.session);
+    const key = g.keyPrefix + callKeySuffix(g.keyScope === 'session' ? call.session : call.agent?.id);
     return { key, max: limit.max, windowMs: limit.windowMs, scope: limit.scope, rule: plan.rateLimitRef };
   }
 

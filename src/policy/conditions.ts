@@ -8,12 +8,16 @@
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 
-/** The variables every condition can read. `session` is `""` when the transport has none. */
+/**
+ * The variables every condition can read. `session` is `""` when the transport has none; `agent`
+ * is the verified caller (`{ id: "anonymous", groups: [], claims: {} }` without one).
+ */
 export interface ConditionInput {
   args: Record<string, unknown>;
   tool: string;
   server: string;
   session: string;
+  agent: { id: string; groups: readonly string[]; claims: Readonly<Record<string, unknown>> };
 }
 
 export type ConditionOutcome =
@@ -32,7 +36,8 @@ function celEnvironment(): Environment {
     .registerVariable('args', 'map')
     .registerVariable('tool', 'string')
     .registerVariable('server', 'string')
-    .registerVariable('session', 'string');
+    .registerVariable('session', 'string')
+    .registerVariable('agent', 'map');
   return environment;
 }
 

@@ -5,7 +5,7 @@
 import type { Category } from '../catalog/types.js';
 import type { RuleAction, ToolRuleConfig } from '../config/types.js';
 import type { CategoryDefault } from './category-defaults.js';
-import { rateLimitKey, sessionKeyPrefix } from './rate-limit-key.js';
+import { callKeyPrefix, isCallScope, rateLimitKey, type CallScope } from './rate-limit-key.js';
 import * as reasons from './reasons.js';
 import type { RulePlan } from './rule-plan.js';
 import type { RateLimitCheck, RuleRef, RuleSource, Verdict } from './types.js';
@@ -27,10 +27,12 @@ export interface Governing extends ResolvedRule {
   readonly plan: RulePlan | undefined;
   /** The action's own verdict for deny and hide. */
   readonly actionVerdict: Verdict | undefined;
-  /** Verdict of a call that passes every check, when it does not depend on the call (no session-scoped limit). */
+  /** Verdict of a call that passes every check, when it does not depend on the call (no session- or agent-scoped limit). */
   readonly pass: Verdict | undefined;
-  /** For session-scoped limits: the key without the session. */
+  /** For session- and agent-scoped limits: the key without the call's session or agent. */
   readonly keyPrefix: string | undefined;
+  /** Which of the call's subjects ends the key, with `keyPrefix`. */
+  readonly keyScope: CallScope | undefined;
 }
 
 const DEFAULT_REF: RuleRef = Object.freeze({ pattern: 'default', part: 'default' });
@@ -40,8 +42,10 @@ export function governing(kind: RuleSource['kind'], server: string, tool: string
   const limit = plan.config.rateLimit;
   let pass: Verdict | undefined;
   let keyPrefix: string | undefined;
-  if (limit?.scope === 'session') {
-    keyPrefix = sessionKeyPrefix(server, plan.pattern, tool);
+  let keyScope: CallScope | undefined;
+  if (limit !== undefined && isCallScope(limit.scope)) {
+    keyScope = limit.scope;
+    keyPrefix = callKeyPrefix(keyScope, server, plan.pattern, tool);
   } else {
     const rateLimit: RateLimitCheck | undefined = limit && Object.freeze({
       key: rateLimitKey(limit.scope, server, plan.pattern, tool, undefined),
@@ -52,7 +56,7 @@ export function governing(kind: RuleSource['kind'], server: string, tool: string
     });
     pass = Object.freeze(rateLimit ? { kind: 'allow', rule: plan.actionRef, rateLimit } : { kind: 'allow', rule: plan.actionRef });
   }
-  return Object.freeze({ pattern: plan.pattern, action: plan.config.action, isDefault: false, kind, config: plan.config, plan, actionVerdict, pass, keyPrefix });
+  return Object.freeze({ pattern: plan.pattern, action: plan.config.action, isDefault: false, kind, config: plan.config, plan, actionVerdict, pass, keyPrefix, keyScope });
 }
 
 /**
@@ -98,6 +102,7 @@ export function serverDefault(server: string, tool: string, fallback: 'allow' | 
     actionVerdict: undefined,
     pass: Object.freeze(pass),
     keyPrefix: undefined,
+    keyScope: undefined,
   });
 }
 
@@ -112,5 +117,6 @@ export function unknownCategory(server: string, tool: string): Governing {
     actionVerdict: undefined,
     pass: Object.freeze({ kind: 'deny', rule: UNKNOWN_CATEGORY_REF, reason: reasons.categoryUnknown(server, tool) }),
     keyPrefix: undefined,
+    keyScope: undefined,
   });
 }

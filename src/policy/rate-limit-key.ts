@@ -13,8 +13,12 @@ import { keptName } from '../text-bounds.js';
  * | `tool`    | server, rule and tool, across sessions      | `rl:tool:["srv","rule","tool"]`      |
  * | `server`  | server and rule: every tool the rule matches | `rl:server:["srv","rule"]`           |
  * | `global`  | rule pattern, across all servers            | `rl:global:["rule"]`                 |
+ * | `agent`   | server, rule, tool and verified agent, across its sessions | `rl:agent:["srv","rule","tool","agent"]` |
+ * | `agent_server` | server, rule and verified agent: every tool the rule matches | `rl:agent_server:["srv","rule","agent"]` |
  *
- * Calls without a session (or with an empty one) share the session subject `anonymous`. Under `global`, rules with the
+ * Calls without a session (or with an empty one) share the session subject `anonymous`; so do
+ * calls without a verified agent (the agent `anonymous`). The agent subject is the id the edge
+ * verified (src/identity): a new session or new connection keeps the same budget. Under `global`, rules with the
  * same pattern on different servers count into one log; each still applies its own `max`.
  *
  * Tool names and sessions come from the client: a long one is written as a prefix and a hash of
@@ -26,10 +30,13 @@ export function rateLimitKey(
   pattern: string,
   tool: string,
   session: string | undefined,
+  agent?: string,
 ): string {
   switch (scope) {
     case 'session':
-      return sessionKeyPrefix(server, pattern, tool) + sessionKeySuffix(session);
+    case 'agent':
+    case 'agent_server':
+      return callKeyPrefix(scope, server, pattern, tool) + callKeySuffix(scope === 'session' ? session : agent);
     case 'tool':
       return `rl:tool:${JSON.stringify([server, pattern, keptName(tool)])}`;
     case 'server':
@@ -39,12 +46,20 @@ export function rateLimitKey(
   }
 }
 
-/** The part of a session-scoped key known before the call; computed once per (server, tool). */
-export function sessionKeyPrefix(server: string, pattern: string, tool: string): string {
-  const head = JSON.stringify([server, pattern, keptName(tool)]);
-  return `rl:session:${head.slice(0, -1)},`;
+/** Scopes whose key ends with something only the call knows: its session or its agent. */
+export type CallScope = 'session' | 'agent' | 'agent_server';
+
+export function isCallScope(scope: RateLimitScope): scope is CallScope {
+  return scope === 'session' || scope === 'agent' || scope === 'agent_server';
 }
 
-export function sessionKeySuffix(session: string | undefined): string {
-  return `${JSON.stringify(keptName(session || 'anonymous'))}]`;
+/** The part of a session- or agent-scoped key known before the call; computed once per (server, tool). */
+export function callKeyPrefix(scope: CallScope, server: string, pattern: string, tool: string): string {
+  const head = JSON.stringify(scope === 'agent_server' ? [server, pattern] : [server, pattern, keptName(tool)]);
+  return `rl:${scope}:${head.slice(0, -1)},`;
+}
+
+/** The call's subject: its session for `session`, its verified agent's id otherwise. */
+export function callKeySuffix(subject: string | undefined): string {
+  return `${JSON.stringify(keptName(subject || 'anonymous'))}]`;
 }

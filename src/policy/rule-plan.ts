@@ -191,7 +191,7 @@ function compileRule(
     const compiled = compileCondition(c.if);
     if ('error' in compiled) {
       report(`/conditions/${index}/if`, `condition ${index} of ${what} cannot be compiled: ${compiled.error}`,
-        'conditions are CEL expressions over args, tool, server and session, e.g. args.env == "prod"');
+        'conditions are CEL expressions over args, tool, server, session and agent, e.g. args.env == "prod"');
       return;
     }
     const condRef = ref(`conditions[${index}]`);

@@ -4,6 +4,7 @@
  */
 import type { Category } from '../catalog/types.js';
 import type { Mode, RateLimitScope } from '../config/types.js';
+import type { Agent } from '../identity/agent.js';
 
 /** A `tools/call` as the policy sees it. */
 export interface ToolCall {
@@ -12,6 +13,8 @@ export interface ToolCall {
   args: Record<string, unknown>;
   /** The agent session, when the transport has one. */
   session?: string;
+  /** Who is calling, verified at the edge; absent: anonymous. */
+  agent?: Agent;
 }
 
 /** Which rule of the policy produced a decision, for messages and audit. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
+import type { Agent } from '../identity/agent.js';
 import { errorAnswer } from '../error-table.js';
 import { errorResponse, INVALID_PARAMS, METHOD_NOT_FOUND, type JsonRpcError, type JsonRpcRequest } from '../transport/jsonrpc.js';
 import type { DiscoverResult } from './discover.js';
@@ -20,13 +21,8 @@ export interface ModernSession {
 
 /** What the 2026 edge needs from the gateway. */
 export interface ModernHost {
-  /**
-   * Who is calling, as far as the gateway can tell: the key for pooled sessions, sealed states and
-   * private caches. The seam agent identity fills with the agent's id.
-   */
-  authorizationContext(request: IncomingMessage): string;
   /** The caller's pipeline to the server, ready for requests. Throws a ToolgateError when it cannot be had. */
-  session(serverId: string, authorizationContext: string, envelope: ClientEnvelope): Promise<ModernSession>;
+  session(serverId: string, agent: Agent, envelope: ClientEnvelope): Promise<ModernSession>;
   /** `server/discover` for this caller. */
   discover(serverId: string, authorizationContext: string, session: ModernSession): Promise<DiscoverResult>;
   policyRevision(): string;
@@ -44,8 +40,12 @@ export interface ModernHost {
 export class ModernEdge {
   constructor(private readonly host: ModernHost) {}
 
-  /** False when the request is 2025 traffic (the 2025 edge serves it); true when it was answered here. */
-  async handle(request: IncomingMessage, response: ServerResponse, serverId: string, body: unknown): Promise<boolean> {
+  /**
+   * False when the request is 2025 traffic (the 2025 edge serves it); true when it was answered here.
+   * `agent` is the caller the edge verified: its `key` separates pooled sessions, sealed states
+   * and private caches, so one agent can neither use nor replay another's.
+   */
+  async handle(request: IncomingMessage, response: ServerResponse, serverId: string, body: unknown, agent: Agent): Promise<boolean> {
     const classified = classify({ method: request.method ?? '', headers: request.headers, body });
     if (classified.generation === '2025') return false;
     if (classified.kind === 'refused') {
@@ -62,13 +62,12 @@ export class ModernEdge {
       sendError(response, 404, errorResponse(rpc.id, METHOD_NOT_FOUND, `Method not found: ${rpc.method} is not part of MCP 2026-07-28 (no initialize, sessions, ping or logging/setLevel; resources are watched with subscriptions/listen)`));
       return true;
     }
-    const authorizationContext = this.host.authorizationContext(request);
-    const exchange = new ModernExchange(response, rpc, envelope, authorizationContext);
+    const exchange = new ModernExchange(response, rpc, envelope, agent.key);
     try {
       // A state that does not open is refused before anything is opened for the caller.
       const state = rpc.params?.requestState === undefined ? undefined : this.#openState(exchange, serverId);
       if (state === 'refused') return true;
-      const session = await this.host.session(serverId, authorizationContext, envelope);
+      const session = await this.host.session(serverId, agent, envelope);
       await this.#serve(exchange, serverId, session, paramHeaders, state);
     } catch (error) {
       if (!(error instanceof ToolgateError)) this.host.log.error({ err: error, method: rpc.method }, 'unexpected error while serving a 2026 request');

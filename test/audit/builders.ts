@@ -49,6 +49,7 @@ export function record(overrides: Partial<NewAuditRecord> = {}): NewAuditRecord 
     argsKeys: null,
     argsSha256: null,
     args: null,
+    agent: null,
     ...overrides,
   };
 }

@@ -15,6 +15,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import { HttpEdge } from '../../src/transport/http/http-server.js';
 import { eventually, RECORDING_SERVER, tempDir } from '../helpers/harness.js';
 import { MCP_HEADERS } from './raw-http.js';
+import { anonymousAgent } from '../../src/identity/agent.js';
 
 const REPLAY_BYTES = 4096;
 
@@ -59,7 +60,7 @@ test('the replay log is bounded in bytes; resuming from an event it no longer ke
   const log = pino({ level: 'silent' });
   const gateway = new Gateway({ config, log, audit: null });
   // The gateway's own edge class on a socket of this test, so its sessions can be inspected.
-  const edge = new HttpEdge({ host: gateway, listenHost: '127.0.0.1', allowedHosts: [], allowedOrigins: [], maxBodyBytes: 1 << 20, log, limits: () => config.limits });
+  const edge = new HttpEdge({ host: gateway, listenHost: '127.0.0.1', allowedHosts: [], allowedOrigins: [], maxBodyBytes: 1 << 20, log, limits: () => config.limits, authenticate: async () => anonymousAgent() });
   const { port } = await edge.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/mcp/app`;
   let mostRetained = 0;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import { errorAnswer } from '../../error-table.js';
 import { ToolgateError } from '../../errors.js';
+import type { Agent } from '../../identity/agent.js';
 import type { ClientSession } from '../client-session.js';
 import {
   answerableId,
@@ -19,8 +20,8 @@ import { checkHostAndOrigin, decodePathSegment, readBody, type HostPolicy } from
 /** What the HTTP edge needs from the gateway: which servers exist, and a session per client. */
 export interface SessionHost {
   serverIds(): string[];
-  /** Starts a proxied session (and its upstream). Throws a ToolgateError when it cannot. */
-  openSession(serverId: string, sessionId: string): ClientSession;
+  /** Starts a proxied session (and its upstream) for `agent`. Throws a ToolgateError when it cannot. */
+  openSession(serverId: string, sessionId: string, agent: Agent): ClientSession;
 }
 
 /** The bounds the edge enforces; read on every use, so a reloaded config applies at once. */
@@ -46,7 +47,12 @@ export interface HttpEdgeOptions extends HostPolicy {
    * Serves another protocol generation on the same URLs (MCP 2026-07-28, chosen per request);
    * resolves true when it answered the request, false to leave it to this 2025 edge.
    */
-  otherGeneration?: (request: IncomingMessage, response: ServerResponse, serverId: string, body: unknown) => Promise<boolean>;
+  otherGeneration?: (request: IncomingMessage, response: ServerResponse, serverId: string, body: unknown, agent: Agent) => Promise<boolean>;
+  /**
+   * Who is calling: the request's verified agent, or undefined when the request was refused (and
+   * answered). Runs before anything else is done for an MCP request.
+   */
+  authenticate: (request: IncomingMessage, response: ServerResponse, serverId: string) => Promise<Agent | undefined>;
   /** Other routes (health, admin); return true when handled. */
   routes?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
@@ -123,24 +129,27 @@ export class HttpEdge {
       });
       return;
     }
-    if (request.method !== 'POST' && request.method !== 'OPTIONS' && (await this.#options.otherGeneration?.(request, response, serverId, undefined))) return;
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204).end(); // a browser's preflight carries no credentials
+      return;
+    }
+    const agent = await this.#options.authenticate(request, response, serverId);
+    if (agent === undefined) return;
+    if (request.method !== 'POST' && (await this.#options.otherGeneration?.(request, response, serverId, undefined, agent))) return;
     switch (request.method) {
       case 'POST':
-        return this.#post(request, response, serverId);
+        return this.#post(request, response, serverId, agent);
       case 'GET':
-        return this.#get(request, response, serverId);
+        return this.#get(request, response, serverId, agent);
       case 'DELETE':
-        return this.#delete(request, response, serverId);
-      case 'OPTIONS':
-        response.writeHead(204).end();
-        return;
+        return this.#delete(request, response, serverId, agent);
       default:
         response.setHeader('allow', 'GET, POST, DELETE, OPTIONS');
         throw new ToolgateError('method_not_allowed', `${request.method} is not part of the MCP Streamable HTTP transport; use POST, GET or DELETE`);
     }
   }
 
-  async #post(request: IncomingMessage, response: ServerResponse, serverId: string): Promise<void> {
+  async #post(request: IncomingMessage, response: ServerResponse, serverId: string, agent: Agent): Promise<void> {
     const accept = request.headers.accept ?? '';
     if (!(accept.includes('application/json') || accept.includes('*/*')) || !(accept.includes('text/event-stream') || accept.includes('*/*'))) {
       throw new ToolgateError('not_acceptable', 'The client must accept both application/json and text/event-stream (Accept header), as the MCP Streamable HTTP transport requires');
@@ -161,7 +170,7 @@ export class HttpEdge {
       sendJson(response, 400, errorResponse(answerableId(message), INVALID_REQUEST, `Invalid request: ${problem}`));
       return;
     }
-    if (await this.#options.otherGeneration?.(request, response, serverId, message)) return;
+    if (await this.#options.otherGeneration?.(request, response, serverId, message, agent)) return;
 
     const sessionHeader = request.headers['mcp-session-id'];
     if (isRequest(message) && message.method === 'initialize') {
@@ -170,7 +179,7 @@ export class HttpEdge {
       }
       let session: HttpSession;
       try {
-        session = this.#openSession(serverId);
+        session = this.#openSession(serverId, agent);
       } catch (error) {
         this.#fail(response, error, message.id);
         return;
@@ -179,7 +188,7 @@ export class HttpEdge {
       session.handler.handleClientMessage(message, raw, traceHeaders(request));
       return;
     }
-    const session = this.#session(sessionHeader, serverId);
+    const session = this.#session(sessionHeader, serverId, agent);
     session.touch();
     if (isRequest(message)) {
       if (!session.openRequestStream(message.id, response)) {
@@ -193,11 +202,11 @@ export class HttpEdge {
     response.writeHead(202, { 'mcp-session-id': session.id }).end();
   }
 
-  async #get(request: IncomingMessage, response: ServerResponse, serverId: string): Promise<void> {
+  async #get(request: IncomingMessage, response: ServerResponse, serverId: string, agent: Agent): Promise<void> {
     if (!(request.headers.accept ?? '').includes('text/event-stream')) {
       throw new ToolgateError('not_acceptable', 'GET opens an event stream: the client must accept text/event-stream');
     }
-    const session = this.#session(request.headers['mcp-session-id'], serverId);
+    const session = this.#session(request.headers['mcp-session-id'], serverId, agent);
     session.touch();
     const lastEventId = request.headers['last-event-id'];
     if (typeof lastEventId === 'string') {
@@ -209,20 +218,21 @@ export class HttpEdge {
     }
   }
 
-  async #delete(request: IncomingMessage, response: ServerResponse, serverId: string): Promise<void> {
-    const session = this.#session(request.headers['mcp-session-id'], serverId);
+  async #delete(request: IncomingMessage, response: ServerResponse, serverId: string, agent: Agent): Promise<void> {
+    const session = this.#session(request.headers['mcp-session-id'], serverId, agent);
     this.#forget(session, 'the client ended it with DELETE');
     await session.close();
     response.writeHead(200).end();
   }
 
-  #openSession(serverId: string): HttpSession {
+  #openSession(serverId: string, agent: Agent): HttpSession {
     this.#checkSessionLimits(serverId);
     const id = randomUUID();
-    const handler = this.#options.host.openSession(serverId, id);
+    const handler = this.#options.host.openSession(serverId, id, agent);
     const session = new HttpSession({
       id,
       serverId,
+      agentKey: agent.key,
       handler,
       now: this.#now,
       replayBufferBytes: () => this.#options.limits().replayBufferBytes,
@@ -236,13 +246,14 @@ export class HttpEdge {
     return session;
   }
 
-  #session(header: string | string[] | undefined, serverId: string): HttpSession {
+  /** The session the header names; one opened by another agent is answered as unknown (404), as the MCP spec advises. */
+  #session(header: string | string[] | undefined, serverId: string, agent: Agent): HttpSession {
     if (header === undefined) {
       throw new ToolgateError('session_required', 'The Mcp-Session-Id header is required: send initialize first and echo the session id it returns on every later request');
     }
     const id = Array.isArray(header) ? header[0] : header;
     const session = this.sessions.get(id);
-    if (!session || session.serverId !== serverId) {
+    if (!session || session.serverId !== serverId || session.agentKey !== agent.key) {
       const why = this.#endedSessions.get(id);
       throw new ToolgateError('unknown_session', `Session not found: ${why ? `session ${id} ended because ${why}` : `no session ${id} on server "${serverId}"`}; start a new session with initialize`);
     }

@@ -24,6 +24,8 @@ interface RecordedEvent {
 export class HttpSession implements Downstream, EventRecorder {
   readonly id: string;
   readonly serverId: string;
+  /** The agent that opened the session (its `Agent.key`): only it may use the session. */
+  readonly agentKey: string;
   readonly handler: ClientSession;
   /** When a message last went either way (the clock is the edge's). */
   lastActivity: number;
@@ -47,6 +49,7 @@ export class HttpSession implements Downstream, EventRecorder {
   constructor(options: {
     id: string;
     serverId: string;
+    agentKey: string;
     handler: ClientSession;
     log: Logger;
     now: () => number;
@@ -56,6 +59,7 @@ export class HttpSession implements Downstream, EventRecorder {
   }) {
     this.id = options.id;
     this.serverId = options.serverId;
+    this.agentKey = options.agentKey;
     this.handler = options.handler;
     this.#log = options.log;
     this.#now = options.now;
