@@ -22,6 +22,7 @@ import { decodePathSegment } from '../transport/http/request-guards.js';
 import { AdminAuth, sameOrigin, type Credential } from './auth.js';
 import { CatalogView, type ToolLister } from './catalog-view.js';
 import { EventStream } from './event-stream.js';
+import { boundedName, HistoryApi } from './history-api.js';
 import type { AuditRow, DecisionSummary, Overview } from './api-types.js';
 import { adminError, readJsonObject, sendAdminError, sendAdminJson } from './http.js';
 import { LiveFeed, feedKey } from './live-feed.js';
@@ -77,6 +78,15 @@ const ENDPOINTS = [
   'POST approvals/:id/approve {scope: once|session, minutes?, approver?}',
   'POST approvals/:id/refuse {reason, approver?}',
   'GET rate-limits',
+  'GET history/timeline?range=hour|day|week',
+  'GET history/search?from=&to=&server=&tool=&agent=&session=&decision=&q=&before_id=&limit=',
+  'GET history/export?format=csv|jsonl&<the search filters>',
+  'GET tools/:server/:tool',
+  'GET sessions/:id',
+  'GET agents/:id',
+  'GET pins',
+  'POST pins/:server/:tool/accept {approver?}',
+  'GET policy',
   'GET|POST|DELETE session',
 ];
 const AUTH_HINT = 'send the admin token as "Authorization: Bearer <token>", or sign in on the dashboard; the token is admin.token in the config, or the one toolgate generated in <data_dir>/admin-token';
@@ -94,6 +104,7 @@ export class AdminApi {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #startedAt: number;
   #auditReader?: SqliteAuditStore;
+  readonly #history: HistoryApi;
   readonly #wrongTokens: AttemptThrottle;
 
   constructor(host: AdminHost, options: AdminOptions = {}) {
@@ -125,6 +136,7 @@ export class AdminApi {
         host.checkPins?.(server, listing.tools);
       },
     });
+    this.#history = new HistoryApi(host, this.catalog, this.#startedAt);
     this.catalog.onChange = (id) => this.#events.send('catalog', { server: id, health: this.catalog.health(id) });
 
     const feed = new LiveFeed((entry) => this.#events.send('audit', entry));
@@ -182,6 +194,7 @@ export class AdminApi {
     this.#events.close();
     void this.#auditReader?.close();
     this.#auditReader = undefined;
+    this.#history.close();
   }
 
   async #api(request: IncomingMessage, response: ServerResponse, route: string, query: URLSearchParams): Promise<void> {
@@ -217,6 +230,36 @@ export class AdminApi {
         if (parts.length !== 1) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
         return sendAdminJson(response, 200, await this.#rateLimits());
+      case 'history':
+        if (parts.length !== 2 || !['timeline', 'search', 'export'].includes(parts[1])) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        if (parts[1] === 'export') return this.#history.export(query, response);
+        return sendAdminJson(response, 200, parts[1] === 'timeline' ? this.#history.timeline(query) : this.#history.search(query));
+      case 'tools':
+        if (parts.length !== 3) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, await this.#history.tool(segment(parts[1], 'server id'), segment(parts[2], 'tool name')));
+      case 'sessions':
+      case 'agents':
+        if (parts.length !== 2) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, parts[0] === 'sessions' ? this.#history.session(segment(parts[1], 'session id')) : this.#history.agent(segment(parts[1], 'agent id')));
+      case 'pins':
+        if (parts.length === 1) {
+          if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+          return sendAdminJson(response, 200, await this.#history.pins());
+        }
+        if (parts.length !== 4 || parts[3] !== 'accept') break;
+        if (method !== 'POST') throw methodNotAllowed(response, 'POST');
+        this.#requireSameOriginForCookie(request, credential);
+        return readJsonObject(request).then(async (body) => {
+          const approver = parseApprover(body.approver, credential);
+          sendAdminJson(response, 200, await this.#history.acceptPin(segment(parts[1], 'server id'), segment(parts[2], 'tool name'), approver));
+        });
+      case 'policy':
+        if (parts.length !== 1) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, this.#history.policy());
     }
     throw adminError('not_found', `No admin endpoint ${method} ${API}${route}`, `the endpoints under ${API} are: ${ENDPOINTS.join('; ')}`);
   }
@@ -353,6 +396,11 @@ export class AdminApi {
 function namedByPolicy(config: Config, server: string, tool: string): boolean {
   const rules = config.policies[server]?.tools;
   return rules !== undefined && Object.hasOwn(rules, tool) && !/[*?]/.test(tool);
+}
+
+/** A name from the path, decoded and bounded. */
+function segment(raw: string, what: string): string {
+  return boundedName(decodePathSegment(raw, what), what);
 }
 
 function pendingCount(approvals: AdminHost['approvals']): number {

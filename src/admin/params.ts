@@ -3,6 +3,7 @@
  * accepted.
  */
 import { AUDIT_DECISIONS, type AuditDecision } from '../audit/record.js';
+import type { AuditSearch } from '../audit/reader.js';
 import type { AuditQuery } from '../audit/store.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
 import type { Credential } from './auth.js';
@@ -15,12 +16,7 @@ export function parseAuditQuery(query: URLSearchParams, now = Date.now()): Audit
   const tool = query.get('tool');
   if (tool) filter.tool = tool;
   const decision = query.get('decision');
-  if (decision) {
-    const decisions = decision.split(',').map((d) => d.trim()).filter(Boolean);
-    const unknown = decisions.filter((d) => !(AUDIT_DECISIONS as readonly string[]).includes(d));
-    if (unknown.length) throw adminError('invalid_request', `Unknown decision ${unknown.map((d) => `"${d}"`).join(', ')}`, `use one or more of ${AUDIT_DECISIONS.join(', ')}, separated by commas`);
-    filter.decisions = decisions as AuditDecision[];
-  }
+  if (decision) filter.decisions = parseDecisions(decision);
   const since = query.get('since');
   if (since) filter.since = parseSince(since, now);
   const afterId = query.get('after_id');
@@ -31,13 +27,59 @@ export function parseAuditQuery(query: URLSearchParams, now = Date.now()): Audit
   return filter;
 }
 
+/** Longest value accepted for a search field (names are bounded far below this where they are kept). */
+const MAX_FIELD = 256;
+const MAX_TEXT = 200;
+const SEARCH_PARAMS = ['from', 'to', 'server', 'tool', 'agent', 'session', 'decision', 'q', 'before_id', 'limit', 'format'];
+
+/**
+ * The dashboard's audit search: every parameter checked and bounded, unknown ones refused (a
+ * typo must not silently widen a search or an export). `maxLimit` bounds a page or an export.
+ */
+export function parseAuditSearch(query: URLSearchParams, options: { defaultLimit: number; maxLimit: number }, now = Date.now()): AuditSearch {
+  for (const name of query.keys()) {
+    if (!SEARCH_PARAMS.includes(name)) throw adminError('invalid_request', `Unknown search parameter "${name.slice(0, 40)}"`, `use ${SEARCH_PARAMS.join(', ')}`);
+  }
+  const search: AuditSearch = { limit: parseLimit(query.get('limit'), options.defaultLimit, options.maxLimit) };
+  const from = query.get('from');
+  if (from) search.from = parseSince(from, now, 'from');
+  const to = query.get('to');
+  if (to) search.to = parseSince(to, now, 'to');
+  for (const field of ['server', 'tool', 'agent', 'session'] as const) {
+    const value = query.get(field);
+    if (!value) continue;
+    if (value.length > MAX_FIELD) throw adminError('invalid_request', `${field} is at most ${MAX_FIELD} characters`);
+    search[field] = value;
+  }
+  const text = query.get('q');
+  if (text) {
+    if (text.length > MAX_TEXT) throw adminError('invalid_request', `q (words in the reasons) is at most ${MAX_TEXT} characters`);
+    search.text = text;
+  }
+  const decision = query.get('decision');
+  if (decision) search.decisions = parseDecisions(decision);
+  const before = query.get('before_id');
+  if (before) {
+    if (!/^\d{1,15}$/.test(before)) throw adminError('invalid_request', `before_id must be a record id (a whole number), not "${before.slice(0, 40)}"`);
+    search.beforeId = Number(before);
+  }
+  return search;
+}
+
+function parseDecisions(text: string): AuditDecision[] {
+  const decisions = text.split(',').map((d) => d.trim()).filter(Boolean);
+  const unknown = decisions.filter((d) => !(AUDIT_DECISIONS as readonly string[]).includes(d));
+  if (unknown.length) throw adminError('invalid_request', `Unknown decision ${unknown.slice(0, 5).map((d) => `"${d.slice(0, 40)}"`).join(', ')}`, `use one or more of ${AUDIT_DECISIONS.join(', ')}, separated by commas`);
+  return decisions as AuditDecision[];
+}
+
 /** `since`: ms since the epoch, an ISO date, or a duration back from now (`15m`, `2h`, `7d`). */
-function parseSince(text: string, now: number): number {
+function parseSince(text: string, now: number, name = 'since'): number {
   if (/^\d{12,}$/.test(text)) return Number(text);
   if (new RegExp(DURATION_PATTERN).test(text)) return now - parseDuration(text);
   const date = Date.parse(text);
   if (!Number.isNaN(date)) return date;
-  throw adminError('invalid_request', `since must be a time: ms since the epoch, an ISO date (2026-05-01T12:00:00Z), or a duration back from now (15m, 2h, 7d); got "${text}"`);
+  throw adminError('invalid_request', `${name} must be a time: ms since the epoch, an ISO date (2026-05-01T12:00:00Z), or a duration back from now (15m, 2h, 7d); got "${text.slice(0, 60)}"`);
 }
 
 export function parseLimit(text: string | null, fallback: number, max: number): number {

@@ -193,7 +193,8 @@ function toRow(record: NewAuditRecord): unknown[] {
   });
 }
 
-function fromRow(row: Record<string, unknown>): AuditRecord {
+/** A row as the table holds it, back into a record. */
+export function fromRow(row: Record<string, unknown>): AuditRecord {
   const record: Record<string, unknown> = {};
   for (const [field, column, kind] of COLUMNS) {
     const value = row[column];
