@@ -37,6 +37,7 @@ export type Trait =
   | 'connection'
   | 'node-admin'
   | 'http-client'
+  | 'passthrough'
   | 'unlink'
   | 'unknown';
 
@@ -124,6 +125,11 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   const machine = [...objects, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => MACHINE_MESSAGING.has(w));
 
   if (v.cls === 'communicate') {
+    const notice = objects.find((o) => NOTICE_OBJECTS.has(o));
+    if (notice !== undefined) {
+      reasons.push(`It sends a ${notice} to people: a message, whatever it is about (rubric §1, Communication).`);
+      return decide('Communication');
+    }
     const money =
       has(FINANCIAL_OBJECTS) ?? (ev.paymentsContext ? has(FINANCIAL_IN_CONTEXT) : undefined) ?? (ev.paramTokens.has('amount') ? 'an amount' : undefined);
     if (money !== undefined) {
@@ -149,6 +155,10 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     return decide('Communication');
   }
 
+  if (v.cls === 'execute' && (v.base === 'upgrade' || v.base === 'scale') && has(RESOURCE_TIERS) !== undefined) {
+    reasons.push(`"${v.word}" a ${has(RESOURCE_TIERS)} changes its declared size or tier: declarative desired state is Write, not Execute (rubric §1).`);
+    return decide('Write');
+  }
   if (v.cls === 'execute' && v.base === 'forward' && !objects.includes('port') && has(COMMUNICATION_OBJECTS)) {
     reasons.push('It forwards a message to someone else.');
     return decide('Communication');
@@ -199,6 +209,14 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
       reasons.push(`It hands work to an autonomous ${agent}, which then acts (writes code, opens changes) on its own.`);
       return decide('Execute');
     }
+    if (PAGES_PEOPLE.test(ev.description)) {
+      reasons.push('The description says it pages or notifies people: delivering a message to people is Communication (rubric §1, rule 5).');
+      return decide('Communication');
+    }
+    if (v.base === 'sync' && has(DEPLOYED_OBJECTS) !== undefined) {
+      reasons.push(`Syncing an ${has(DEPLOYED_OBJECTS)} to its target state deploys it (rubric §1: launches a deployment is Execute).`);
+      return decide('Execute');
+    }
     const social = has(COMMUNICATION_OBJECTS);
     if (social !== undefined && POSTING_VERBS.has(v.base) && machine === undefined && !objects.includes('draft')) {
       reasons.push(`It posts a ${social} that other people will see.`);
@@ -208,6 +226,15 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   }
   return decide(base);
 }
+
+/** A description saying the tool reaches people directly: paging an on-call, notifying a team. */
+const PAGES_PEOPLE = /\b(?:pages?|paging|notif(?:y|ies)|alerts?|texts?|calls?)\s+(?:the\s+|an?\s+)?(?:on-?call|responders?|people|users|team|recipients?|subscribers)\b/i;
+/** Objects whose sync to a desired state is a deployment. */
+const DEPLOYED_OBJECTS = new Set(['application', 'applications', 'app', 'apps', 'release', 'releases']);
+/** Messages about something else (an invoice reminder is still a message). */
+const NOTICE_OBJECTS = new Set(['reminder', 'reminders', 'notification', 'notifications', 'notice']);
+/** Resources whose size or tier is declared: upgrading one is a change of desired state. */
+const RESOURCE_TIERS = new Set(['cluster', 'clusters', 'instance', 'instances', 'plan', 'tier', 'database', 'workspace']);
 
 /** A query against one of these may write; its reads are not assumed. */
 const DATABASE_WORDS = new Set(['database', 'databases', 'db', 'sql', 'table', 'tables']);

@@ -16,10 +16,14 @@ import { decideCategory } from './category.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { detectPoisoning } from './poisoning.js';
 import { decideRisk } from './risk.js';
+import { actionAsTool, actionSelector, worstAction } from './actions.js';
 import {
   maxRisk,
   raiseRisk,
+  type Category,
   type Classification,
+  type Risk,
+  type ToolAnnotations,
   type Finding,
   type ToolDefinition,
 } from './types.js';
@@ -31,12 +35,11 @@ export type { Category, Classification, Finding, Risk, ToolAnnotations, ToolDefi
 export function classifyTool(tool: ToolDefinition, server?: string): Classification {
   const annotations = typeof tool.annotations === 'object' && tool.annotations !== null ? tool.annotations : undefined;
   const ev = gatherEvidence(tool, server);
-  const category = decideCategory(ev, annotations);
-  const risk = decideRisk(ev, category);
-  const rationale = [...category.reasons, ...risk.reasons];
+  const verdict = judgeActions(tool, server) ?? judge(ev, annotations);
+  const rationale = [...verdict.reasons];
   const findings: Finding[] = [];
 
-  let level = risk.risk;
+  let level = verdict.risk;
   const poisoning = detectPoisoning(tool);
   if (poisoning.findings.length > 0) {
     findings.push(...poisoning.findings);
@@ -49,7 +52,7 @@ export function classifyTool(tool: ToolDefinition, server?: string): Classificat
     level = raised;
   }
 
-  const contradictions = annotationContradictions(ev, category.category, annotations);
+  const contradictions = annotationContradictions(ev, verdict.category, annotations);
   for (const c of contradictions) rationale.push(c.message);
   findings.push(...contradictions);
 
@@ -59,7 +62,42 @@ export function classifyTool(tool: ToolDefinition, server?: string): Classificat
     rationale.push(`${thin} The verdict rests on the name and parameters.`);
   }
 
-  return { category: category.category, risk: level, requiredParams: ev.required, rationale, findings };
+  return { category: verdict.category, risk: level, requiredParams: ev.required, rationale, findings };
+}
+
+interface Verdict {
+  category: Category;
+  risk: Risk;
+  reasons: string[];
+}
+
+/** Category by precedence, then risk from the category's base, ladder and modifiers. */
+function judge(ev: Evidence, annotations: ToolAnnotations | undefined): Verdict {
+  const category = decideCategory(ev, annotations);
+  const risk = decideRisk(ev, category);
+  return { category: category.category, risk: risk.risk, reasons: [...category.reasons, ...risk.reasons] };
+}
+
+/** A multi-action tool judged by its worst action (rubric §1), or undefined for a one-action tool. */
+function judgeActions(tool: ToolDefinition, server: string | undefined): Verdict | undefined {
+  const selector = actionSelector(tool);
+  if (selector === undefined) return undefined;
+  const whole = gatherEvidence({ ...tool, inputSchema: undefined }, server);
+  const judged = selector.values.map((value) => {
+    const v = judge(gatherEvidence(actionAsTool(tool, selector, value), server), undefined);
+    return { action: value, ...v };
+  });
+  const primary = decideCategory(whole, undefined).category;
+  const worst = worstAction<Verdict & { action: string }>(judged, primary);
+  if (worst === undefined) return undefined;
+  return {
+    category: worst.category,
+    risk: worst.risk,
+    reasons: [
+      `Multi-action tool (rubric §1): \`${selector.param}\` accepts ${selector.values.map((v) => `"${v}"`).join(', ')}; the worst is "${worst.action}", ${worst.category}/${worst.risk}, which sets the tool's class.`,
+      ...worst.reasons,
+    ],
+  };
 }
 
 /** Explains why a description is too thin to judge the tool by, or returns undefined. */

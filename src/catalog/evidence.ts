@@ -29,6 +29,8 @@ export interface Param {
   type: string | undefined;
   format: string | undefined;
   description: string;
+  /** The values it accepts, when the schema lists them. */
+  values: string[];
 }
 
 export type VerbSource = 'name' | 'name (noun)' | 'title' | 'description' | 'none';
@@ -214,18 +216,31 @@ export function descriptionVerb(description: string): Verb | undefined {
   return undefined;
 }
 
-function readParams(schema: unknown): Param[] {
-  if (!isObject(schema) || !isObject(schema.properties)) return [];
-  return Object.entries(schema.properties).map(([name, raw]) => {
+/**
+ * The parameters a call can set, nested ones included: servers often wrap every argument in one
+ * object (`params`, `action.forward`), and what the tool accepts is still decided by those.
+ */
+function readParams(schema: unknown, depth = 0): Param[] {
+  if (!isObject(schema) || !isObject(schema.properties) || depth > 2) return [];
+  return Object.entries(schema.properties).flatMap(([name, raw]) => {
     const p = isObject(raw) ? raw : {};
-    return {
+    const own: Param = {
       name,
       tokens: splitWords(name),
       type: typeof p.type === 'string' ? p.type : undefined,
       format: typeof p.format === 'string' ? p.format : formatOfAnyOf(p),
       description: typeof p.description === 'string' ? p.description : '',
+      values: enumOf(p),
     };
+    return [own, ...readParams(p, depth + 1)];
   });
+}
+
+/** The strings a parameter accepts when it lists them (`enum`, or `anyOf`/`oneOf` of consts). */
+function enumOf(p: Record<string, unknown>): string[] {
+  if (Array.isArray(p.enum)) return p.enum.filter((v): v is string => typeof v === 'string');
+  const variants = Array.isArray(p.anyOf) ? p.anyOf : Array.isArray(p.oneOf) ? p.oneOf : [];
+  return variants.flatMap((v) => (isObject(v) ? (typeof v.const === 'string' ? [v.const] : Array.isArray(v.enum) ? v.enum.filter((e): e is string => typeof e === 'string') : []) : []));
 }
 
 function formatOfAnyOf(p: Record<string, unknown>): string | undefined {

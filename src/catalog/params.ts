@@ -19,7 +19,7 @@ import {
 
 export interface ParameterVerdict {
   category: Category;
-  trait: 'command' | 'sql' | 'sql-read-only' | 'http-client';
+  trait: 'command' | 'sql' | 'sql-read-only' | 'http-client' | 'passthrough';
   reason: string;
 }
 
@@ -56,6 +56,25 @@ export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
     };
   }
 
+  const service = ev.params.find((p) => SERVICE_PARAMS.has(p.tokens.join('_')) && p.values.length === 0);
+  const operation = ev.params.find((p) => OPERATION_PARAMS.has(p.tokens.join('_')) && p.values.length === 0);
+  if (service && operation && v?.cls !== 'read') {
+    return {
+      category: 'Execute',
+      trait: 'passthrough',
+      reason: `Parameters \`${service.name}\` and \`${operation.name}\` name any service and operation: a generic API passthrough (rubric §3).`,
+    };
+  }
+
+  const pipeline = ev.params.find((p) => p.tokens.join('_') === 'pipeline' && p.type === 'array');
+  if (pipeline && (v === undefined || v.cls === 'read' || v.cls === 'execute') && !READ_ONLY_PHRASE.test(ev.description)) {
+    return {
+      category: 'Execute',
+      trait: 'sql',
+      reason: `Parameter \`${pipeline.name}\` takes a query pipeline, whose stages may write (rubric §1: pipelines with write stages are Execute).`,
+    };
+  }
+
   const sql = ev.params.find((p) => isSqlParam(p, ev.description));
   if (sql) {
     if (READ_ONLY_PHRASE.test(ev.description) || READ_ONLY_PHRASE.test(ev.titleTokens.join(' '))) {
@@ -72,6 +91,11 @@ export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
   }
   return undefined;
 }
+
+/** Parameters that name which service or API a passthrough calls. */
+const SERVICE_PARAMS = new Set(['service', 'service_name', 'api', 'api_name']);
+/** Parameters that name the operation a passthrough performs, as free text. */
+const OPERATION_PARAMS = new Set(['method', 'operation', 'operation_name', 'action']);
 
 export function isUrlParam(p: Param): boolean {
   return URL_PARAMS.has(p.tokens.join('_')) || p.format === 'uri' || p.format === 'url';

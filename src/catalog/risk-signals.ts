@@ -10,11 +10,22 @@ export const SECRET_WORDS = set(`secret secrets credential credentials password 
 
 /** Reads of these expose people's data or private conversations. */
 export const PERSONAL_DATA = set(`user users profile profiles contact contacts member members people
-  employee employees customer customers`);
+  employee employees customer customers phone phone_number phone_numbers`);
+/** Directory entries: a list of them is identifiers, one of them in full is a profile. */
+export const DIRECTORY_ENTRIES = set(`user users member members people employee employees`);
+/** Heads of a read that are metadata, whatever they belong to (`list_email_labels`). */
+export const METADATA_HEADS = set(`label labels tag tags folder folders filter filters name names id ids
+  type types kind kinds field fields column columns category categories template templates`);
+/** Reads of these return stored records: query results that may hold anything. */
+export const RECORD_OBJECTS = set(`record records document documents row rows item_data entries`);
+/** Parameters that select records by content: a query over stored data. */
+export const RECORD_FILTER_PARAMS = set(`filter conditions where query projection`);
+/** Parameters that name a store of records. */
+export const RECORD_STORE_PARAMS = set(`collection table`);
+/** Attachments and downloaded content: whatever people put in them. */
+export const ATTACHMENT_WORDS = set(`attachment attachments`);
 /** Messages are private when read from a channel, thread or queue (see CHANNEL_WORDS). */
 export const MESSAGE_WORDS = set(`message messages replies reply thread threads`);
-/** Records of what someone did: browsing, shell, chat or call history. */
-export const HISTORY_WORDS = set(`history`);
 /** Private correspondence wherever it is read from. */
 export const PRIVATE_MESSAGE_WORDS = set(`email emails mail mails inbox mailbox conversation
   conversations chat chats dm dms`);
@@ -24,7 +35,8 @@ export const CHANNEL_WORDS = set(`channel channels thread threads queue queues i
 
 /** Reads of money records. */
 export const FINANCIAL_RECORDS = set(`invoice invoices payment payments charge charges transaction
-  transactions balance balances payout payouts refund refunds dispute disputes statement statements`);
+  transactions balance balances payout payouts refund refunds dispute disputes statement statements
+  order orders`);
 
 /** Security findings: reading them hands an attacker a list of weak points. */
 export const SECURITY_FINDINGS = set(`vulnerability vulnerabilities scanning scanner cve cves security
@@ -36,14 +48,18 @@ export const UI_STATE_VERBS = set(`close resize move select handle save back for
 
 /** Write verbs whose effect is small and easy to undo. */
 export const LOW_WRITE_VERBS = set(`star unstar fork toggle mark dismiss cancel stop pause init
-  initialize scaffold reconnect request bookmark favorite pin unpin like unlike vote upvote follow
-  unfollow snooze mute unmute label tag untag draft complete`);
+  initialize scaffold reconnect disconnect request bookmark favorite pin unpin like unlike vote upvote
+  follow unfollow snooze mute unmute label tag untag draft complete assign unassign`);
 
 /** Objects whose creation or change is small and easy to undo. */
 export const LOW_WRITE_OBJECTS = set(`branch branches label labels tag tags directory directories
   folder folders entity entities relation relations observation observations note notes memory
   memories notification notifications reaction reactions customer customers product products todo
-  todos reminder reminders bookmark bookmarks draft drafts index indexes insight insights memo memos`);
+  todos reminder reminders bookmark bookmarks draft drafts index indexes insight insights memo memos
+  watcher watchers worklog worklogs sprint sprints tracking link links`);
+
+/** Records that creating one only adds to: nothing that existed changes. */
+export const ADDED_RECORDS = set(`record row document entry`);
 
 /** Write verbs that publish, merge or reshape shared systems. */
 export const HIGH_WRITE_VERBS = set(`push merge apply scale rollout rollback restore migrate release
@@ -52,23 +68,26 @@ export const HIGH_WRITE_VERBS = set(`push merge apply scale rollout rollback res
 /** Objects whose change touches shared infrastructure. */
 export const HIGH_WRITE_OBJECTS = set(`cluster clusters domain domains dns certificate certificates
   firewall vpc infrastructure stack stacks deployment deployments replica replicas manifest
-  production`);
+  production frontend website`);
 
 /** Deleting these loses a whole store of other people's work. */
 export const CRITICAL_DELETE_OBJECTS = set(`repository repositories repo repos database databases db
   cluster clusters account accounts organization organizations org orgs bucket buckets workspace
-  workspaces tenant tenants`);
+  workspaces tenant tenants project projects`);
+
+/** Deleting these loses only metadata that is recreated in one call (Destructive ladder: Low). */
+export const LOW_DELETE_OBJECTS = set(`label labels tag tags reaction reactions star stars bookmark
+  bookmarks filter filters rule rules`);
 
 /** Destructive verbs that remove everything at once. */
 export const HIGH_DELETE_VERBS = set(`purge drop truncate wipe destroy uninstall terminate erase
-  teardown deprovision kill prune`);
+  teardown deprovision kill prune reset`);
 
 /** Containers: deleting one removes everything in it. */
 export const CONTAINER_OBJECTS = set(`topic topics queue queues table tables index indexes collection
   collections namespace namespaces stack stacks service services instance instances vm vms server
   servers volume volumes snapshot snapshots channel channels environment environments function
-  functions schema schemas project projects directory directories folder folders group groups
-  package packages`);
+  functions schema schemas directory directories folder folders group groups package packages`);
 
 /** Links between items: removing one unlinks, nothing is lost. */
 export const LINK_OBJECTS = set(`sub_issue label labels tag tags assignee assignees reviewer reviewers
@@ -87,7 +106,13 @@ export const CASCADE_PHRASE = /\b(?:all|everything)\b[^.]{0,40}\b(?:in|within|in
 
 /** Money leaves the account. */
 export const MONEY_MOVEMENT = set(`refund refunds payout payouts transfer transfers charge charges pay
-  withdraw withdrawal capture purchase buy sell trade send remit`);
+  withdraw withdrawal capture purchase buy sell trade remit`);
+
+/** Catalogue objects: setting one up bills nobody until a customer uses it. */
+export const CATALOGUE_OBJECTS = set(`plan plans price prices product products`);
+
+/** Bills that are prepared before anyone is asked to pay (a draft invoice, an order to approve). */
+export const PREPARED_BILLS = set(`invoice invoices order orders subscription subscriptions`);
 
 /** Commits the customer to a bill. */
 export const BILLING_COMMITMENT = set(`invoice invoices subscription subscriptions dispute disputes
@@ -128,10 +153,10 @@ export const BROADCAST_WORDS = set(`publish broadcast announce batch bulk mass a
 export const LIGHT_COMMUNICATION = set(`reaction reactions react emoji typing`);
 
 /** Runtime logs (not commit logs): they often hold tokens and personal data. */
-export const LOG_WORDS = set(`log logs`);
+export const LOG_WORDS = set(`log logs event events trace traces`);
 
 /** Changes every match of a filter rather than one item. */
-export const BULK_WORDS = set(`many bulk`);
+export const BULK_WORDS = set(`many bulk batch`);
 export const BULK_PHRASE = /\ball (?:the )?(?:documents|records|rows|items|entries|objects|keys|files)\b[^.]{0,20}\b(?:that|which|matching)\b/i;
 
 /** Reads that copy data out wholesale. */

@@ -7,7 +7,7 @@
 import type { CategoryDecision } from './category.js';
 import { isCommandParam, isUrlParam } from './params.js';
 import type { Evidence } from './evidence.js';
-import type { Risk } from './types.js';
+import { raiseRisk, riskIndex, type Risk } from './types.js';
 import {
   ACCESS_OBJECTS,
   ADDING_ACCESS_VERBS,
@@ -27,7 +27,16 @@ import {
   HIGH_EXECUTE_WORDS,
   HIGH_WRITE_OBJECTS,
   HIGH_WRITE_VERBS,
-  HISTORY_WORDS,
+  ADDED_RECORDS,
+  ATTACHMENT_WORDS,
+  CATALOGUE_OBJECTS,
+  DIRECTORY_ENTRIES,
+  LOW_DELETE_OBJECTS,
+  METADATA_HEADS,
+  PREPARED_BILLS,
+  RECORD_FILTER_PARAMS,
+  RECORD_OBJECTS,
+  RECORD_STORE_PARAMS,
   IDENTITY_OBJECTS,
   LIGHT_COMMUNICATION,
   LOCKOUT_VERBS,
@@ -49,6 +58,7 @@ import {
   CLUSTER_WORDS,
   ENDPOINT_PARAMS,
   FINANCIAL_IN_CONTEXT,
+  FINANCIAL_OBJECTS,
   PATH_PARAMS,
   RECIPIENT_PARAMS,
   RESOURCE_KIND_PARAMS,
@@ -70,118 +80,224 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
   const find = (set: ReadonlySet<string>, among: readonly string[] = words): string | undefined => among.find((w) => set.has(w));
   const verb = ev.verb?.base;
 
-  if (t.has('demo')) return done('Low', 'A demonstration has no effect outside the server.');
-  if (t.has('advisory')) return done('Low', 'Advice and documentation change nothing.');
+  if (t.has('demo')) return done('Low', 'Read/Low (rubric §3: guidance and demonstrations): a demonstration has no effect outside the server.');
+  if (t.has('advisory')) return done('Low', 'Read/Low (rubric §3: tools that only return guidance): advice and documentation change nothing.');
 
   switch (decision.category) {
     case 'Read':
       return readRisk(ev, decision, find, done);
-    case 'Write': {
-      if (t.has('unknown')) return done('Medium', 'What it changes is unknown.');
-      if (t.has('unlink')) return done('Low', 'Unlinking is undone by linking again.');
-      if (t.has('sql')) return done('High', 'Arbitrary SQL writes can change or destroy any table.');
-      const highVerb = ev.nameVerbs.find((v) => HIGH_WRITE_VERBS.has(v.base));
-      if (highVerb) return done('High', `"${highVerb.word}" publishes or reshapes a shared system, often without review.`);
-      const highObject = find(HIGH_WRITE_OBJECTS, ev.objects);
-      if (highObject) return done('High', `It changes ${highObject === 'manifest' ? 'cluster manifests' : `a ${highObject}`}, shared infrastructure others depend on.`);
-      if (ev.clusterContext && (hasParam(ev, RESOURCE_KIND_PARAMS) || ev.paramTokens.has('manifest'))) {
-        return done('High', 'It can create or change any kind of resource in a cluster.');
-      }
-      const adds = verb !== undefined && ADDING_VERBS.has(verb);
-      const bulk = find(BULK_WORDS, ev.nameTokens) ?? (BULK_PHRASE.test(ev.description) ? 'every match' : undefined);
-      if (bulk && !adds) return done('High', 'It changes every record matching a filter at once.');
-      const command = ev.params.find((p) => isCommandParam(p));
-      if (command) return done('High', `Parameter \`${command.name}\` sets a command that what it creates will run.`);
-      if (commitsToBranch(ev)) return done('High', 'It commits straight to a branch of a remote repository, skipping review.');
-      if (verb === 'subscribe' && hasParam(ev, ENDPOINT_PARAMS)) {
-        return done('High', 'It subscribes an endpoint the caller chooses, which then receives future data.');
-      }
-      if (ev.uiSession && verb !== undefined && UI_STATE_VERBS.has(verb)) return done('Low', 'It only changes what an interactive session shows; nothing persists.');
-      if (verb === 'upload' && ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) {
-        return done('High', 'It sends local files, chosen by path, somewhere else.');
-      }
-      if (verb !== undefined && LOW_WRITE_VERBS.has(verb)) return done('Low', `"${ev.verb?.word}" is a small change that is easy to undo.`);
-      if (ev.headObject !== undefined && LOW_WRITE_OBJECTS.has(ev.headObject)) {
-        return done('Low', `Creating or changing a ${ev.headObject} is small and easy to undo.`);
-      }
-      if (ev.nameTokens[0] === 'git' || ev.paramTokens.has('repo_path')) {
-        return done('Low', 'It works on a local version-controlled repository, where changes can be undone.');
-      }
-      return done('Medium', 'It changes stored data; the change can be reviewed and undone, but not always easily.');
-    }
+    case 'Write':
+      return withModifiers(ev, writeBase(ev, decision, find, done), 'High', reasons);
     case 'Execute': {
-      if (t.has('command')) return done('Critical', 'Arbitrary commands can do anything the server\'s credentials allow.');
-      if (t.has('http-client')) return done('High', 'Any method to any URL: it can change remote systems and reach internal addresses.');
-      if (t.has('sql')) return done('High', 'Arbitrary SQL can read, change or destroy any table the connection reaches.');
+      if (t.has('command')) return done('Critical', 'Execute ladder Critical: arbitrary shell/OS commands can do anything the server\'s credentials allow.');
+      if (t.has('passthrough')) {
+        const reach = ev.paymentsContext ? 'can move money' : find(IDENTITY_REACH, [...ev.serverTokens, ...ev.descriptionTokens]);
+        if (reach) return done('Critical', `Execute ladder Critical: an API passthrough that ${reach === 'can move money' ? reach : `reaches ${reach}`}.`);
+        return done('High', 'Execute ladder High: a single-service API passthrough: any operation the service offers.');
+      }
+      if (t.has('http-client')) return done('High', 'Execute ladder High: any method to any URL can change remote systems and reach internal addresses.');
+      if (t.has('sql')) return done('High', 'Execute ladder High: arbitrary SQL or a pipeline with write stages on a live database.');
       const high = find(HIGH_EXECUTE_WORDS, [...ev.nameTokens, ...ev.nameVerbs.map((v) => v.base)]);
-      if (high) return done('High', `"${high}" changes what runs for others (deployments, installs, workflows).`);
-      if (t.has('agent')) return done('Medium', 'The agent\'s work arrives as a proposed change that people review.');
+      if (high) return done('High', `Execute ladder High: "${high}" is a deploy, install or workflow run that changes what runs for others.`);
+      if (t.has('agent')) return done('Medium', 'Execute ladder Medium: the agent\'s work arrives as a proposed change that people review.');
       const medium = find(MEDIUM_EXECUTE_WORDS, [...ev.nameTokens, ...ev.nameVerbs.map((v) => v.base)]);
-      if (medium) return done('Medium', `"${medium}" runs something local or contained, without shipping it.`);
-      return done('High', 'It runs something whose reach the definition does not limit.');
+      if (medium) return done('Medium', `Execute ladder Medium: "${medium}" builds or runs something local or contained, without shipping it.`);
+      return done('High', 'Execute base High: it runs something whose reach the definition does not limit.');
     }
-    case 'Destructive': {
-      // The head of an English compound is its last noun: `org_package` is a package.
-      const head = [...ev.objects].reverse().find((o) => !MODIFIERS.has(o));
-      const critical = head !== undefined && CRITICAL_DELETE_OBJECTS.has(head) ? head : undefined;
-      if (critical) return done('Critical', `Deleting a ${critical} loses everything in it, usually for good.`);
-      const wipe = ev.nameVerbs.find((v) => HIGH_DELETE_VERBS.has(v.base));
-      if (wipe) return done('High', `"${wipe.word}" removes everything at once.`);
-      if (ev.nameTokens.includes('all') || find(BULK_WORDS, ev.nameTokens) || ev.paramTokens.has('recursive') || CASCADE_PHRASE.test(ev.description) || BULK_PHRASE.test(ev.description)) return done('High', 'It deletes everything matching, not one item.');
-      const container = head !== undefined && CONTAINER_OBJECTS.has(head) ? head : undefined;
-      if (container) return done('High', `Deleting a ${container} removes everything in it.`);
-      if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS)) return done('High', 'It can delete any kind of resource in a cluster.');
-      return done('Medium', 'It deletes individual items.');
-    }
+    case 'Destructive':
+      return destructiveRisk(ev, find, done);
     case 'Communication': {
       const light = find(LIGHT_COMMUNICATION, [...ev.objects, ...ev.nameVerbs.map((v) => v.base)]);
-      if (light) return done('Low', 'A reaction carries no content of its own.');
+      if (light) return done('Low', 'Communication/Low (rubric §2): a reaction carries no content of its own.');
       const broadcast = find(BROADCAST_WORDS, [...ev.nameTokens, ...(verb ? [verb] : [])]);
-      if (broadcast) return done('High', `"${broadcast}" reaches many recipients at once and cannot be taken back.`);
+      if (broadcast) return done('High', `Communication base Medium, raised one step (bulk or public audience): "${broadcast}" reaches many recipients at once.`);
       const recipient = ev.params.find((p) => RECIPIENT_PARAMS.has(p.tokens.join('_')));
-      if (recipient) return done('High', `Parameter \`${recipient.name}\` lets the caller address anyone, outside the organisation included.`);
-      return done('Medium', 'It posts a message people will read; it cannot be unsent.');
+      if (recipient) return done('High', `Communication base Medium, raised one step (external audience): \`${recipient.name}\` lets the caller address anyone, outside the organisation included.`);
+      if (ev.paymentsContext) return done('High', 'Communication base Medium, raised one step (external audience): it writes to the account\'s customers.');
+      return withModifiers(ev, done('Medium', 'Communication base Medium: it posts a message people will read; it cannot be unsent.'), 'Critical', reasons);
     }
-    case 'Financial': {
-      const amount = ev.params.find((p) => p.tokens.includes('amount'));
-      if (amount) reasons.push(`Parameter \`${amount.name}\` sets how much money is involved.`);
-      const all = [...ev.nameTokens, ...ev.nameVerbs.map((v) => v.base)];
-      const firstSentence = (ev.description.split(/(?<=[.!?])\s/)[0] ?? '').toLowerCase().split(/[^a-z]+/);
-      const moves = find(MONEY_MOVEMENT, all) ?? find(MONEY_MOVEMENT, firstSentence.filter((w) => w !== 'send'));
-      if (moves) return done('Critical', `"${moves}" moves money out of the account.`);
-      const commits = find(BILLING_COMMITMENT, all);
-      if (commits && (commits !== 'subscription' && commits !== 'subscriptions' ? true : ev.paymentsContext)) {
-        return done('High', `It changes a ${commits}, which bills a customer.`);
-      }
-      const instrument = find(PAYMENT_INSTRUMENTS, all);
-      if (instrument) return done('Medium', `A ${instrument.replace('_', ' ')} collects or discounts money once someone uses it.`);
-      return done('Low', 'It sets up prices or records; no money moves until something else uses them.');
-    }
-    case 'Admin': {
-      if (t.has('connection')) return done('Low', 'It only chooses a connection for this session.');
-      if (t.has('node-admin')) return done('High', 'Draining or cordoning nodes disrupts every workload on them.');
-      const grant = ev.nameVerbs.find((v) => GRANT_VERBS.has(v.base));
-      if (grant) return done('High', `"${grant.word}" grants access or credentials.`);
-      const access = find(ACCESS_OBJECTS, ev.objects);
-      if (access && verb !== undefined && ADDING_ACCESS_VERBS.has(verb)) return done('High', `"${ev.verb?.word}" a ${access} lets someone in.`);
-      const outbound = ev.params.find((p) => isUrlParam(p) || ENDPOINT_PARAMS.has(p.tokens.join('_')));
-      if (outbound && ev.verb?.cls !== 'destructive') {
-        return done('High', `Parameter \`${outbound.name}\` points it at an address the caller chooses, where data will be sent from now on.`);
-      }
-      const safeguard = SAFEGUARD_PHRASE.exec(ev.description);
-      if (safeguard) return done('High', `The description ties it to the server's own safeguards ("${safeguard[0]}"): a change can switch them off.`);
-      const credential = find(CREDENTIAL_OBJECTS, ev.objects);
-      if (credential) {
-        return done('High', `It sets ${credential === 'env' ? 'environment variables, which often carry secrets' : `a ${credential}, which hands out or replaces a credential`}.`);
-      }
-      const identity = find(IDENTITY_OBJECTS, ev.objects);
-      if (identity && (ev.verb?.cls === 'destructive' || LOCKOUT_VERBS.has(ev.verb?.base ?? ''))) {
-        return done('High', `"${ev.verb?.word}" on a ${identity} locks someone or something out.`);
-      }
-      return done('Medium', 'It changes configuration or access settings.');
-    }
+    case 'Financial':
+      return financialRisk(ev, find, done);
+    case 'Admin':
+      return adminRisk(ev, decision, find, done);
   }
 }
+
+/** Names of identity systems an API passthrough may reach (Execute ladder: Critical). */
+const IDENTITY_REACH = new Set(['iam', 'identity', 'graph', 'okta', 'entra', 'aws', 'azure', 'gcp']);
+
+/**
+ * The rubric's one-step raises that the category's own ladder does not already account for: a
+ * `public` switch (public or customer-visible audience) and bulk by filter. Write is capped at
+ * High (rubric §2 table).
+ */
+function withModifiers(ev: Evidence, base: RiskDecision, cap: Risk, reasons: string[]): RiskDecision {
+  let risk = base.risk;
+  const raise = (why: string): void => {
+    if (riskIndex(risk) >= riskIndex(cap)) return;
+    const next = raiseRisk(risk);
+    reasons.push(`Raised one step from ${risk} to ${next} (rubric §2: ${why}).`);
+    risk = next;
+  };
+  const publicSwitch = ev.params.find((p) => PUBLIC_PARAMS.has(p.tokens.join('_')));
+  if (publicSwitch) raise(`it reaches a public or customer-visible audience through \`${publicSwitch.name}\``);
+  const adds = ev.verb !== undefined && ADDING_VERBS.has(ev.verb.base);
+  const bulk = ev.nameTokens.find((w) => BULK_WORDS.has(w)) ?? (BULK_PHRASE.test(ev.description) ? 'every match' : undefined);
+  if (bulk && !adds && base.risk !== 'High') raise(`it acts in bulk ("${bulk}")`);
+  return { risk, reasons };
+}
+
+/** Parameters that make what is created public or customer-visible. */
+const PUBLIC_PARAMS = new Set(['public', 'is_public', 'visibility']);
+
+function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: Done): RiskDecision {
+  const t = decision.traits;
+  const verb = ev.verb?.base;
+  if (t.has('unknown')) return done('Medium', 'Write base Medium: what it changes is unknown.');
+  if (t.has('unlink')) return done('Low', 'Write base Medium, lowered one step (trivially reversible): unlinking is undone by linking again.');
+  if (t.has('sql')) return done('High', 'Write/High: arbitrary SQL writes can change or destroy any table.');
+  const forward = ev.params.find((p) => FORWARD_PARAMS.has(p.tokens.join('_')));
+  if (forward) return done('High', `Write/High (rubric §3: outbound delivery): \`${forward.name}\` sends the account's data on to an address the caller chooses.`);
+  const highVerb = ev.nameVerbs.find((v) => HIGH_WRITE_VERBS.has(v.base));
+  if (highVerb) return done('High', `Write base Medium, raised one step (changes what production users get): "${highVerb.word}" publishes or reshapes a shared system.`);
+  const free = ev.nameTokens.includes('free');
+  const highObject = find(HIGH_WRITE_OBJECTS, ev.objects);
+  if (highObject && free) return done('Low', `Write base Medium, lowered one step (disposable, no cost): a free ${highObject}.`);
+  if (highObject) return done('High', `Write base Medium, raised one step (production reach or costly infrastructure): it changes ${highObject === 'manifest' ? 'cluster manifests' : `a ${highObject}`}.`);
+  if (ev.clusterContext && (hasParam(ev, RESOURCE_KIND_PARAMS) || ev.paramTokens.has('manifest'))) {
+    return done('High', 'Write base Medium, raised one step (apply/patch workloads): it can create or change any kind of resource in a cluster.');
+  }
+  const command = ev.params.find((p) => isCommandParam(p));
+  if (command) return done('High', `Write base Medium, raised one step (changes what code runs): \`${command.name}\` sets a command that what it creates will run.`);
+  if (commitsToBranch(ev)) return done('High', 'Write base Medium, raised one step (push to a shared branch): it commits straight to a branch of a remote repository.');
+  if (verb === 'subscribe' && hasParam(ev, ENDPOINT_PARAMS)) {
+    return done('High', 'Write/High (rubric §3: outbound subscriptions): it subscribes an endpoint the caller chooses, which then receives future data.');
+  }
+  if (ev.uiSession && verb !== undefined && UI_STATE_VERBS.has(verb)) return done('Low', 'Write base Medium, lowered one step (the server\'s own session): it only changes what an interactive session shows.');
+  if (verb === 'upload' && ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) {
+    return done('High', 'Write/High (rubric §3: file upload exfiltrates local files): it sends local files, chosen by path, somewhere else.');
+  }
+  const passing = find(PASSING_OBJECTS, ev.objects);
+  if (passing && verb !== undefined && SESSION_CONTROL_VERBS.has(verb)) {
+    return done('Low', `Write base Medium, lowered one step (the user's own session, trivially stopped): "${ev.verb?.word}" ${passing} starts nothing that lasts.`);
+  }
+  if (verb !== undefined && LOW_WRITE_VERBS.has(verb)) return done('Low', `Write base Medium, lowered one step (trivially reversible): "${ev.verb?.word}" is a small change that is easy to undo.`);
+  if (ev.headObject !== undefined && LOW_WRITE_OBJECTS.has(ev.headObject)) {
+    return done('Low', `Write base Medium, lowered one step (additive or trivially undone): a ${ev.headObject} is small and easy to undo.`);
+  }
+  if (verb !== undefined && ADDING_VERBS.has(verb) && ev.headObject !== undefined && ADDED_RECORDS.has(ev.headObject.replace(/s$/, ''))) {
+    return done('Low', `Write base Medium, lowered one step (additive): it adds a ${ev.headObject} and changes nothing that existed.`);
+  }
+  if (labelsOnly(ev)) return done('Low', 'Write base Medium, lowered one step (trivially reversible): it only adds or removes labels.');
+  if (ev.nameTokens[0] === 'git' || ev.paramTokens.has('repo_path')) {
+    return done('Low', 'Write base Medium, lowered one step (VCS history keeps it): it works on a local version-controlled repository.');
+  }
+  return done('Medium', 'Write base Medium: it changes stored data; the change can be undone, but not always easily.');
+}
+
+/** Things whose starting or stopping lasts only as long as the user's session ("start" depends on what starts). */
+const PASSING_OBJECTS = new Set(['playback', 'music', 'song', 'track', 'video', 'audio', 'media', 'timer', 'stopwatch', 'recording', 'slideshow', 'presentation']);
+const SESSION_CONTROL_VERBS = new Set(['start', 'stop', 'pause', 'resume', 'play', 'skip']);
+/** Parameters through which matching data is forwarded elsewhere (a mail filter's `forward`). */
+const FORWARD_PARAMS = new Set(['forward', 'forward_to', 'forwarding_address', 'redirect_to']);
+
+/** Every parameter that is not an identifier is about labels: the change is labelling. */
+function labelsOnly(ev: Evidence): boolean {
+  const content = ev.params.filter((p) => !['id', 'ids'].includes(p.tokens[p.tokens.length - 1] ?? '') || p.tokens.some((w) => w.startsWith('label')));
+  return content.length > 0 && content.every((p) => p.tokens.some((w) => w === 'label' || w === 'labels' || w === 'tag' || w === 'tags'));
+}
+
+function destructiveRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
+  // The head of an English compound is its last noun: `org_package` is a package.
+  const head = [...ev.objects].reverse().find((o) => !MODIFIERS.has(o));
+  if (head !== undefined && LOW_DELETE_OBJECTS.has(head)) return done('Low', `Destructive ladder Low: a ${head} is metadata without content, recreated in one call.`);
+  if (head !== undefined && CRITICAL_DELETE_OBJECTS.has(head)) return done('Critical', `Destructive ladder Critical: the tool exists to delete a whole ${head}, with everything in it.`);
+  const wipe = ev.nameVerbs.find((v) => HIGH_DELETE_VERBS.has(v.base));
+  if (wipe) return done('High', `Destructive ladder High: "${wipe.word}" removes all items at once.`);
+  const filter = ev.params.find((p) => RECORD_FILTER_PARAMS.has(p.tokens.join('_')));
+  if (ev.nameTokens.includes('all') || find(BULK_WORDS, ev.nameTokens) || ev.paramTokens.has('recursive') || CASCADE_PHRASE.test(ev.description) || BULK_PHRASE.test(ev.description) || filter) {
+    return done('High', `Destructive ladder High: it deletes ${filter ? `whatever \`${filter.name}\` matches` : 'in bulk'}, not one item.`);
+  }
+  const container = head !== undefined && CONTAINER_OBJECTS.has(head) ? head : undefined;
+  if (container) return done('High', `Destructive ladder High: deleting a ${container} removes everything in it.`);
+  if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS)) return done('High', 'Destructive ladder High: it can delete any kind of resource in a cluster.');
+  return done('Medium', 'Destructive ladder Medium: it deletes one small or recoverable item.');
+}
+
+function financialRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
+  const all = [...ev.nameTokens, ...ev.nameVerbs.map((v) => v.base)];
+  const firstSentence = (ev.description.split(/(?<=[.!?])\s/)[0] ?? '').toLowerCase().split(/[^a-z]+/);
+  const sendsMoney = ev.verb?.base === 'send' && ev.objects.some((o) => FINANCIAL_OBJECTS.has(o) && !PREPARED_BILLS.has(o)) ? 'send' : undefined;
+  const moves = find(MONEY_MOVEMENT, all) ?? find(MONEY_MOVEMENT, firstSentence) ?? sendsMoney;
+  if (moves) return done('Critical', `Financial/Critical: money leaves the account ("${moves}").`);
+  const verb = ev.verb?.base;
+  const conceding = (verb === 'accept' || verb === 'close') && all.some((w) => w === 'dispute' || w === 'disputes');
+  if (conceding) return done('Critical', 'Financial/Critical: accepting a dispute refunds the customer: money leaves the account.');
+  const creates = verb !== undefined && ADDING_VERBS.has(verb);
+  const catalogue = find(CATALOGUE_OBJECTS, ev.objects);
+  const bill = find(PREPARED_BILLS, ev.objects);
+  if (catalogue && creates && !bill) return done('Low', `Financial/Low: setting up a ${catalogue} is catalogue work with no customer effect until someone buys.`);
+  if (catalogue && !bill) return done('High', `Financial base High: changing an existing ${catalogue} changes what its customers are billed.`);
+  if (bill && creates) return done('Medium', `Financial base High, lowered one step (prepared, not yet sent): a new ${bill} still has to be sent, approved or paid.`);
+  const commits = find(BILLING_COMMITMENT, all);
+  if (commits) return done('High', `Financial base High: it changes a ${commits}, which bills a customer.`);
+  const instrument = find(PAYMENT_INSTRUMENTS, all);
+  if (instrument) return done('Medium', `Financial base High, lowered one step: a ${instrument.replace('_', ' ')} only collects or discounts money once someone uses it.`);
+  return done('Low', 'Financial/Low: it sets up prices or records; no money moves until something else uses them.');
+}
+
+function adminRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Done): RiskDecision {
+  const t = decision.traits;
+  const verb = ev.verb?.base;
+  if (t.has('connection')) return done('Low', 'Admin ladder Low: session-only selection of what to connect to.');
+  if (t.has('node-admin') || (ev.objects.some((o) => o === 'node' || o === 'nodes') && (verb === 'drain' || verb === 'cordon'))) {
+    return done('High', 'Admin ladder High: draining or cordoning nodes changes the cluster for every workload on them.');
+  }
+  const policy = ev.objects.find((o) => o === 'policy' || o === 'policies');
+  const permissions = ev.params.find((p) => p.tokens.some((w) => w === 'permissions' || w === 'statement' || w === 'policy_document'));
+  const principal = find(PRINCIPAL_OBJECTS, ev.objects);
+  if (policy && verb !== undefined && POLICY_GRANTING_VERBS.has(verb) && (permissions || principal)) {
+    return done('Critical', `Admin ladder Critical: it attaches or puts an arbitrary ${policy} on ${principal ? `a ${principal}` : 'an identity'}.`);
+  }
+  const secretParam = ev.params.find((p) => p.tokens.some((w) => w === 'password' || w === 'secret'));
+  if (principal && verb !== undefined && ADDING_VERBS.has(verb) && secretParam) {
+    return done('Critical', `Admin ladder Critical: it creates a ${principal} with a long-lived credential (\`${secretParam.name}\`).`);
+  }
+  const grant = ev.nameVerbs.find((v) => GRANT_VERBS.has(v.base));
+  if (grant) return done(verb === 'rotate' ? 'Critical' : 'High', verb === 'rotate' ? 'Admin ladder Critical: it rotates a long-lived credential.' : `Admin ladder High: "${grant.word}" grants access.`);
+  const credential = find(CREDENTIAL_OBJECTS, ev.objects);
+  if (credential && verb !== undefined && ADDING_ACCESS_VERBS.has(verb) && !POSTING_CREDENTIALS.has(credential)) {
+    return done('Critical', `Admin ladder Critical: it mints a long-lived credential (${credential.replace('_', ' ')}).`);
+  }
+  if (policy) return done('High', `Admin ladder High: it changes a resource, access or security ${policy}.`);
+  const access = find(ACCESS_OBJECTS, ev.objects);
+  if (access && verb !== undefined && ADDING_ACCESS_VERBS.has(verb)) return done('High', `Admin ladder High: "${ev.verb?.word}" a ${access} creates a principal or lets someone in.`);
+  const security = find(SECURITY_SETTINGS, ev.objects);
+  if (security) return done('High', `Admin ladder High: it changes ${security} settings, how people prove who they are.`);
+  const outbound = ev.params.find((p) => isUrlParam(p) || ENDPOINT_PARAMS.has(p.tokens.join('_')));
+  if (outbound && ev.verb?.cls !== 'destructive') {
+    return done('High', `Admin ladder High: \`${outbound.name}\` points it at an address the caller chooses, where data will be sent from now on.`);
+  }
+  const safeguard = SAFEGUARD_PHRASE.exec(ev.description);
+  if (safeguard) return done('High', `Admin ladder High: it changes the server's own guard settings ("${safeguard[0]}").`);
+  if (credential) {
+    return done('High', `Admin ladder High: it sets ${credential === 'env' ? 'environment variables, which often carry secrets' : `a ${credential}, which hands out or replaces a credential`}.`);
+  }
+  const identity = find(IDENTITY_OBJECTS, ev.objects);
+  if (identity && (ev.verb?.cls === 'destructive' || LOCKOUT_VERBS.has(verb ?? ''))) {
+    return done('High', `Admin ladder High: "${ev.verb?.word}" on a ${identity} locks someone or something out.`);
+  }
+  return done('Medium', 'Admin ladder Medium: non-security settings, or removing a member or grant.');
+}
+
+/** Credentials that are not minted as long-lived secrets: a DSN or webhook URL only posts. */
+const POSTING_CREDENTIALS = new Set(['env', 'password', 'passwords', 'dsn']);
+/** Principals a policy or credential is attached to. */
+const PRINCIPAL_OBJECTS = new Set(['user', 'users', 'role', 'roles', 'group', 'groups', 'service_account', 'principal', 'iam']);
+/** Verbs that give a policy effect. */
+const POLICY_GRANTING_VERBS = new Set(['attach', 'put', 'add', 'create', 'set', 'assign']);
+/** Security settings of a tenant: how people authenticate. */
+const SECURITY_SETTINGS = new Set(['auth', 'sso', 'saml', 'mfa', 'oauth', 'authentication', 'restriction', 'restrictions']);
 
 /** Verbs that only add records; doing many at once changes nothing that existed. */
 const ADDING_VERBS = new Set(['insert', 'create', 'add', 'append', 'upload', 'import', 'store', 'save']);
@@ -190,35 +306,62 @@ type Find = (set: ReadonlySet<string>, among?: readonly string[]) => string | un
 type Done = (risk: Risk, reason?: string) => RiskDecision;
 
 function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Done): RiskDecision {
-  if (decision.traits.has('sql-read-only')) return done('Medium', 'Read-only SQL can still read every table the connection reaches.');
-  const secret = find(SECRET_WORDS);
-  if (secret) return done('High', `It reads ${secret === 'env' ? 'environment variables' : `"${secret}"`}, which can expose secrets.`);
-  if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS) && ev.objects.every((o) => CLUSTER_WORDS.has(o) || GENERIC_RESOURCES.has(o))) {
-    return done('Medium', 'It can read any kind of cluster resource, secrets included.');
-  }
+  if (decision.traits.has('sql-read-only')) return done('Medium', 'Read sensitivity Medium: query results under a read-only guard may still hold any data.');
+  const secret = find(SECRET_WORDS) ?? connectionString(ev);
+  if (secret) return done('High', `Read sensitivity High: its purpose is secret material (${secret === 'env' ? 'environment variables' : secret}).`);
+  const verb = ev.verb?.base;
+  if (verb === 'generate') return done('Low', 'Read/Low (rubric §3): it generates text or an artefact without applying it.');
   const lastObject = ev.objects[ev.objects.length - 1];
+  if (lastObject !== undefined && METADATA_HEADS.has(lastObject)) return done('Low', `Read sensitivity Low: ${lastObject} are names and metadata.`);
+  const single = verb !== undefined && SINGLE_READ_VERBS.has(verb);
+  if (single && ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS) && ev.objects.every((o) => CLUSTER_WORDS.has(o) || GENERIC_RESOURCES.has(o))) {
+    return done('Medium', 'Read sensitivity Medium: a generic reader that can be pointed at any cluster object, secrets included.');
+  }
   const logs = lastObject !== undefined && LOG_WORDS.has(lastObject);
-  if (logs && !/\bcommits?\b/i.test(ev.description)) return done('Medium', 'Logs often hold tokens, personal data and internal details.');
+  if (logs && !/\bcommits?\b/i.test(ev.description)) return done('Medium', `Read sensitivity Medium: ${lastObject} often hold tokens, personal data and internal details.`);
   const message = find(MESSAGE_WORDS);
   const channel = [...ev.nameTokens, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => CHANNEL_WORDS.has(w));
-  if (message && channel) return done('Medium', 'It reads private conversations.');
-  if (find(HISTORY_WORDS)) return done('Medium', 'Activity history shows what someone did, often with the data they used.');
+  if (message && channel) return done('Medium', 'Read sensitivity Medium: messages and chat history.');
   const mail = find(PRIVATE_MESSAGE_WORDS);
-  if (mail) return done('Medium', `It reads ${mail}: private correspondence.`);
+  if (mail) return done('Medium', `Read sensitivity Medium: ${mail} is private correspondence.`);
+  const attachment = find(ATTACHMENT_WORDS);
+  if (attachment) return done('Medium', 'Read sensitivity Medium: attachments hold whatever people put in them.');
   const person = find(PERSONAL_DATA);
   const self = ev.nameTokens.includes('me') || /\b(authenticated|current) user\b|\bown profile\b/i.test(ev.description);
-  if (person && !self) return done('Medium', `It reads ${person}: personal data.`);
+  const listing = verb !== undefined && LISTING_VERBS.has(verb);
+  if (person && !self && !(listing && DIRECTORY_ENTRIES.has(person))) return done('Medium', `Read sensitivity Medium: ${person.replace('_', ' ')} are personal data.`);
   const money = find(FINANCIAL_RECORDS) ?? (ev.paymentsContext ? find(FINANCIAL_IN_CONTEXT) : undefined);
-  if (money) return done('Medium', `It reads ${money}: financial records.`);
-  if (find(SECURITY_FINDINGS)) return done('Medium', 'Security findings point an attacker at weak spots.');
-  const bulkRead = ev.verb !== undefined && BULK_READ_VERBS.has(ev.verb.base) ? ev.verb.word : undefined;
-  if (bulkRead) return done('Medium', `"${bulkRead}" copies data out wholesale.`);
+  if (money && !CATALOGUE_OBJECTS.has(money)) return done('Medium', `Read sensitivity Medium: ${money} are customer or financial records.`);
+  if (find(SECURITY_FINDINGS)) return done('Medium', 'Read sensitivity Medium: security findings point an attacker at weak spots.');
+  const bulkRead = verb !== undefined && BULK_READ_VERBS.has(verb) ? ev.verb?.word : undefined;
+  if (bulkRead) return done('Medium', `Read sensitivity Medium: "${bulkRead}" copies data out wholesale.`);
+  const records = find(RECORD_OBJECTS, ev.objects) ?? recordQuery(ev);
+  if (records) return done('Medium', `Read sensitivity Medium: ${records} are database query results, which may hold anything.`);
   const fileRead = readsFileContents(ev);
-  if (fileRead) return done('Medium', `It returns the contents of files at a path the caller chooses (\`${fileRead}\`).`);
+  if (fileRead) return done('Medium', `Read sensitivity Medium: arbitrary local files (at the path in \`${fileRead}\`).`);
   const url = ev.params.find((p) => isUrlParam(p));
-  if (url) return done('Medium', `Parameter \`${url.name}\` takes a URL: it fetches untrusted content and can reach internal addresses.`);
-  if (decision.traits.has('unknown')) return done('Medium', 'What it reads is unknown.');
-  return done('Low', 'It only reads, and nothing it reads stands out as sensitive.');
+  if (url) return done('Medium', `Read sensitivity Medium: \`${url.name}\` takes an arbitrary URL (SSRF, prompt injection).`);
+  if (decision.traits.has('unknown')) return done('Medium', 'Read sensitivity Medium: what it reads is unknown.');
+  return done('Low', 'Read sensitivity Low: names, metadata, status or public data.');
+}
+
+/** Verbs that return one object in full (a generic reader), rather than a list of identifiers. */
+const SINGLE_READ_VERBS = new Set(['get', 'read', 'describe', 'show', 'view', 'fetch', 'inspect', 'cat']);
+/** Verbs that return lists of identifiers. */
+const LISTING_VERBS = new Set(['list', 'search', 'find', 'count', 'lookup']);
+
+/** A connection string or URI carries its password (`get_connection_string`). */
+function connectionString(ev: Evidence): string | undefined {
+  const i = ev.nameTokens.indexOf('connection');
+  const next = i >= 0 ? ev.nameTokens[i + 1] : undefined;
+  return next === 'string' || next === 'uri' || next === 'url' ? 'a connection string with its password' : undefined;
+}
+
+/** A query by filter over a collection or table: its answer is stored records. */
+function recordQuery(ev: Evidence): string | undefined {
+  const filter = ev.params.some((p) => RECORD_FILTER_PARAMS.has(p.tokens.join('_')));
+  const store = ev.params.some((p) => RECORD_STORE_PARAMS.has(p.tokens.join('_')));
+  return filter && store ? 'records matching a filter' : undefined;
 }
 
 const CONTENT_VERBS = new Set(['read', 'get', 'cat', 'open', 'view', 'download', 'load', 'tail', 'dump']);

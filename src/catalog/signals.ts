@@ -42,11 +42,11 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     cancel reconnect connect disconnect schedule reschedule book reserve draft request submit
     complete fill click type press drag select configure setup provision manage bookmark
     favorite finalize void release promote transition accept decline snooze mute unmute
-    remember memorize reset`,
+    remember memorize`,
   execute: `execute exec run call invoke eval evaluate trigger dispatch launch spawn deploy build
     compile install upgrade rerun restart reboot shutdown forward tunnel`,
   destructive: `delete remove rm destroy drop purge truncate wipe erase uninstall terminate kill
-    cleanup clean clear discard prune evict unpublish trash deprovision teardown shred flush`,
+    cleanup clean clear discard prune evict unpublish trash deprovision teardown shred flush reset`,
   communicate: `send post reply comment message notify email mail sms tweet retweet broadcast announce
     dm react mention publish`,
   financial: `pay refund charge payout withdraw deposit buy sell purchase trade bill remit tip donate`,
@@ -88,7 +88,7 @@ export const ADMIN_OBJECTS = set(`permission permissions role roles policy polic
   collaborators service_account role_binding config configuration settings setting env protection
   attribute attributes context contexts auth sso saml mfa oauth firewall security_group webhook dsn
   access allowlist whitelist invitation invitations ruleset rulesets toolset toolsets
-  webhooks quota quotas license licenses certificate certificates`);
+  webhooks quota quotas license licenses certificate certificates restriction restrictions`);
 
 /** Objects whose change moves or commits money; always Financial. */
 export const FINANCIAL_OBJECTS = set(`payment payments payment_intent payment_link refund refunds
@@ -160,7 +160,8 @@ export const UI_SESSION_WORDS = set(`browser tab tabs window windows dialog mous
 
 /** Nouns for a run of something: creating or starting one runs it (`create_deployment`). */
 export const EXECUTION_OBJECTS = set(`deployment deployments build builds execution executions
-  invocation invocations run runs`);
+  invocation invocations run runs processor processors pipeline pipelines workflow workflows container
+  containers job jobs`);
 /** Verbs that, applied to an execution object, start it. */
 export const STARTING_VERBS = set(`create start queue new trigger begin`);
 

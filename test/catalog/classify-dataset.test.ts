@@ -1,7 +1,9 @@
 /**
  * The classifier against the labelled real tool definitions. Prints confusion matrices, the
  * agreement per file and every disagreement (run with `node --test` to see them as diagnostics),
- * and holds the quality bar: at least 95% of categories and 90% of risk levels agree.
+ * and holds the quality bar: at least 95% of categories and 90% of risk levels agree, over all tools
+ * and as the mean over servers (grouped by server). The servers held out while the rules were
+ * written are reported apart.
  *
  * The dataset is kept in the repository (`test/data/tooldefs`, with the labelling rubric
  * `RUBRIC.md`); `TOOLGATE_TOOLDEFS` points the test at another labelled set.
@@ -18,12 +20,16 @@ import {
   confusionMatrix,
   datasetDir,
   disagreementLine,
-  halves,
+  groupedByServer,
+  heldOut,
   loadDataset,
   percent,
 } from './dataset.js';
 
 const dir = datasetDir();
+
+/** The floor on the per-server mean: every server counts, the small ones as much as the large. */
+const GROUPED_FLOOR = { category: 0.95, risk: 0.9 };
 
 /** A missing dataset is a failure, not a skip: the quality bar must not silently disappear. */
 function requireDataset(): void {
@@ -46,17 +52,25 @@ test('labelled tool definitions: agreement with the labels', (t) => {
     const a = agreement(outcomes.filter((o) => o.file === f.file));
     t.diagnostic(`file ${f.file}: ${a.tools} tools, category ${percent(a.category)}, risk ${percent(a.risk)}`);
   }
-  const { a, b } = halves(files);
-  const ha = agreement(classifyAll(a));
-  const hb = agreement(classifyAll(b));
-  t.diagnostic(`half A (${a.length} files, ${ha.tools} tools): category ${percent(ha.category)}, risk ${percent(ha.risk)}`);
-  t.diagnostic(`half B (${b.length} files, ${hb.tools} tools): category ${percent(hb.category)}, risk ${percent(hb.risk)}`);
+  const grouped = groupedByServer(outcomes);
+  t.diagnostic(`grouped by server (${grouped.servers} servers, each counted once): category ${percent(grouped.category)}, risk ${percent(grouped.risk)}; worst ${grouped.worst.file}: category ${percent(grouped.worst.category)}, risk ${percent(grouped.worst.risk)}`);
+  const { tuned, held } = heldOut(files);
+  const tunedOutcomes = classifyAll(tuned);
+  const heldOutcomes = classifyAll(held);
+  const ta = agreement(tunedOutcomes);
+  const ha = agreement(heldOutcomes);
+  t.diagnostic(`servers the rules were written on (${tuned.length} files, ${ta.tools} tools): category ${percent(ta.category)}, risk ${percent(ta.risk)}`);
+  t.diagnostic(`held-out servers (${held.length} files, ${ha.tools} tools: ${held.map((f) => f.server).join(', ')}): category ${percent(ha.category)}, risk ${percent(ha.risk)}`);
+  for (const line of confusionMatrix(heldOutcomes, CATEGORIES, (c) => c.category).split('\n')) t.diagnostic(`held-out category ${line}`);
+  for (const line of confusionMatrix(heldOutcomes, RISK_LEVELS, (c) => c.risk).split('\n')) t.diagnostic(`held-out risk     ${line}`);
 
   const wrong = outcomes.filter((o) => o.got.category !== o.tool.label.category || o.got.risk !== o.tool.label.risk);
   for (const o of wrong) t.diagnostic(`disagreement ${disagreementLine(o)} — ${o.got.rationale.join(' ')}`);
 
   assert.ok(total.category >= 0.95, `category agreement ${percent(total.category)} is below 95%`);
   assert.ok(total.risk >= 0.9, `risk agreement ${percent(total.risk)} is below 90%`);
+  assert.ok(grouped.category >= GROUPED_FLOOR.category, `grouped category agreement ${percent(grouped.category)} is below ${percent(GROUPED_FLOOR.category)}`);
+  assert.ok(grouped.risk >= GROUPED_FLOOR.risk, `grouped risk agreement ${percent(grouped.risk)} is below ${percent(GROUPED_FLOOR.risk)}`);
 });
 
 test('reference case: build_and_push_image_to_ecr is Execute / High with its two required parameters', () => {

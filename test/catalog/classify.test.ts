@@ -28,9 +28,9 @@ const CASES: Case[] = [
   ['redis', 'get', 'Get a Redis string value.', ['key'], ['key'], 'Read', 'Low'],
   ['redis', 'flushall', 'Delete all keys in all databases', [], [], 'Destructive', 'High'],
   ['mongodb', 'drop_collection', 'Removes a collection or view from the database.', ['database', 'collection'], ['database', 'collection'], 'Destructive', 'High'],
-  ['mongodb', 'find', 'Run a find query against a MongoDB collection', ['database', 'collection', 'filter'], ['database', 'collection'], 'Read', 'Low'],
+  ['mongodb', 'find', 'Run a find query against a MongoDB collection', ['database', 'collection', 'filter'], ['database', 'collection'], 'Read', 'Medium'],
   ['elastic', 'delete_index', 'Delete an Elasticsearch index', ['index'], ['index'], 'Destructive', 'High'],
-  ['airtable', 'create_record', 'Create a new record in a table', ['baseId', 'tableId', 'fields'], ['baseId', 'tableId', 'fields'], 'Write', 'Medium'],
+  ['airtable', 'create_record', 'Create a new record in a table', ['baseId', 'tableId', 'fields'], ['baseId', 'tableId', 'fields'], 'Write', 'Low'],
   // Browsers and the web
   ['puppeteer', 'puppeteer_navigate', 'Navigate to a URL', ['url'], ['url'], 'Read', 'Medium'],
   ['puppeteer', 'puppeteer_screenshot', 'Take a screenshot of the current page or a specific element', ['name', 'selector'], [], 'Read', 'Low'],
@@ -88,32 +88,32 @@ const CASES: Case[] = [
   ['s3', 's3_get_object', 'Download an object from an S3 bucket', ['bucket', 'key'], ['bucket', 'key'], 'Read', 'Low'],
   ['s3', 'delete_bucket', 'Delete an S3 bucket', ['bucket'], ['bucket'], 'Destructive', 'Critical'],
   ['cloudflare', 'dns_record_create', 'Create a DNS record in a zone', ['zone_id', 'type', 'name', 'content'], ['zone_id', 'type', 'name', 'content'], 'Write', 'High'],
-  ['gitlab', 'delete_project', 'Delete a GitLab project and all its contents', ['project_id'], ['project_id'], 'Destructive', 'High'],
+  ['gitlab', 'delete_project', 'Delete a GitLab project and all its contents', ['project_id'], ['project_id'], 'Destructive', 'Critical'],
   ['gitlab', 'create_merge_request', 'Create a new merge request in a GitLab project', ['project_id', 'title', 'source_branch', 'target_branch'], ['project_id', 'title'], 'Write', 'Medium'],
   ['git', 'git_push', 'Push local commits to the remote', ['repo_path', 'remote', 'branch'], ['repo_path'], 'Write', 'High'],
   // Identity, access, configuration
   ['okta', 'create_user', 'Creates a new user in your Okta organization', ['email', 'firstName', 'lastName'], ['email'], 'Admin', 'High'],
   ['okta', 'assign_role_to_user', 'Assigns an admin role to a user', ['userId', 'roleType'], ['userId', 'roleType'], 'Admin', 'High'],
   ['okta', 'deactivate_user', 'Deactivates a user', ['userId'], ['userId'], 'Admin', 'High'],
-  ['okta', 'list_users', 'Lists users in your organization', [num('limit')], [], 'Read', 'Medium'],
+  ['okta', 'list_users', 'Lists users in your organization', [num('limit')], [], 'Read', 'Low'],
   ['auth0', 'reset_user_password', 'Send a password reset email for a user', ['user_id'], ['user_id'], 'Admin', 'High'],
   ['auth0', 'get_user', 'Get a user profile by ID', ['user_id'], ['user_id'], 'Read', 'Medium'],
-  ['aws-iam', 'attach_role_policy', 'Attaches the specified managed policy to the specified IAM role.', ['RoleName', 'PolicyArn'], ['RoleName', 'PolicyArn'], 'Admin', 'High'],
+  ['aws-iam', 'attach_role_policy', 'Attaches the specified managed policy to the specified IAM role.', ['RoleName', 'PolicyArn'], ['RoleName', 'PolicyArn'], 'Admin', 'Critical'],
   ['aws-iam', 'list_roles', 'Lists the IAM roles', [], [], 'Read', 'Low'],
-  ['aws', 'create_access_key', 'Creates a new AWS secret access key for the specified user', ['UserName'], ['UserName'], 'Admin', 'High'],
+  ['aws', 'create_access_key', 'Creates a new AWS secret access key for the specified user', ['UserName'], ['UserName'], 'Admin', 'Critical'],
   ['vault', 'read_secret', 'Read a secret from Vault at the given path', ['path'], ['path'], 'Read', 'High'],
   ['vault', 'write_secret', 'Write a secret to Vault', ['path', 'data'], ['path', 'data'], 'Admin', 'High'],
   ['1password', 'get_item_password', 'Get the password field of a vault item', ['vault', 'item'], ['vault', 'item'], 'Read', 'High'],
   ['vercel', 'set_env_var', 'Set an environment variable on a project', ['project', 'key', 'value', 'target'], ['project', 'key', 'value'], 'Admin', 'High'],
-  ['github-like', 'create_deploy_key', 'Create a deploy key for a repository', ['owner', 'repo', 'key', 'title'], ['owner', 'repo', 'key'], 'Admin', 'High'],
+  ['github-like', 'create_deploy_key', 'Create a deploy key for a repository', ['owner', 'repo', 'key', 'title'], ['owner', 'repo', 'key'], 'Admin', 'Critical'],
   ['github-like', 'add_collaborator', 'Add a collaborator to a repository with a given permission', ['owner', 'repo', 'username', 'permission'], ['owner', 'repo', 'username'], 'Admin', 'High'],
-  ['gitlab', 'create_project_access_token', 'Create a project access token with the given scopes', ['project_id', 'name', 'scopes'], ['project_id', 'name', 'scopes'], 'Admin', 'High'],
+  ['gitlab', 'create_project_access_token', 'Create a project access token with the given scopes', ['project_id', 'name', 'scopes'], ['project_id', 'name', 'scopes'], 'Admin', 'Critical'],
   ['webhooks', 'create_webhook', 'Register a webhook that receives repository events', ['url', 'events'], ['url'], 'Admin', 'High'],
   ['gdrive', 'share_file', 'Share a Google Drive file with a user by email and role', ['fileId', 'email', 'role'], ['fileId', 'email', 'role'], 'Admin', 'High'],
   ['discord', 'ban_member', 'Ban a member from the server', ['guild_id', 'user_id', 'reason'], ['guild_id', 'user_id'], 'Admin', 'High'],
   ['notion', 'update_page_permissions', 'Change who can access a page', ['page_id', 'permissions'], ['page_id', 'permissions'], 'Admin', 'Medium'],
   // Money
-  ['paypal', 'create_invoice', 'Create a new invoice in PayPal', ['recipient_email', 'items'], ['recipient_email', 'items'], 'Financial', 'High'],
+  ['paypal', 'create_invoice', 'Create a new invoice in PayPal', ['recipient_email', 'items'], ['recipient_email', 'items'], 'Financial', 'Medium'],
   ['paypal', 'list_transactions', 'List transactions for the merchant account', ['start_date', 'end_date'], [], 'Read', 'Medium'],
   ['stripe', 'cancel_subscription', 'This tool will cancel a subscription in Stripe.', ['subscription'], ['subscription'], 'Financial', 'High'],
   ['stripe', 'create_coupon', 'This tool will create a coupon in Stripe.', [num('percent_off'), 'name'], ['name'], 'Financial', 'Medium'],
@@ -121,7 +121,7 @@ const CASES: Case[] = [
   ['wallet', 'transfer_funds', 'Transfer funds to another account', ['to_account', num('amount'), 'currency'], ['to_account', 'amount', 'currency'], 'Financial', 'Critical'],
   ['coinbase', 'send_crypto', 'Send cryptocurrency to an external wallet address', ['to_address', num('amount'), 'currency'], ['to_address', 'amount', 'currency'], 'Financial', 'Critical'],
   ['trading', 'place_order', 'Place a buy or sell order for a stock', ['symbol', num('qty'), 'side'], ['symbol', 'qty', 'side'], 'Financial', 'Critical'],
-  ['shopify', 'create_order', 'Create a new order for a customer', ['customer_id', 'line_items'], ['customer_id', 'line_items'], 'Financial', 'High'],
+  ['shopify', 'create_order', 'Create a new order for a customer', ['customer_id', 'line_items'], ['customer_id', 'line_items'], 'Financial', 'Medium'],
   ['square', 'create_payment', 'Charge a card for the given amount', ['source_id', num('amount'), 'currency'], ['source_id', 'amount', 'currency'], 'Financial', 'Critical'],
   ['quickbooks', 'create_bill', 'Create a vendor bill', ['vendor_id', 'lines'], ['vendor_id', 'lines'], 'Financial', 'High'],
   ['plaid', 'get_transactions', 'Get bank transactions for a linked account', ['access_token', 'start_date', 'end_date'], ['access_token'], 'Read', 'Medium'],
@@ -146,17 +146,21 @@ const CASES: Case[] = [
   ['fs', 'delete_directory', 'Recursively delete a directory and everything in it', ['path', bool('recursive')], ['path'], 'Destructive', 'High'],
   ['hubspot', 'hubspot_list_contacts', 'List contacts in HubSpot CRM', [num('limit'), 'after'], [], 'Read', 'Medium'],
   ['confluence', 'confluence_delete_page', 'Delete an existing Confluence page', ['page_id'], ['page_id'], 'Destructive', 'Medium'],
-  ['zendesk', 'add_ticket_comment', 'Add a public or private comment to a ticket', ['ticket_id', 'body', bool('public')], ['ticket_id', 'body'], 'Communication', 'Medium'],
+  ['zendesk', 'add_ticket_comment', 'Add a public or private comment to a ticket', ['ticket_id', 'body', bool('public')], ['ticket_id', 'body'], 'Communication', 'High'],
   ['github-like', 'assign_agent_to_task', 'Assign the coding agent to a task; it opens a pull request with its changes.', ['task_id'], ['task_id'], 'Execute', 'Medium'],
+  // The weak spots of the first classifier, by the rubric: paging people is Communication, a policy
+  // change is Admin/High, and "start" is as risky as what it starts.
+  ['pagerduty', 'create_incident', 'Create a new incident and page the on-call responder', ['title', 'service_id'], ['title', 'service_id'], 'Communication', 'Medium'],
+  ['opsgenie', 'create_alert', 'Creates an alert and notifies the on-call team', ['message', 'priority'], ['message'], 'Communication', 'Medium'],
+  ['argocd', 'sync_application', 'Sync an Argo CD application to its target state in Git', ['name'], ['name'], 'Execute', 'High'],
+  ['s3', 'put_bucket_policy', 'Apply a bucket policy to an S3 bucket', ['bucket', 'policy'], ['bucket', 'policy'], 'Admin', 'High'],
+  ['iam', 'put_role_policy', 'Adds or updates an inline policy document embedded in the specified IAM role', ['RoleName', 'PolicyName', 'PolicyDocument'], ['RoleName', 'PolicyName', 'PolicyDocument'], 'Admin', 'Critical'],
+  ['spotify', 'start_playback', 'Start or resume playback on the active device', ['uri'], [], 'Write', 'Low'],
+  ['glue', 'start_job', 'Starts a job run using a job definition', ['JobName', 'Arguments'], ['JobName'], 'Execute', 'High'],
+  ['sfn', 'start_pipeline', 'Starts the execution of a pipeline', ['name'], ['name'], 'Execute', 'High'],
 ];
 
 /** Where the classifier and a security engineer's reading still differ; kept visible, not hidden. */
-const KNOWN_DISAGREEMENTS: Array<[...Case, string]> = [
-  ['pagerduty', 'create_incident', 'Create a new incident and page the on-call responder', ['title', 'service_id'], ['title', 'service_id'], 'Communication', 'Medium', 'paging people is only in the description'],
-  ['argocd', 'sync_application', 'Sync an Argo CD application to its target state in Git', ['name'], ['name'], 'Execute', 'High', '"sync" is a plain write unless the object is known to deploy'],
-  ['s3', 'put_bucket_policy', 'Apply a bucket policy to an S3 bucket', ['bucket', 'policy'], ['bucket', 'policy'], 'Admin', 'High', 'policy changes are Medium unless the verb grants'],
-  ['spotify', 'start_playback', 'Start or resume playback on the active device', ['uri'], [], 'Write', 'Low', '"start" is Medium: it also starts data moves and jobs'],
-];
 
 for (const [server, name, description, props, required, category, risk] of CASES) {
   test(`${server}: ${name} is ${category} / ${risk}`, () => {
@@ -167,12 +171,6 @@ for (const [server, name, description, props, required, category, risk] of CASES
   });
 }
 
-for (const [server, name, description, props, required, category, risk, why] of KNOWN_DISAGREEMENTS) {
-  test(`${server}: ${name} should be ${category} / ${risk}`, { todo: why }, () => {
-    const got = classifyTool(tool(name, description, props, required), server);
-    assert.deepEqual({ category: got.category, risk: got.risk }, { category, risk });
-  });
-}
 
 test('requiredParams keeps the schema order and drops non-strings', () => {
   const def = { name: 'create_thing', description: 'Create a thing in the store.', inputSchema: { type: 'object', properties: {}, required: ['zeta', 'alpha', 7, null, 'mid'] } };
