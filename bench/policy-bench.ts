@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The policy decision alone: `decide()` from dist/src/policy with the in-memory rate-limit store,
+ * The policy decision alone: `decide()` from dist/src/gateway with the in-memory rate-limit store,
  * at 10, 1,000 and 10,000 rules, every decision timed on its own so p50 and p99 are real.
  * Run in its own process (the harness starts it) so the load tests' heaps do not disturb it.
  *
@@ -20,7 +20,7 @@ import type { ToolDefinition } from '../src/catalog/types.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Config, ToolRuleConfig } from '../src/config/types.js';
 import { compilePolicy, type CompiledPolicy } from '../src/policy/compile.js';
-import { decide } from '../src/policy/decide.js';
+import { decide } from '../src/gateway/decide.js';
 import type { ToolCall } from '../src/policy/types.js';
 import { MemoryRateLimitStore } from '../src/store/memory-rate-limit-store.js';
 import { percentile } from './cells.js';

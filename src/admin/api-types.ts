@@ -50,7 +50,7 @@ export interface DecisionSummary {
   tool: string;
   session: string | null;
   requestId: string | number;
-  /** The policy's decision kind: allow, hold, deny, hide, invalid, rate_limited. */
+  /** The policy's decision kind: allow, hold, deny, hide, invalid, rate_limited, over_budget. */
   decision: string;
   mode: Mode;
   rule: string;

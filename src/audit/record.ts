@@ -8,7 +8,7 @@
 import type { Mode } from '../config/types.js';
 import type { Approval } from '../approvals/types.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
-import type { Decision, RateLimitState, ValidationIssue } from '../policy/types.js';
+import type { BudgetState, Decision, RateLimitState, ValidationIssue } from '../policy/types.js';
 import { keptName, keptText } from '../text-bounds.js';
 import { INVALID_PARAMS } from '../transport/jsonrpc.js';
 import type { ArgumentsDigest } from './arguments.js';
@@ -23,6 +23,8 @@ export const AUDIT_DECISIONS = [
   'denied',
   'hidden',
   'rate_limited',
+  /** The call's amount would have taken its budget past `max`. */
+  'over_budget',
   'invalid_arguments',
   /** Any refusal in monitor mode: the call was forwarded; `policy_decision` says what enforcement would have done. */
   'monitor_would_refuse',
@@ -60,6 +62,8 @@ export interface AuditRecord {
   issues: ValidationIssue[] | null;
   policyRevision: string;
   rateLimit: RateLimitState | null;
+  /** The budget as the call found it: its amount, what was spent before it, what was left. */
+  budget: BudgetState | null;
   /** Microseconds spent deciding. */
   policyUs: number;
   forwarded: boolean;
@@ -106,6 +110,7 @@ export const COLUMNS: ReadonlyArray<readonly [keyof AuditRecord, string, Kind]> 
   ['issues', 'issues', 'json'],
   ['policyRevision', 'policy_revision', 'text'],
   ['rateLimit', 'rate_limit', 'json'],
+  ['budget', 'budget', 'json'],
   ['policyUs', 'policy_us', 'int'],
   ['forwarded', 'forwarded', 'bool'],
   ['outcome', 'outcome', 'text'],
@@ -140,6 +145,8 @@ export function auditDecision(decision: Decision): AuditDecision {
       return 'invalid_arguments';
     case 'rate_limited':
       return 'rate_limited';
+    case 'over_budget':
+      return 'over_budget';
     case 'hold':
       return 'approval_pending';
   }
@@ -174,6 +181,7 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     issues: decision.kind === 'invalid' ? keptIssues(decision.issues) : null,
     policyRevision: event.policyRevision,
     rateLimit: ('rateLimit' in decision ? decision.rateLimit : undefined) ?? null,
+    budget: ('budget' in decision ? decision.budget : undefined) ?? null,
     policyUs: Math.round(event.policyMicros),
     forwarded: event.forwarded,
     outcome: null,

@@ -16,6 +16,7 @@ import type {
   Mode,
   OAuthConfig,
   PinningMode,
+  BudgetConfig,
   RateLimitConfig,
   ServerConfig,
   ServerPolicyConfig,
@@ -104,6 +105,7 @@ interface RawRule {
   action?: ToolRuleConfig['action'];
   reason?: string;
   rate_limit?: { max: number; window: number | string; scope?: RateLimitConfig['scope'] };
+  budget?: { amount: string; max: number; window: number | string; scope: BudgetConfig['scope']; give_back_on?: BudgetConfig['giveBackOn'] };
   validate?: boolean | { input_schema?: boolean; arguments?: Record<string, unknown> };
   conditions?: ConditionConfig[];
   category?: ToolRuleConfig['category'];
@@ -286,6 +288,10 @@ function buildRule(r: RawRule): ToolRuleConfig {
   if (r.timeout !== undefined) rule.timeoutMs = parseDuration(r.timeout);
   if (r.rate_limit) {
     rule.rateLimit = { max: r.rate_limit.max, windowMs: parseDuration(r.rate_limit.window), scope: r.rate_limit.scope ?? 'session' };
+  }
+  if (r.budget) {
+    const b = r.budget;
+    rule.budget = { amount: b.amount, max: b.max, windowMs: parseDuration(b.window), scope: b.scope, giveBackOn: b.give_back_on ?? ['error', 'tool_error'] };
   }
   const validate = buildValidate(r.validate);
   if (validate) rule.validate = validate;

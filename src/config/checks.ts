@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseCel } from '@marcbachmann/cel-js';
+import { compileAmount } from '../policy/budget-amount.js';
 import { compileCondition } from '../policy/conditions.js';
 import { checkArgumentsSchema } from './json-schema.js';
 import { CATEGORIES, PROFILE_NAMES, configJsonSchema } from './schema.js';
@@ -184,7 +185,35 @@ function checkRule(path: string[], rule: unknown, source: YamlSource, channels: 
   }
   const [validateKey, validate] = entry(rule, 'validate', RULE_KEYS) ?? [];
   if (isObj(validate)) checkValidate([...path, validateKey!], validate, source);
+  const [budgetKey, budget] = entry(rule, 'budget', RULE_KEYS) ?? [];
+  if (isObj(budget)) checkBudget([...path, budgetKey!], rule.action, budget, source);
 }
+
+// --- budgets (owned by src/policy/budget-*) ---
+/** A budget's amount must compile to a number, and the budget must be able to run at all. */
+function checkBudget(path: string[], action: unknown, budget: Obj, source: YamlSource): void {
+  if (action === 'deny' || action === 'hide') {
+    source.report(path, 'key', `\`budget\` never counts anything: a rule with \`action: ${action}\` refuses every call before its budget is read`,
+      'remove `budget`, or leave `action` out (the rule allows) so the budget decides');
+  }
+  const expr = budget.amount;
+  if (typeof expr !== 'string' || expr === '') return; // the schema's problem
+  if (expr.trim() === '') {
+    source.report([...path, 'amount'], 'value', '`amount` must not be empty', 'write a CEL expression that yields what the call spends, e.g. args.amount');
+    return;
+  }
+  const compiled = compileAmount(expr);
+  if (!('error' in compiled)) return;
+  const index = syntaxErrorIndex(expr);
+  source.report(
+    [...path, 'amount'],
+    'value',
+    `\`amount\` is not a usable amount: ${compiled.error}${index === undefined ? '' : ` (at character ${index + 1})`}`,
+    'an amount is CEL over `args`, `tool`, `server`, `session` and `agent` that yields a number, e.g. args.amount or double(args.amount) * 1.1; see https://cel.dev',
+    index === undefined ? undefined : { text: expr, index },
+  );
+}
+// --- end budgets ---
 
 /**
  * A rule's `deny` or `hide` acts before its conditions are read (src/policy/compile.ts,

@@ -117,7 +117,7 @@ const ruleProperties = {
     type: 'string',
     enum: ACTIONS,
     description:
-      'Read first. `deny` refuses the call with `reason` and `hide` also removes the tool from tools/list: both act at once, so a rule with them has no `conditions`. `allow` (default) and `require_approval` go on to `conditions`, `validate` and `rate_limit`; then `require_approval` holds the call until a person approves or refuses it (see `approval`).',
+      'Read first. `deny` refuses the call with `reason` and `hide` also removes the tool from tools/list: both act at once, so a rule with them has no `conditions`. `allow` (default) and `require_approval` go on to `conditions`, `validate`, `rate_limit` and `budget`; then `require_approval` holds the call until a person approves or refuses it (see `approval`).',
   },
   reason: { type: 'string', description: 'Told to the agent and recorded in the audit log when the call is refused.' },
   rate_limit: {
@@ -142,6 +142,43 @@ const ruleProperties = {
       },
     },
   },
+  budget: {
+    type: 'object',
+    description:
+      'At most `max` of what calls are worth per `window`: each call spends `amount`, reserved before it is forwarded; a call that would take the window past `max` is refused. Read after `rate_limit`. See the README, "Budgets".',
+    additionalProperties: false,
+    required: ['amount', 'max', 'window', 'scope'],
+    properties: {
+      amount: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          'A CEL expression over `args`, `tool`, `server`, `session` and `agent` that yields what this call spends, a number of at least 0, e.g. args.amount or double(args.amount) * (args.currency == "EUR" ? 1.1 : 1.0). A missing, negative, non-numeric or infinite amount refuses the call.',
+      },
+      max: { type: 'number', exclusiveMinimum: 0, maximum: 1e15, description: 'The most the calls of one window may spend together, in the amount\'s unit (e.g. cents).' },
+      window: {
+        type: ['number', 'string'],
+        exclusiveMinimum: 0,
+        format: 'toolgate-duration',
+        pattern: DURATION_PATTERN,
+        description: 'Window length, sliding: seconds as a number (3600), or "30s", "1m", "1h", "1d".',
+      },
+      scope: {
+        type: 'string',
+        enum: ['agent', 'session', 'tool', 'server', 'global'],
+        description:
+          'Who shares one budget: `agent` the verified agent, across its sessions and connections (callers without a verified agent share the agent `anonymous`); `session` one client session; `tool` each tool the rule matches, across callers; `server` every tool the rule matches; `global` the rule\'s pattern on every server.',
+      },
+      give_back_on: {
+        type: 'array',
+        uniqueItems: true,
+        description:
+          'Which upstream failures give the amount back: `error` (a JSON-RPC error answer) and `tool_error` (a result with isError: true). Default both; `[]` keeps every forwarded amount. A call with no answer (timeout, lost connection) keeps its amount: it may have run.',
+        items: { type: 'string', enum: ['error', 'tool_error'], description: 'An upstream failure that gives the amount back.' },
+      },
+    },
+  },
   validate: {
     type: ['boolean', 'object'],
     description:
@@ -158,7 +195,7 @@ const ruleProperties = {
   conditions: {
     type: 'array',
     description:
-      'Read after `action` (only when it is `allow` or `require_approval`), in order: the first whose `if` is true acts with its own `action` (`deny`/`hide` refuse; `allow` lifts the rule\'s `require_approval`; `require_approval` holds the call). Then `validate` and `rate_limit`, then the hold. An expression that fails refuses the call.',
+      'Read after `action` (only when it is `allow` or `require_approval`), in order: the first whose `if` is true acts with its own `action` (`deny`/`hide` refuse; `allow` lifts the rule\'s `require_approval`; `require_approval` holds the call). Then `validate`, `rate_limit` and `budget`, then the hold. An expression that fails refuses the call.',
     items: conditionSchema,
   },
   timeout: durationSchema('How long the server may take to answer a call this rule forwards (time held for approval not counted). Overrides the server\'s `call_timeout` (default 5m).'),

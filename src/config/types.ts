@@ -58,6 +58,23 @@ export interface RateLimitConfig {
   scope: RateLimitScope;
 }
 
+/** Who shares one budget (src/policy/rate-limit-key.ts, `budgetKey`). */
+export type BudgetScope = 'agent' | 'session' | 'tool' | 'server' | 'global';
+
+/** Upstream failures that give a budget's amount back: a JSON-RPC error answer, an `isError` result. */
+export type BudgetGiveBack = 'error' | 'tool_error';
+
+export interface BudgetConfig {
+  /** A CEL expression over the call (`args`, `tool`, `server`, `session`, `agent`): what the call spends. */
+  amount: string;
+  /** The most the calls inside one window may spend together, in the amount's unit. */
+  max: number;
+  /** Window length in milliseconds; the window slides, like a rate limit's. */
+  windowMs: number;
+  scope: BudgetScope;
+  giveBackOn: BudgetGiveBack[];
+}
+
 export interface ValidateConfig {
   /** Check arguments against the tool's own inputSchema from the upstream. */
   inputSchema: boolean;
@@ -78,6 +95,7 @@ export interface ToolRuleConfig {
   action: RuleAction;
   reason?: string;
   rateLimit?: RateLimitConfig;
+  budget?: BudgetConfig;
   validate?: ValidateConfig;
   conditions: ConditionConfig[];
   /**

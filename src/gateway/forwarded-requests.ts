@@ -1,4 +1,5 @@
 import type { ToolCall } from '../policy/types.js';
+import type { Reservation } from './reservation.js';
 import type { JsonRpcMessage, RequestId } from '../transport/jsonrpc.js';
 
 /** A client request forwarded to the upstream, waiting for its answer. */
@@ -8,8 +9,8 @@ export interface ForwardedRequest {
   call?: ToolCall;
   forwardedAt?: number;
   progressToken?: string | number;
-  /** Gives back a rate-limit reservation when the upstream fails the call. */
-  undo?: () => Promise<void>;
+  /** What the call took from rate limits and budgets, ended with how the call ended. */
+  reservation?: Reservation;
   /** Ends the call when the upstream takes too long. */
   timer?: NodeJS.Timeout;
 }

@@ -5,7 +5,7 @@ import type { ToolgateError } from '../errors.js';
 import type { Agent } from '../identity/agent.js';
 import type { CallTimeout } from '../policy/compile.js';
 import { auditDecision } from '../audit/record.js';
-import { decide, decisionMeta, policyViolationText } from '../policy/decide.js';
+import { decisionMeta, policyViolationText } from '../policy/decide.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import {
   errorResponse,
@@ -26,9 +26,11 @@ import { keptName } from '../text-bounds.js';
 import type { GatewayContext } from './context.js';
 import { ForwardedRequests, type ForwardedRequest } from './forwarded-requests.js';
 import { CALL_TIMEOUT, callTimeoutText, readToolCall } from './call-input.js';
+import { decide } from './decide.js';
 import { holdForApproval } from './holds.js';
 import { OwnRequests } from './own-requests.js';
 import { PinGuard } from './pin-guard.js';
+import type { Reservation } from './reservation.js';
 import { approveByRetry } from './retry-approval.js';
 import { ToolDefinitions } from './tool-definitions.js';
 
@@ -133,9 +135,9 @@ export class ProxySession implements ClientSession {
     await this.#upstream.close();
   }
 
-  #forwardRequest(message: JsonRpcRequest, raw: string | undefined, undo?: () => Promise<void>, call?: ToolCall): void {
+  #forwardRequest(message: JsonRpcRequest, raw: string | undefined, reservation?: Reservation, call?: ToolCall): void {
     const progressToken = (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
-    this.#forwarded.add(message.id, { method: message.method, progressToken, undo, call, forwardedAt: call ? performance.now() : undefined });
+    this.#forwarded.add(message.id, { method: message.method, progressToken, reservation, call, forwardedAt: call ? performance.now() : undefined });
     const trace = this.#traces?.get(message.id);
     if (trace) {
       // The upstream's spans join the agent's trace under the gateway's upstream span.
@@ -179,7 +181,7 @@ export class ProxySession implements ClientSession {
     const tool = call.tool;
     const started = process.hrtime.bigint();
     let decision: Decision;
-    let undo: (() => Promise<void>) | undefined;
+    let reservation: Reservation | undefined;
     let definition: ToolDefinition | undefined;
     try {
       const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
@@ -188,7 +190,7 @@ export class ProxySession implements ClientSession {
       if (pin?.refused) {
         decision = { kind: 'deny', rule: { pattern: 'pinning', part: 'pinning' }, mode: policy.modeFor(this.serverId), reason: pin.reason };
       } else {
-        ({ decision, undo } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), definition));
+        ({ decision, reservation } = await decide(policy, call, this.#context.rateLimits, this.#context.now(), definition));
       }
     } catch (error) {
       // A store or upstream failure while deciding refuses the call: a guard that cannot run must not let calls through.
@@ -198,7 +200,8 @@ export class ProxySession implements ClientSession {
     }
     if (decision.kind === 'hold' && this.#context.approvals?.isGranted(call.server, call.tool, call.session)) {
       // A person approved this tool for this session a while ago: the call passes as allowed.
-      decision = { kind: 'allow', rule: decision.rule, mode: decision.mode, ...(decision.rateLimit ? { rateLimit: decision.rateLimit } : {}) };
+      const { rateLimit, budget } = decision;
+      decision = { kind: 'allow', rule: decision.rule, mode: decision.mode, ...(rateLimit ? { rateLimit } : {}), ...(budget ? { budget } : {}) };
     }
     const policyMicros = Number(process.hrtime.bigint() - started) / 1000;
     this.#traces?.get(message.id)?.decided(policyMicros, { 'toolgate.decision': auditDecision(decision), 'toolgate.rule': decision.rule.pattern, 'toolgate.policy.revision': policy.revision });
@@ -215,11 +218,11 @@ export class ProxySession implements ClientSession {
     });
     const timeout = policy.callTimeout(this.serverId, tool, definition);
     if (decision.kind === 'hold' && decision.mode === 'enforce') {
-      await this.#hold(message, raw, call, decision, timeout, undo);
+      await this.#hold(message, raw, call, decision, timeout, reservation);
       return;
     }
     if (forwarded) {
-      await this.#forwardCall(message, raw, call, timeout, undo);
+      await this.#forwardCall(message, raw, call, timeout, reservation);
       return;
     }
     if (decision.kind === 'hide') {
@@ -237,12 +240,12 @@ export class ProxySession implements ClientSession {
     call: ToolCall,
     decision: Extract<Decision, { kind: 'hold' }>,
     timeout: CallTimeout,
-    undo?: () => Promise<void>,
+    reservation?: Reservation,
   ): Promise<void> {
     const hub = this.#context.approvals;
     const revision = this.#context.policy().revision;
     if (!hub) {
-      await undo?.();
+      await reservation?.end('not_forwarded');
       this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" needs a person's approval, but this gateway has no approval store (it runs without a data_dir).`, decisionMeta(call, decision, revision));
       return;
     }
@@ -256,18 +259,18 @@ export class ProxySession implements ClientSession {
         );
       } catch (error) {
         // The approval store failed: a hold nobody can decide must not let the call through.
-        await undo?.();
+        await reservation?.end('not_forwarded');
         this.#log.error({ err: error, tool: call.tool }, 'cannot ask for an approval by retry');
         this.#refuse(message.id, call, `Policy violation: tool "${call.tool}" on server "${call.server}" needs a person's approval, and toolgate could not record one: ${(error as Error).message}`, decisionMeta(call, decision, revision));
         return;
       }
       if (byRetry.kind === 'asked') {
-        await undo?.();
+        await reservation?.end('not_forwarded');
         this.#endTrace(message.id); // the client asks its user; its retry is a request of its own
         return;
       }
       if (byRetry.kind === 'decided') {
-        await this.#holdEnded(message, call, decision, { approved: byRetry.approved, approval: byRetry.approval } as HoldOutcome, timeout, undo, byRetry.approved ? withArguments(message, byRetry.approval.arguments) : undefined);
+        await this.#holdEnded(message, call, decision, { approved: byRetry.approved, approval: byRetry.approval } as HoldOutcome, timeout, reservation, byRetry.approved ? withArguments(message, byRetry.approval.arguments) : undefined);
         return;
       }
     }
@@ -293,7 +296,7 @@ export class ProxySession implements ClientSession {
       },
     );
     this.#holds.delete(message.id);
-    await this.#holdEnded(message, call, decision, outcome, timeout, undo, outcome.approved ? { message, raw } : undefined);
+    await this.#holdEnded(message, call, decision, outcome, timeout, reservation, outcome.approved ? { message, raw } : undefined);
   }
 
   /** Carries out how a hold ended: forwards `approved` (exactly the held call), or refuses. */
@@ -303,7 +306,7 @@ export class ProxySession implements ClientSession {
     decision: Extract<Decision, { kind: 'hold' }>,
     outcome: HoldOutcome,
     timeout: CallTimeout,
-    undo: (() => Promise<void>) | undefined,
+    reservation: Reservation | undefined,
     approved: { message: JsonRpcRequest; raw?: string } | undefined,
   ): Promise<void> {
     const revision = this.#context.policy().revision;
@@ -311,10 +314,10 @@ export class ProxySession implements ClientSession {
     this.#context.onApprovalDecided(call, approval);
     this.#traces?.get(message.id)?.holdEnded(approval.status, approval.id);
     if (approved) {
-      await this.#forwardCall(approved.message, approved.raw, call, timeout, undo); // the timeout starts now: held time does not count
+      await this.#forwardCall(approved.message, approved.raw, call, timeout, reservation); // the timeout starts now: held time does not count
       return;
     }
-    await undo?.();
+    await reservation?.end('not_forwarded');
     if (approval.status === 'abandoned') {
       this.#endTrace(message.id, 'abandoned');
       return; // nobody is waiting for an answer
@@ -330,14 +333,14 @@ export class ProxySession implements ClientSession {
   }
 
   /** Forwards a decided call, unless the upstream died meanwhile (then its slot is given back). */
-  async #forwardCall(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, timeout: CallTimeout, undo?: () => Promise<void>): Promise<void> {
+  async #forwardCall(message: JsonRpcRequest, raw: string | undefined, call: ToolCall, timeout: CallTimeout, reservation?: Reservation): Promise<void> {
     if (this.#ended) {
-      await undo?.();
+      await reservation?.end('not_forwarded');
       this.#reply(errorResponse(message.id, UPSTREAM_ERROR, this.#ended.message));
       this.#endTrace(message.id, String(UPSTREAM_ERROR));
       return;
     }
-    this.#forwardRequest(message, raw, undo, call);
+    this.#forwardRequest(message, raw, reservation, call);
     const timer = setTimeout(() => this.#callTimedOut(message.id, timeout), timeout.ms);
     timer.unref();
     this.#forwarded.get(message.id)!.timer = timer;
@@ -350,7 +353,7 @@ export class ProxySession implements ClientSession {
     const text = callTimeoutText(pending.call, timeout);
     this.#log.warn({ tool: pending.call.tool, timeoutMs: timeout.ms }, 'upstream did not answer a call in time; cancelled');
     this.#upstream.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: text } });
-    if (pending.undo) void pending.undo();
+    void pending.reservation?.end('timed_out');
     const response = errorResponse(id, CALL_TIMEOUT, text, { timeoutMs: timeout.ms, setting: timeout.setting });
     this.#completed(id, pending, response);
     this.#reply(response);
@@ -403,7 +406,8 @@ export class ProxySession implements ClientSession {
         this.#log.debug({ id }, 'upstream answered a request no longer waiting; dropped');
         return;
       }
-      if ('error' in message && pending.undo) void pending.undo();
+      if ('error' in message) void pending.reservation?.end('error');
+      else if ((message.result as { isError?: unknown }).isError === true) void pending.reservation?.end('tool_error');
       if (pending.call) this.#completed(id, pending, message);
       if (this.#traces) this.#endTrace(id, 'error' in message ? String(message.error.code) : (message.result as { isError?: unknown }).isError === true ? 'tool_error' : undefined);
       if (pending.method === 'tools/list' && 'result' in message) {
@@ -482,7 +486,7 @@ export class ProxySession implements ClientSession {
     if (this.#ended) return;
     this.#ended = error;
     for (const [id, pending] of this.#forwarded.settleAll()) {
-      if (pending.undo) void pending.undo();
+      void pending.reservation?.end('upstream_lost');
       const response = errorResponse(id, UPSTREAM_ERROR, error.message);
       if (pending.call) this.#completed(id, pending, response);
       this.#deliver(response, undefined, id);

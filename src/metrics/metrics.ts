@@ -66,7 +66,7 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.#decisions = new Counter({
       name: 'toolgate_decisions_total',
-      help: 'Tool calls decided, by outcome (the audit decision: allowed, denied, hidden, rate_limited, invalid_arguments, monitor_would_refuse, approval_pending).',
+      help: 'Tool calls decided, by outcome (the audit decision: allowed, denied, hidden, rate_limited, over_budget, invalid_arguments, monitor_would_refuse, approval_pending).',
       labelNames: ['server', 'tool', 'outcome'],
       registers,
     });

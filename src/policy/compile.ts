@@ -32,14 +32,20 @@ import { buildExplanation, configPath, type ExplainInput } from './explain.js';
 import { deepFreeze } from './freeze.js';
 import { anonymousAgent } from '../identity/agent.js';
 import { categoryGoverning, governing, serverDefault, unknownCategory, type Governing, type ResolvedRule } from './governing.js';
-import { callKeySuffix } from './rate-limit-key.js';
+import { budgetKey, callKeySuffix } from './rate-limit-key.js';
 import * as reasons from './reasons.js';
 import { policyRevision } from './revision.js';
 import { EMPTY_SERVER, compileServer, matchRule, type RulePlan, type ServerPlan } from './rule-plan.js';
-import type { ApprovalRule, Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
+import type { ApprovalRule, BudgetCheck, Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
 import { SchemaCompiler, UpstreamSchemaCache, issuesText, validationIssues } from './validation.js';
 
 const ANONYMOUS_CONDITION_AGENT = anonymousAgent();
+
+/** What CEL expressions (conditions, budget amounts) read of a call. */
+function celInput(call: ToolCall): ConditionInput {
+  const agent = call.agent ?? ANONYMOUS_CONDITION_AGENT;
+  return { args: call.args ?? {}, tool: call.tool, server: call.server, session: call.session ?? '', agent: { id: agent.id, groups: agent.groups, claims: agent.claims } };
+}
 
 /** A `require_approval` with no `approval:` block (e.g. the recommended profile's). */
 const DEFAULT_APPROVAL: ApprovalRule = Object.freeze({ timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS, notify: [], via: 'dashboard' as const });
@@ -202,8 +208,9 @@ class Policy implements CompiledPolicy {
 
   /**
    * Order: the rule's action (deny, hide) → conditions, first match acts → validation (the tool's
-   * inputSchema, then `validate.arguments`) → require_approval (the rule's, or a matching
-   * condition's): hold → else allow; both carry the rule's rate limit.
+   * inputSchema, then `validate.arguments`) → the budget's amount (refused if it cannot be read) →
+   * require_approval (the rule's, or a matching condition's): hold → else allow; both carry the
+   * rule's rate limit and budget, which the gateway then takes in that order.
    *
    * A condition that fails at run time (missing field, wrong type, non-boolean result) refuses the
    * call with a `deny` naming the expression and the error, whatever that condition's action: a
@@ -219,8 +226,7 @@ class Policy implements CompiledPolicy {
     let allowedBy: RuleRef | undefined;
     let heldBy: RuleRef | undefined;
     if (plan.conditions.length > 0) {
-      const agent = call.agent ?? ANONYMOUS_CONDITION_AGENT;
-      const input: ConditionInput = { args: call.args ?? {}, tool: call.tool, server: call.server, session: call.session ?? '', agent: { id: agent.id, groups: agent.groups, claims: agent.claims } };
+      const input = celInput(call);
       for (const c of plan.conditions) {
         const outcome = c.condition.test(input);
         if (outcome.kind === 'no_match') continue;
@@ -237,15 +243,40 @@ class Policy implements CompiledPolicy {
     const invalid = this.#validate(plan, call, definition);
     if (invalid) return invalid;
     if (action === 'require_approval' && allowedBy === undefined) heldBy ??= plan.actionRef;
+    const budget = this.#budget(plan, call);
+    if (budget !== undefined && 'kind' in budget) return budget;
     if (heldBy !== undefined) {
       const approval = plan.config.approval ?? DEFAULT_APPROVAL;
       const rateLimit = this.#rateLimit(g, plan, call);
-      return rateLimit ? { kind: 'hold', rule: heldBy, approval, rateLimit } : { kind: 'hold', rule: heldBy, approval };
+      return { kind: 'hold', rule: heldBy, approval, ...(rateLimit ? { rateLimit } : {}), ...(budget ? { budget } : {}) };
     }
-    if (allowedBy === undefined && g.pass) return g.pass;
+    if (allowedBy === undefined && g.pass && budget === undefined) return g.pass;
     const rule = allowedBy ?? plan.actionRef;
     const rateLimit = this.#rateLimit(g, plan, call);
-    return rateLimit ? { kind: 'allow', rule, rateLimit } : { kind: 'allow', rule };
+    return { kind: 'allow', rule, ...(rateLimit ? { rateLimit } : {}), ...(budget ? { budget } : {}) };
+  }
+
+  /**
+   * What the call spends of the rule's budget, or the refusal when its amount cannot be read:
+   * a budget must not let a call through because its amount is missing or nonsense (fail closed).
+   */
+  #budget(plan: RulePlan, call: ToolCall): BudgetCheck | Extract<Verdict, { kind: 'deny' }> | undefined {
+    const budget = plan.config.budget;
+    if (budget === undefined || plan.budgetAmount === undefined) return undefined;
+    const outcome = plan.budgetAmount.of(celInput(call));
+    if (!outcome.ok) {
+      const label = reasons.ruleLabel(plan.pattern, plan.category);
+      return { kind: 'deny', rule: plan.budgetRef, reason: reasons.amountUnreadable(label, plan.budgetAmount.source, outcome.problem) };
+    }
+    return {
+      key: budgetKey(budget.scope, call.server, plan.pattern, call.tool, call.session, call.agent?.id),
+      amount: outcome.amount,
+      max: budget.max,
+      windowMs: budget.windowMs,
+      scope: budget.scope,
+      giveBackOn: budget.giveBackOn,
+      rule: plan.budgetRef,
+    };
   }
 
   explain(server: string, tool: string, definition?: ToolDefinition): Explanation {

@@ -30,8 +30,11 @@ const NO_MATCH: ConditionOutcome = Object.freeze({ kind: 'no_match' });
 
 let environment: Environment | undefined;
 
-/** Built on first use: setting up an Environment is the expensive part of the CEL library. */
-function celEnvironment(): Environment {
+/**
+ * Built on first use: setting up an Environment is the expensive part of the CEL library. Shared
+ * by conditions and budget amounts, so both read the same variables under the same parse limits.
+ */
+export function celEnvironment(): Environment {
   environment ??= new Environment({ enableOptionalTypes: true })
     .registerVariable('args', 'map')
     .registerVariable('tool', 'string')
@@ -81,7 +84,8 @@ export function compileCondition(source: string): CompiledCondition | { error: s
   });
 }
 
-function summary(err: unknown): string {
+/** The first line of a CEL error, for problems and reasons. */
+export function summary(err: unknown): string {
   if (err && typeof err === 'object') {
     const s = (err as { summary?: unknown }).summary;
     if (typeof s === 'string' && s !== '') return s;
@@ -91,7 +95,8 @@ function summary(err: unknown): string {
   return String(err);
 }
 
-function describe(value: unknown): string {
+/** How a value a CEL expression yielded is named in a reason. */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'bigint' || typeof value === 'number') return `the number ${String(value)}`;

@@ -1,75 +1,80 @@
 /**
- * The one place a policy verdict meets the rate-limit store. Everything else in this folder is
- * synchronous and pure; this adds the single awaited step and shapes the outcome for the agent
- * (`policyViolationText`) and for machines (`decisionMeta`).
+ * What a verdict becomes once its counters are read: the Decision, and how it reads for the agent
+ * (`policyViolationText`) and for machines (`decisionMeta`). Pure: the gateway takes the rate
+ * limit and the budget from the store (src/gateway/decide.ts) and hands the numbers here.
  */
-import type { ToolDefinition } from '../catalog/types.js';
-import type { RateLimitStore, RateLimitTake } from '../store/rate-limit-store.js';
-import type { CompiledPolicy } from './compile.js';
-import type { Decision, RateLimitState, RuleRef, ToolCall } from './types.js';
+import type { Mode } from '../config/types.js';
+import type { BudgetCheck, BudgetState, Decision, RateLimitCheck, RateLimitState, RuleRef, ToolCall, Verdict } from './types.js';
 
-export interface DecideResult {
-  decision: Decision;
-  /** Present when a rate-limit slot was taken: run it if the upstream call fails before it ran. */
-  undo?: () => Promise<void>;
+/** What the store said of one take. */
+export interface Counted {
+  allowed: boolean;
+  spent: number;
+  remaining: number;
+  retryAfterMs: number;
+  freesAmount: number;
+}
+
+/** A verdict that refuses on its own, as a decision in `mode`. */
+export function refusal(verdict: Exclude<Verdict, { kind: 'allow' | 'hold' }>, mode: Mode): Decision {
+  switch (verdict.kind) {
+    case 'deny':
+      return { kind: 'deny', rule: verdict.rule, mode, reason: verdict.reason };
+    case 'hide':
+      return { kind: 'hide', rule: verdict.rule, mode };
+    case 'invalid':
+      return { kind: 'invalid', rule: verdict.rule, mode, reason: verdict.reason, issues: verdict.issues };
+  }
+}
+
+/** A verdict that passed its counters: allowed or held, carrying what they said. */
+export function passed(verdict: Extract<Verdict, { kind: 'allow' | 'hold' }>, mode: Mode, rateLimit?: RateLimitState, budget?: BudgetState): Decision {
+  const counters = { ...(rateLimit ? { rateLimit } : {}), ...(budget ? { budget } : {}) };
+  return verdict.kind === 'hold'
+    ? { kind: 'hold', rule: verdict.rule, mode, approval: verdict.approval, ...counters }
+    : { kind: 'allow', rule: verdict.rule, mode, ...counters };
+}
+
+export function rateLimitState(limit: RateLimitCheck, counted: Counted): RateLimitState {
+  return { max: limit.max, windowMs: limit.windowMs, scope: limit.scope, remaining: counted.remaining, retryAfterMs: counted.allowed ? 0 : counted.retryAfterMs };
+}
+
+export function rateLimited(limit: RateLimitCheck, state: RateLimitState, mode: Mode): Decision {
+  const reason = `Rate limit exceeded: ${limitText(state)}; retry in ${retryAfterSeconds(state.retryAfterMs)}s`;
+  return { kind: 'rate_limited', rule: limit.rule, mode, reason, rateLimit: state };
+}
+
+/** The budget as this call found it; without `counted` (an amount of 0, nothing taken) only the rule's numbers. */
+export function budgetState(check: BudgetCheck, counted?: Counted): BudgetState {
+  const state: BudgetState = { max: check.max, windowMs: check.windowMs, scope: check.scope, amount: check.amount };
+  if (counted === undefined) return state;
+  state.spent = counted.spent;
+  state.remaining = counted.remaining;
+  if (!counted.allowed) {
+    state.retryAfterMs = counted.retryAfterMs;
+    state.freesAmount = counted.freesAmount;
+  }
+  return state;
 }
 
 /**
- * Evaluates the call, then takes its rate limit, if any. `mode` comes from the server (else the
- * top level); in `monitor` mode the decision still says what enforcement WOULD do, and the caller
- * forwards anyway.
- *
- * Monitor mode still takes from the store, so budgets are measured exactly as enforcement would
- * count them and `rate_limited` shows up in the audit when it would have happened; a refused take
- * adds nothing, so monitoring never consumes more than enforcement would.
- *
- * A store that fails refuses the call (`deny`, part `rate_limit`, the error in the reason): a
- * broken counter must not lift the limit, and the error is kept in the decision for the audit.
+ * `budget 50,000 per 1 day (agent): 42,000 spent, this call 20,000, remaining 8,000; frees 12,000
+ * in 3h 10m`: every number the agent (or a person reading the transcript) needs to decide what to do.
  */
-export async function decide(
-  policy: CompiledPolicy,
-  call: ToolCall,
-  store: RateLimitStore,
-  nowMs: number,
-  definition?: ToolDefinition,
-): Promise<DecideResult> {
-  const verdict = policy.evaluate(call, definition);
-  const mode = policy.modeFor(call.server);
-  switch (verdict.kind) {
-    case 'deny':
-      return { decision: { kind: 'deny', rule: verdict.rule, mode, reason: verdict.reason } };
-    case 'hide':
-      return { decision: { kind: 'hide', rule: verdict.rule, mode } };
-    case 'invalid':
-      return { decision: { kind: 'invalid', rule: verdict.rule, mode, reason: verdict.reason, issues: verdict.issues } };
-    case 'allow':
-    case 'hold':
-      break;
-  }
-  const passed = (rateLimit?: RateLimitState): Decision =>
-    verdict.kind === 'hold'
-      ? { kind: 'hold', rule: verdict.rule, mode, approval: verdict.approval, ...(rateLimit ? { rateLimit } : {}) }
-      : { kind: 'allow', rule: verdict.rule, mode, ...(rateLimit ? { rateLimit } : {}) };
-  const limit = verdict.rateLimit;
-  if (limit === undefined) return { decision: passed() };
-  let taken: RateLimitTake;
-  try {
-    taken = await store.take(limit.key, limit.max, limit.windowMs, nowMs);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const reason = `The rate limit could not be checked because the rate-limit store failed (${message}), so the call is refused.`;
-    return { decision: { kind: 'deny', rule: limit.rule, mode, reason } };
-  }
-  const state: RateLimitState = {
-    max: limit.max,
-    windowMs: limit.windowMs,
-    scope: limit.scope,
-    remaining: taken.remaining,
-    retryAfterMs: taken.allowed ? 0 : taken.retryAfterMs,
-  };
-  if (taken.allowed) return { decision: passed(state), undo: taken.undo };
-  const reason = `Rate limit exceeded: ${limitText(state)}; retry in ${retryAfterSeconds(state)}s`;
-  return { decision: { kind: 'rate_limited', rule: limit.rule, mode, reason, rateLimit: state } };
+export function overBudget(check: BudgetCheck, state: BudgetState, mode: Mode): Decision {
+  const head = `budget ${amountText(state.max)} per ${windowText(state.windowMs)} (${state.scope}): ${amountText(state.spent ?? 0)} spent, this call ${amountText(state.amount)}`;
+  const reason =
+    state.amount > state.max
+      ? `${head}, more than the whole budget: it can never pass; split it into calls of at most ${amountText(state.max)}`
+      : `${head}, remaining ${amountText(state.remaining ?? 0)}; frees ${amountText(state.freesAmount ?? 0)} in ${durationText(state.retryAfterMs ?? 0)}`;
+  return { kind: 'over_budget', rule: check.rule, mode, reason, budget: state };
+}
+
+/** A store that fails refuses the call: a broken counter must not lift the limit. The error stays in the reason for the audit. */
+export function counterFailed(rule: RuleRef, what: 'rate limit' | 'budget', mode: Mode, error: unknown): Decision {
+  const message = error instanceof Error ? error.message : String(error);
+  const store = what === 'rate limit' ? 'rate-limit store' : 'budget store';
+  return { kind: 'deny', rule, mode, reason: `The ${what} could not be checked because the ${store} failed (${message}), so the call is refused.` };
 }
 
 /**
@@ -84,13 +89,14 @@ export function policyViolationText(call: ToolCall, decision: Decision): string 
     case 'deny':
       return `Policy violation: ${where} was denied by ${by}: ${decision.reason}`;
     case 'invalid':
+    case 'over_budget':
       return `Policy violation: ${where} was refused by ${by}: ${decision.reason}`;
     case 'hide':
       return `Policy violation: ${where} is not available; it is hidden by ${by}.`;
     case 'rate_limited':
       return (
         `Policy violation: ${where} was refused by ${by}: Rate limit exceeded: ${limitText(decision.rateLimit)}; ` +
-        `retry in ${plural(retryAfterSeconds(decision.rateLimit), 'second')}.`
+        `retry in ${plural(retryAfterSeconds(decision.rateLimit.retryAfterMs), 'second')}.`
       );
     case 'allow':
       // Only monitor-mode callers ask about allowed calls; say so rather than invent a violation.
@@ -116,9 +122,20 @@ export function decisionMeta(call: ToolCall, decision: Decision, policyRevision:
   const limit = decision.kind === 'allow' || decision.kind === 'rate_limited' ? decision.rateLimit : undefined;
   if (limit) {
     meta.limit = { max: limit.max, windowSeconds: limit.windowMs / 1000, scope: limit.scope, remaining: limit.remaining };
-    if (decision.kind === 'rate_limited') meta.retryAfterSeconds = retryAfterSeconds(limit);
+    if (decision.kind === 'rate_limited') meta.retryAfterSeconds = retryAfterSeconds(limit.retryAfterMs);
   }
+  const budget = 'budget' in decision ? decision.budget : undefined;
+  if (budget) meta.budget = budgetMeta(budget);
   return meta;
+}
+
+function budgetMeta(state: BudgetState): Record<string, unknown> {
+  const { retryAfterMs, windowMs, ...numbers } = state;
+  return {
+    ...numbers,
+    windowSeconds: windowMs / 1000,
+    ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: retryAfterSeconds(retryAfterMs) }),
+  };
 }
 
 function ruleText(rule: RuleRef): string {
@@ -128,19 +145,49 @@ function ruleText(rule: RuleRef): string {
   return `rule "${rule.pattern}" (${rule.part})`;
 }
 
-function retryAfterSeconds(state: RateLimitState): number {
-  return Math.max(1, Math.ceil(state.retryAfterMs / 1000));
+function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /** `10 calls per 60s (scope session)`; whole hours and days are written as such. */
 function limitText(state: RateLimitState): string {
-  return `${plural(state.max, 'call')} per ${windowText(state.windowMs)} (scope ${state.scope})`;
+  return `${plural(state.max, 'call')} per ${shortWindowText(state.windowMs)} (scope ${state.scope})`;
 }
 
-function windowText(ms: number): string {
+function shortWindowText(ms: number): string {
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+const UNITS: ReadonlyArray<[ms: number, name: string]> = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+
+/** `1 day`, `12 hours`, `90 seconds`: the largest unit the window is a whole number of. */
+function windowText(ms: number): string {
+  for (const [unit, name] of UNITS) if (ms % unit === 0) return plural(ms / unit, name);
+  return `${ms} ms`;
+}
+
+/** `3h 10m`, `2d 4h`, `45s`: two units at most, rounded up so the wait is never understated. */
+function durationText(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return pair(seconds, 60, 'm', 's');
+  if (seconds < 86_400) return pair(Math.ceil(seconds / 60), 60, 'h', 'm');
+  return pair(Math.ceil(seconds / 3600), 24, 'd', 'h');
+}
+
+function pair(small: number, per: number, big: string, little: string): string {
+  const whole = Math.floor(small / per);
+  const rest = small % per;
+  return rest === 0 ? `${whole}${big}` : `${whole}${big} ${rest}${little}`;
+}
+
+const AMOUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+
+/** `50,000`; fractions to four places, enough for currencies and rates. */
+function amountText(n: number): string {
+  return AMOUNT.format(n);
 }
 
 function plural(n: number, unit: string): string {

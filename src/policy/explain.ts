@@ -34,6 +34,7 @@ export function buildExplanation(input: ExplainInput): Explanation {
         action: config.action,
         ...(config.reason === undefined ? {} : { reason: config.reason }),
         ...(config.rateLimit === undefined ? {} : { rateLimit: { ...config.rateLimit } }),
+        ...(config.budget === undefined ? {} : { budget: structuredClone(config.budget) }),
         ...(config.validate === undefined ? {} : { validate: structuredClone(config.validate) }),
         conditions: structuredClone(config.conditions),
       }
@@ -43,6 +44,7 @@ export function buildExplanation(input: ExplainInput): Explanation {
   const parts: Explanation['parts'] = [{ part: 'action', value: rule.action, from }];
   if (rule.reason !== undefined) parts.push({ part: 'reason', value: rule.reason, from });
   if (rule.rateLimit !== undefined) parts.push({ part: 'rate_limit', value: rule.rateLimit, from });
+  if (rule.budget !== undefined) parts.push({ part: 'budget', value: rule.budget, from });
   if (rule.validate !== undefined) parts.push({ part: 'validate', value: rule.validate, from });
   if (rule.conditions.length > 0) parts.push({ part: 'conditions', value: rule.conditions, from });
 

@@ -1,4 +1,4 @@
-import type { RateLimitScope } from '../config/types.js';
+import type { BudgetScope, RateLimitScope } from '../config/types.js';
 import { keptName } from '../text-bounds.js';
 
 /**
@@ -62,4 +62,32 @@ export function callKeyPrefix(scope: CallScope, server: string, pattern: string,
 /** The call's subject: its session for `session`, its verified agent's id otherwise. */
 export function callKeySuffix(subject: string | undefined): string {
   return `${JSON.stringify(keptName(subject || 'anonymous'))}]`;
+}
+
+/**
+ * Store keys for budgets, built like rate-limit keys but under `bg:`, so the two never share a
+ * counter. A budget spans every tool its rule matches unless the scope is `tool`: "at most
+ * $500 of refunds per agent per day" is one sum, whichever refund tool spent it.
+ *
+ * | scope     | one budget per                       | key                              |
+ * |-----------|--------------------------------------|----------------------------------|
+ * | `agent`   | server, rule and verified agent (src/identity), across its sessions | `bg:agent:["srv","rule","agent"]`|
+ * | `session` | server, rule and agent session       | `bg:session:["srv","rule","sess"]` |
+ * | `tool`    | server, rule and tool                | `bg:tool:["srv","rule","tool"]`  |
+ * | `server`  | server and rule                      | `bg:server:["srv","rule"]`       |
+ * | `global`  | rule pattern, across all servers     | `bg:global:["rule"]`             |
+ */
+export function budgetKey(scope: BudgetScope, server: string, pattern: string, tool: string, session: string | undefined, agent: string | undefined): string {
+  switch (scope) {
+    case 'agent':
+      return `bg:agent:${JSON.stringify([server, pattern, keptName(agent || 'anonymous')])}`;
+    case 'session':
+      return `bg:session:${JSON.stringify([server, pattern, keptName(session || 'anonymous')])}`;
+    case 'tool':
+      return `bg:tool:${JSON.stringify([server, pattern, keptName(tool)])}`;
+    case 'server':
+      return `bg:server:${JSON.stringify([server, pattern])}`;
+    case 'global':
+      return `bg:global:${JSON.stringify([pattern])}`;
+  }
 }

@@ -82,3 +82,11 @@ export function categoryUnknown(server: string, tool: string): string {
     `e.g. ${key}: { action: allow }, or set its category, e.g. ${key}: { category: Read }.`
   );
 }
+
+export function amountUnreadable(label: string, source: string, problem: string): string {
+  return (
+    `${label} budget amount (${source}) could not be read: ${problem}. ` +
+    'The call is refused because an amount that cannot be read must not be counted as nothing; ' +
+    'send the amount as a number of at least 0.'
+  );
+}

@@ -8,6 +8,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Category } from '../catalog/types.js';
 import type { RuleAction, ServerPolicyConfig, ToolRuleConfig } from '../config/types.js';
 import type { ConfigProblem } from '../errors.js';
+import { compileAmount, type CompiledAmount } from './budget-amount.js';
 import { compileCondition, type CompiledCondition } from './conditions.js';
 import { compileGlob, isGlob, type Glob } from './glob.js';
 import * as reasons from './reasons.js';
@@ -34,9 +35,12 @@ export interface RulePlan {
   readonly order: number;
   readonly conditions: readonly ConditionPlan[];
   readonly argumentsSchema: ValidateFunction | undefined;
+  /** The budget's `amount` expression, compiled. */
+  readonly budgetAmount: CompiledAmount | undefined;
   readonly actionRef: RuleRef;
   readonly validateRef: RuleRef;
   readonly rateLimitRef: RuleRef;
+  readonly budgetRef: RuleRef;
   /**
    * Verdict of the action itself for deny, hide and require_approval. Undefined for a category
    * default: its reasons name the tool, so the policy builds them per tool.
@@ -82,6 +86,7 @@ export function isOverrideOnly(rule: ToolRuleConfig): boolean {
     rule.action === 'allow' &&
     rule.reason === undefined &&
     rule.rateLimit === undefined &&
+    rule.budget === undefined &&
     rule.validate === undefined &&
     rule.timeoutMs === undefined &&
     rule.conditions.length === 0
@@ -206,6 +211,13 @@ function compileRule(
     else report('/validate/arguments', `the arguments schema of ${what} is not a valid JSON Schema: ${compiled.error}`,
       'validate.arguments takes a JSON Schema (draft 2020-12 unless it sets $schema) that the arguments object must satisfy');
   }
+  let budgetAmount: CompiledAmount | undefined;
+  if (rule.budget !== undefined) {
+    const compiled = compileAmount(rule.budget.amount);
+    if ('error' in compiled) report('/budget/amount', `the budget amount of ${what} cannot be compiled: ${compiled.error}`,
+      'an amount is CEL over args, tool, server, session and agent that yields a number, e.g. args.amount');
+    else budgetAmount = compiled;
+  }
   return Object.freeze({
     pattern,
     category,
@@ -214,9 +226,11 @@ function compileRule(
     order,
     conditions: Object.freeze(conditions),
     argumentsSchema,
+    budgetAmount,
     actionRef,
     validateRef: ref('validate'),
     rateLimitRef: ref('rate_limit'),
+    budgetRef: ref('budget'),
     actionVerdict: category === undefined ? actionVerdict(rule.action, actionRef, rule.reason ?? reasons.ruleDenies(pattern), label) : undefined,
   });
 }

@@ -39,6 +39,7 @@ export function record(overrides: Partial<NewAuditRecord> = {}): NewAuditRecord 
     issues: null,
     policyRevision: 'rev1',
     rateLimit: null,
+    budget: null,
     policyUs: 12,
     forwarded: true,
     outcome: null,

@@ -76,17 +76,17 @@ test('conditions beside `action: hide` or `action: deny` would never run: refuse
   assert.doesNotThrow(() => parseConfig(yaml('servers:', '  a: { command: uvx }', 'policies:', '  a:', '    tools:', '      t: { action: hide, conditions: [] }'), 'toolgate.yaml', {}));
 });
 
-test('the order of a rule\'s parts: the README, the JSON Schema and the policy agree (action, conditions, validate, rate_limit, hold)', () => {
+test('the order of a rule\'s parts: the README, the JSON Schema and the policy agree (action, conditions, validate, rate_limit, budget, hold)', () => {
   // What the documents say.
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const order = /Then, in order: ([\s\S]*?)A call that passes all of them is forwarded\./.exec(readme)?.[1].replace(/\s+/g, ' ');
   assert.ok(order, 'README states the order under "Which rule applies"');
-  const steps = ['`action`', '`conditions`', '`validate`', '`rate_limit`', 'the hold'].map((step) => order.indexOf(step));
+  const steps = ['`action`', '`conditions`', '`validate`', '`rate_limit`', '`budget`', 'the hold'].map((step) => order.indexOf(step));
   assert.ok(steps.every((at, i) => at >= 0 && (i === 0 || at > steps[i - 1])), `README order: ${order}`);
   const rule = configJsonSchema.properties.policies.additionalProperties.properties.tools.additionalProperties.properties;
   assert.match(rule.action.description, /^Read first\. `deny` .* `hide` .* act at once/);
   assert.match(rule.conditions.description, /^Read after `action` \(only when it is `allow` or `require_approval`\)/);
-  assert.match(rule.conditions.description, /Then `validate` and `rate_limit`, then the hold\./);
+  assert.match(rule.conditions.description, /Then `validate`, `rate_limit` and `budget`, then the hold\./);
 
   // What the policy does.
   const policy = compilePolicy(

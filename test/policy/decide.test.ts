@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compilePolicy } from '../../src/policy/compile.js';
-import { decide, decisionMeta, policyViolationText } from '../../src/policy/decide.js';
+import { decide } from '../../src/gateway/decide.js';
+import { decisionMeta, policyViolationText } from '../../src/policy/decide.js';
 import type { Decision } from '../../src/policy/types.js';
 import { MemoryRateLimitStore } from '../../src/store/memory-rate-limit-store.js';
 import { call, config, limit, rule, server } from './builders.js';
@@ -38,11 +39,11 @@ test('decide maps each verdict to a decision carrying the mode', async () => {
     ['unknown', {}, 'deny', 'default', 'default'],
   ];
   for (const [tool, args, kind, pattern, part] of table) {
-    const { decision, undo } = await decide(p, call(tool, args), store, T0);
+    const { decision, reservation } = await decide(p, call(tool, args), store, T0);
     assert.equal(decision.kind, kind, tool);
     assert.deepEqual(decision.rule, { pattern, part }, tool);
     assert.equal(decision.mode, 'enforce');
-    assert.equal(undo, undefined, `${tool}: no rate limit taken, nothing to undo`);
+    assert.equal(reservation, undefined, `${tool}: no rate limit taken, nothing to give back`);
   }
   await store.close();
 });
@@ -58,7 +59,7 @@ test('decide takes the rate limit: allow with remaining, then rate_limited with 
     mode: 'enforce',
     rateLimit: { max: 2, windowMs: 60_000, scope: 'session', remaining: 1, retryAfterMs: 0 },
   });
-  assert.equal(typeof first.undo, 'function');
+  assert.ok(first.reservation);
   await decide(p, c, store, T0 + 48_000 - 11_500);
   const refused = await decide(p, c, store, T0 + 48_000);
   assert.deepEqual(refused.decision, {
@@ -68,7 +69,7 @@ test('decide takes the rate limit: allow with remaining, then rate_limited with 
     reason: 'Rate limit exceeded: 2 calls per 60s (scope session); retry in 12s',
     rateLimit: { max: 2, windowMs: 60_000, scope: 'session', remaining: 0, retryAfterMs: 12_000 },
   });
-  assert.equal(refused.undo, undefined);
+  assert.equal(refused.reservation, undefined);
   // Another session has its own budget.
   assert.equal((await decide(p, call('deploy', {}, { session: 's2' }), store, T0 + 48_000)).decision.kind, 'allow');
   await store.close();
@@ -81,7 +82,7 @@ test('undo from decide gives the slot back (upstream failed before the call ran)
   await decide(p, c, store, T0);
   const second = await decide(p, c, store, T0 + 1);
   assert.equal((await decide(p, c, store, T0 + 2)).decision.kind, 'rate_limited');
-  await second.undo!();
+  await second.reservation!.end('error');
   assert.equal((await decide(p, c, store, T0 + 3)).decision.kind, 'allow');
   await store.close();
 });
@@ -105,11 +106,11 @@ test('monitor mode: decisions say what would happen, and rate limits are still c
 test('a failing rate-limit store refuses the call (fail closed) and keeps the error in the reason', async () => {
   const store = new MemoryRateLimitStore();
   await store.close();
-  const { decision, undo } = await decide(policy(), call('deploy', {}, { session: 's1' }), store, T0);
+  const { decision, reservation } = await decide(policy(), call('deploy', {}, { session: 's1' }), store, T0);
   assert.equal(decision.kind, 'deny');
   assert.deepEqual(decision.rule, { pattern: 'deploy', part: 'rate_limit' });
   assert.match((decision as { reason: string }).reason, /rate-limit store failed \(.*closed.*\)/);
-  assert.equal(undo, undefined);
+  assert.equal(reservation, undefined);
 });
 
 test('policyViolationText names the tool, the rule and the reason', async () => {

@@ -8,6 +8,7 @@ export const DECISIONS: Record<string, { label: string; tone: string }> = {
   denied: { label: 'Denied', tone: 'b-red' },
   hidden: { label: 'Hidden', tone: '' },
   rate_limited: { label: 'Rate limited', tone: 'b-amber' },
+  over_budget: { label: 'Over budget', tone: 'b-amber' },
   invalid_arguments: { label: 'Invalid arguments', tone: 'b-orange' },
   monitor_would_refuse: { label: 'Would refuse (monitor)', tone: 'b-purple' },
   upstream_error: { label: 'Upstream error', tone: 'b-red' },
@@ -16,7 +17,7 @@ export const DECISIONS: Record<string, { label: string; tone: string }> = {
 };
 
 /** Decisions where toolgate kept the call from the upstream. */
-export const REFUSALS = new Set(['denied', 'hidden', 'rate_limited', 'invalid_arguments', 'refused', 'expired']);
+export const REFUSALS = new Set(['denied', 'hidden', 'rate_limited', 'over_budget', 'invalid_arguments', 'refused', 'expired']);
 
 export function decisionLabel(decision: string): { label: string; tone: string } {
   return DECISIONS[decision] ?? { label: decision.replaceAll('_', ' '), tone: '' };
