@@ -72,6 +72,8 @@ export class AuditLog {
   #settings!: AuditConfig;
   #redact!: (args: Record<string, unknown>) => Record<string, unknown>;
   #pending: AuditOp[] = [];
+  /** Operations that may be in the store already (replayed from a journal, or in a batch that failed): never folded. */
+  readonly #stale = new WeakSet<AuditOp>();
   #seq = 0;
   #chain: Promise<void> = Promise.resolve();
   #flushQueued = false;
@@ -92,6 +94,7 @@ export class AuditLog {
     const orphans = this.#journal.adoptOrphans();
     if (orphans.segments.length > 0) {
       this.#pending.push(...orphans.ops);
+      for (const op of orphans.ops) this.#stale.add(op);
       this.#stats.replayed = orphans.ops.length;
       this.#stats.unreadable = orphans.unreadable;
       this.#log.info({ operations: orphans.ops.length, segments: orphans.segments.length, unreadable: orphans.unreadable }, 'replaying the audit journal of a process that stopped without writing it');
@@ -182,13 +185,15 @@ export class AuditLog {
       this.#pending = [];
       try {
         const segments = this.#journal.rotate();
+        const ops = foldCompletions(batch, this.#stale);
         // Large batches (a replay, or after a store outage) go in slices, letting calls through in between.
-        for (let start = 0; start < batch.length; start += APPLY_SLICE) {
+        for (let start = 0; start < ops.length; start += APPLY_SLICE) {
           if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-          await this.#store.apply(batch.slice(start, start + APPLY_SLICE));
+          await this.#store.apply(ops.slice(start, start + APPLY_SLICE));
         }
         this.#journal.committed(segments);
       } catch (error) {
+        for (const op of batch) this.#stale.add(op); // part of it may be stored already
         this.#pending = batch.concat(this.#pending);
         this.#stats.storeErrors++;
         // Said once per outage, not at every tick while the store stays unavailable.
@@ -241,6 +246,33 @@ export class AuditLog {
     if (this.#pending.length > 0) this.#log.error({ records: this.#pending.length }, 'audit records not written to the store at shutdown; kept in the journal for the next start');
     await this.#store.close();
   }
+}
+
+/**
+ * The same batch with every `set` whose record is added earlier in the batch folded into that
+ * `add`: most calls are decided and completed within one tick, and one INSERT costs the store
+ * less than an INSERT and an UPDATE. Only an `add` the store cannot have yet is folded into
+ * (`stale` ones may be stored already, and the store ignores a repeated `add`); the journal
+ * keeps both operations for a replay.
+ */
+export function foldCompletions(batch: readonly AuditOp[], stale: WeakSet<AuditOp>): AuditOp[] {
+  const fresh = new Map<string, number>();
+  const out: AuditOp[] = [];
+  for (const op of batch) {
+    if (op.op === 'add') {
+      if (!stale.has(op) && !fresh.has(op.record.uid)) fresh.set(op.record.uid, out.length);
+      out.push(op);
+      continue;
+    }
+    const at = fresh.get(op.uid);
+    if (at === undefined) {
+      out.push(op);
+      continue;
+    }
+    const add = out[at] as Extract<AuditOp, { op: 'add' }>;
+    out[at] = { op: 'add', record: { ...add.record, ...op.fields } };
+  }
+  return out;
 }
 
 /** The audit file for a config: `audit.file` under `data_dir`. */

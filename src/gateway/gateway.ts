@@ -208,6 +208,12 @@ export class Gateway implements GatewayContext, SessionHost {
   }
 
   onDecision(event: DecisionEvent): void {
+    // Allowed calls are logged at debug only: nothing to build for the log when that is off.
+    if (event.decision.kind !== 'allow' || this.log.isLevelEnabled('debug')) this.#logDecision(event);
+    for (const listener of this.#decisionListeners) listener(event);
+  }
+
+  #logDecision(event: DecisionEvent): void {
     const { decision, call } = event;
     const fields = {
       server: call.server,
@@ -224,7 +230,6 @@ export class Gateway implements GatewayContext, SessionHost {
     if (decision.kind === 'allow') this.log.debug(fields, 'tool call allowed');
     else if (decision.mode === 'monitor') this.log.warn(fields, 'tool call would be refused (monitor mode: forwarded)');
     else this.log.info(fields, 'tool call refused');
-    for (const listener of this.#decisionListeners) listener(event);
   }
 
   onCallCompleted(completion: CallCompletion): void {

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 /**
@@ -51,18 +52,45 @@ export class MessageTooLarge extends Error {
 }
 
 /** The whole body as text; more than `maxBytes` rejects with MessageTooLarge and drops the connection. */
-export async function readText(response: IncomingMessage, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      response.destroy();
-      throw new MessageTooLarge(maxBytes);
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+export function readText(response: IncomingMessage, maxBytes: number): Promise<string> {
+  return readCapped(response, maxBytes, () => new MessageTooLarge(maxBytes));
+}
+
+/**
+ * A whole stream as UTF-8 text, at most `maxBytes`: past that the stream is destroyed and the
+ * promise rejects with `tooLarge()`. Listeners, not `for await`: an async iterator per message
+ * costs more than the rest of reading it.
+ */
+export function readCapped(stream: Readable, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    let size = 0;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        fail(tooLarge());
+        stream.destroy();
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (more ??= [first]).push(chunk);
+    });
+    stream.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''));
+    });
+    stream.once('error', fail);
+    stream.once('close', () => fail(new Error('the connection closed before the whole body arrived')));
+  });
 }
 
 /** Discards the body so the connection can be reused. */

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AuditLog, journalDirFor } from '../../src/audit/audit-log.js';
+import { AuditLog, foldCompletions, journalDirFor } from '../../src/audit/audit-log.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
 import type { AuditOp } from '../../src/audit/store.js';
 import type { Decision } from '../../src/policy/types.js';
@@ -175,6 +175,48 @@ test('when the store fails, records stay in the journal and the next start write
   await next.log.close();
   assert.deepEqual((await readAll(file)).map((r) => r.tool), ['kept_1', 'kept_2']);
   assert.deepEqual(readdirSync(journalDirFor(file)), []);
+});
+
+test('a completion in the same batch as its record is written with it; stale records keep their UPDATE', () => {
+  const a = record();
+  const b = record();
+  const patch = { outcome: 'result' as const, upstreamMs: 1.5 };
+  const addA: AuditOp = { op: 'add', record: a };
+  const addB: AuditOp = { op: 'add', record: b };
+  const setA: AuditOp = { op: 'set', uid: a.uid, fields: patch };
+  const setB: AuditOp = { op: 'set', uid: b.uid, fields: { outcome: 'upstream_error', decision: 'upstream_error', errorMessage: 'boom' } };
+  const setOther: AuditOp = { op: 'set', uid: 'earlier:1', fields: patch };
+  const cases: Array<{ name: string; batch: AuditOp[]; stale?: AuditOp[]; want: AuditOp[] }> = [
+    { name: 'add then set: one add', batch: [addA, setA], want: [{ op: 'add', record: { ...a, ...patch } }] },
+    { name: 'a set of a record from an earlier batch stays', batch: [setOther, addA], want: [setOther, addA] },
+    { name: 'two records, completions in another order', batch: [addA, addB, setB, setA], want: [{ op: 'add', record: { ...a, ...patch } }, { op: 'add', record: { ...b, ...setB.fields } }] },
+    { name: 'a stale add (replayed, or from a failed batch) keeps its set', batch: [addA, setA], stale: [addA], want: [addA, setA] },
+    { name: 'a set before its add is not moved', batch: [setA, addA], want: [setA, addA] },
+  ];
+  for (const c of cases) {
+    const stale = new WeakSet<AuditOp>(c.stale ?? []);
+    assert.deepEqual(foldCompletions(c.batch, stale), c.want, c.name);
+  }
+});
+
+test('a completion journaled after its record was stored reaches the store on replay', async () => {
+  // The record's batch committed, the process died before its segment was deleted and before the
+  // completion's batch: the replay holds add (already stored, ignored) and set, which must apply.
+  const dir = tempDir();
+  const file = join(dir, 'audit.sqlite');
+  const stored = record();
+  const store = new SqliteAuditStore(file);
+  await store.apply([{ op: 'add', record: stored }]);
+  await store.close();
+  const journal = journalDirFor(file);
+  mkdirSync(journal, { recursive: true });
+  const lines = [{ op: 'add', record: stored }, { op: 'set', uid: stored.uid, fields: { outcome: 'result', upstreamMs: 2 } }];
+  writeFileSync(join(journal, `${deadPid()}-dead1-00000001.jsonl`), lines.map((op) => `${JSON.stringify(op)}\n`).join(''));
+  const { log } = openLog(file);
+  await log.close();
+  const [row] = await readAll(file);
+  assert.equal(row.outcome, 'result');
+  assert.equal(row.upstreamMs, 2);
 });
 
 test('retention runs on the injected clock, by age and by size', async () => {

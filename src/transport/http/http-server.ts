@@ -58,6 +58,8 @@ export interface HttpEdgeOptions extends HostPolicy {
 }
 
 const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
+/** A request target that is already a normalized MCP path: no query, dot segments or escapes. */
+const PLAIN_MCP_PATH = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/;
 const ENDED_SESSIONS_REMEMBERED = 1000;
 /** How often idle sessions are looked for, as a share of the idle timeout, within bounds. */
 const SWEEPS_PER_IDLE_TIMEOUT = 4;
@@ -110,14 +112,19 @@ export class HttpEdge {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://gateway');
     checkHostAndOrigin(request, this.#options);
     this.#cors(request, response);
-    const match = MCP_PATH.exec(url.pathname);
+    // Every MCP message comes here: a plain /mcp/<id> path is taken as it is, anything else is
+    // parsed (and normalized) as a URL first.
+    let match = PLAIN_MCP_PATH.exec(request.url ?? '');
     if (!match) {
-      if (await this.#options.routes?.(request, response, url)) return;
-      sendJson(response, 404, { error: 'not_found', message: `No route for ${request.method} ${url.pathname}; MCP servers are served at /mcp/<server-id>`, knownServers: this.#options.host.serverIds() });
-      return;
+      const url = new URL(request.url ?? '/', 'http://gateway');
+      match = MCP_PATH.exec(url.pathname);
+      if (!match) {
+        if (await this.#options.routes?.(request, response, url)) return;
+        sendJson(response, 404, { error: 'not_found', message: `No route for ${request.method} ${url.pathname}; MCP servers are served at /mcp/<server-id>`, knownServers: this.#options.host.serverIds() });
+        return;
+      }
     }
     const serverId = decodePathSegment(match[1], 'server id');
     const known = this.#options.host.serverIds();

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { ToolgateError } from '../../errors.js';
+import { readCapped } from '../http-client.js';
 
 export interface HostPolicy {
   listenHost: string;
@@ -90,14 +91,7 @@ export function decodePathSegment(segment: string, what: string): string {
 export async function readBody(request: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw bodyTooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw bodyTooLarge(limit);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return readCapped(request, limit, () => bodyTooLarge(limit));
 }
 
 function bodyTooLarge(limit: number): ToolgateError {

@@ -64,7 +64,7 @@ export class ResponseStream {
     if (this.#mode === 'waiting' && final && this.options.allowJson && this.#response) {
       this.#mode = 'json';
       this.#finished = true;
-      this.#response.writeHead(200, { ...this.options.headers, 'content-type': 'application/json' });
+      this.#response.writeHead(200, { ...this.options.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
       this.#response.end(data);
       this.#detach();
       return;
