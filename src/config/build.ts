@@ -54,6 +54,7 @@ interface RawAuth {
     groups_claim?: string;
     required_scopes?: string[];
     clock_skew?: number | string;
+    jwks_cooldown?: number | string;
   };
   anonymous?: 'deny' | 'allow';
   public_url?: string;
@@ -185,6 +186,8 @@ export function buildConfig(value: unknown): Config {
 // --- auth (owned by src/identity) ---
 /** Allowed `exp`/`nbf` skew when `auth.oauth.clock_skew` is not set. */
 export const DEFAULT_CLOCK_SKEW_MS = 30_000;
+/** Least time between JWKS fetches caused by unknown key ids when `auth.oauth.jwks_cooldown` is not set. */
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 
 /** Plain keys are hashed here and not kept: the compiled config holds only their SHA-256. */
 function buildAuth(a: RawAuth): AuthConfig {
@@ -202,6 +205,7 @@ function buildAuth(a: RawAuth): AuthConfig {
     groupsClaim: o.groups_claim ?? 'groups',
     requiredScopes: o.required_scopes ?? [],
     clockSkewMs: o.clock_skew === undefined ? DEFAULT_CLOCK_SKEW_MS : parseDuration(o.clock_skew),
+    jwksCooldownMs: o.jwks_cooldown === undefined ? DEFAULT_JWKS_COOLDOWN_MS : parseDuration(o.jwks_cooldown),
   };
   return {
     agents,

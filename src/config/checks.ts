@@ -64,9 +64,6 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
 // --- auth (owned by src/identity) ---
 /** Two agents with one key could not be told apart: the key would name whichever was found first. */
 function checkAuth(auth: Obj, source: YamlSource): void {
-  if (auth.oauth !== undefined) {
-    source.report(['auth', 'oauth'], 'key', '`auth.oauth` is not built yet in this version of toolgate', 'use API keys under `auth.agents` for now, or remove `auth.oauth`');
-  }
   const seen = new Map<string, string>();
   for (const [name, agent] of Object.entries(isObj(auth.agents) ? auth.agents : {})) {
     if (!isObj(agent)) continue;

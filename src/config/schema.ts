@@ -511,6 +511,7 @@ const authSchema = {
         groups_claim: { type: 'string', minLength: 1, description: 'Which claim lists the agent\'s groups (an array of strings, or a space-separated string). Default `groups`.' },
         required_scopes: { type: 'array', description: 'Scopes every token must have; a token without them gets 403 insufficient_scope.', items: { type: 'string', minLength: 1, description: 'One scope.' } },
         clock_skew: durationSchema('How far `exp` and `nbf` may be off. Default 30s.'),
+        jwks_cooldown: durationSchema('Least time between two fetches of the JWKS caused by a token signed with an unknown key (`kid`): a rotated key is picked up at the first token that uses it, and unknown `kid`s cannot make toolgate hammer the issuer. Default 30s.'),
       },
     },
     anonymous: {

@@ -218,6 +218,8 @@ export interface OAuthConfig {
   requiredScopes: string[];
   /** Allowed `exp`/`nbf` clock skew. */
   clockSkewMs: number;
+  /** Least time between two JWKS fetches caused by a token with an unknown `kid`. */
+  jwksCooldownMs: number;
 }
 
 export interface AuthConfig {

@@ -9,7 +9,7 @@ import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import type { Agent } from '../identity/agent.js';
-import { Authenticator } from '../identity/authenticator.js';
+import { authenticatorFor, type Authenticator } from '../identity/authenticator.js';
 import { HttpGate } from '../identity/http-gate.js';
 import { keptName, keptText } from '../text-bounds.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
@@ -74,8 +74,8 @@ export class Gateway implements GatewayContext, SessionHost {
   constructor(options: GatewayOptions) {
     this.#config = options.config;
     this.#policy = compilePolicy(options.config);
-    this.#authenticator = new Authenticator(options.config.auth);
     this.log = options.log;
+    this.#authenticator = authenticatorFor(options.config, options.log);
     this.#gate = new HttpGate({ authenticator: () => this.#authenticator, auth: () => this.#config.auth, serverIds: () => this.serverIds(), log: options.log });
     this.now = options.now ?? Date.now;
     this.#stores = openStores(options.config, this.now, options.log);
@@ -174,10 +174,12 @@ export class Gateway implements GatewayContext, SessionHost {
     const listenChanged = config.listen.host !== this.#config.listen.host || config.listen.port !== this.#config.listen.port;
     const stateChanged = stateBackend(config) !== this.#stores.backend || config.dataDir !== this.#config.dataDir;
     const telemetryChanged = JSON.stringify(config.telemetry) !== JSON.stringify(this.#config.telemetry);
+    // A new verifier only when auth changed: it would fetch the issuer's keys again.
+    const authenticator = JSON.stringify(config.auth) === JSON.stringify(this.#config.auth) ? this.#authenticator : authenticatorFor(config, this.log);
     void this.#modern.reconfigured(this.#config, config);
     this.#config = config;
     this.#policy = policy;
-    this.#authenticator = new Authenticator(config.auth);
+    this.#authenticator = authenticator;
     this.audit?.configure(config.audit); // audit.enabled and audit.file take a restart
     this.#reloads.applied++;
     this.#reloads.lastAppliedAt = this.now();

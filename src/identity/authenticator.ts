@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { AuthConfig } from '../config/types.js';
+import type { Logger } from 'pino';
+import type { AuthConfig, Config } from '../config/types.js';
 import { anonymousAgent, type Agent } from './agent.js';
 import { ApiKeys } from './api-keys.js';
+import { OAuthVerifier } from './oauth.js';
 
 /** Longest `Authorization` header read; a longer one is refused before any parsing or hashing. */
 export const MAX_AUTHORIZATION_LENGTH = 8192;
@@ -65,6 +67,12 @@ export class Authenticator {
     if (verified) return verified;
     return { ok: false, status: 401, error: 'invalid_token', description: this.#tokens ? 'The bearer token is neither a known API key nor an access token of the configured issuer' : 'The bearer token is not a known API key' };
   }
+}
+
+/** The authenticator of `config.auth`, with a JWT verifier when `auth.oauth` is set. */
+export function authenticatorFor(config: Config, log: Logger): Authenticator {
+  const oauth = config.auth?.oauth;
+  return new Authenticator(config.auth, oauth && new OAuthVerifier(oauth, log));
 }
 
 /**
