@@ -83,6 +83,7 @@ const ENDPOINTS = [
   'GET history/export?format=csv|jsonl&<the search filters>',
   'GET tools/:server/:tool',
   'GET sessions/:id',
+  'GET agents (those of the last week)',
   'GET agents/:id',
   'GET pins',
   'POST pins/:server/:tool/accept {approver?}',
@@ -239,11 +240,14 @@ export class AdminApi {
         if (parts.length !== 3) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
         return sendAdminJson(response, 200, await this.#history.tool(segment(parts[1], 'server id'), segment(parts[2], 'tool name')));
-      case 'sessions':
       case 'agents':
+        if (parts.length > 2) break;
+        if (method !== 'GET') throw methodNotAllowed(response, 'GET');
+        return sendAdminJson(response, 200, parts.length === 1 ? this.#history.agents() : this.#history.agent(segment(parts[1], 'agent id')));
+      case 'sessions':
         if (parts.length !== 2) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
-        return sendAdminJson(response, 200, parts[0] === 'sessions' ? this.#history.session(segment(parts[1], 'session id')) : this.#history.agent(segment(parts[1], 'agent id')));
+        return sendAdminJson(response, 200, this.#history.session(segment(parts[1], 'session id')));
       case 'pins':
         if (parts.length === 1) {
           if (method !== 'GET') throw methodNotAllowed(response, 'GET');

@@ -95,6 +95,10 @@ export class HistoryApi {
     return { session: id, ...this.#activity({ session: id }) };
   }
 
+  agents() {
+    return this.#audit().agents(this.#host.now() - TIMELINE_RANGES.week.spanMs, 200);
+  }
+
   agent(id: string) {
     return { agent: id, sessions: this.#audit().sessionsOf(id, 50), ...this.#activity({ agent: id }) };
   }

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { openDatabase, sqliteStoreError } from '../sqlite.js';
-import { COLUMN_OF, type AuditDecision, type AuditRecord } from './record.js';
+import { AUDIT_DECISIONS, COLUMN_OF, type AuditDecision, type AuditRecord } from './record.js';
 import { fromRow } from './sqlite-store.js';
 
 export interface AuditSearch {
@@ -41,6 +41,8 @@ export interface TimelineBucket {
 const ALLOWED: readonly AuditDecision[] = ['allowed', 'approved', 'upstream_error', 'monitor_would_refuse'];
 const HELD: readonly AuditDecision[] = ['approval_pending'];
 const AGENT_COLUMN = 'enduser.id';
+/** The refusals, as SQL literals (fixed names, never input). */
+const REFUSED_SQL = AUDIT_DECISIONS.filter((d) => timelineClass(d) === 'refused').map((d) => `'${d}'`).join(', ');
 const q = (column: string) => `"${column}"`;
 
 /** The class a decision is drawn in. */
@@ -115,6 +117,15 @@ export class SqliteAuditReader {
       bucket[timelineClass(row.decision)] += row.n;
     }
     return [...buckets.values()].sort((a, b) => a.start - b.start || a.server.localeCompare(b.server));
+  }
+
+  /** The agents that called since `since`, most recent first (bounded), with their calls by class. */
+  agents(since: number, limit: number): Array<{ agent: string; calls: number; refused: number; last: number }> {
+    if (!this.#hasColumn(AGENT_COLUMN)) return [];
+    const statement = this.#prepare(
+      `SELECT ${q(AGENT_COLUMN)} AS agent, count(*) AS calls, sum(CASE WHEN decision IN (${REFUSED_SQL}) THEN 1 ELSE 0 END) AS refused, max(time) AS last FROM audit WHERE time >= ? AND ${q(AGENT_COLUMN)} IS NOT NULL GROUP BY agent ORDER BY last DESC LIMIT ?`,
+    );
+    return statement ? (statement.all(since, limit) as Array<{ agent: string; calls: number; refused: number; last: number }>) : [];
   }
 
   /** Distinct sessions of an agent, most recent first (bounded). */

@@ -204,7 +204,7 @@ export class ProxySession implements ClientSession {
       decision = { kind: 'allow', rule: decision.rule, mode: decision.mode, ...(rateLimit ? { rateLimit } : {}), ...(budget ? { budget } : {}) };
     }
     const policyMicros = Number(process.hrtime.bigint() - started) / 1000;
-    this.#traces?.get(message.id)?.decided(policyMicros, { 'toolgate.decision': auditDecision(decision), 'toolgate.rule': decision.rule.pattern, 'toolgate.policy.revision': policy.revision });
+    this.#traces?.get(message.id)?.decided(policyMicros, { ...(call.agent ? { 'enduser.id': call.agent.id } : {}), 'toolgate.decision': auditDecision(decision), 'toolgate.rule': decision.rule.pattern, 'toolgate.policy.revision': policy.revision });
     const refused = decision.kind !== 'allow';
     const forwarded = !refused || decision.mode === 'monitor';
     this.#context.onDecision({

@@ -36,6 +36,8 @@ export interface MetricsSource {
 
 /** Listed tool names remembered per server; an upstream listing more is counted beyond them as `_other`. */
 const MAX_LISTED_TOOLS_PER_SERVER = 2000;
+/** Distinct agents given a label of their own; the rest are `_other`. */
+const MAX_AGENT_LABELS = 100;
 /** Longer names are never label values, whoever lists them. */
 const MAX_LABEL_CHARS = 128;
 export const OTHER_TOOL = '_other';
@@ -51,14 +53,15 @@ function processMetrics(): Registry {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #decisions: Counter<'server' | 'tool' | 'outcome'>;
-  readonly #upstream: Histogram<'server' | 'tool' | 'outcome'>;
+  readonly #decisions: Counter<'server' | 'tool' | 'agent' | 'outcome'>;
+  readonly #upstream: Histogram<'server' | 'tool' | 'agent' | 'outcome'>;
   readonly #policy: Histogram<'server' | 'outcome'>;
   readonly #approvals: Counter<'server' | 'tool' | 'status'>;
   readonly #pinChanges: Counter<'server' | 'tool'>;
   /** Decisions that failed because a state store (rate limits, pins, approvals) did not answer. */
   #stateStoreErrors = 0;
   readonly #listed = new Map<string, Set<string>>();
+  readonly #agents = new Set<string>();
   readonly #source: MetricsSource;
 
   constructor(source: MetricsSource) {
@@ -66,14 +69,14 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.#decisions = new Counter({
       name: 'toolgate_decisions_total',
-      help: 'Tool calls decided, by outcome (the audit decision: allowed, denied, hidden, rate_limited, over_budget, invalid_arguments, monitor_would_refuse, approval_pending).',
-      labelNames: ['server', 'tool', 'outcome'],
+      help: 'Tool calls decided, by verified agent and outcome (the audit decision: allowed, denied, hidden, rate_limited, over_budget, invalid_arguments, monitor_would_refuse, approval_pending).',
+      labelNames: ['server', 'tool', 'agent', 'outcome'],
       registers,
     });
     this.#upstream = new Histogram({
       name: 'toolgate_upstream_duration_seconds',
-      help: 'Time from forwarding a tool call to the upstream answer, by outcome (result, tool_error, upstream_error, cancelled).',
-      labelNames: ['server', 'tool', 'outcome'],
+      help: 'Time from forwarding a tool call to the upstream answer, by verified agent and outcome (result, tool_error, upstream_error, cancelled).',
+      labelNames: ['server', 'tool', 'agent', 'outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     });
@@ -199,7 +202,7 @@ export class GatewayMetrics {
     const server = event.call.server;
     const tool = this.#tool(server, event.call.tool);
     const outcome = auditDecision(event.decision);
-    this.#decisions.inc({ server, tool, outcome });
+    this.#decisions.inc({ server, tool, agent: this.#agent(event.call.agent?.id), outcome });
     this.#policy.observe({ server, outcome }, event.policyMicros / 1e6);
     if (event.decision.rule.pattern === 'toolgate' && event.decision.rule.part === 'error') this.#stateStoreErrors++;
   }
@@ -211,7 +214,7 @@ export class GatewayMetrics {
 
   observeCompletion(completion: CallCompletion): void {
     const server = completion.call.server;
-    this.#upstream.observe({ server, tool: this.#tool(server, completion.call.tool), outcome: completion.outcome }, completion.upstreamMs / 1000);
+    this.#upstream.observe({ server, tool: this.#tool(server, completion.call.tool), agent: this.#agent(completion.call.agent?.id), outcome: completion.outcome }, completion.upstreamMs / 1000);
   }
 
   observeApproval(approval: { server: string; tool: string; status: string }): void {
@@ -234,6 +237,18 @@ export class GatewayMetrics {
       if (listed.size >= MAX_LISTED_TOOLS_PER_SERVER) return;
       if (typeof name === 'string' && name.length <= MAX_LABEL_CHARS) listed.add(name);
     }
+  }
+
+  /**
+   * The label value for an agent: its verified id, for the first `MAX_AGENT_LABELS` agents seen;
+   * later ones count as `_other` (an identity provider can mint any number of ids).
+   */
+  #agent(id: string | undefined): string {
+    if (id === undefined) return 'anonymous';
+    if (this.#agents.has(id)) return id;
+    if (this.#agents.size >= MAX_AGENT_LABELS || id.length > MAX_LABEL_CHARS) return OTHER_TOOL;
+    this.#agents.add(id);
+    return id;
   }
 
   /** The label value for a tool: its name when the gateway knows the tool, else `_other`. */
