@@ -9,8 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
-import { auditFile, type AuditLog } from '../audit/audit-log.js';
-import { SqliteAuditStore } from '../audit/sqlite-store.js';
+import { openAuditReader, type AuditLog, type AuditReader } from '../audit/audit-log.js';
 import { VERSION } from '../cli/version.js';
 import type { Config } from '../config/types.js';
 import { serveDashboard } from '../dashboard/serve.js';
@@ -104,7 +103,7 @@ export class AdminApi {
   readonly #events = new EventStream();
   readonly #unsubscribe: Array<() => void> = [];
   readonly #startedAt: number;
-  #auditReader?: SqliteAuditStore;
+  #auditReader?: AuditReader;
   readonly #history: HistoryApi;
   readonly #wrongTokens: AttemptThrottle;
 
@@ -341,7 +340,7 @@ export class AdminApi {
     }
     const filter = parseAuditQuery(query);
     // Read through a second, read-only connection (WAL): queries never wait behind the writer's batches.
-    this.#auditReader ??= new SqliteAuditStore(auditFile(this.#host.config), { readonly: true });
+    this.#auditReader ??= openAuditReader(this.#host.config);
     const records = await this.#auditReader.query(filter);
     return records.reverse().map((record) => ({ ...record, key: feedKey(record) }));
   }

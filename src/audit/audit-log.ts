@@ -26,8 +26,10 @@ import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
 import { Journal } from './journal.js';
 import { approvalPatch, completionPatch, decisionRecord, type AuditDecision, type NewAuditRecord } from './record.js';
+import { PostgresAuditStore } from './postgres-store.js';
 import { SqliteAuditStore } from './sqlite-store.js';
-import type { AuditOp, AuditStore } from './store.js';
+import type { AuditOp, AuditQuery, AuditStore } from './store.js';
+import type { AuditRecord } from './record.js';
 
 export interface AuditLogOptions {
   store: AuditStore;
@@ -284,11 +286,29 @@ export function auditFile(config: Config): string {
 /** The journal folder beside an audit file. */
 export const journalDirFor = (file: string): string => `${file}.journal`;
 
-/** The embedded audit trail the config asks for (SQLite in `data_dir`), or none when `audit.enabled` is false. */
+/**
+ * The audit trail the config asks for: SQLite in `data_dir`, or the fleet's PostgreSQL
+ * (`audit.postgres`) with this process's journal still in `data_dir`; none when `audit.enabled`
+ * is false.
+ */
 export function openAuditLog(config: Config, log: Logger): AuditLog | undefined {
   const settings = config.audit ?? AUDIT_DEFAULTS;
   if (!settings.enabled) return undefined;
   const file = auditFile(config);
   mkdirSync(dirname(file), { recursive: true });
-  return new AuditLog({ store: new SqliteAuditStore(file), journalDir: journalDirFor(file), settings, log });
+  const store = settings.postgres ? new PostgresAuditStore(settings.postgres.url) : new SqliteAuditStore(file);
+  return new AuditLog({ store, journalDir: journalDirFor(file), settings, log });
+}
+
+/** Reads a trail without writing it: `toolgate audit` and the dashboard. */
+export interface AuditReader {
+  iterate(query: AuditQuery): Iterable<AuditRecord> | AsyncIterable<AuditRecord>;
+  query(query: AuditQuery): Promise<AuditRecord[]>;
+  close(): Promise<void>;
+}
+
+/** The PostgreSQL trail when the config has one; otherwise the SQLite file, read-only. */
+export function openAuditReader(config: Config): AuditReader {
+  const postgres = (config.audit ?? AUDIT_DEFAULTS).postgres;
+  return postgres ? new PostgresAuditStore(postgres.url) : new SqliteAuditStore(auditFile(config), { readonly: true });
 }

@@ -4,10 +4,9 @@
  * `--follow` polls for new ones.
  */
 import { existsSync } from 'node:fs';
-import { auditFile, journalDirFor } from '../audit/audit-log.js';
+import { auditFile, journalDirFor, openAuditReader } from '../audit/audit-log.js';
 import { orphanSegments } from '../audit/journal.js';
 import { AUDIT_DECISIONS, exportRecord, type AuditDecision, type AuditRecord } from '../audit/record.js';
-import { SqliteAuditStore } from '../audit/sqlite-store.js';
 import type { AuditQuery } from '../audit/store.js';
 import { AUDIT_DEFAULTS } from '../config/build.js';
 import { parseDuration } from '../config/duration.js';
@@ -40,7 +39,8 @@ export async function auditCommand(args: CommandArgs): Promise<number> {
     throw new ToolgateError('store_error', `the audit trail is off in ${config.file} (audit.enabled: false), so there is nothing to read`);
   }
   const file = auditFile(config);
-  if (!existsSync(file)) {
+  const fleet = (config.audit ?? AUDIT_DEFAULTS).postgres !== undefined;
+  if (!fleet && !existsSync(file)) {
     throw new ToolgateError('store_error', `there is no audit file at ${file} yet (hint: it is created when the gateway first starts: toolgate serve -c ${configFile})`);
   }
   const unreplayed = orphanSegments(journalDirFor(file)).length;
@@ -48,11 +48,11 @@ export async function auditCommand(args: CommandArgs): Promise<number> {
     process.stderr.write(`toolgate: note: ${unreplayed} journal segment(s) of a gateway that stopped abruptly are not in the audit file yet; the next gateway start adds them\n`);
   }
 
-  const store = new SqliteAuditStore(file, { readonly: true });
+  const store = openAuditReader(config);
   const out = new Output(exporting || args.flag('json'));
   try {
     let lastId = 0;
-    for (const record of store.iterate(query)) {
+    for await (const record of store.iterate(query)) {
       await out.write(record);
       lastId = record.id;
     }
@@ -60,7 +60,7 @@ export async function auditCommand(args: CommandArgs): Promise<number> {
     const { limit: _limit, newest: _newest, ...follow } = query;
     for (let stop = stopSignal(); !stop.stopped && !out.closed; ) {
       await stop.sleep(FOLLOW_POLL_MS);
-      for (const record of store.iterate({ ...follow, afterId: lastId })) {
+      for await (const record of store.iterate({ ...follow, afterId: lastId })) {
         await out.write(record);
         lastId = record.id;
       }

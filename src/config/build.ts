@@ -82,6 +82,7 @@ interface RawAudit {
   redact?: string[];
   retention?: { max_age?: number | string; max_rows?: number };
   file?: string;
+  postgres?: { url: string };
 }
 
 interface RawServer {
@@ -239,6 +240,7 @@ function buildAudit(a: RawAudit): AuditConfig {
       maxRows: a.retention?.max_rows ?? AUDIT_DEFAULTS.retention.maxRows,
     },
     file: a.file ?? AUDIT_DEFAULTS.file,
+    ...(a.postgres === undefined ? {} : { postgres: { url: a.postgres.url } }),
   };
 }
 

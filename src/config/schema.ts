@@ -320,6 +320,15 @@ const auditSchema = {
       },
     },
     file: { type: 'string', minLength: 1, description: 'The SQLite file, relative to `data_dir` unless absolute. Default audit.sqlite.' },
+    postgres: {
+      type: 'object',
+      description: 'The fleet\'s audit trail in PostgreSQL instead of the SQLite file: every gateway writes there (through its own journal in data_dir, so nothing is lost while PostgreSQL is down) and `toolgate audit` reads from there. The table is created and migrated by toolgate.',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: { type: 'string', format: 'toolgate-postgres-url', description: 'postgres://user:password@host:5432/database, e.g. "${TOOLGATE_AUDIT_PG}".' },
+      },
+    },
   },
 };
 // --- end audit ---

@@ -142,6 +142,8 @@ export interface AuditConfig {
   retention: { maxAgeMs: number; maxRows: number };
   /** The SQLite file; relative paths are taken from `dataDir`. */
   file: string;
+  /** The fleet's trail in PostgreSQL instead of the SQLite file; the journal stays in `dataDir`. */
+  postgres?: { url: string };
 }
 // --- end audit ---
 
