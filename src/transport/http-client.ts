@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
@@ -33,14 +33,28 @@ export function send(url: URL, options: RequestOptions): Promise<IncomingMessage
       method: options.method,
       headers: options.body === undefined ? options.headers : { ...options.headers, 'content-length': Buffer.byteLength(options.body) },
       agent: agentFor(url),
-      signal: options.signal,
       timeout: options.timeoutMs,
     });
     request.once('response', resolve);
     request.once('error', reject);
-    request.once('timeout', () => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    if (options.timeoutMs !== undefined) request.once('timeout', () => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    if (options.signal) abortWith(request, options.signal);
     request.end(options.body);
   });
+}
+
+/**
+ * Ends the request (and its response) when `signal` aborts. What http.request's own `signal`
+ * option does, without the stream bookkeeping it adds to every request.
+ */
+function abortWith(request: ClientRequest, signal: AbortSignal): void {
+  const abort = () => request.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
+  if (signal.aborted) {
+    abort();
+    return;
+  }
+  signal.addEventListener('abort', abort, { once: true });
+  request.once('close', () => signal.removeEventListener('abort', abort));
 }
 
 /** An upstream sent one message (a body, an SSE event) larger than the gateway holds. */

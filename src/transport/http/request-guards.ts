@@ -24,7 +24,8 @@ const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::([0-9]{1,5}))?$/;
  */
 export function isLoopbackName(name: string): boolean {
   const lower = name.toLowerCase();
-  if (lower === 'localhost') return true;
+  // The names nearly every request carries, answered without building a SocketAddress.
+  if (lower === 'localhost' || lower === '127.0.0.1' || lower === '[::1]') return true;
   const bare = lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower;
   const family = isIP(bare);
   if (family === 4) return bare === lower && LOOPBACK.check(bare, 'ipv4');
