@@ -35,10 +35,11 @@ export function actionSelector(tool: ToolDefinition): ActionSelector | undefined
     const listed = Array.isArray(raw.enum) ? raw.enum.filter((v): v is string => typeof v === 'string') : [];
     const values = (listed.length > 0 ? listed : valuesInDescription(typeof raw.description === 'string' ? raw.description : '')).slice(0, 32);
     if (values.length < 2 || values.every((v) => HTTP_METHODS.has(v.toLowerCase()))) continue;
-    // Only values that say what is done count; `ignore`/`watch` style modes without a verb are
-    // judged with the tool as a whole.
-    if (!values.some((v) => splitWords(v).some((w) => VERBS.has(w)))) continue;
-    return { param, values };
+    // Only values that say what is done are judged; a mode without a verb (`ignore`, `new`) says
+    // too little to be an action of its own.
+    const actions = values.filter((v) => splitWords(v).some((w) => VERBS.has(w)));
+    if (actions.length === 0) continue;
+    return { param, values: actions };
   }
   return undefined;
 }
@@ -63,9 +64,13 @@ export function actionAsTool(tool: ToolDefinition, selector: ActionSelector, val
   const props = isObject(schema.properties) ? { ...schema.properties } : {};
   delete props[selector.param];
   return {
-    name: [...own, ...objects.filter((o) => !own.includes(o))].join('_'),
+    name: [...own, ...objects.filter((o) => !own.some((w) => stem(w) === stem(o)))].join('_'),
     inputSchema: { ...schema, properties: props },
   };
+}
+
+function stem(word: string): string {
+  return word.replace(/(?:es|s)$/, '');
 }
 
 export interface Judged {

@@ -30,6 +30,7 @@ export type Trait =
   | 'command'
   | 'sql'
   | 'sql-read-only'
+  | 'query-language'
   | 'advisory'
   | 'demo'
   | 'agent'
@@ -76,6 +77,27 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     traits.add(byParams.trait);
     reasons.push(byParams.reason);
     return decide(byParams.category);
+  }
+
+  const dropSwitch = ev.params.find((p) => p.type === 'boolean' && DROP_SWITCHES.has(p.tokens[0] ?? ''));
+  if (dropSwitch && (ev.verb?.cls === 'write' || ev.verb?.cls === 'vague')) {
+    reasons.push(`Its switch \`${dropSwitch.name}\` lets a call drop what is in the way: the worst case it accepts deletes (rubric: label the worst case).`);
+    return decide('Destructive');
+  }
+  if (ev.verb?.cls !== 'read' && RUNS_STATEMENTS.test(ev.description)) {
+    traits.add('sql');
+    reasons.push('The description says it generates and executes SQL or DDL statements: it runs a query language that can mutate (rubric §1, Execute).');
+    return decide('Execute');
+  }
+  if (ev.uiSession && (ev.verb?.base === 'move' || ev.verb?.base === 'hover') && ev.objects.some((o) => POINTER_WORDS.has(o))) {
+    reasons.push('Moving the pointer changes nothing on the page.');
+    return decide('Read');
+  }
+
+  const output = ev.verb?.base === 'generate' ? ev.params.find((p) => OUTPUT_PARAMS.has(p.tokens.join('_'))) : undefined;
+  if (output) {
+    reasons.push(`It writes what it generates to \`${output.name}\`: a local file is created (rubric §1, Write).`);
+    return decide('Write');
   }
 
   const last = ev.nameTokens[ev.nameTokens.length - 1];
@@ -172,7 +194,10 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
         return decide('Financial');
       }
     }
-    const admin = SUBSCRIPTION_VERBS.has(v.base) ? undefined : has(ADMIN_OBJECTS);
+    // Deleting an identity or credential is Destructive (rule 3 precedes 4); removing a member
+    // or revoking a grant destroys nothing and stays Admin.
+    const deletes = v.cls === 'destructive' && v.base !== 'remove' && v.base !== 'reset';
+    const admin = SUBSCRIPTION_VERBS.has(v.base) || deletes ? undefined : (has(ADMIN_OBJECTS) ?? (ev.identityContext && v.cls !== 'destructive' ? 'tenant configuration of an identity provider' : undefined));
     if (admin !== undefined) {
       reasons.push(`It changes "${admin}": identity, access or configuration, which is administration.`);
       return decide('Admin');
@@ -189,8 +214,13 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
       reasons.push('It manages the nodes of a cluster, which is cluster administration.');
       return decide('Admin');
     }
+    if (v.cls === 'destructive' && v.base === 'reset' && (ev.nameTokens[0] === 'git' || ev.paramTokens.has('repo_path'))) {
+      traits.add('unlink');
+      reasons.push('Resetting a local repository moves its head; VCS history keeps what was there (rubric §2: lowered, trivially reversible).');
+      return decide('Write');
+    }
     if (v.cls === 'destructive') {
-      const link = v.base === 'remove' || v.base === 'unlink' ? has(LINK_OBJECTS) : undefined;
+      const link = v.base === 'remove' || v.base === 'unlink' ? has(LINK_OBJECTS) : v.base === 'delete' && !ev.paymentsContext ? has(SUBSCRIPTIONS) : undefined;
       if (link !== undefined) {
         traits.add('unlink');
         reasons.push(`Removing a ${link} unlinks it; nothing is deleted.`);
@@ -217,6 +247,11 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
       reasons.push(`Syncing an ${has(DEPLOYED_OBJECTS)} to its target state deploys it (rubric §1: launches a deployment is Execute).`);
       return decide('Execute');
     }
+    const conversation = has(CONVERSATION_OBJECTS);
+    if (conversation !== undefined && (v.base === 'start' || POSTING_VERBS.has(v.base)) && machine === undefined) {
+      reasons.push(`Starting or changing a ${conversation} posts a message other people read (rubric §1, Communication).`);
+      return decide('Communication');
+    }
     const social = has(COMMUNICATION_OBJECTS);
     if (social !== undefined && POSTING_VERBS.has(v.base) && machine === undefined && !objects.includes('draft')) {
       reasons.push(`It posts a ${social} that other people will see.`);
@@ -226,6 +261,19 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
   }
   return decide(base);
 }
+
+/** Parameters that name where generated files are written. */
+const OUTPUT_PARAMS = new Set(['output_dir', 'output_directory', 'output_path', 'output_file', 'out_dir', 'destination']);
+/** Deleting one's own subscription to notifications unsubscribes: nothing is lost. */
+const SUBSCRIPTIONS = new Set(['subscription', 'subscriptions']);
+/** Boolean switches whose first word deletes (`dropTarget`): the tool can destroy. */
+const DROP_SWITCHES = new Set(['drop', 'delete', 'purge', 'truncate']);
+/** A description saying the tool itself executes generated SQL or DDL. */
+const RUNS_STATEMENTS = /\b(?:generat\w+ and execut\w+|execut\w+|runs?|appl(?:y|ies))\s+(?:the\s+)?(?:\w+\s+){0,2}(?:ddl|sql)(?:\s+statements?)?\b/i;
+/** The pointer of an interactive session. */
+const POINTER_WORDS = new Set(['mouse', 'cursor', 'pointer']);
+/** Threads and conversations: starting one posts its first message. */
+const CONVERSATION_OBJECTS = new Set(['thread', 'threads', 'conversation', 'conversations', 'discussion']);
 
 /** A description saying the tool reaches people directly: paging an on-call, notifying a team. */
 const PAGES_PEOPLE = /\b(?:pages?|paging|notif(?:y|ies)|alerts?|texts?|calls?)\s+(?:the\s+|an?\s+)?(?:on-?call|responders?|people|users|team|recipients?|subscribers)\b/i;

@@ -13,6 +13,7 @@ import {
 } from './words.js';
 import {
   CLUSTER_WORDS,
+  IDENTITY_PROVIDERS,
   DESCRIPTION_READ_VERBS,
   MONEY_PARAMS,
   NOMINALIZATIONS,
@@ -66,6 +67,8 @@ export interface Evidence {
   paymentsContext: boolean;
   /** The tool works on a Kubernetes-like cluster. */
   clusterContext: boolean;
+  /** The server is an identity provider: its objects are tenant configuration. */
+  identityContext: boolean;
   /** The tool drives an interactive session (a browser page, a window): its effects are passing. */
   uiSession: boolean;
 }
@@ -104,6 +107,7 @@ export function gatherEvidence(tool: ToolDefinition, server: string | undefined)
     allWords.some((w) => PAYMENT_CONTEXT.has(w)) ||
     (params.some((p) => inSet(MONEY_PARAMS, p.name.toLowerCase())) && paramTokens.has('currency'));
   const clusterContext = [...allWords, ...paramTokens].some((w) => CLUSTER_WORDS.has(w));
+  const identityContext = serverTokens.some((w) => IDENTITY_PROVIDERS.has(w));
   const uiSession = [...nameTokens, ...serverTokens].some((w) => UI_SESSION_WORDS.has(w));
 
   return {
@@ -123,6 +127,7 @@ export function gatherEvidence(tool: ToolDefinition, server: string | undefined)
     serverTokens,
     paymentsContext,
     clusterContext,
+    identityContext,
     uiSession,
   };
 }

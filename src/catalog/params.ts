@@ -19,7 +19,7 @@ import {
 
 export interface ParameterVerdict {
   category: Category;
-  trait: 'command' | 'sql' | 'sql-read-only' | 'http-client' | 'passthrough';
+  trait: 'command' | 'sql' | 'sql-read-only' | 'query-language' | 'http-client' | 'passthrough';
   reason: string;
 }
 
@@ -67,12 +67,19 @@ export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
   }
 
   const pipeline = ev.params.find((p) => p.tokens.join('_') === 'pipeline' && p.type === 'array');
-  if (pipeline && (v === undefined || v.cls === 'read' || v.cls === 'execute') && !READ_ONLY_PHRASE.test(ev.description)) {
+  const runsPipeline = v === undefined || v.cls === 'read' || v.base === 'run' || v.base === 'execute';
+  if (pipeline && runsPipeline && !READ_ONLY_PHRASE.test(ev.description)) {
     return {
       category: 'Execute',
       trait: 'sql',
       reason: `Parameter \`${pipeline.name}\` takes a query pipeline, whose stages may write (rubric §1: pipelines with write stages are Execute).`,
     };
+  }
+
+  const readOnlyLanguage = READ_ONLY_LANGUAGES.exec(`${ev.name} ${ev.description}`);
+  const query = ev.params.find((p) => p.tokens.includes('query'));
+  if (readOnlyLanguage && query && (v === undefined || v.cls === 'read' || v.cls === 'execute')) {
+    return { category: 'Read', trait: 'query-language', reason: `\`${query.name}\` takes ${readOnlyLanguage[0]}, a query language that can only read (rubric §1).` };
   }
 
   const sql = ev.params.find((p) => isSqlParam(p, ev.description));
@@ -91,6 +98,9 @@ export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
   }
   return undefined;
 }
+
+/** Query languages that cannot change anything: metrics and log queries. */
+const READ_ONLY_LANGUAGES = /\bpromql\b|\blogql\b|\btraceql\b|\blogs? insights?\b|\bcwl insights\b/i;
 
 /** Parameters that name which service or API a passthrough calls. */
 const SERVICE_PARAMS = new Set(['service', 'service_name', 'api', 'api_name']);

@@ -11,11 +11,16 @@ export const SECRET_WORDS = set(`secret secrets credential credentials password 
 /** Reads of these expose people's data or private conversations. */
 export const PERSONAL_DATA = set(`user users profile profiles contact contacts member members people
   employee employees customer customers phone phone_number phone_numbers`);
-/** Directory entries: a list of them is identifiers, one of them in full is a profile. */
+/** Directory entries: people, unless they are principals of a system (IAM or database users). */
 export const DIRECTORY_ENTRIES = set(`user users member members people employee employees`);
+/** Words that make "users" principals of a system, listed by identifier. */
+export const PRINCIPAL_SYSTEMS = set(`iam db database databases principal principals service`);
+/** What a browser session returns that is the content of an arbitrary page. */
+export const PAGE_CONTENT = set(`snapshot screenshot console network requests html content`);
 /** Heads of a read that are metadata, whatever they belong to (`list_email_labels`). */
 export const METADATA_HEADS = set(`label labels tag tags folder folders filter filters name names id ids
-  type types kind kinds field fields column columns category categories template templates`);
+  type types kind kinds field fields column columns category categories template templates attributes
+  groups schemas values`);
 /** Reads of these return stored records: query results that may hold anything. */
 export const RECORD_OBJECTS = set(`record records document documents row rows item_data entries`);
 /** Parameters that select records by content: a query over stored data. */
@@ -43,8 +48,8 @@ export const SECURITY_FINDINGS = set(`vulnerability vulnerabilities scanning sca
   sast dast codeql dependabot snyk trivy advisory advisories exploit exploits`);
 
 /** In an interactive session these only change what is on screen. */
-export const UI_STATE_VERBS = set(`close resize move select handle save back forward switch open
-  maximize minimize zoom`);
+export const UI_STATE_VERBS = set(`close resize move save back forward switch open maximize minimize
+  zoom`);
 
 /** Write verbs whose effect is small and easy to undo. */
 export const LOW_WRITE_VERBS = set(`star unstar fork toggle mark dismiss cancel stop pause init
@@ -55,15 +60,18 @@ export const LOW_WRITE_VERBS = set(`star unstar fork toggle mark dismiss cancel 
 export const LOW_WRITE_OBJECTS = set(`branch branches label labels tag tags directory directories
   folder folders entity entities relation relations observation observations note notes memory
   memories notification notifications reaction reactions customer customers product products todo
-  todos reminder reminders bookmark bookmarks draft drafts index indexes insight insights memo memos
-  watcher watchers worklog worklogs sprint sprints tracking link links`);
+  todos reminder reminders bookmark bookmarks draft drafts insight insights memo memos
+  watcher watchers worklog worklogs tracking link links sub_issue`);
+
+/** Small planning records: adding one is trivially undone; changing one moves others' plans. */
+export const ADDED_PLANNING = set(`sprint sprints version versions`);
 
 /** Records that creating one only adds to: nothing that existed changes. */
 export const ADDED_RECORDS = set(`record row document entry`);
 
 /** Write verbs that publish, merge or reshape shared systems. */
 export const HIGH_WRITE_VERBS = set(`push merge apply scale rollout rollback restore migrate release
-  provision promote`);
+  provision promote restart reboot shutdown`);
 
 /** Objects whose change touches shared infrastructure. */
 export const HIGH_WRITE_OBJECTS = set(`cluster clusters domain domains dns certificate certificates
@@ -87,15 +95,15 @@ export const HIGH_DELETE_VERBS = set(`purge drop truncate wipe destroy uninstall
 export const CONTAINER_OBJECTS = set(`topic topics queue queues table tables index indexes collection
   collections namespace namespaces stack stacks service services instance instances vm vms server
   servers volume volumes snapshot snapshots channel channels environment environments function
-  functions schema schemas directory directories folder folders group groups package packages`);
+  functions schema schemas directory directories folder folders package packages`);
 
 /** Links between items: removing one unlinks, nothing is lost. */
 export const LINK_OBJECTS = set(`sub_issue label labels tag tags assignee assignees reviewer reviewers
-  reaction reactions link links star watcher watchers`);
+  reaction reactions link links star watcher watchers subscription subscriptions`);
 
 /** Execute verbs that ship or change what runs for others. */
 export const HIGH_EXECUTE_WORDS = set(`deploy install upgrade push publish release provision trigger
-  workflow workflows pipeline pipelines launch restart reboot shutdown production`);
+  workflow workflows pipeline pipelines launch production`);
 
 /** Execute verbs that build or run something locally or in a sandbox. */
 export const MEDIUM_EXECUTE_WORDS = set(`build compile test lint invoke forward tunnel local preview
@@ -153,10 +161,10 @@ export const BROADCAST_WORDS = set(`publish broadcast announce batch bulk mass a
 export const LIGHT_COMMUNICATION = set(`reaction reactions react emoji typing`);
 
 /** Runtime logs (not commit logs): they often hold tokens and personal data. */
-export const LOG_WORDS = set(`log logs event events trace traces`);
+export const LOG_WORDS = set(`log logs event events trace traces console queries`);
 
 /** Changes every match of a filter rather than one item. */
-export const BULK_WORDS = set(`many bulk batch`);
+export const BULK_WORDS = set(`many bulk`);
 export const BULK_PHRASE = /\ball (?:the )?(?:documents|records|rows|items|entries|objects|keys|files)\b[^.]{0,20}\b(?:that|which|matching)\b/i;
 
 /** Reads that copy data out wholesale. */

@@ -28,8 +28,11 @@ import {
   HIGH_WRITE_OBJECTS,
   HIGH_WRITE_VERBS,
   ADDED_RECORDS,
+  ADDED_PLANNING,
   ATTACHMENT_WORDS,
   CATALOGUE_OBJECTS,
+  PAGE_CONTENT,
+  PRINCIPAL_SYSTEMS,
   DIRECTORY_ENTRIES,
   LOW_DELETE_OBJECTS,
   METADATA_HEADS,
@@ -96,7 +99,9 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
         return done('High', 'Execute ladder High: a single-service API passthrough: any operation the service offers.');
       }
       if (t.has('http-client')) return done('High', 'Execute ladder High: any method to any URL can change remote systems and reach internal addresses.');
+      if (t.has('sql') && DISPOSABLE_PHRASE.test(ev.description)) return done('Medium', 'Execute ladder Medium: it runs its statements in a temporary, disposable copy first.');
       if (t.has('sql')) return done('High', 'Execute ladder High: arbitrary SQL or a pipeline with write stages on a live database.');
+      if (ev.uiSession && ev.verb?.base === 'install') return done('Medium', 'Execute ladder Medium: it installs a local tool for this session.');
       const high = find(HIGH_EXECUTE_WORDS, [...ev.nameTokens, ...ev.nameVerbs.map((v) => v.base)]);
       if (high) return done('High', `Execute ladder High: "${high}" is a deploy, install or workflow run that changes what runs for others.`);
       if (t.has('agent')) return done('Medium', 'Execute ladder Medium: the agent\'s work arrives as a proposed change that people review.');
@@ -123,6 +128,9 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
   }
 }
 
+/** A description saying the work happens in a throw-away copy. */
+const DISPOSABLE_PHRASE = /\b(?:execut\w*|runs?|appl\w*)\s+(?:\w+\s+){0,3}in (?:a|the) (?:temporary|disposable|sandbox)\b/i;
+
 /** Names of identity systems an API passthrough may reach (Execute ladder: Critical). */
 const IDENTITY_REACH = new Set(['iam', 'identity', 'graph', 'okta', 'entra', 'aws', 'azure', 'gcp']);
 
@@ -148,7 +156,7 @@ function withModifiers(ev: Evidence, base: RiskDecision, cap: Risk, reasons: str
 }
 
 /** Parameters that make what is created public or customer-visible. */
-const PUBLIC_PARAMS = new Set(['public', 'is_public', 'visibility']);
+const PUBLIC_PARAMS = new Set(['public', 'is_public']);
 
 function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: Done): RiskDecision {
   const t = decision.traits;
@@ -156,6 +164,8 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   if (t.has('unknown')) return done('Medium', 'Write base Medium: what it changes is unknown.');
   if (t.has('unlink')) return done('Low', 'Write base Medium, lowered one step (trivially reversible): unlinking is undone by linking again.');
   if (t.has('sql')) return done('High', 'Write/High: arbitrary SQL writes can change or destroy any table.');
+  const output = verb === 'generate' ? ev.params.find((p) => p.tokens.includes('output')) : undefined;
+  if (output) return done('Low', `Write base Medium, lowered one step (local, additive): it only writes generated files to \`${output.name}\`.`);
   const forward = ev.params.find((p) => FORWARD_PARAMS.has(p.tokens.join('_')));
   if (forward) return done('High', `Write/High (rubric §3: outbound delivery): \`${forward.name}\` sends the account's data on to an address the caller chooses.`);
   const highVerb = ev.nameVerbs.find((v) => HIGH_WRITE_VERBS.has(v.base));
@@ -173,7 +183,7 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   if (verb === 'subscribe' && hasParam(ev, ENDPOINT_PARAMS)) {
     return done('High', 'Write/High (rubric §3: outbound subscriptions): it subscribes an endpoint the caller chooses, which then receives future data.');
   }
-  if (ev.uiSession && verb !== undefined && UI_STATE_VERBS.has(verb)) return done('Low', 'Write base Medium, lowered one step (the server\'s own session): it only changes what an interactive session shows.');
+  if (ev.uiSession && verb !== undefined && (UI_STATE_VERBS.has(verb) || ev.objects.some((o) => SESSION_FRAMES.has(o)))) return done('Low', 'Write base Medium, lowered one step (the server\'s own session): it only changes what an interactive session shows.');
   if (verb === 'upload' && ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) {
     return done('High', 'Write/High (rubric §3: file upload exfiltrates local files): it sends local files, chosen by path, somewhere else.');
   }
@@ -182,8 +192,10 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
     return done('Low', `Write base Medium, lowered one step (the user's own session, trivially stopped): "${ev.verb?.word}" ${passing} starts nothing that lasts.`);
   }
   if (verb !== undefined && LOW_WRITE_VERBS.has(verb)) return done('Low', `Write base Medium, lowered one step (trivially reversible): "${ev.verb?.word}" is a small change that is easy to undo.`);
-  if (ev.headObject !== undefined && LOW_WRITE_OBJECTS.has(ev.headObject)) {
-    return done('Low', `Write base Medium, lowered one step (additive or trivially undone): a ${ev.headObject} is small and easy to undo.`);
+  const compoundHead = ev.objects[ev.objects.length - 1];
+  const small = compoundHead !== undefined && (LOW_WRITE_OBJECTS.has(compoundHead) || (ADDED_PLANNING.has(compoundHead) && verb !== undefined && ADDING_VERBS.has(verb))) ? compoundHead : undefined;
+  if (small !== undefined) {
+    return done('Low', `Write base Medium, lowered one step (additive or trivially undone): a ${small} is small and easy to undo.`);
   }
   if (verb !== undefined && ADDING_VERBS.has(verb) && ev.headObject !== undefined && ADDED_RECORDS.has(ev.headObject.replace(/s$/, ''))) {
     return done('Low', `Write base Medium, lowered one step (additive): it adds a ${ev.headObject} and changes nothing that existed.`);
@@ -195,9 +207,18 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   return done('Medium', 'Write base Medium: it changes stored data; the change can be undone, but not always easily.');
 }
 
+/** Frames of an interactive session: choosing or opening one changes only what is shown. */
+const SESSION_FRAMES = new Set(['tab', 'tabs', 'window', 'windows']);
 /** Things whose starting or stopping lasts only as long as the user's session ("start" depends on what starts). */
 const PASSING_OBJECTS = new Set(['playback', 'music', 'song', 'track', 'video', 'audio', 'media', 'timer', 'stopwatch', 'recording', 'slideshow', 'presentation']);
 const SESSION_CONTROL_VERBS = new Set(['start', 'stop', 'pause', 'resume', 'play', 'skip']);
+/** Resources whose deletion is High on the Destructive ladder: one resource with its data or access. */
+const RESOURCE_WITH_DATA = new Set(['application', 'applications', 'app', 'apps', 'user', 'users', 'policy', 'policies', 'access_key', 'api_key', 'deployment', 'deployments', 'process']);
+/** Infrastructure stacks, and the cluster services whose stack is the cluster itself. */
+const STACK_WORDS = new Set(['stack', 'stacks']);
+const CLUSTER_STACKS = new Set(['eks', 'aks', 'gke', 'cluster', 'clusters', 'kubernetes']);
+/** Structures derived from the data they index: dropping one loses no data. */
+const DERIVED_OBJECTS = new Set(['index', 'indexes', 'view', 'views']);
 /** Parameters through which matching data is forwarded elsewhere (a mail filter's `forward`). */
 const FORWARD_PARAMS = new Set(['forward', 'forward_to', 'forwarding_address', 'redirect_to']);
 
@@ -210,7 +231,14 @@ function labelsOnly(ev: Evidence): boolean {
 function destructiveRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
   // The head of an English compound is its last noun: `org_package` is a package.
   const head = [...ev.objects].reverse().find((o) => !MODIFIERS.has(o));
-  if (head !== undefined && LOW_DELETE_OBJECTS.has(head)) return done('Low', `Destructive ladder Low: a ${head} is metadata without content, recreated in one call.`);
+  const resource = find(RESOURCE_WITH_DATA, ev.objects);
+  if (head !== undefined && STACK_WORDS.has(head) && ev.objects.some((o) => CLUSTER_STACKS.has(o))) {
+    return done('Critical', 'Destructive ladder Critical: deleting a cluster\'s stack deletes the whole cluster.');
+  }
+  if (head !== undefined && DERIVED_OBJECTS.has(head) && ev.params.some((p) => RECORD_STORE_PARAMS.has(p.tokens.join('_')))) {
+    return done('Medium', `Destructive ladder Medium: a ${head} holds no data of its own and is rebuilt from the ${ev.params.some((p) => p.tokens.includes('table')) ? 'table' : 'collection'}.`);
+  }
+  if (head !== undefined && LOW_DELETE_OBJECTS.has(head) && resource === undefined) return done('Low', `Destructive ladder Low: a ${head} is metadata without content, recreated in one call.`);
   if (head !== undefined && CRITICAL_DELETE_OBJECTS.has(head)) return done('Critical', `Destructive ladder Critical: the tool exists to delete a whole ${head}, with everything in it.`);
   const wipe = ev.nameVerbs.find((v) => HIGH_DELETE_VERBS.has(v.base));
   if (wipe) return done('High', `Destructive ladder High: "${wipe.word}" removes all items at once.`);
@@ -220,6 +248,8 @@ function destructiveRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
   }
   const container = head !== undefined && CONTAINER_OBJECTS.has(head) ? head : undefined;
   if (container) return done('High', `Destructive ladder High: deleting a ${container} removes everything in it.`);
+  if (resource && ev.nameTokens.includes('local')) return done('Medium', `Destructive ladder High, lowered one step (local, disposable): a local ${resource}.`);
+  if (resource) return done('High', `Destructive ladder High: a ${resource} is one resource with its data or access.`);
   if (ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS)) return done('High', 'Destructive ladder High: it can delete any kind of resource in a cluster.');
   return done('Medium', 'Destructive ladder Medium: it deletes one small or recoverable item.');
 }
@@ -234,8 +264,9 @@ function financialRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
   const conceding = (verb === 'accept' || verb === 'close') && all.some((w) => w === 'dispute' || w === 'disputes');
   if (conceding) return done('Critical', 'Financial/Critical: accepting a dispute refunds the customer: money leaves the account.');
   const creates = verb !== undefined && ADDING_VERBS.has(verb);
-  const catalogue = find(CATALOGUE_OBJECTS, ev.objects);
-  const bill = find(PREPARED_BILLS, ev.objects);
+  const head = compoundHead(ev);
+  const catalogue = head !== undefined && CATALOGUE_OBJECTS.has(head) ? head : undefined;
+  const bill = catalogue === undefined ? find(PREPARED_BILLS, ev.objects) : undefined;
   if (catalogue && creates && !bill) return done('Low', `Financial/Low: setting up a ${catalogue} is catalogue work with no customer effect until someone buys.`);
   if (catalogue && !bill) return done('High', `Financial base High: changing an existing ${catalogue} changes what its customers are billed.`);
   if (bill && creates) return done('Medium', `Financial base High, lowered one step (prepared, not yet sent): a new ${bill} still has to be sent, approved or paid.`);
@@ -270,6 +301,14 @@ function adminRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: D
     return done('Critical', `Admin ladder Critical: it mints a long-lived credential (${credential.replace('_', ' ')}).`);
   }
   if (policy) return done('High', `Admin ladder High: it changes a resource, access or security ${policy}.`);
+  const app = find(PRINCIPAL_APPS, ev.objects);
+  const person = principal === 'group' || principal === 'groups' ? undefined : principal;
+  if ((person || app) && verb !== undefined && PRINCIPAL_CHANGES.has(verb)) {
+    return done('High', `Admin ladder High: it creates or changes a principal (${person ?? app}).`);
+  }
+  const signIn = ev.identityContext ? find(SIGN_IN_SETTINGS, ev.objects) : undefined;
+  if (signIn && verb !== undefined && PRINCIPAL_CHANGES.has(verb) && !ev.objects.includes('preview')) return done('High', `Admin ladder High: the ${signIn} is part of how people sign in.`);
+  if (ev.objects.includes('preview')) return done('Low', 'Admin ladder Low: a preview changes nothing people use.');
   const access = find(ACCESS_OBJECTS, ev.objects);
   if (access && verb !== undefined && ADDING_ACCESS_VERBS.has(verb)) return done('High', `Admin ladder High: "${ev.verb?.word}" a ${access} creates a principal or lets someone in.`);
   const security = find(SECURITY_SETTINGS, ev.objects);
@@ -285,13 +324,19 @@ function adminRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   }
   const identity = find(IDENTITY_OBJECTS, ev.objects);
   if (identity && (ev.verb?.cls === 'destructive' || LOCKOUT_VERBS.has(verb ?? ''))) {
-    return done('High', `Admin ladder High: "${ev.verb?.word}" on a ${identity} locks someone or something out.`);
+    return done('Medium', `Admin ladder Medium: "${ev.verb?.word}" removes or suspends a ${identity}'s access; nothing is destroyed.`);
   }
   return done('Medium', 'Admin ladder Medium: non-security settings, or removing a member or grant.');
 }
 
 /** Credentials that are not minted as long-lived secrets: a DSN or webhook URL only posts. */
 const POSTING_CREDENTIALS = new Set(['env', 'password', 'passwords', 'dsn']);
+/** Applications of an identity provider or OAuth apps: principals that sign people in. */
+const PRINCIPAL_APPS = new Set(['application', 'applications', 'app', 'apps', 'oauth']);
+/** Verbs that create or change a principal. */
+const PRINCIPAL_CHANGES = new Set(['create', 'add', 'update', 'replace', 'upsert', 'put', 'set', 'modify', 'edit', 'register']);
+/** Sign-in surfaces of an identity provider: domains, certificates, sign-in pages. */
+const SIGN_IN_SETTINGS = new Set(['domain', 'domains', 'certificate', 'certificates', 'sign', 'signin', 'login']);
 /** Principals a policy or credential is attached to. */
 const PRINCIPAL_OBJECTS = new Set(['user', 'users', 'role', 'roles', 'group', 'groups', 'service_account', 'principal', 'iam']);
 /** Verbs that give a policy effect. */
@@ -306,32 +351,40 @@ type Find = (set: ReadonlySet<string>, among?: readonly string[]) => string | un
 type Done = (risk: Risk, reason?: string) => RiskDecision;
 
 function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Done): RiskDecision {
+  if (decision.traits.has('query-language') && !ev.objects.some((o) => LOG_WORDS.has(o)) && !/\blogs?\b/i.test(ev.name)) {
+    return done('Low', 'Read sensitivity Low: a metrics query returns numbers, not content.');
+  }
   if (decision.traits.has('sql-read-only')) return done('Medium', 'Read sensitivity Medium: query results under a read-only guard may still hold any data.');
   const secret = find(SECRET_WORDS) ?? connectionString(ev);
   if (secret) return done('High', `Read sensitivity High: its purpose is secret material (${secret === 'env' ? 'environment variables' : secret}).`);
   const verb = ev.verb?.base;
   if (verb === 'generate') return done('Low', 'Read/Low (rubric §3): it generates text or an artefact without applying it.');
-  const lastObject = ev.objects[ev.objects.length - 1];
+  if (verb !== undefined && ANSWER_ONLY_VERBS.has(verb)) return done('Low', `Read sensitivity Low: "${ev.verb?.word}" answers with a yes/no or a number, not the data itself.`);
+  const person = find(PERSONAL_DATA);
+  const principals = [...ev.nameTokens, ...ev.descriptionTokens, ...ev.serverTokens].some((w) => PRINCIPAL_SYSTEMS.has(w));
+  if (person && verb !== undefined && BULK_READ_VERBS.has(verb)) return done('High', `Read sensitivity High: bulk export of personal data (${person}).`);
+  const lastObject = compoundHead(ev);
   if (lastObject !== undefined && METADATA_HEADS.has(lastObject)) return done('Low', `Read sensitivity Low: ${lastObject} are names and metadata.`);
   const single = verb !== undefined && SINGLE_READ_VERBS.has(verb);
   if (single && ev.clusterContext && hasParam(ev, RESOURCE_KIND_PARAMS) && ev.objects.every((o) => CLUSTER_WORDS.has(o) || GENERIC_RESOURCES.has(o))) {
     return done('Medium', 'Read sensitivity Medium: a generic reader that can be pointed at any cluster object, secrets included.');
   }
-  const logs = lastObject !== undefined && LOG_WORDS.has(lastObject);
-  if (logs && !/\bcommits?\b/i.test(ev.description)) return done('Medium', `Read sensitivity Medium: ${lastObject} often hold tokens, personal data and internal details.`);
-  const message = find(MESSAGE_WORDS);
+  const logs = ev.objects.find((o) => LOG_WORDS.has(o));
+  if (logs && !/\bcommits?\b/i.test(ev.description)) return done('Medium', `Read sensitivity Medium: ${logs} often hold tokens, personal data and internal details.`);
+  const page = ev.uiSession ? find(PAGE_CONTENT, ev.nameTokens) : undefined;
+  if (page) return done('Medium', `Read sensitivity Medium: a ${page} of the page returns the content of an arbitrary site (prompt injection, personal data).`);
+  const message = find(MESSAGE_WORDS) ?? (ev.nameTokens.includes('history') ? 'history' : undefined);
   const channel = [...ev.nameTokens, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => CHANNEL_WORDS.has(w));
   if (message && channel) return done('Medium', 'Read sensitivity Medium: messages and chat history.');
   const mail = find(PRIVATE_MESSAGE_WORDS);
   if (mail) return done('Medium', `Read sensitivity Medium: ${mail} is private correspondence.`);
   const attachment = find(ATTACHMENT_WORDS);
   if (attachment) return done('Medium', 'Read sensitivity Medium: attachments hold whatever people put in them.');
-  const person = find(PERSONAL_DATA);
   const self = ev.nameTokens.includes('me') || /\b(authenticated|current) user\b|\bown profile\b/i.test(ev.description);
-  const listing = verb !== undefined && LISTING_VERBS.has(verb);
-  if (person && !self && !(listing && DIRECTORY_ENTRIES.has(person))) return done('Medium', `Read sensitivity Medium: ${person.replace('_', ' ')} are personal data.`);
+  const identifiers = principals && person !== undefined && DIRECTORY_ENTRIES.has(person);
+  if (person && !self && !identifiers) return done('Medium', `Read sensitivity Medium: ${person.replace('_', ' ')} are personal data (profiles with contact details).`);
   const money = find(FINANCIAL_RECORDS) ?? (ev.paymentsContext ? find(FINANCIAL_IN_CONTEXT) : undefined);
-  if (money && !CATALOGUE_OBJECTS.has(money)) return done('Medium', `Read sensitivity Medium: ${money} are customer or financial records.`);
+  if (money && !(lastObject !== undefined && CATALOGUE_OBJECTS.has(lastObject))) return done('Medium', `Read sensitivity Medium: ${money} are customer or financial records.`);
   if (find(SECURITY_FINDINGS)) return done('Medium', 'Read sensitivity Medium: security findings point an attacker at weak spots.');
   const bulkRead = verb !== undefined && BULK_READ_VERBS.has(verb) ? ev.verb?.word : undefined;
   if (bulkRead) return done('Medium', `Read sensitivity Medium: "${bulkRead}" copies data out wholesale.`);
@@ -347,8 +400,19 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
 
 /** Verbs that return one object in full (a generic reader), rather than a list of identifiers. */
 const SINGLE_READ_VERBS = new Set(['get', 'read', 'describe', 'show', 'view', 'fetch', 'inspect', 'cat']);
-/** Verbs that return lists of identifiers. */
-const LISTING_VERBS = new Set(['list', 'search', 'find', 'count', 'lookup']);
+/** Words after the thing a name is about: `get_member_by_name`, `plan_details`. */
+const NAME_TAILS = new Set(['details', 'detail', 'info', 'information', 'data', 'list']);
+
+/** The noun a name is about: its last object, before any "by …" key and generic tail. */
+function compoundHead(ev: Evidence): string | undefined {
+  const by = ev.nameTokens.indexOf('by');
+  const scope = by > 0 ? new Set(ev.nameTokens.slice(0, by)) : undefined;
+  const objects = ev.objects.filter((o) => (scope === undefined || scope.has(o)) && !NAME_TAILS.has(o));
+  return objects[objects.length - 1];
+}
+
+/** Verbs whose answer is a yes/no or a count. */
+const ANSWER_ONLY_VERBS = new Set(['check', 'count', 'exists', 'is', 'has', 'can']);
 
 /** A connection string or URI carries its password (`get_connection_string`). */
 function connectionString(ev: Evidence): string | undefined {

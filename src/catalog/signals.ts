@@ -40,18 +40,19 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     link unlink register unregister subscribe unsubscribe follow unfollow like unlike vote upvote
     confirm approve reject dismiss close reopen lock unlock pin unpin opt start stop pause resume
     cancel reconnect connect disconnect schedule reschedule book reserve draft request submit
-    complete fill click type press drag select configure setup provision manage bookmark
+    complete fill click type press drag select configure setup provision manage bookmark restart
+    reboot shutdown
     favorite finalize void release promote transition accept decline snooze mute unmute
     remember memorize`,
   execute: `execute exec run call invoke eval evaluate trigger dispatch launch spawn deploy build
-    compile install upgrade rerun restart reboot shutdown forward tunnel`,
+    compile install upgrade rerun forward tunnel`,
   destructive: `delete remove rm destroy drop purge truncate wipe erase uninstall terminate kill
     cleanup clean clear discard prune evict unpublish trash deprovision teardown shred flush reset`,
   communicate: `send post reply comment message notify email mail sms tweet retweet broadcast announce
     dm react mention publish`,
   financial: `pay refund charge payout withdraw deposit buy sell purchase trade bill remit tip donate`,
   admin: `grant revoke authorize deauthorize impersonate rotate ban unban suspend unsuspend deactivate
-    reactivate invite elevate cordon uncordon drain login logout authenticate share`,
+    reactivate invite elevate cordon uncordon drain login logout authenticate share activate`,
   vague: `secure optimize handle process perform do use resolve assist take capture transfer place`,
 });
 
@@ -143,6 +144,10 @@ export const URL_PARAMS = set(`url urls uri href link endpoint_url`);
 /** Parameters that let one tool reach any resource kind of a cluster or cloud account. */
 export const RESOURCE_KIND_PARAMS = set(`resource_type resourcetype kind resource_kind`);
 
+/** Identity providers: every change on one is tenant configuration (rubric §1, Admin). */
+export const IDENTITY_PROVIDERS = set(`okta auth0 keycloak entra onelogin jumpcloud authentik zitadel
+  cognito idp identity`);
+
 /** Words that say the tool works on a cluster or other shared infrastructure. */
 export const CLUSTER_WORDS = set(`kubernetes k8s kubectl cluster clusters namespace namespaces
   helm pod pods`);
@@ -161,9 +166,9 @@ export const UI_SESSION_WORDS = set(`browser tab tabs window windows dialog mous
 /** Nouns for a run of something: creating or starting one runs it (`create_deployment`). */
 export const EXECUTION_OBJECTS = set(`deployment deployments build builds execution executions
   invocation invocations run runs processor processors pipeline pipelines workflow workflows container
-  containers job jobs`);
+  containers job jobs task tasks pipelinerun pipelineruns taskrun taskruns`);
 /** Verbs that, applied to an execution object, start it. */
-export const STARTING_VERBS = set(`create start queue new trigger begin`);
+export const STARTING_VERBS = set(`create start queue new trigger begin restart rerun`);
 
 /** Descriptions of a tool that passes a whole command line through. */
 export const COMMAND_LINE_PHRASE = /\b(?:cli|shell|terminal|bash|command[- ]line)\s+commands?\b|\bany\s+(?:\w+\s+)?commands?\b|\barbitrary\s+commands?\b/i;

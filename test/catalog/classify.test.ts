@@ -36,7 +36,7 @@ const CASES: Case[] = [
   ['puppeteer', 'puppeteer_screenshot', 'Take a screenshot of the current page or a specific element', ['name', 'selector'], [], 'Read', 'Low'],
   ['puppeteer', 'puppeteer_click', 'Click an element on the page', ['selector'], ['selector'], 'Write', 'Medium'],
   ['puppeteer', 'puppeteer_evaluate', 'Execute JavaScript in the browser console', ['script'], ['script'], 'Execute', 'Critical'],
-  ['browser', 'browser_snapshot', 'Capture accessibility snapshot of the current page', [], [], 'Read', 'Low'],
+  ['browser', 'browser_snapshot', 'Capture accessibility snapshot of the current page', [], [], 'Read', 'Medium'],
   ['brave-search', 'brave_web_search', 'Performs a web search using the Brave Search API.', ['query', num('count')], ['query'], 'Read', 'Low'],
   ['youtube', 'get_transcript', 'Extract the transcript of a YouTube video', ['url'], ['url'], 'Read', 'Medium'],
   ['fetch-like', 'http_request', 'Make an HTTP request to any URL with a custom method, headers and body', ['url', 'method', 'headers', 'body'], ['url'], 'Execute', 'High'],
@@ -94,8 +94,8 @@ const CASES: Case[] = [
   // Identity, access, configuration
   ['okta', 'create_user', 'Creates a new user in your Okta organization', ['email', 'firstName', 'lastName'], ['email'], 'Admin', 'High'],
   ['okta', 'assign_role_to_user', 'Assigns an admin role to a user', ['userId', 'roleType'], ['userId', 'roleType'], 'Admin', 'High'],
-  ['okta', 'deactivate_user', 'Deactivates a user', ['userId'], ['userId'], 'Admin', 'High'],
-  ['okta', 'list_users', 'Lists users in your organization', [num('limit')], [], 'Read', 'Low'],
+  ['okta', 'deactivate_user', 'Deactivates a user', ['userId'], ['userId'], 'Admin', 'Medium'],
+  ['okta', 'list_users', 'Lists users in your organization', [num('limit')], [], 'Read', 'Medium'],
   ['auth0', 'reset_user_password', 'Send a password reset email for a user', ['user_id'], ['user_id'], 'Admin', 'High'],
   ['auth0', 'get_user', 'Get a user profile by ID', ['user_id'], ['user_id'], 'Read', 'Medium'],
   ['aws-iam', 'attach_role_policy', 'Attaches the specified managed policy to the specified IAM role.', ['RoleName', 'PolicyArn'], ['RoleName', 'PolicyArn'], 'Admin', 'Critical'],
@@ -110,7 +110,7 @@ const CASES: Case[] = [
   ['gitlab', 'create_project_access_token', 'Create a project access token with the given scopes', ['project_id', 'name', 'scopes'], ['project_id', 'name', 'scopes'], 'Admin', 'Critical'],
   ['webhooks', 'create_webhook', 'Register a webhook that receives repository events', ['url', 'events'], ['url'], 'Admin', 'High'],
   ['gdrive', 'share_file', 'Share a Google Drive file with a user by email and role', ['fileId', 'email', 'role'], ['fileId', 'email', 'role'], 'Admin', 'High'],
-  ['discord', 'ban_member', 'Ban a member from the server', ['guild_id', 'user_id', 'reason'], ['guild_id', 'user_id'], 'Admin', 'High'],
+  ['discord', 'ban_member', 'Ban a member from the server', ['guild_id', 'user_id', 'reason'], ['guild_id', 'user_id'], 'Admin', 'Medium'],
   ['notion', 'update_page_permissions', 'Change who can access a page', ['page_id', 'permissions'], ['page_id', 'permissions'], 'Admin', 'Medium'],
   // Money
   ['paypal', 'create_invoice', 'Create a new invoice in PayPal', ['recipient_email', 'items'], ['recipient_email', 'items'], 'Financial', 'Medium'],
