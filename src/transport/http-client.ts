@@ -103,7 +103,9 @@ export function readCapped(stream: Readable, maxBytes: number, tooLarge: () => E
       resolve(more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''));
     });
     stream.once('error', fail);
-    stream.once('close', () => fail(new Error('the connection closed before the whole body arrived')));
+    stream.once('close', () => {
+      if (!settled) fail(new Error('the connection closed before the whole body arrived')); // an Error costs its stack: only when needed
+    });
   });
 }
 
