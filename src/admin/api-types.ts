@@ -68,3 +68,15 @@ export interface CatalogEvent {
 
 /** A row of the feed: a stored record or a live entry (the same fields; live ones have no id or arguments). */
 export type FeedRow = FeedEntry & Partial<Pick<AuditRecord, 'id' | 'args' | 'argsKeys'>>;
+
+/** The dashboard's views beyond "now" (history-api.ts): the answers, as its methods give them. */
+type History = import('./history-api.js').HistoryApi;
+export type TimelineAnswer = ReturnType<History['timeline']>;
+export type SearchAnswer = ReturnType<History['search']>;
+export type ToolPage = Awaited<ReturnType<History['tool']>>;
+export type SessionPage = ReturnType<History['session']>;
+export type AgentPage = ReturnType<History['agent']>;
+export type AgentSummary = ReturnType<History['agents']>[number];
+export type PinReview = Awaited<ReturnType<History['pins']>>[number];
+export type { PolicyView } from './policy-view.js';
+export type { AuditRecord } from '../audit/record.js';

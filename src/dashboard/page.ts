@@ -36,6 +36,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <header class="topbar">
     <div class="topbar-inner">
       <div class="brand"><img src="${ICON}" alt="" width="26" height="26"><span>toolgate</span><span id="version" class="version"></span></div>
+      <nav id="nav" class="nav" aria-label="Views"></nav>
       <div class="topbar-facts" id="facts"></div>
       <div class="topbar-actions">
         <span id="live" class="live" role="status" aria-live="polite"><span class="live-dot" aria-hidden="true"></span><span class="live-text">Connecting…</span></span>
@@ -108,6 +109,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div id="catalog-list" class="catalog" aria-live="polite" aria-busy="true"></div>
     </section>
   </main>
+  <div id="view" class="view" role="region" aria-label="Selected view" hidden></div>
   <div id="toast" class="toast" role="status" aria-live="polite"></div>
 </div>
 <noscript><p class="noscript">The toolgate dashboard needs JavaScript. The same data is available from the admin API under /admin/api/.</p></noscript>

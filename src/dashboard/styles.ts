@@ -317,4 +317,39 @@ tbody tr:last-child td { border-bottom: 0; }
 .toast.show { opacity: 1; }
 .toast.error { background: var(--red); color: #fff; }
 .noscript { padding: 24px; text-align: center; }
+
+/* Views beyond "now" (views.ts, history.ts, chart.ts) */
+.nav { display: flex; gap: 4px; flex-wrap: wrap; }
+.nav-link { padding: 6px 10px; border-radius: 8px; color: var(--muted); text-decoration: none; font-weight: 500; }
+.nav-link:hover { background: var(--surface-2); color: var(--text); }
+.nav-link[aria-current="page"] { background: var(--blue-bg); color: var(--blue); }
+.view { max-width: 1480px; margin: 0 auto; padding: 20px; display: grid; gap: 18px; }
+.view h2:focus { outline: none; }
+.view h3 { font-size: 14px; margin: 14px 0 6px; }
+.segmented { display: inline-flex; gap: 4px; }
+.segmented .btn[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: var(--accent-text); }
+.timeline-figure { margin: 0; padding: 12px 16px; }
+.timeline { width: 100%; height: auto; display: block; }
+.timeline .bar-allowed { fill: var(--green); }
+.timeline .bar-refused { fill: var(--red); }
+.timeline .bar-held { fill: var(--amber-fill); }
+.timeline-axis { stroke: var(--border); }
+.timeline text { fill: var(--text); font-size: 13px; }
+.timeline .timeline-total, .timeline .timeline-tick { fill: var(--muted); font-size: 12px; }
+.legend::before { content: ""; display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
+.legend-allowed::before { background: var(--green); }
+.legend-refused::before { background: var(--red); }
+.legend-held::before { background: var(--amber-fill); }
+.timeline-table { margin-top: 10px; max-width: 480px; }
+.search-form { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; padding: 12px 16px; }
+#search-results > p, .view .panel > p, .view .panel > h3, .view .panel > ul, .pin { margin-left: 16px; margin-right: 16px; }
+.exports { display: flex; gap: 8px; }
+.counts { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+.plain-list { margin: 0; padding-left: 18px; }
+.pin { border: 1px solid var(--border); border-radius: var(--radius); padding: 12px 14px; margin-bottom: 12px; }
+.pin h3 { margin-top: 0; }
+.diff { background: var(--code-bg); padding: 10px; border-radius: 8px; overflow: auto; max-height: 360px; font-family: var(--mono); font-size: 12px; }
+.diff-add { color: var(--green); background: var(--green-bg); }
+.diff-del { color: var(--red); background: var(--red-bg); }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

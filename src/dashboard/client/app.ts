@@ -12,11 +12,13 @@ import { FeedPanel } from './feed.js';
 import { REFUSALS } from './labels.js';
 import { renderLimits } from './limits.js';
 import { ServersPanel } from './servers.js';
+import { Views } from './views.js';
 
 const POLL_MS = 3000;
 const OVERVIEW_EVERY_MS = 15_000;
 
 let started: Dashboard | undefined;
+const views = new Views();
 
 class Dashboard {
   readonly approvals = new ApprovalsPanel();
@@ -195,6 +197,7 @@ class Dashboard {
 }
 
 function signedOut(): void {
+  views.stop();
   started?.stop();
   started = undefined;
   byId('app').hidden = true;
@@ -206,6 +209,7 @@ async function signedIn(): Promise<void> {
   byId('signin').hidden = true;
   byId('app').hidden = false;
   started = new Dashboard();
+  views.start();
   try {
     await started.start();
   } catch (error) {
