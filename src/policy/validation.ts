@@ -28,6 +28,9 @@ const COMMON: Options = {
 /** Options for schemas written in toolgate's config. */
 const CONFIG_OPTIONS: Options = {
   ...COMMON,
+  // Loading the config checked each of them against its meta-schema already (src/config/json-schema.ts,
+  // with validators compiled at build time); ajv's own check would compile the meta-schemas at start-up.
+  validateSchema: false,
   strictSchema: true,
   strictTypes: false,
   strictTuples: false,
