@@ -90,7 +90,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     </section>
 
     <section class="panel panel-limits" aria-labelledby="limits-title" id="limits">
-      <div class="panel-head"><h2 id="limits-title">Rate limits</h2><span class="muted small">per session and tool, in the current window</span></div>
+      <div class="panel-head"><h2 id="limits-title">Rate limits and budgets</h2><span class="muted small">calls and spend in the current window</span></div>
       <div id="limits-list" class="limits"></div>
     </section>
 

@@ -22,11 +22,11 @@ describe('rate-limit snapshot', () => {
 
   test('keys are read back into their names, for every scope', () => {
     const table: Array<[string, unknown]> = [
-      [rateLimitKey('session', 'srv', 'deploy_*', 'deploy_app', 'abc'), { scope: 'session', server: 'srv', rule: 'deploy_*', tool: 'deploy_app', session: 'abc' }],
-      [rateLimitKey('session', 'srv', 'x', 'x', undefined), { scope: 'session', server: 'srv', rule: 'x', tool: 'x', session: 'anonymous' }],
-      [rateLimitKey('tool', 'srv', 'x', 'x"y', undefined), { scope: 'tool', server: 'srv', rule: 'x', tool: 'x"y' }],
-      [rateLimitKey('server', 'srv', '*', 'any', 's'), { scope: 'server', server: 'srv', rule: '*' }],
-      [rateLimitKey('global', 'srv', 'get_*', 'get_a', 's'), { scope: 'global', rule: 'get_*' }],
+      [rateLimitKey('session', 'srv', 'deploy_*', 'deploy_app', 'abc'), { kind: 'rate_limit', scope: 'session', server: 'srv', rule: 'deploy_*', tool: 'deploy_app', session: 'abc' }],
+      [rateLimitKey('session', 'srv', 'x', 'x', undefined), { kind: 'rate_limit', scope: 'session', server: 'srv', rule: 'x', tool: 'x', session: 'anonymous' }],
+      [rateLimitKey('tool', 'srv', 'x', 'x"y', undefined), { kind: 'rate_limit', scope: 'tool', server: 'srv', rule: 'x', tool: 'x"y' }],
+      [rateLimitKey('server', 'srv', '*', 'any', 's'), { kind: 'rate_limit', scope: 'server', server: 'srv', rule: '*' }],
+      [rateLimitKey('global', 'srv', 'get_*', 'get_a', 's'), { kind: 'rate_limit', scope: 'global', rule: 'get_*' }],
       ['rl:session:["too","short"]', undefined],
       ['rl:other:["x"]', undefined],
       ['rl:tool:not json', undefined],
