@@ -58,6 +58,7 @@ export class GatewayMetrics {
   readonly #policy: Histogram<'server' | 'outcome'>;
   readonly #approvals: Counter<'server' | 'tool' | 'status'>;
   readonly #pinChanges: Counter<'server' | 'tool'>;
+  readonly #budgetAmounts: Counter<'server' | 'rule' | 'outcome'>;
   /** Decisions that failed because a state store (rate limits, pins, approvals) did not answer. */
   #stateStoreErrors = 0;
   readonly #listed = new Map<string, Set<string>>();
@@ -194,6 +195,12 @@ export class GatewayMetrics {
         this.inc(source.parkedCallsExpired());
       },
     });
+    this.#budgetAmounts = new Counter({
+      name: 'toolgate_budget_amount_total',
+      help: 'What calls under a budget were worth (the rule\'s amount), by server, rule pattern and outcome (allowed, over_budget, approval_pending, monitor_would_refuse); amounts given back after an upstream failure are not subtracted.',
+      labelNames: ['server', 'rule', 'outcome'],
+      registers,
+    });
     new Gauge({ name: 'toolgate_build_info', help: 'Always 1; the toolgate version as a label.', labelNames: ['version'], registers }).set({ version: source.version }, 1);
     processMetrics();
   }
@@ -205,6 +212,9 @@ export class GatewayMetrics {
     this.#decisions.inc({ server, tool, agent: this.#agent(event.call.agent?.id), outcome });
     this.#policy.observe({ server, outcome }, event.policyMicros / 1e6);
     if (event.decision.rule.pattern === 'toolgate' && event.decision.rule.part === 'error') this.#stateStoreErrors++;
+    // Rule patterns come from the config, so the label stays bounded whatever the agent sends.
+    const budget = 'budget' in event.decision ? event.decision.budget : undefined;
+    if (budget && budget.amount > 0) this.#budgetAmounts.inc({ server, rule: event.decision.rule.pattern, outcome }, budget.amount);
   }
 
   /** A tool's definition was seen changed from its pin (once per change). */

@@ -173,8 +173,9 @@ function durationText(ms: number): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return pair(seconds, 60, 'm', 's');
-  if (seconds < 86_400) return pair(Math.ceil(seconds / 60), 60, 'h', 'm');
-  return pair(Math.ceil(seconds / 3600), 24, 'd', 'h');
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 24 * 60) return pair(minutes, 60, 'h', 'm');
+  return pair(Math.ceil(minutes / 60), 24, 'd', 'h');
 }
 
 function pair(small: number, per: number, big: string, little: string): string {

@@ -38,13 +38,16 @@ describe('budgets through the gateway', () => {
       assert.equal(resultText(await refund(client, { amount: 20_000 })), 'create_refund 20000 USD done');
       const third = await refund(client, { amount: 20_000 });
       assert.ok(isOverBudget(third));
-      assert.match(resultText(third), /^Policy violation: tool "create_refund" on server "payments" was refused by rule "create_refund" \(budget\): budget 50,000 per 1 day \(tool\): 40,000 spent, this call 20,000, remaining 10,000; frees 20,000 in (23h 59m|1d)$/);
+      assert.match(resultText(third), /^Policy violation: tool "create_refund" on server "payments" was refused by rule "create_refund" \(budget\): budget 50,000 per 1 day \(tool\): 40,000 spent, this call 20,000, remaining 10,000; frees 20,000 in 1d$/);
       assert.deepEqual(
         { ...(decisionOf(third)!.budget as Record<string, unknown>), retryAfterSeconds: undefined },
         { max: 50_000, scope: 'tool', amount: 20_000, spent: 40_000, remaining: 10_000, freesAmount: 20_000, windowSeconds: 86_400, retryAfterSeconds: undefined },
       );
       assert.equal(resultText(await refund(client, { amount: 10_000 })), 'create_refund 10000 USD done', 'what is left can still be spent');
       assert.deepEqual(executed(gw).map((e) => e.amount), [20_000, 20_000, 10_000]);
+      const metrics = (await gw.gateway.admin!.metrics.render()).body;
+      assert.match(metrics, /^toolgate_budget_amount_total\{server="payments",rule="create_refund",outcome="allowed"\} 50000$/m);
+      assert.match(metrics, /^toolgate_budget_amount_total\{server="payments",rule="create_refund",outcome="over_budget"\} 20000$/m);
 
       await gw.gateway.audit!.flush();
       const reader = new SqliteAuditStore(auditFile(gw.gateway.config), { readonly: true });
