@@ -1,5 +1,5 @@
 import { ToolgateError } from '../errors.js';
-import type { RateLimitStore, RateLimitTake, RateLimitUsage } from './rate-limit-store.js';
+import { invalidTake, type RateLimitStore, type RateLimitTake, type RateLimitUsage } from './rate-limit-store.js';
 
 /** Amounts taken at one instant (takes at the same millisecond share an entry). */
 interface Entry {
@@ -188,15 +188,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
       if (newest === undefined || newest.time + log.windowMs <= nowMs) this.#logs.delete(key);
     }
   }
-}
-
-/** Why a take's numbers cannot be counted, or undefined when they can. */
-function invalidTake(max: number, windowMs: number, amount: number): string | undefined {
-  if (!(Number.isFinite(max) && max > 0 && Number.isFinite(windowMs) && windowMs > 0)) {
-    return `a rate limit or budget needs max > 0 and windowMs > 0, got max=${max} windowMs=${windowMs}`;
-  }
-  if (!(Number.isFinite(amount) && amount > 0)) return `an amount to count must be a finite number above 0, got ${amount}`;
-  return undefined;
 }
 
 /**

@@ -57,3 +57,12 @@ export interface RateLimitTake {
   /** Give the amount back (the upstream failed). Does nothing when refused, already undone, or once it left the window. */
   undo(): Promise<void>;
 }
+
+/** Why a take's numbers cannot be counted, or undefined when they can. */
+export function invalidTake(max: number, windowMs: number, amount: number): string | undefined {
+  if (!(Number.isFinite(max) && max > 0 && Number.isFinite(windowMs) && windowMs > 0)) {
+    return `a rate limit or budget needs max > 0 and windowMs > 0, got max=${max} windowMs=${windowMs}`;
+  }
+  if (!(Number.isFinite(amount) && amount > 0)) return `an amount to count must be a finite number above 0, got ${amount}`;
+  return undefined;
+}

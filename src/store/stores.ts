@@ -23,12 +23,14 @@ import type { RateLimitStore } from './rate-limit-store.js';
 import { RedisConnection, type RedisState } from './redis-connection.js';
 import { RedisApprovalStore } from './redis/redis-approval-store.js';
 import { RedisPinStore } from './redis/redis-pin-store.js';
+import { RedisRateLimitStore } from './redis/redis-rate-limit-store.js';
+import { failOpen } from './fail-open.js';
 
 export interface Stores {
   readonly backend: StateConfig['backend'];
   readonly pins: PinStore;
   readonly approvals: ApprovalStore;
-  /** Rate-limit counters stay in each process's memory with every backend built so far. */
+  /** Rate-limit and budget counters: shared in Redis; in each process's memory with the embedded backends. */
   readonly rateLimits: RateLimitStore;
   /** Whether the shared store can be reached now; absent for embedded backends. */
   readonly shared?: { kind: 'redis'; where: string; state: () => RedisState };
@@ -42,7 +44,7 @@ export function stateBackend(config: Config): StateConfig['backend'] {
 /** The stores the config asks for, stamping times with `now`; a gateway's, holding calls. */
 export function openStores(config: Config, now: () => number, log?: Logger): Stores {
   const backend = stateBackend(config);
-  const rateLimits = new MemoryRateLimitStore();
+  let rateLimits: RateLimitStore = new MemoryRateLimitStore();
   let pins: PinStore;
   let approvals: ApprovalStore;
   let shared: Stores['shared'];
@@ -51,6 +53,8 @@ export function openStores(config: Config, now: () => number, log?: Logger): Sto
       const redis = new RedisConnection(redisConfig(config), log);
       pins = new RedisPinStore(redis.retain(), { now });
       approvals = new RedisApprovalStore(redis.retain(), { now, holder: THIS_PROCESS });
+      const counters = new RedisRateLimitStore(redis.retain());
+      rateLimits = config.state?.backend === 'redis' && config.state.onUnavailable === 'open' ? failOpen(counters, log) : counters;
       shared = { kind: 'redis', where: redis.where, state: () => redis.state };
       void redis.close(); // the stores own it now
       break;
