@@ -11,6 +11,7 @@ import { loadConfig } from '../config/load.js';
 import { suggestHint } from '../config/suggest.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
+import type { Agent } from '../identity/agent.js';
 import { compilePolicy } from '../policy/compile.js';
 import type { CommandArgs } from './command.js';
 
@@ -87,9 +88,10 @@ export function groupOf(listing: ServerListing, explain: Explain | undefined): C
   return group;
 }
 
-export function explainer(config: Config): Explain {
+/** Explains with the config's policy; with `agent`, the rule for that agent (its override when one governs). */
+export function explainer(config: Config, agent?: Agent): Explain {
   const policy = compilePolicy(config);
-  return (server, tool, definition) => policy.explain(server, tool, definition);
+  return (server, tool, definition) => policy.explain(server, tool, definition, agent);
 }
 
 /** A configured server id, or an error that names the configured ones. */

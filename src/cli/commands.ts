@@ -107,12 +107,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'explain',
     summary: 'Why a tool gets its rule, and where each part comes from',
-    usage: ['toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--json]'],
+    usage: ['toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--agent NAME [--group G ...]] [--json]'],
     description:
       'Shows the rule that governs one tool and where each part of it comes from (a tool rule, a\n' +
       "category default, the server default), with the tool's category and risk and the reasons.\n" +
-      'The definition is fetched from the live server, or read from --tools-json.',
-    options: [config(), toolsJson, json('The catalog entry as JSON (the fields of toolgate catalog --format json)')],
+      'The definition is fetched from the live server, or read from --tools-json.\n' +
+      "With --agent, the rule for that agent: its own or its groups' override when one governs.",
+    options: [
+      config(),
+      toolsJson,
+      { name: 'agent', value: 'NAME', help: "The rule for this agent (auth.agents name or OAuth agent id); its groups\nfrom auth.agents, plus any --group" },
+      { name: 'group', value: 'G', multiple: true, help: 'A group the agent is in (repeatable; for OAuth agents, whose groups come with their tokens)' },
+      json('The catalog entry as JSON (the fields of toolgate catalog --format json)'),
+    ],
     async run(args) {
       const { explainCommand } = await import('./explain.js');
       return explainCommand(args);

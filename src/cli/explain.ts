@@ -11,6 +11,7 @@ import { FINDING_LABEL, sourceLabel } from '../catalog/render-text.js';
 import { loadConfig } from '../config/load.js';
 import { editDistance } from '../config/suggest.js';
 import { ToolgateError } from '../errors.js';
+import { configuredAgent } from '../identity/local-agent.js';
 import { explainer, knownServer } from './catalog.js';
 import type { CommandArgs } from './command.js';
 
@@ -26,8 +27,11 @@ export async function explainCommand(args: CommandArgs): Promise<number> {
   const tools: PinnableTool[] = source === undefined ? (await listServerTools(server, config.servers[server])).tools : readToolsFile(source).tools;
   const tool = tools.find((t) => t.name === toolName);
   if (tool === undefined) throw unknownTool(server, toolName, tools, source);
-  const entry = catalogEntry(server, tool, explainer(config));
-  process.stdout.write(args.flag('json') ? `${JSON.stringify(entry, null, 2)}\n` : renderExplanation(entry));
+  const name = args.string('agent');
+  const agent = name === undefined ? undefined : configuredAgent(config.auth, name, args.strings('group'));
+  const entry = catalogEntry(server, tool, explainer(config, agent));
+  const forAgent = agent ? `For agent ${agent.id}${agent.groups.length ? ` (groups: ${agent.groups.join(', ')})` : ''}:\n` : '';
+  process.stdout.write(args.flag('json') ? `${JSON.stringify(agent ? { ...entry, agent: { id: agent.id, groups: agent.groups } } : entry, null, 2)}\n` : forAgent + renderExplanation(entry));
   return 0;
 }
 

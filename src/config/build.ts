@@ -15,6 +15,7 @@ import type {
   LimitsConfig,
   Mode,
   OAuthConfig,
+  PolicyOverrideConfig,
   PinningMode,
   BudgetConfig,
   RateLimitConfig,
@@ -101,6 +102,8 @@ interface RawServer {
 interface RawPolicy {
   default?: 'allow' | 'deny';
   tools?: Record<string, RawRule>;
+  agents?: Record<string, { default?: 'allow' | 'deny'; tools?: Record<string, RawRule> }>;
+  groups?: Record<string, { default?: 'allow' | 'deny'; tools?: Record<string, RawRule> }>;
 }
 
 interface RawRule {
@@ -274,9 +277,24 @@ function buildServer(s: RawServer): ServerConfig {
 }
 
 function buildPolicy(p: RawPolicy): ServerPolicyConfig {
+  return {
+    default: p.default ?? 'allow',
+    tools: buildRules(p.tools),
+    ...(p.agents === undefined ? {} : { agents: buildOverrides(p.agents) }),
+    ...(p.groups === undefined ? {} : { groups: buildOverrides(p.groups) }),
+  };
+}
+
+function buildRules(raw: Record<string, RawRule> | undefined): Record<string, ToolRuleConfig> {
   const tools: Record<string, ToolRuleConfig> = {};
-  for (const [pattern, rule] of Object.entries(p.tools ?? {})) tools[pattern] = buildRule(rule);
-  return { default: p.default ?? 'allow', tools };
+  for (const [pattern, rule] of Object.entries(raw ?? {})) tools[pattern] = buildRule(rule);
+  return tools;
+}
+
+function buildOverrides(raw: NonNullable<RawPolicy['agents']>): Record<string, PolicyOverrideConfig> {
+  const overrides: Record<string, PolicyOverrideConfig> = {};
+  for (const [name, o] of Object.entries(raw)) overrides[name] = { ...(o.default === undefined ? {} : { default: o.default }), tools: buildRules(o.tools) };
+  return overrides;
 }
 
 function buildRule(r: RawRule): ToolRuleConfig {

@@ -58,8 +58,30 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
     if (isObj(tools)) {
       for (const [pattern, rule] of Object.entries(tools)) checkRule(['policies', id, toolsKey!, pattern], rule, source, channels);
     }
+    if (isObj(policy)) checkOverrides(id, policy, source, channels);
   }
 }
+
+// --- per-agent overrides (owned by src/identity) ---
+/** Override rules are checked as tool rules; a classification there would change nothing (it is the tool's, not the agent's). */
+function checkOverrides(server: string, policy: Obj, source: YamlSource, channels: string[]): void {
+  for (const kind of ['agents', 'groups']) {
+    const overrides = policy[kind];
+    if (!isObj(overrides)) continue;
+    for (const [name, override] of Object.entries(overrides)) {
+      if (!isObj(override) || !isObj(override.tools)) continue;
+      for (const [pattern, rule] of Object.entries(override.tools)) {
+        const path = ['policies', server, kind, name, 'tools', pattern];
+        checkRule(path, rule, source, channels);
+        if (isObj(rule) && (rule.category !== undefined || rule.risk !== undefined)) {
+          source.report([...path, rule.category !== undefined ? 'category' : 'risk'], 'key', '`category` and `risk` describe the tool, not an agent: they are not read in an agent or group override',
+            `set them in policies.${server}.tools, and keep here what this ${kind === 'agents' ? 'agent' : 'group'} may do`);
+        }
+      }
+    }
+  }
+}
+// --- end per-agent overrides ---
 
 // --- auth (owned by src/identity) ---
 /** Two agents with one key could not be told apart: the key would name whichever was found first. */
@@ -173,7 +195,7 @@ function checkOverrideOnly(path: string[], rule: Obj, source: YamlSource): void 
 
 function checkRule(path: string[], rule: unknown, source: YamlSource, channels: string[]): void {
   if (!isObj(rule)) return;
-  if (path[0] === 'policies') checkOverrideOnly(path, rule, source);
+  if (path[0] === 'policies' && path.length === 4) checkOverrideOnly(path, rule, source);
   checkApproval(path, rule, source, channels);
   const [conditionsKey, conditions] = entry(rule, 'conditions', RULE_KEYS) ?? [];
   if (Array.isArray(conditions)) {

@@ -269,17 +269,43 @@ const defaultsSchema = {
   },
 };
 
+const toolRulesSchema = {
+  type: 'object',
+  description: 'Rules keyed by exact tool name or glob (`*` any run of characters, `?` one character).',
+  propertyNames: { minLength: 1, format: 'toolgate-tool-glob' },
+  additionalProperties: ruleSchema,
+};
+
+// --- per-agent overrides (owned by src/identity) ---
+const overrideSchema = (whose: string) => ({
+  type: 'object',
+  description: `Rules for ${whose} on this server, over the server's own: a tool one of these rules matches (or every tool, when \`default\` is set here) is governed by it; other tools fall through (README "Agent identity" gives the order).`,
+  additionalProperties: false,
+  properties: {
+    default: { type: 'string', enum: ['allow', 'deny'], description: `What happens to ${whose}'s calls of tools no rule here matches. Absent: they fall through to the next override, then the server's rules.` },
+    tools: toolRulesSchema,
+  },
+});
+// --- end per-agent overrides ---
+
 const policySchema = {
   type: 'object',
   description: 'Rules for the tools of one server.',
   additionalProperties: false,
   properties: {
     default: { type: 'string', enum: ['allow', 'deny'], description: 'What happens to tools no rule matches. Default `allow`.' },
-    tools: {
+    tools: toolRulesSchema,
+    agents: {
       type: 'object',
-      description: 'Rules keyed by exact tool name or glob (`*` any run of characters, `?` one character).',
-      propertyNames: { minLength: 1, format: 'toolgate-tool-glob' },
-      additionalProperties: ruleSchema,
+      description: 'Overrides per agent (an auth.agents name, or the OAuth agent claim), the most specific: they win over `groups` and the server\'s rules.',
+      propertyNames: { minLength: 1, maxLength: 256 },
+      additionalProperties: overrideSchema('this agent'),
+    },
+    groups: {
+      type: 'object',
+      description: 'Overrides per group, after the agent\'s own; when an agent is in several, the first group written here that has a rule for the tool (or a `default`) wins.',
+      propertyNames: { minLength: 1, maxLength: 128 },
+      additionalProperties: overrideSchema('members of this group'),
     },
   },
 };

@@ -127,6 +127,17 @@ export interface ServerPolicyConfig {
   default: 'allow' | 'deny';
   /** Keyed by exact tool name or glob (`*` any run of characters, `?` one character). */
   tools: Record<string, ToolRuleConfig>;
+  /** Overrides per agent id; absent when the file has none. */
+  agents?: Record<string, PolicyOverrideConfig>;
+  /** Overrides per group, in the order written (which decides between groups). */
+  groups?: Record<string, PolicyOverrideConfig>;
+}
+
+/** Rules for one agent or group over a server's own (see src/policy/compile.ts for the order). */
+export interface PolicyOverrideConfig {
+  /** Absent: tools no rule here matches fall through. */
+  default?: 'allow' | 'deny';
+  tools: Record<string, ToolRuleConfig>;
 }
 
 // --- audit (owned by src/audit) ---

@@ -151,11 +151,12 @@ export class ModernGateway implements ModernHost {
   }
 
   /**
-   * Whether the server's tool list may differ by caller: the policy hides tools, so the list a
-   * caller gets is the policy's view, which agent identity makes per-agent. Such answers are
-   * `cacheScope: private`.
+   * Whether the server's tool list may differ by caller: the policy hides tools (for everyone, or
+   * through an agent's or group's override), so the list a caller gets is the policy's view for
+   * that agent. Such answers are `cacheScope: private`.
    */
   #hidesTools(serverId: string): boolean {
+    if (this.#context.policy().hidesPerAgent(serverId)) return true;
     const config = this.#config();
     const rules = Object.values(config.policies[serverId]?.tools ?? {});
     const categories = Object.values(config.defaults?.categories ?? {});

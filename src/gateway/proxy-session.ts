@@ -185,7 +185,7 @@ export class ProxySession implements ClientSession {
     let definition: ToolDefinition | undefined;
     try {
       const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
-      definition = pinning !== 'off' || policy.needsDefinition(this.serverId, tool) ? await this.#definitions.get(tool) : undefined;
+      definition = pinning !== 'off' || policy.needsDefinition(this.serverId, tool, this.agent) ? await this.#definitions.get(tool) : undefined;
       const pin = pinning !== 'off' && definition ? await this.#pins!.judge(definition, pinning) : undefined;
       if (pin?.refused) {
         decision = { kind: 'deny', rule: { pattern: 'pinning', part: 'pinning' }, mode: policy.modeFor(this.serverId), reason: pin.reason };
@@ -216,7 +216,7 @@ export class ProxySession implements ClientSession {
       policyMicros,
       requestId: message.id,
     });
-    const timeout = policy.callTimeout(this.serverId, tool, definition);
+    const timeout = policy.callTimeout(this.serverId, tool, definition, this.agent);
     if (decision.kind === 'hold' && decision.mode === 'enforce') {
       await this.#hold(message, raw, call, decision, timeout, reservation);
       return;
@@ -437,7 +437,7 @@ export class ProxySession implements ClientSession {
     const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
     // Checked in warn mode too: the change is recorded and logged, the tool stays listed.
     const pinned = pinning === 'off' ? tools : await this.#pins!.listable(tools, pinning);
-    const visible = pinned.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition));
+    const visible = pinned.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition, this.agent));
     if (visible.length === tools.length) return message;
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;
   }

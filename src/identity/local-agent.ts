@@ -9,11 +9,15 @@ import { AGENT_BOUNDS, namedAgent, type Agent } from './agent.js';
  * names it, its groups come along.
  */
 export function localAgent(auth: AuthConfig | undefined, name: string | undefined): Agent {
-  const id = name ?? localUserName();
-  if (id === '' || id.length > AGENT_BOUNDS.idLength) {
+  return configuredAgent(auth, name ?? localUserName());
+}
+
+/** The agent `name`, with its groups from `auth.agents` and `extraGroups` (`toolgate explain --agent --group`). */
+export function configuredAgent(auth: AuthConfig | undefined, name: string, extraGroups: readonly string[] = []): Agent {
+  if (name === '' || name.length > AGENT_BOUNDS.idLength) {
     throw new ToolgateError('invalid_request', `--agent must be a name of 1 to ${AGENT_BOUNDS.idLength} characters`);
   }
-  return namedAgent(id, auth?.agents[id]?.groups ?? [], 'local');
+  return namedAgent(name, [...new Set([...(auth?.agents[name]?.groups ?? []), ...extraGroups])], 'local');
 }
 
 function localUserName(): string {

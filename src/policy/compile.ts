@@ -5,6 +5,8 @@
  *
  * Which rule governs a call to tool T on server S (docs/policy-defaults.md says the same):
  *
+ * 0. When the call's agent has an override on S (`policies.S.agents.<id>`, `policies.S.groups.<name>`)
+ *    that has a rule for T or a `default`: that governs (the order is in agent-overrides.ts).
  * 1. An explicit rule of `policies.S.tools`: the key that is exactly T, else the matching glob
  *    with the most literal characters, ties to the one written first. The whole rule governs;
  *    nothing is merged into it from category defaults or the server default.
@@ -29,8 +31,9 @@ import { ConfigError, type ConfigProblem } from '../errors.js';
 import { CATEGORY_COUNT, CATEGORY_INDEX, classificationOf, compileDefaults, type CategoryDefault } from './category-defaults.js';
 import type { ConditionInput } from './conditions.js';
 import { buildExplanation, configPath, type ExplainInput } from './explain.js';
+import { compileOverrides, overrideFor, type OverrideScope, type ServerOverrides } from './agent-overrides.js';
 import { deepFreeze } from './freeze.js';
-import { anonymousAgent } from '../identity/agent.js';
+import { anonymousAgent, type Agent } from '../identity/agent.js';
 import { categoryGoverning, governing, serverDefault, unknownCategory, type Governing, type ResolvedRule } from './governing.js';
 import { budgetKey, callKeySuffix } from './rate-limit-key.js';
 import * as reasons from './reasons.js';
@@ -62,15 +65,18 @@ export interface CompiledPolicy {
   /**
    * Which rule governs this tool (see the precedence above). `definition` is needed only when a
    * category default could govern; without it such a tool resolves to the refusal for an unknown category.
+   * `agent`: whose rule (an agent's or group's override may govern, see agent-overrides.ts); absent: the server's own.
    */
-  ruleFor(server: string, tool: string, definition?: ToolDefinition): ResolvedRule;
+  ruleFor(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): ResolvedRule;
   /** True when the governing rule's action is `hide` (used to filter tools/list, where definitions are at hand). */
-  isHidden(server: string, tool: string, definition?: ToolDefinition): boolean;
+  isHidden(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): boolean;
+  /** True when some agent's or group's override on the server hides a tool: its tool list depends on who asks. */
+  hidesPerAgent(server: string): boolean;
   /**
    * True when `evaluate` needs the tool's definition from tools/list: the governing rule validates
    * against its inputSchema, or the rule depends on the tool's category and no override gives it.
    */
-  needsDefinition(server: string, tool: string): boolean;
+  needsDefinition(server: string, tool: string, agent?: Agent): boolean;
   /**
    * Pure: no I/O. `definition` is the upstream's tool object from tools/list when needsDefinition
    * said so (undefined if the upstream did not list the tool); the policy classifies it itself and
@@ -80,9 +86,9 @@ export interface CompiledPolicy {
    */
   evaluate(call: ToolCall, definition?: ToolDefinition): Verdict;
   /** The tool's effective rule, where each part comes from, and its classification. Not for the hot path. */
-  explain(server: string, tool: string, definition?: ToolDefinition): Explanation;
+  explain(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): Explanation;
   /** How long the upstream may take to answer this call, and the config key that says so (to name in errors). */
-  callTimeout(server: string, tool: string, definition?: ToolDefinition): CallTimeout;
+  callTimeout(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): CallTimeout;
   /** `limits.tool_name_length`: longer tool names are refused before any rule is looked up. */
   readonly toolNameLength: number;
 }
@@ -118,8 +124,11 @@ export function compilePolicy(config: Config): CompiledPolicy {
   const file = config.file ?? '<config>';
   const schemas = new SchemaCompiler('config');
   const servers = new Map<string, ServerPlan>();
+  const overrides = new Map<string, ServerOverrides>();
   for (const [server, policy] of Object.entries(policies)) {
     servers.set(server, compileServer(server, policy, file, schemas, problems));
+    const own = compileOverrides(server, policy, file, schemas, problems);
+    if (own) overrides.set(server, own);
   }
   const categories = compileDefaults(defaults, file, schemas, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -135,7 +144,7 @@ export function compilePolicy(config: Config): CompiledPolicy {
   const categoriesHide = [...categories.values()].some((c) => c.plan.config.action === 'hide');
   const toolNameLength = (config.limits ?? LIMIT_DEFAULTS).toolNameLength; // Configs built in code may leave limits out
   return Object.freeze(
-    new Policy({ revision, categoriesHide, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, callTimeouts, toolNameLength, servers, categories }),
+    new Policy({ revision, categoriesHide, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, callTimeouts, toolNameLength, servers, overrides, categories }),
   );
 }
 
@@ -151,6 +160,8 @@ interface PolicyParts {
   callTimeouts: ReadonlyMap<string, number>;
   toolNameLength: number;
   servers: ReadonlyMap<string, ServerPlan>;
+  /** Per-agent and per-group overrides, for servers that have some. */
+  overrides: ReadonlyMap<string, ServerOverrides>;
   categories: ReadonlyMap<Category, CategoryDefault>;
 }
 
@@ -169,9 +180,8 @@ class Policy implements CompiledPolicy {
     this.#parts = parts;
   }
 
-  callTimeout(server: string, tool: string, definition?: ToolDefinition): CallTimeout {
-    const r = this.#resolve(server, tool);
-    const g = r.fixed ?? this.#byDefinition(r, server, tool, definition);
+  callTimeout(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): CallTimeout {
+    const g = this.#governing(server, tool, definition, agent).g;
     const ruleMs = g.plan?.config.timeoutMs;
     if (ruleMs !== undefined) return { ms: ruleMs, setting: `\`timeout\` of ${this.#where(server, g)}` };
     const serverMs = this.#parts.callTimeouts.get(server);
@@ -187,21 +197,24 @@ class Policy implements CompiledPolicy {
     return this.#parts.pinnings.get(server) ?? this.#parts.pinning;
   }
 
-  ruleFor(server: string, tool: string, definition?: ToolDefinition): ResolvedRule {
-    const r = this.#resolve(server, tool);
-    const g = r.fixed ?? this.#byDefinition(r, server, tool, definition);
+  ruleFor(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): ResolvedRule {
+    const g = this.#governing(server, tool, definition, agent).g;
     return { pattern: g.pattern, action: g.action, isDefault: g.isDefault, kind: g.kind, ...(g.config ? { config: g.config } : {}) };
   }
 
-  isHidden(server: string, tool: string, definition?: ToolDefinition): boolean {
-    const r = this.#resolve(server, tool);
+  isHidden(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): boolean {
+    const r = this.#resolve(server, tool, overrideFor(this.#parts.overrides.get(server), tool, agent));
     if (r.fixed !== undefined) return r.fixed.action === 'hide';
     // Classify only when a category could hide: tools/list answers bring new objects each time.
     return this.#parts.categoriesHide && definition !== undefined && this.#byDefinition(r, server, tool, definition).action === 'hide';
   }
 
-  needsDefinition(server: string, tool: string): boolean {
-    const g = this.#resolve(server, tool).fixed;
+  hidesPerAgent(server: string): boolean {
+    return this.#parts.overrides.get(server)?.hides ?? false;
+  }
+
+  needsDefinition(server: string, tool: string, agent?: Agent): boolean {
+    const g = this.#resolve(server, tool, overrideFor(this.#parts.overrides.get(server), tool, agent)).fixed;
     if (g === undefined) return true;
     return g.plan?.config.validate?.inputSchema === true && (g.action === 'allow' || g.action === 'require_approval');
   }
@@ -217,8 +230,7 @@ class Policy implements CompiledPolicy {
    * gateway must not let a call through because its guard crashed (fail closed).
    */
   evaluate(call: ToolCall, definition?: ToolDefinition): Verdict {
-    const r = this.#resolve(call.server, call.tool);
-    const g = r.fixed ?? this.#byDefinition(r, call.server, call.tool, definition);
+    const g = this.#governing(call.server, call.tool, definition, call.agent).g;
     const plan = g.plan;
     if (plan === undefined) return g.pass!;
     const action = plan.config.action;
@@ -279,10 +291,9 @@ class Policy implements CompiledPolicy {
     };
   }
 
-  explain(server: string, tool: string, definition?: ToolDefinition): Explanation {
+  explain(server: string, tool: string, definition?: ToolDefinition, agent?: Agent): Explanation {
     const plans = this.#parts.servers.get(server) ?? EMPTY_SERVER;
-    const r = this.#resolve(server, tool);
-    const g = r.fixed ?? this.#byDefinition(r, server, tool, definition);
+    const { r, g } = this.#governing(server, tool, definition, agent);
     const categoryRule = matchRule(plans.categories, tool);
     const riskRule = matchRule(plans.risks, tool);
     const classifierNeeded = definition !== undefined && (categoryRule === undefined || riskRule === undefined);
@@ -303,6 +314,7 @@ class Policy implements CompiledPolicy {
   }
 
   #where(server: string, g: Governing): string {
+    if (g.where !== undefined) return g.where;
     if (g.kind === 'tool_rule') return configPath('policies', server, 'tools', g.pattern);
     if (g.kind === 'server_default') {
       return this.#parts.servers.has(server) ? configPath('policies', server, 'default') : `${configPath('policies', server)} (not set: every tool allowed)`;
@@ -345,11 +357,18 @@ class Policy implements CompiledPolicy {
     return { key, max: limit.max, windowMs: limit.windowMs, scope: limit.scope, rule: plan.rateLimitRef };
   }
 
-  #resolve(server: string, tool: string): Resolution {
-    let perServer = this.#resolved.get(server);
+  /** The rule that governs the tool for this agent: its override's (agent-overrides.ts), else the server's. */
+  #governing(server: string, tool: string, definition: ToolDefinition | undefined, agent: Agent | undefined): { r: Resolution; g: Governing } {
+    const r = this.#resolve(server, tool, overrideFor(this.#parts.overrides.get(server), tool, agent));
+    return { r, g: r.fixed ?? this.#byDefinition(r, server, tool, definition) };
+  }
+
+  #resolve(server: string, tool: string, scope?: OverrideScope): Resolution {
+    const cacheKey = scope?.key ?? server;
+    let perServer = this.#resolved.get(cacheKey);
     const cached = perServer?.get(tool);
     if (cached) return cached;
-    const resolution = this.#build(server, tool);
+    const resolution = scope ? this.#buildOverride(server, tool, scope) : this.#build(server, tool);
     if (tool.length > MAX_CACHED_NAME_LENGTH) return resolution;
     if (this.#resolvedCount >= MAX_CACHED_RESOLUTIONS || this.#resolvedChars + tool.length > MAX_CACHED_NAME_CHARS) {
       this.#resolved.clear();
@@ -357,7 +376,7 @@ class Policy implements CompiledPolicy {
       this.#resolvedChars = 0;
       perServer = undefined;
     }
-    if (!perServer) this.#resolved.set(server, (perServer = new Map()));
+    if (!perServer) this.#resolved.set(cacheKey, (perServer = new Map()));
     perServer.set(tool, resolution);
     this.#resolvedCount += 1;
     this.#resolvedChars += tool.length;
@@ -379,6 +398,15 @@ class Policy implements CompiledPolicy {
       return fixed(categoryGoverning(server, tool, override.config.category!, this.#parts.categories.get(override.config.category!), where));
     }
     return { fixed: undefined, byCategory: new Array<Governing | undefined>(CATEGORY_COUNT), unknown: undefined };
+  }
+
+  /** An override governs whole: its rule for the tool, else its default (overrideFor chose it for one of the two). */
+  #buildOverride(server: string, tool: string, scope: OverrideScope): Resolution {
+    const rule = matchRule(scope.plan.rules, tool);
+    const g = rule !== undefined
+      ? { ...governing('tool_rule', scope.key, tool, rule, rule.actionVerdict), where: configPath(...scope.path, 'tools', rule.pattern) }
+      : { ...serverDefault(server, tool, scope.fallback!), where: configPath(...scope.path, 'default') };
+    return { fixed: Object.freeze(g), byCategory: undefined, unknown: undefined };
   }
 
   /** The rule for a tool whose rule depends on its category, found from its definition. */

@@ -33,6 +33,8 @@ export interface Governing extends ResolvedRule {
   readonly keyPrefix: string | undefined;
   /** Which of the call's subjects ends the key, with `keyPrefix`. */
   readonly keyScope: CallScope | undefined;
+  /** Where the rule is written, when it is an agent's or group's override (`policies.app.agents.ci-bot.tools."deploy"`). */
+  readonly where?: string;
 }
 
 const DEFAULT_REF: RuleRef = Object.freeze({ pattern: 'default', part: 'default' });

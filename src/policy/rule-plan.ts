@@ -100,12 +100,14 @@ export function compileServer(
   file: string,
   schemas: SchemaCompiler,
   problems: ConfigProblem[],
+  /** Where the rules are in the file, for problems: the server's policy, or an agent's or group's override in it. */
+  pointer = `/policies/${pointerToken(server)}`,
 ): ServerPlan {
   const rules: RulePlan[] = [];
   let order = 0;
   for (const [pattern, rule] of Object.entries(policy.tools)) {
     const report = (path: string, message: string, hint: string) => {
-      const at = `/policies/${pointerToken(server)}/tools/${pointerToken(pattern)}${path}`;
+      const at = `${pointer}/tools/${pointerToken(pattern)}${path}`;
       problems.push({ file, line: 0, column: 0, path: at, message, hint });
     };
     rules.push(compileRule(pattern, undefined, rule, order++, schemas, report));
@@ -250,6 +252,6 @@ function actionVerdict(action: RuleAction, rule: RuleRef, denyReason: string, la
 }
 
 /** Escapes one JSON-pointer token (RFC 6901). */
-function pointerToken(token: string): string {
+export function pointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -63,10 +63,20 @@ describe('2026-07-28 sessionless requests', { timeout: 120_000 }, () => {
   before(async () => {
     dir = tempDir('toolgate-identity-2026-');
     fixtures = { modern: await startFixture(dir, '--modern-only', 'modern'), legacy: await startFixture(dir, '--legacy-only', 'legacy') };
-    gw = await startGateway(`${AGENTS}
+    const hiddenFromB = `
+    groups:
+      restricted: { tools: { test_image_content: { action: hide } } }`;
+    gw = await startGateway(`
+auth:
+  agents:
+    agent-a: { key: "${KEY_A}" }
+    agent-b: { key: "${KEY_B}", groups: [restricted] }
 servers:
   modern: { url: ${JSON.stringify(fixtures.modern.url)} }
   legacy: { url: ${JSON.stringify(fixtures.legacy.url)} }
+policies:
+  modern:${hiddenFromB}
+  legacy:${hiddenFromB}
 `);
     gw.gateway.subscribe((event) => decisions.push(event));
   });
@@ -87,6 +97,19 @@ servers:
       const served = await post2026(gw.url(server), 'tools/call', { name: 'test_simple_text', arguments: {} }, as(KEY_A));
       assert.equal(served.body.result?.resultType, 'complete', server);
       assert.equal(decisions.at(-1)!.call.agent?.id, 'agent-a');
+    }
+  });
+
+  test('a group override that hides a tool: that group does not see it, others do, and the list is cacheScope private', async () => {
+    for (const server of ['modern', 'legacy'] as const) {
+      const names = async (key: string) => {
+        const result = (await post2026(gw.url(server), 'tools/list', {}, as(key))).body.result!;
+        assert.equal(result.cacheScope, 'private', server);
+        return (result.tools as Array<{ name: string }>).map((tool) => tool.name);
+      };
+      assert.ok((await names(KEY_A)).includes('test_image_content'), `${server}: agent-a sees it`);
+      assert.ok(!(await names(KEY_B)).includes('test_image_content'), `${server}: agent-b does not`);
+      assert.ok((await names(KEY_A)).includes('test_image_content'), `${server}: and agent-a still does (no shared cache)`);
     }
   });
 
