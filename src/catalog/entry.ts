@@ -26,6 +26,7 @@ export interface EffectiveRule {
   action: Explanation['rule']['action'];
   reason?: string;
   rateLimit?: { max: number; windowMs: number; scope: string };
+  budget?: { amount: string; max: number; windowMs: number; scope: string; giveBackOn: string[] };
   validate?: { inputSchema: boolean; arguments?: Record<string, unknown> };
   conditions: Array<{ if: string; action: string; reason?: string }>;
   /** Where the rule came from. */
@@ -88,6 +89,7 @@ function effectiveRule(explanation: Explanation): EffectiveRule {
     action: rule.action,
     ...(rule.reason === undefined ? {} : { reason: rule.reason }),
     ...(rule.rateLimit ? { rateLimit: { max: rule.rateLimit.max, windowMs: rule.rateLimit.windowMs, scope: rule.rateLimit.scope } } : {}),
+    ...(rule.budget ? { budget: { amount: rule.budget.amount, max: rule.budget.max, windowMs: rule.budget.windowMs, scope: rule.budget.scope, giveBackOn: [...rule.budget.giveBackOn] } } : {}),
     ...(rule.validate ? { validate: { inputSchema: rule.validate.inputSchema, ...(rule.validate.arguments ? { arguments: rule.validate.arguments } : {}) } } : {}),
     conditions: rule.conditions.map((c) => ({ if: c.if, action: c.action, ...(c.reason === undefined ? {} : { reason: c.reason }) })),
   };
@@ -99,7 +101,7 @@ function noPolicyRule(): EffectiveRule {
 }
 
 /** `deny: "Apps are deleted by the platform team."`, `allow, at most 10 per 1m per session, arguments validated`. */
-export function ruleSummary(rule: Pick<EffectiveRule, 'action' | 'reason' | 'rateLimit' | 'validate' | 'conditions'>): string {
+export function ruleSummary(rule: Pick<EffectiveRule, 'action' | 'reason' | 'rateLimit' | 'budget' | 'validate' | 'conditions'>): string {
   const action = rule.action === 'require_approval' ? 'require approval' : rule.action;
   if (rule.action === 'deny') return rule.reason ? `deny: "${rule.reason}"` : 'deny';
   if (rule.action === 'hide') return 'hide';
@@ -110,6 +112,7 @@ export function ruleSummary(rule: Pick<EffectiveRule, 'action' | 'reason' | 'rat
     parts.push(`validated (${what || 'nothing'})`);
   }
   if (rule.rateLimit) parts.push(`at most ${rule.rateLimit.max} per ${formatWindow(rule.rateLimit.windowMs)} per ${rule.rateLimit.scope}`);
+  if (rule.budget) parts.push(`budget ${rule.budget.max} of ${rule.budget.amount} per ${formatWindow(rule.budget.windowMs)} per ${rule.budget.scope}`);
   return parts.join(', ');
 }
 
@@ -118,6 +121,10 @@ export function formatRulePart(part: string, value: unknown): string {
   if (part === 'rate_limit' && typeof value === 'object' && value !== null) {
     const { max, windowMs, scope } = value as { max: number; windowMs: number; scope: string };
     return `{ max: ${max}, window: ${formatWindow(windowMs)}, scope: ${scope} }`;
+  }
+  if (part === 'budget' && typeof value === 'object' && value !== null) {
+    const { amount, max, windowMs, scope, giveBackOn } = value as { amount: string; max: number; windowMs: number; scope: string; giveBackOn: string[] };
+    return `{ amount: ${JSON.stringify(amount)}, max: ${max}, window: ${formatWindow(windowMs)}, scope: ${scope}, give_back_on: [${giveBackOn.join(', ')}] }`;
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

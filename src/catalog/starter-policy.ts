@@ -128,12 +128,28 @@ function exampleRule(e: CatalogEntry): string[] {
       if (example === undefined) return [...lines, 'validate: true'];
       return [...lines, 'validate:', '  input_schema: true', '  arguments:', '    properties:', `      ${yamlKey(example.param)}: ${example.schema}   # ${example.why.replace(/`/g, '')}`];
     }
+    case 'Financial': {
+      // A tool that says how much it moves can be capped by that amount instead of refused.
+      const amount = amountParam(e.params);
+      if (amount !== undefined) {
+        return [
+          `budget: { amount: ${yamlString(`args.${amount}`)}, max: 50000, window: 1d, scope: agent }   # at most this much of ${amount} per agent per day (in its unit)`,
+          'validate: true',
+        ];
+      }
+      return ['action: deny', `reason: ${yamlString(denyReason(e.category, e.risk))}`];
+    }
     case 'Destructive':
-    case 'Financial':
     case 'Admin':
       // The recommended default already holds these for approval; the example shows the stricter choice.
       return ['action: deny', `reason: ${yamlString(denyReason(e.category, e.risk))}`];
   }
+}
+
+/** A numeric parameter named like an amount of money (`amount`, `amount_cents`, `total`, `price`), when the tool has one. */
+function amountParam(params: CatalogEntry['params']): string | undefined {
+  const numeric = params.filter((p) => (p.type === 'number' || p.type === 'integer') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name));
+  return numeric.find((p) => /amount/i.test(p.name))?.name ?? numeric.find((p) => /^(total|price|cost|value|sum)(_|$)/i.test(p.name))?.name;
 }
 
 function denyReason(category: Category, risk: Risk): string {
