@@ -24,11 +24,11 @@
  * the tools its rules name may run, and an `allow` category entry must not open it up. (Entries
  * that deny would only change the wording of the same refusal.)
  */
-import type { Category, Risk, ToolDefinition } from '../catalog/types.js';
+import type { Risk, ToolDefinition } from '../catalog/types.js';
 import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, LIMIT_DEFAULTS } from '../config/build.js';
 import type { Config, Mode, PinningMode } from '../config/types.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { CATEGORY_COUNT, CATEGORY_INDEX, classificationOf, compileDefaults, type CategoryDefault } from './category-defaults.js';
+import { DEFAULT_SLOTS, classificationOf, compileDefaults, defaultSlot, riskTier, type CompiledDefaults } from './category-defaults.js';
 import type { ConditionInput } from './conditions.js';
 import { buildExplanation, configPath, type ExplainInput } from './explain.js';
 import { compileOverrides, overrideFor, type OverrideScope, type ServerOverrides } from './agent-overrides.js';
@@ -107,6 +107,8 @@ interface Resolution {
   readonly byCategory: Array<Governing | undefined> | undefined;
   /** Otherwise, and the definition is missing. */
   unknown: Governing | undefined;
+  /** A `risk:` a rule sets for the tool, which picks the risk row instead of the classifier's risk. */
+  readonly riskOverride?: Risk;
 }
 
 /** Resolutions kept before the cache is emptied; bounds memory when agents call endless names. */
@@ -141,17 +143,14 @@ export function compilePolicy(config: Config): CompiledPolicy {
     if (server.callTimeoutMs !== undefined) callTimeouts.set(id, server.callTimeoutMs);
   }
   const revision = policyRevision({ ...config, policies, defaults });
-  const categoriesHide = [...categories.values()].some((c) => c.plan.config.action === 'hide');
   const toolNameLength = (config.limits ?? LIMIT_DEFAULTS).toolNameLength; // Configs built in code may leave limits out
   return Object.freeze(
-    new Policy({ revision, categoriesHide, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, callTimeouts, toolNameLength, servers, overrides, categories }),
+    new Policy({ revision, mode: config.mode, modes, pinning: config.pinning, pinnings: pinning, callTimeouts, toolNameLength, servers, overrides, categories }),
   );
 }
 
 interface PolicyParts {
   revision: string;
-  /** True when some category default hides: only then does filtering tools/list need the classifier. */
-  categoriesHide: boolean;
   mode: Mode;
   modes: ReadonlyMap<string, Mode>;
   pinning: PinningMode;
@@ -162,7 +161,7 @@ interface PolicyParts {
   servers: ReadonlyMap<string, ServerPlan>;
   /** Per-agent and per-group overrides, for servers that have some. */
   overrides: ReadonlyMap<string, ServerOverrides>;
-  categories: ReadonlyMap<Category, CategoryDefault>;
+  categories: CompiledDefaults;
 }
 
 class Policy implements CompiledPolicy {
@@ -206,7 +205,7 @@ class Policy implements CompiledPolicy {
     const r = this.#resolve(server, tool, overrideFor(this.#parts.overrides.get(server), tool, agent));
     if (r.fixed !== undefined) return r.fixed.action === 'hide';
     // Classify only when a category could hide: tools/list answers bring new objects each time.
-    return this.#parts.categoriesHide && definition !== undefined && this.#byDefinition(r, server, tool, definition).action === 'hide';
+    return this.#parts.categories.hides && definition !== undefined && this.#byDefinition(r, server, tool, definition).action === 'hide';
   }
 
   hidesPerAgent(server: string): boolean {
@@ -319,8 +318,8 @@ class Policy implements CompiledPolicy {
     if (g.kind === 'server_default') {
       return this.#parts.servers.has(server) ? configPath('policies', server, 'default') : `${configPath('policies', server)} (not set: every tool allowed)`;
     }
-    const category = g.plan?.category;
-    return category === undefined ? 'defaults (the tool\'s category is unknown)' : this.#parts.categories.get(category)!.where;
+    const where = g.plan === undefined ? undefined : this.#parts.categories.whereOf(g.plan.pattern);
+    return where ?? 'defaults (the tool\'s category is unknown)';
   }
 
   #validate(plan: RulePlan, call: ToolCall, definition: ToolDefinition | undefined): Verdict | undefined {
@@ -391,13 +390,16 @@ class Policy implements CompiledPolicy {
       const verdict = explicit.actionVerdict;
       return fixed(governing('tool_rule', server, tool, explicit, verdict));
     }
-    if (this.#parts.categories.size === 0 || plans.fallback === 'deny') return fixed(serverDefault(server, tool, plans.fallback));
+    if (!this.#parts.categories.any || plans.fallback === 'deny') return fixed(serverDefault(server, tool, plans.fallback));
     const override = matchRule(plans.categories, tool);
+    const risk = matchRule(plans.risks, tool)?.config.risk as Risk | undefined;
     if (override !== undefined) {
+      // A person who set the category has looked at the tool: only a risk they set moves it to a risk row.
       const where = configPath('policies', server, 'tools', override.pattern);
-      return fixed(categoryGoverning(server, tool, override.config.category!, this.#parts.categories.get(override.config.category!), where));
+      const category = override.config.category!;
+      return fixed(categoryGoverning(server, tool, category, this.#parts.categories.entry(category, riskTier(risk, false)), where));
     }
-    return { fixed: undefined, byCategory: new Array<Governing | undefined>(CATEGORY_COUNT), unknown: undefined };
+    return { fixed: undefined, byCategory: new Array<Governing | undefined>(DEFAULT_SLOTS), unknown: undefined, riskOverride: risk };
   }
 
   /** An override governs whole: its rule for the tool, else its default (overrideFor chose it for one of the two). */
@@ -415,9 +417,12 @@ class Policy implements CompiledPolicy {
       r.unknown ??= unknownCategory(server, tool);
       return r.unknown;
     }
-    const category = classificationOf(definition, server).category;
-    const slot = CATEGORY_INDEX[category];
-    return (r.byCategory![slot] ??= categoryGoverning(server, tool, category, this.#parts.categories.get(category), undefined));
+    const classification = classificationOf(definition, server);
+    const category = classification.category;
+    // A risk set in a rule is a person's judgement of the tool: it also accepts its findings.
+    const tier = riskTier(r.riskOverride ?? classification.risk, r.riskOverride === undefined && classification.findings.some((f) => f.kind === 'poisoning'));
+    const slot = defaultSlot(category, tier);
+    return (r.byCategory![slot] ??= categoryGoverning(server, tool, category, this.#parts.categories.entry(category, tier), undefined));
   }
 }
 

@@ -28,8 +28,10 @@ export function policyRevision(config: Config): string {
     mode: config.mode,
     serverModes,
     policies,
-    // Only the resolved entries count: `profile: recommended` and the same entries written out decide alike.
+    // The resolved entries count, and the profile for its rows by risk and poisoning, which entries
+    // written out do not bring.
     ...(Object.keys(categories).length === 0 ? {} : { categories }),
+    ...(config.defaults?.profile === undefined ? {} : { profile: config.defaults.profile }),
     ...(config.pinning === 'block' || config.pinning === undefined ? {} : { pinning: config.pinning }),
     ...(Object.keys(serverPinning).length === 0 ? {} : { serverPinning }),
   });

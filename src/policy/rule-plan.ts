@@ -122,6 +122,7 @@ export function compileServer(
 
 /** Compiles one category default; its pattern is `category:<Category>`. */
 export function compileCategoryRule(
+  key: string,
   category: Category,
   rule: ToolRuleConfig,
   file: string,
@@ -131,7 +132,7 @@ export function compileCategoryRule(
   const report = (path: string, message: string, hint: string) => {
     problems.push({ file, line: 0, column: 0, path: `/defaults/categories/${category}${path}`, message, hint });
   };
-  return compileRule(`category:${category}`, category, rule, 0, schemas, report);
+  return compileRule(`category:${key}`, category, rule, 0, schemas, report);
 }
 
 function indexRules(plans: readonly RulePlan[]): RuleIndex {

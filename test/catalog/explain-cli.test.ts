@@ -48,8 +48,9 @@ describe('toolgate explain', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^ {2}category {2}Execute \(override at policies\.aws-serverless\.tools\.esm_guidance; the classifier says Read\)$/m);
     assert.match(result.stdout, /^ {2}risk {6}High \(override at policies\.aws-serverless\.tools\.esm_guidance; the classifier says Low\)$/m);
-    assert.match(result.stdout, /^ {2}governed by defaults: recommended \(Execute\) \[defaults: Execute\]$/m);
-    assert.match(result.stdout, /^ {2}rate_limit +\{ max: 10, window: 1m, scope: session \} {2}— from defaults: recommended \(Execute\)$/m);
+    // The override's risk picks the profile's High row: validated and limited per agent.
+    assert.match(result.stdout, /^ {2}governed by defaults: recommended \(Execute, High risk\) \[defaults: Execute\]$/m);
+    assert.match(result.stdout, /^ {2}rate_limit +\{ max: 5, window: 1m, scope: agent \} {2}— from defaults: recommended \(Execute, High risk\)$/m);
   });
 
   test('an unknown tool is a clear error naming the near names', () => {

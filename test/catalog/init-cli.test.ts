@@ -34,7 +34,8 @@ describe('toolgate init', () => {
     assert.match(text, /^defaults: recommended$/m);
     assert.match(text, /^# Read \(\d+\)$/m);
     assert.match(text, /^# Write \(\d+\)$/m);
-    assert.match(text, /^# {3}get-env — High risk — allow \[server default\]\n(?:# {7}.*\n)*?# {7}.*environment variables/m, 'each tool with its risk, rule and why');
+    // get-env is Read/High: the profile's High row validates it and limits it per agent.
+    assert.match(text, /^# {3}get-env — High risk — allow, validated \(input schema\), at most 30 per 1m per agent \[defaults: Read\]\n(?:# {7}.*\n)*?# {7}.*environment variables/m, 'each tool with its risk, rule and why');
     assert.match(text, /^# {7}get-env: +# Read, High risk\n# {9}action: deny$/m, 'an example rule for the risky tool');
 
     const validate = await toolgateAsync(['validate', '-c', out]);

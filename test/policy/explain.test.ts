@@ -12,7 +12,8 @@ const recommended = (): DefaultsConfig => ({ profile: 'recommended', categories:
 const withDefaults = (policies: Record<string, ServerPolicyConfig>, defaults: DefaultsConfig = recommended()): Config => ({ ...config(policies), defaults });
 
 const BUILD = tooldef('aws-ecs', 'build_and_push_image_to_ecr');
-const EXECUTE_RULE = { action: 'allow', validate: { inputSchema: true }, rateLimit: { max: 10, windowMs: 60_000, scope: 'session' }, conditions: [] } as const;
+/** The profile's row for Execute tools of High risk, which the seed tool is. */
+const EXECUTE_RULE = { action: 'allow', validate: { inputSchema: true }, rateLimit: { max: 5, windowMs: 60_000, scope: 'agent' }, conditions: [] } as const;
 
 /** Explanations without the rationale, which is the classifier's wording; checked separately. */
 function shape(e: Explanation): Omit<Explanation, 'rationale'> {
@@ -23,7 +24,7 @@ function shape(e: Explanation): Omit<Explanation, 'rationale'> {
 test('a category default from the profile, classified from the definition', () => {
   const policy = compilePolicy(withDefaults({ 'aws-ecs': server({}) }));
   const e = policy.explain('aws-ecs', 'build_and_push_image_to_ecr', BUILD);
-  const from = 'defaults: recommended (Execute)';
+  const from = 'defaults: recommended (Execute, High risk)';
   assert.deepEqual(shape(e), {
     server: 'aws-ecs',
     tool: 'build_and_push_image_to_ecr',
@@ -45,7 +46,7 @@ test('a category default from the profile, classified from the definition', () =
 test('an entry of the file\'s own is located at defaults.categories, and an override at its rule', () => {
   const defaults: DefaultsConfig = { profile: 'recommended', categories: { ...recommended().categories, Execute: rule('allow', { rateLimit: limit(2, 60, 'tool') }) } };
   const policy = compilePolicy(
-    withDefaults({ 'aws-ecs': server({ build_and_push_image_to_ecr: rule('allow', { category: 'Execute', risk: 'Critical' }) }) }, defaults),
+    withDefaults({ 'aws-ecs': server({ build_and_push_image_to_ecr: rule('allow', { category: 'Execute', risk: 'Medium' }) }) }, defaults),
   );
   const e = policy.explain('aws-ecs', 'build_and_push_image_to_ecr', BUILD);
   const override = 'override at policies.aws-ecs.tools.build_and_push_image_to_ecr';
@@ -53,14 +54,14 @@ test('an entry of the file\'s own is located at defaults.categories, and an over
     server: 'aws-ecs',
     tool: 'build_and_push_image_to_ecr',
     category: { value: 'Execute', source: 'override' },
-    risk: { value: 'Critical', source: 'override' },
+    risk: { value: 'Medium', source: 'override' },
     rule: { action: 'allow', rateLimit: { max: 2, windowMs: 60_000, scope: 'tool' }, conditions: [] },
     source: { kind: 'category_default', key: 'Execute', where: 'defaults.categories.Execute' },
     parts: [
       { part: 'action', value: 'allow', from: 'defaults.categories.Execute' },
       { part: 'rate_limit', value: { max: 2, windowMs: 60_000, scope: 'tool' }, from: 'defaults.categories.Execute' },
       { part: 'category', value: 'Execute', from: override },
-      { part: 'risk', value: 'Critical', from: override },
+      { part: 'risk', value: 'Medium', from: override },
     ],
   });
   // Both overridden: the classifier did not run, so there is no rationale.
