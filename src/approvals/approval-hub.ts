@@ -5,7 +5,7 @@ import { approvalOf, heldByGoneProcess, heldInThisProcess, pendingApproval, refu
 import type { Approval, ApprovalDecision, ApprovalService, ApproveOptions } from './types.js';
 
 /** What is held: the call and the rule, as the approver will see them. */
-export type HoldRequest = Pick<Approval, 'server' | 'tool' | 'arguments' | 'session' | 'requestId' | 'rule' | 'category' | 'risk'> & {
+export type HoldRequest = Pick<Approval, 'server' | 'tool' | 'arguments' | 'session' | 'agent' | 'requestId' | 'rule' | 'category' | 'risk'> & {
   timeoutMs: number;
 };
 

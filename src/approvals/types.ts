@@ -22,6 +22,8 @@ export interface Approval {
   /** The full arguments as held: exactly what is forwarded on approval. */
   arguments: Record<string, unknown>;
   session?: string;
+  /** The verified agent that made the held call (absent in holds stored before agents were recorded). */
+  agent?: string;
   /** The JSON-RPC id of the held call, as the client sent it. */
   requestId: string | number;
   /** The rule that asked for approval (`deploy_webapp`, `category:Destructive`). */

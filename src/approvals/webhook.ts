@@ -34,7 +34,7 @@ export function webhookBody(approval: Approval, format: WebhookConfig['format'],
   const approve = `\`toolgate approvals approve ${slackEscape(approval.id)}\``;
   const lines = [
     `*toolgate: approval needed* for ${code(approval.tool)} on ${code(approval.server)}${classified}`,
-    `Rule: ${code(approval.rule)} · session ${approval.session === undefined ? '(none)' : code(approval.session)} · expires ${new Date(approval.expiresAt).toISOString()}`,
+    `Rule: ${code(approval.rule)}${approval.agent === undefined ? '' : ` · agent ${code(approval.agent)}`} · session ${approval.session === undefined ? '(none)' : code(approval.session)} · expires ${new Date(approval.expiresAt).toISOString()}`,
     '```',
     slackEscape(shown).replaceAll('`', '\\u0060'),
     '```',

@@ -41,6 +41,7 @@ export async function holdForApproval(deps: HoldDeps, input: HoldInput): Promise
     tool: input.call.tool,
     arguments: input.call.args,
     session: input.call.session,
+    agent: input.call.agent?.id,
     requestId: input.requestId,
     rule: input.rule,
     category: input.category,

@@ -55,6 +55,7 @@ export async function approveByRetry(deps: RetryApprovalDeps, input: RetryApprov
     tool: input.call.tool,
     arguments: input.call.args,
     session: input.call.session,
+    agent: input.call.agent?.id,
     requestId: input.requestId,
     rule: input.rule,
     timeoutMs: input.approval.timeoutMs,

@@ -84,6 +84,7 @@ export class ApprovalsPanel {
     this.#fillBadges(approval, badges);
     const meta = h('div', { class: 'approval-meta' },
       h('span', null, 'rule ', h('code', null, approval.rule)),
+      ...(approval.agent ? [h('span', null, 'asked by ', h('strong', null, approval.agent))] : []),
       h('span', null, approval.session ? `session ${approval.session.slice(0, 8)}` : 'no session'),
       h('span', { attrs: { title: new Date(approval.createdAt).toLocaleString() } }, `held ${ago(approval.createdAt)}`),
     );

@@ -194,6 +194,7 @@ function details(row: FeedRow): string {
     }
   }
   if (row.decision === 'approval_pending') bits.push('held for a person');
+  if (row.agent) bits.push(`agent ${row.agent}`);
   if (row.session) bits.push(`session ${row.session.slice(0, 8)}`);
   return bits.join(' · ');
 }
