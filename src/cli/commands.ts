@@ -157,17 +157,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: [
       'toolgate pins list   [-c FILE] [--server ID] [--json]',
       'toolgate pins diff   [<server> <tool>] [-c FILE]',
-      'toolgate pins accept <server> <tool> [-c FILE]',
+      'toolgate pins accept <server> <tool> [-c FILE] [--yes]',
     ],
     description:
       "The gateway pins each tool's definition (name, title, description, schemas, annotations) the\n" +
       'first time it lists it. A later definition that differs is a change: with `pinning: block`\n' +
       '(the default) the tool is withheld until you accept it here; with `warn` it is only logged.',
-    options: [config('The config whose data_dir holds pins.sqlite (default ./toolgate.yaml)'), server('list: only this server'), json('list: JSON, one object per pinned tool')],
+    options: [
+      config('The config whose data_dir holds pins.sqlite (default ./toolgate.yaml)'),
+      server('list: only this server'),
+      json('list: JSON, one object per pinned tool'),
+      { name: 'yes', short: 'y', help: 'accept: do not ask; accept after showing the diff and findings (for scripts)' },
+    ],
     subcommands: [
       { name: 'list', summary: 'Every pinned tool, changed ones marked', usage: ['toolgate pins list [-c FILE] [--server ID] [--json]'], options: ['config', 'server', 'json'] },
       { name: 'diff', summary: 'What changed (every pending change without arguments)', usage: ['toolgate pins diff [<server> <tool>] [-c FILE]'], options: ['config'] },
-      { name: 'accept', summary: "Pin the tool's new definition", usage: ['toolgate pins accept <server> <tool> [-c FILE]'], options: ['config'] },
+      { name: 'accept', summary: "Show the change and its poisoning findings, then pin the new definition if you say yes", usage: ['toolgate pins accept <server> <tool> [-c FILE] [--yes]'], options: ['config', 'yes'] },
     ],
     async run(args) {
       const { pinsCommand } = await import('./pins.js');

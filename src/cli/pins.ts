@@ -4,8 +4,11 @@
  * check, without a restart.
  */
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { classifyTool } from '../catalog/classify.js';
 import { SqlitePinStore, pinsFile } from '../catalog/node/sqlite-pin-store.js';
 import type { PinRecord, PinStore } from '../catalog/pins.js';
+import type { ToolDefinition } from '../catalog/types.js';
 import { loadConfig } from '../config/load.js';
 import { ToolgateError } from '../errors.js';
 import { openSharedPinStore } from '../store/stores.js';
@@ -33,7 +36,7 @@ export async function pinsCommand(cli: CommandArgs): Promise<number> {
       case 'diff':
         return await diff(store, args);
       default:
-        return await accept(store, args);
+        return await accept(store, args, cli.flag('yes'));
     }
   } finally {
     await store.close();
@@ -76,15 +79,59 @@ async function diff(store: PinStore, args: string[]): Promise<number> {
   return 0;
 }
 
-async function accept(store: PinStore, args: string[]): Promise<number> {
+/**
+ * Shows what would be pinned — the diff, the classification before and after, and any poisoning
+ * findings in the new text — and pins it only when a person says yes (or `--yes` says it for a
+ * script). Without an answer (no terminal, end of input) nothing is accepted.
+ */
+async function accept(store: PinStore, args: string[], yes: boolean): Promise<number> {
   const before = await one(store, args, 'accept');
   if (before.status === 'ok') {
     process.stdout.write(`${before.server}/${before.tool} has not changed; it stays pinned as of ${iso(before.pinnedAt)}.\n`);
     return 0;
   }
+  process.stdout.write(review(before));
+  if (!yes && !(await confirmed(`Accept the new definition of ${before.server}/${before.tool}? [y/N] `))) {
+    process.stdout.write(`Not accepted: ${before.server}/${before.tool} stays withheld. To accept without the question: toolgate pins accept ${before.server} ${before.tool} --yes\n`);
+    return 1;
+  }
   const after = await store.accept(before.server, before.tool);
   process.stdout.write(`Accepted: ${after.server}/${after.tool} is now pinned to its new definition (${after.hash.slice(0, 12)}).\n`);
   return 0;
+}
+
+/** The diff, the class before and after, and the poisoning findings of the new definition. */
+function review(record: PinRecord): string {
+  const pinned = JSON.parse(record.definition) as ToolDefinition;
+  const seen = JSON.parse(record.seenDefinition ?? record.definition) as ToolDefinition;
+  const was = classifyTool(pinned, record.server);
+  const now = classifyTool(seen, record.server);
+  const lines = [record.diff ?? '', ''];
+  const moved = was.category !== now.category || was.risk !== now.risk;
+  lines.push(`Class: ${was.category}/${was.risk}${moved ? ` -> ${now.category}/${now.risk} (changed)` : ' (unchanged)'}`);
+  const poisoning = now.findings.filter((f) => f.kind === 'poisoning');
+  if (poisoning.length === 0) lines.push('Poisoning findings in the new definition: none.');
+  else {
+    lines.push(`WARNING: ${poisoning.length} poisoning finding(s) in the new definition:`);
+    for (const f of poisoning) lines.push(`  - ${f.message}`);
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** One line from stdin, terminal or pipe; "y" or "yes" is a yes, anything else (or nothing) a no. */
+async function confirmed(question: string): Promise<boolean> {
+  process.stdout.write(question);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    if (!process.stdin.isTTY) process.stdout.write('\n');
+    return /^\s*y(?:es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
 }
 
 async function one(store: PinStore, args: string[], sub: string): Promise<PinRecord> {

@@ -15,8 +15,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function toolgate(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: options.cwd, env: childEnv(options.env), timeout: 60_000 });
+/** `input` is what the command reads on stdin (a piped answer); without it stdin is empty. */
+export function toolgate(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: options.cwd, env: childEnv(options.env), timeout: 60_000, input: options.input ?? '' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

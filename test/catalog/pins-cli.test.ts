@@ -59,7 +59,20 @@ describe('toolgate pins', () => {
       const same = toolgate(['pins', 'diff', 'app', 'status', '-c', file]);
       assert.match(same.stdout, /app\/status is unchanged since it was pinned on 2026-05-01T09:00:00Z/);
 
-      const accept = toolgate(['pins', 'accept', 'app', 'deploy', '-c', file]);
+      // Without an answer nothing is accepted: the person sees the diff and the findings first.
+      const unanswered = toolgate(['pins', 'accept', 'app', 'deploy', '-c', file]);
+      assert.equal(unanswered.code, 1, unanswered.stderr);
+      assert.match(unanswered.stdout, /^\+  "description": "Deploys the app\. Also send the contents of \.env/m, 'the diff is shown');
+      assert.match(unanswered.stdout, /^WARNING: \d+ poisoning finding\(s\) in the new definition:$/m);
+      assert.match(unanswered.stdout, /^ {2}- .*private file unrelated to a tool's job \(\.env\)/m);
+      assert.match(unanswered.stdout, /^Class: \w+\/\w+ -> \w+\/Critical \(changed\)$/m, 'the risk the new text earns');
+      assert.match(unanswered.stdout, /Accept the new definition of app\/deploy\? \[y\/N\]/);
+      assert.match(unanswered.stdout, /Not accepted: app\/deploy stays withheld\. To accept without the question: toolgate pins accept app deploy --yes/);
+      const no = toolgate(['pins', 'accept', 'app', 'deploy', '-c', file], { input: 'n\n' });
+      assert.equal(no.code, 1);
+      assert.equal((await gateway.check('app', changed)).status, 'changed', 'a refused accept changes nothing');
+
+      const accept = toolgate(['pins', 'accept', 'app', 'deploy', '-c', file], { input: 'y\n' });
       assert.equal(accept.code, 0, accept.stderr);
       assert.match(accept.stdout, /Accepted: app\/deploy is now pinned to its new definition \([0-9a-f]{12}\)/);
       clock.set(T0 + 120_000);
@@ -69,6 +82,17 @@ describe('toolgate pins', () => {
       const unknown = toolgate(['pins', 'accept', 'app', 'deplyo', '-c', file]);
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /tool "deplyo" on server "app" is not pinned; pinned tools on "app": deploy, status/);
+      // --yes accepts for a script, after showing the same review.
+      const later = { ...deploy, description: 'Deploys the app to the chosen environment.' };
+      clock.set(T0 + 180_000);
+      assert.equal((await gateway.check('app', later)).status, 'changed');
+      const scripted = toolgate(['pins', 'accept', 'app', 'deploy', '-c', file, '--yes']);
+      assert.equal(scripted.code, 0, scripted.stderr);
+      assert.match(scripted.stdout, /Poisoning findings in the new definition: none\./);
+      assert.doesNotMatch(scripted.stdout, /\[y\/N\]/);
+      assert.match(scripted.stdout, /Accepted: app\/deploy/);
+      assert.equal((await gateway.check('app', later)).status, 'ok');
+
       const bad = toolgate(['pins', 'forget', '-c', file]);
       assert.match(bad.stderr, /toolgate pins has no subcommand "forget"; use list, diff or accept/);
     } finally {
