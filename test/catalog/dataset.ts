@@ -96,9 +96,11 @@ export function groupedByServer(outcomes: Outcome[]): { servers: number; categor
 }
 
 /**
- * The servers held out while the rubric-based classifier was written (every fourth file in sorted
- * order, from the third): their agreement was measured before any of their disagreements were
- * read, and is printed apart so a drop there shows over-fitting to the others.
+ * The servers held out while the rubric-based classifier was first written (every fourth file in
+ * sorted order, from the third). Measured before any of their disagreements were read, they
+ * scored 86.0% category / 73.1% risk against 97.5% / 89.5% on the others; they were tuned on
+ * afterwards, so their figure now is a regression check, not a held-out measure. A new labelled
+ * server added here is the honest test of generalisation: read its number before its mistakes.
  */
 export function heldOut(files: DatasetFile[]): { tuned: DatasetFile[]; held: DatasetFile[] } {
   return { tuned: files.filter((_, i) => i % 4 !== 2), held: files.filter((_, i) => i % 4 === 2) };
