@@ -29,6 +29,8 @@ export const ERROR_TABLE: Readonly<Record<ToolgateErrorCode, ErrorAnswer>> = Obj
   config_unreadable: answer(500, INTERNAL_ERROR),
   unknown_server: answer(404),
   unknown_session: answer(404, SESSION_ERROR),
+  /** Misdirected: a session of another instance of a fleet (the load balancer is not sticky). */
+  wrong_instance: answer(421, SESSION_ERROR),
   session_required: answer(400),
   body_too_large: answer(413),
   parse_error: answer(400, PARSE_ERROR),

@@ -8,6 +8,7 @@ export type ToolgateErrorCode =
   | 'config_unreadable'
   | 'unknown_server'
   | 'unknown_session'
+  | 'wrong_instance'
   | 'session_required'
   | 'body_too_large'
   | 'parse_error'

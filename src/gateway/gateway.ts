@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AdminApi } from '../admin/admin-api.js';
@@ -23,6 +24,9 @@ import { ModernGateway } from './modern-host.js';
 import { ProxySession } from './proxy-session.js';
 import { SharedUpstreamHub } from './shared-upstream.js';
 import { UpstreamConnector } from './upstreams.js';
+
+/** This process among a fleet's instances; new at every start. */
+const INSTANCE_TAG = randomBytes(6).toString('base64url');
 
 export interface GatewayOptions {
   config: Config;
@@ -277,6 +281,7 @@ export class Gateway implements GatewayContext, SessionHost {
       limits: () => this.#config.limits,
       log: this.log,
       routes: (request, response, url) => this.#routes(request, response, url),
+      ...(this.#stores.shared ? { instanceTag: INSTANCE_TAG } : {}),
       authenticate: (request, response, serverId) => this.#gate.admit(request, response, serverId),
       otherGeneration: (request, response, serverId, body, agent) => this.#modern.edge.handle(request, response, serverId, body, agent),
     });

@@ -19,9 +19,9 @@ let redisLibrary: typeof import('redis') | undefined;
 const redis = () => (redisLibrary ??= createRequire(import.meta.url)('redis') as typeof import('redis'));
 
 /** How long one command may take before it fails as a store error. */
-const COMMAND_TIMEOUT_MS = 2_000;
+const COMMAND_TIMEOUT_MS = 5_000;
 /** How long a connection attempt may take. */
-const FIRST_CONNECT_MS = 2_000;
+const FIRST_CONNECT_MS = 5_000;
 
 /** A Lua script run with EVALSHA (loaded by EVAL the first time a server does not know it). */
 export interface LuaScript {
@@ -130,6 +130,8 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (--this.#refs > 0 || this.#closed) return;
     this.#closed = true;
+    // A client destroyed in the middle of its first connection attempt would connect anyway.
+    await within(this.#firstConnect, FIRST_CONNECT_MS);
     // A client still trying to reconnect would wait for Redis to close; destroy it instead.
     await Promise.all([this.#client, this.#subscriber].map((client) => client?.isOpen && (client.isReady ? client.close().catch(() => client.destroy()) : client.destroy())));
   }

@@ -39,6 +39,20 @@ describe('a fleet of three gateways on one Redis', () => {
       assert.ok(results.filter((result) => result.isError).every((result) => decisionOf(result)?.decision === 'rate_limited'));
       await Promise.all(clients.map((client) => client.ping()));
       assert.equal(receivedToolCalls(fleet.recordFile).filter((name) => name === 'echo').length, 20, "the upstream's log: exactly 20 ran");
+
+      // A session opened on A, sent to B (a load balancer that is not sticky): a clear 421, not a 404 that makes clients start over.
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+      const opened = await fetch(`http://127.0.0.1:${fleet.instances[0].port}/mcp/app`, { method: 'POST', headers, body: JSON.stringify(initialize) });
+      const session = opened.headers.get('mcp-session-id')!;
+      await opened.body?.cancel();
+      const misrouted = await fetch(`http://127.0.0.1:${fleet.instances[1].port}/mcp/app`, {
+        method: 'POST',
+        headers: { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      assert.equal(misrouted.status, 421);
+      assert.match(JSON.stringify(await misrouted.json()), /belongs to another toolgate instance.*route on the Mcp-Session-Id header/);
     } finally {
       await fleet.close();
     }

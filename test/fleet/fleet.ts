@@ -92,6 +92,7 @@ export async function startFleet(options: { count: number; redisUrl: string; pre
       return { stdout: result.stdout, stderr: result.stderr, status: result.status };
     },
     async close() {
+      if (process.env.TOOLGATE_TEST_LOG) for (const instance of instances) process.stderr.write(`--- ${instance.name}\n${instance.process.output()}\n`);
       await Promise.allSettled(clients.map((client) => client.close()));
       await Promise.all(instances.map((instance) => instance.process.stop()));
     },

@@ -53,6 +53,12 @@ export interface HttpEdgeOptions extends HostPolicy {
    * answered). Runs before anything else is done for an MCP request.
    */
   authenticate: (request: IncomingMessage, response: ServerResponse, serverId: string) => Promise<Agent | undefined>;
+  /**
+   * This instance's tag when it is one of a fleet: session ids start with it (`<tag>.<uuid>`), and
+   * a session id of another instance is answered 421 naming sticky routing, not 404 (on which a
+   * client would silently start a new session).
+   */
+  instanceTag?: string;
   /** Other routes (health, admin); return true when handled. */
   routes?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
@@ -61,6 +67,8 @@ const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
 /** A request target that is already a normalized MCP path: no query, dot segments or escapes. */
 const PLAIN_MCP_PATH = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/;
 const ENDED_SESSIONS_REMEMBERED = 1000;
+/** A session id made by an instance of a fleet: its tag, a dot, a UUID. */
+const FLEET_SESSION = /^([A-Za-z0-9_-]{8})\.[0-9a-f-]{36}$/;
 /** How often idle sessions are looked for, as a share of the idle timeout, within bounds. */
 const SWEEPS_PER_IDLE_TIMEOUT = 4;
 const SWEEP_MS = { min: 25, max: 30_000 };
@@ -234,7 +242,7 @@ export class HttpEdge {
 
   #openSession(serverId: string, agent: Agent): HttpSession {
     this.#checkSessionLimits(serverId);
-    const id = randomUUID();
+    const id = this.#options.instanceTag === undefined ? randomUUID() : `${this.#options.instanceTag}.${randomUUID()}`;
     const handler = this.#options.host.openSession(serverId, id, agent);
     const session = new HttpSession({
       id,
@@ -261,6 +269,13 @@ export class HttpEdge {
     const id = Array.isArray(header) ? header[0] : header;
     const session = this.sessions.get(id);
     if (!session || session.serverId !== serverId || session.agentKey !== agent.key) {
+      const tag = FLEET_SESSION.exec(id)?.[1];
+      if (this.#options.instanceTag !== undefined && tag !== undefined && tag !== this.#options.instanceTag) {
+        throw new ToolgateError(
+          'wrong_instance',
+          `Session ${id} belongs to another toolgate instance of this fleet (${tag}; this one is ${this.#options.instanceTag}), or to this one before a restart; the load balancer must route every request of a session to the instance that created it (route on the Mcp-Session-Id header; see the README, "Running as a fleet")`,
+        );
+      }
       const why = this.#endedSessions.get(id);
       throw new ToolgateError('unknown_session', `Session not found: ${why ? `session ${id} ended because ${why}` : `no session ${id} on server "${serverId}"`}; start a new session with initialize`);
     }
