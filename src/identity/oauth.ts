@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import type { OAuthConfig } from '../config/types.js';
@@ -14,6 +15,14 @@ const FETCH_TIMEOUT_MS = 5_000;
 const DISCOVERY_RETRY_MS = 5_000;
 /** Largest issuer metadata document read. */
 const MAX_METADATA_BYTES = 256 * 1024;
+/**
+ * Verified tokens remembered, so a session's every request does not verify the same signature
+ * again (a signature check costs ~100x a cache lookup). Bounded; an entry lasts until the token
+ * expires (with the allowed skew) and at most `VERIFIED_TTL_MS`, so a key the issuer withdraws
+ * stops letting its tokens in within that time.
+ */
+const MAX_VERIFIED = 10_000;
+const VERIFIED_TTL_MS = 60_000;
 
 
 /**
@@ -28,6 +37,8 @@ export class OAuthVerifier implements TokenVerifier {
   readonly #log: Logger;
   #keys?: Promise<JWTVerifyGetKey>;
   #discoveryFailedAt = Number.NEGATIVE_INFINITY;
+  /** SHA-256 of a token (for this server's audience) → its agent, until `until` (ms epoch). */
+  readonly #verified = new Map<string, { outcome: AuthOutcome; until: number }>();
 
   constructor(config: OAuthConfig, log: Logger) {
     this.#config = config;
@@ -36,13 +47,30 @@ export class OAuthVerifier implements TokenVerifier {
 
   async verify(token: string, serverId: string, publicUrl: string): Promise<AuthOutcome | undefined> {
     if (!JWT_SHAPE.test(token)) return undefined;
+    const audience = this.#config.audience ?? [publicUrl, `${publicUrl}/mcp/${encodeURIComponent(serverId)}`];
+    const cacheKey = createHash('sha256').update(token).update('\0').update(audience.join('\0')).digest('base64url');
+    const cached = this.#verified.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.outcome;
+    if (cached) this.#verified.delete(cacheKey);
+    const outcome = await this.#verify(token, audience);
+    if (outcome.ok) this.#remember(cacheKey, outcome);
+    return outcome;
+  }
+
+  #remember(cacheKey: string, outcome: Extract<AuthOutcome, { ok: true }>): void {
+    const exp = outcome.agent.claims.exp;
+    if (typeof exp !== 'number') return;
+    if (this.#verified.size >= MAX_VERIFIED) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(cacheKey, { outcome, until: Math.min(exp * 1000 + this.#config.clockSkewMs, Date.now() + VERIFIED_TTL_MS) });
+  }
+
+  async #verify(token: string, audience: string[]): Promise<AuthOutcome> {
     let keys: JWTVerifyGetKey;
     try {
       keys = await this.#jwks();
     } catch (error) {
       return unavailable(`toolgate cannot read the signing keys of ${this.#config.issuer}: ${(error as Error).message}`);
     }
-    const audience = this.#config.audience ?? [publicUrl, `${publicUrl}/mcp/${encodeURIComponent(serverId)}`];
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {

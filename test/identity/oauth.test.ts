@@ -155,6 +155,25 @@ policies:
     assert.equal((await post(gw.url('app'), initializeBody(), { authorization: `Bearer ${old}` })).status, 200);
   });
 
+  test('a remembered verification ends when the token expires: a short-lived token is let in, then refused', async () => {
+    const strict = await startGateway(`
+auth:
+  oauth: { issuer: ${idp.issuer}, clock_skew: 1s }
+servers:
+  app: $RECORDING
+`);
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const shortLived = await forge({ exp: now + 3, aud: strict.url('app') });
+      const status = async () => (await post(strict.url('app'), initializeBody(), { authorization: `Bearer ${shortLived}` })).status;
+      assert.equal(await status(), 200);
+      assert.equal(await status(), 200, 'again, from the remembered verification');
+      await eventually(async () => (await status()) === 401, 20_000, 'the expired token to be refused');
+    } finally {
+      await strict.close();
+    }
+  });
+
   test('an unknown kid while the JWKS is unreachable: 503, fail closed; API keys and known keys keep working', async () => {
     const known = await token(CI);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
