@@ -63,12 +63,22 @@ export function repositoryBuild(repoRoot: string): Snapshot {
   return { root: repoRoot, commit: `${head}+dist`, typeErrors: [] };
 }
 
-/** Whether the build has an audit trail, asked of its own `toolgate schema` (the config's JSON Schema). */
+/** The build's own config schema (`toolgate schema`), asked once per build. */
+const schemas = new Map<string, { properties?: { audit?: { properties?: { enabled?: unknown } }; limits?: unknown } }>();
+function schemaOf(cli: string) {
+  let schema = schemas.get(cli);
+  if (!schema) schemas.set(cli, (schema = JSON.parse(execFileSync(process.execPath, [cli, 'schema'], { encoding: 'utf8' }))));
+  return schema!;
+}
+
+/** Whether the build has an audit trail, asked of its own config schema. */
 export function buildHasAudit(cli: string): boolean {
-  const schema = JSON.parse(execFileSync(process.execPath, [cli, 'schema'], { encoding: 'utf8' })) as {
-    properties?: { audit?: { properties?: { enabled?: unknown } } };
-  };
-  return schema.properties?.audit?.properties?.enabled !== undefined;
+  return schemaOf(cli).properties?.audit?.properties?.enabled !== undefined;
+}
+
+/** Whether the build's config has `limits:` (builds from before it refuse the key, and have no limits to raise). */
+export function buildHasLimits(cli: string): boolean {
+  return schemaOf(cli).properties?.limits !== undefined;
 }
 
 /** Whether `rev` is an ancestor of HEAD (then a comparison against it reads as before → after). */

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSupport } from './audit.js';
 import { freePort, startProcess, waitForHttp, waitForLine, type Started } from './processes.js';
+import { buildHasLimits } from './snapshot.js';
 
 export interface TargetContext {
   /** The repository: node_modules (supergateway, mcp-proxy) and the working directory. */
@@ -106,7 +107,7 @@ export async function startToolgate(
   const run = `${name}-${++started}`;
   const file = join(context.workDir, `toolgate-${run}.yaml`);
   const dataDir = join(context.workDir, `data-${run}`);
-  writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy, cli === context.toolgateCli));
+  writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy, buildHasLimits(cli)));
   const proxy = startProcess(`toolgate (${name})`, process.execPath, [...nodeArgs, cli, 'serve', '-c', file], { cwd: context.repoRoot });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
