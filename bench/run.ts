@@ -39,7 +39,7 @@ const HELP = `npm run bench [-- options]
                        (no private build); writes to a new temp folder unless --out
   --out DIR            where results.json, RESULTS.md and chart.svg go (default: bench/)
   --sessions LIST      session counts, default 1,16,64 (quick: 1,16)
-  --seconds N          measured seconds per round and cell, default 3 (quick: 0.8)
+  --seconds N          measured seconds per round and cell, default 3 (quick: 0.5)
   --rounds N           rounds per cell, interleaved, default 3 (quick: 1)
   --only LIST          only these targets: ${TARGET_IDS.join(', ')}
   --toolgate-cli PATH  the toolgate under test (default: src/ as committed at HEAD, built
@@ -145,9 +145,9 @@ function settings(argv: string[]): Settings | undefined {
     out,
     sessions: numbers(values.sessions ?? (quick ? '1,16' : '1,16,64'), '--sessions'),
     warmupMs: quick ? 250 : 1500,
-    durationMs: seconds(values.seconds ?? (quick ? '0.8' : '3')) * 1000,
+    durationMs: seconds(values.seconds ?? (quick ? '0.5' : '3')) * 1000,
     rounds: numbers(values.rounds ?? (quick ? '1' : '3'), '--rounds')[0],
-    idleSessions: quick ? 200 : 10_000,
+    idleSessions: quick ? 100 : 10_000,
     only,
     toolgateCli: values['toolgate-cli'] === undefined ? undefined : resolve(values['toolgate-cli']),
     compareCli,
@@ -295,7 +295,8 @@ async function main(): Promise<number> {
       for (const row of policy) log(`  ${row.rules} rules: realistic rule p99 ${row.echo.p99Micros.toFixed(2)} µs, mix p99 ${row.mixed.p99Micros.toFixed(2)} µs`);
     }
 
-    if (!s.skipPolicy) {
+    // Not in a quick run: a 32 MB and a 128 MB line are seconds of a loaded machine, for a figure no quick check reads.
+    if (!s.skipPolicy && !s.quick) {
       const framing = JSON.parse(execFileSync(process.execPath, [join(build.root, 'dist', 'bench', 'line-framing.js')], { cwd: REPO_ROOT, encoding: 'utf8' })) as LineFramingResult;
       log(`stdio line framing: a 32 MB line in 64 KB chunks ${framing.line32MbMs.toFixed(0)} ms; a 128 MB line cut at 2 KB ${framing.cut128MbMs.toFixed(0)} ms (goal: linear, well under 1 s each)`);
     }
