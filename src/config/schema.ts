@@ -410,7 +410,7 @@ const stateSchema = {
       type: 'string',
       enum: ['closed', 'open'],
       description:
-        'When Redis cannot be reached. `closed` (default): calls under a rate limit are refused with the reason. `open`: they are forwarded uncounted (logged). Pin checks and approval holds always fail closed.',
+        'When Redis cannot be reached. `closed` (default): calls under a rate limit are refused with the reason. `open`: they are forwarded uncounted (logged). Budgets, pin checks and approval holds always fail closed.',
     },
   },
 };

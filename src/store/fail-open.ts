@@ -1,7 +1,10 @@
 /**
  * `state.on_unavailable: open`: when the shared store cannot be reached, a call under a rate
- * limit or budget is forwarded uncounted instead of refused. Only store errors are turned into
- * admissions (a RangeError is a bug in the caller and still rejects); each outage is logged once.
+ * limit is forwarded uncounted instead of refused. Only store errors are turned into admissions
+ * (a RangeError is a bug in the caller and still rejects); each outage is logged once.
+ *
+ * Budgets (`bg:` keys, src/policy/rate-limit-key.ts) always fail closed: a spend cap that lifts
+ * itself while Redis is away would let an agent move any amount of money or data.
  */
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
@@ -19,8 +22,8 @@ export function failOpen(store: RateLimitStore, log?: Logger): RateLimitStore {
         failing = false;
         return take;
       } catch (error) {
-        if (!(error instanceof ToolgateError && error.code === 'store_error')) throw error;
-        if (!failing) log?.warn({ err: error }, 'the shared store is unreachable: calls under rate limits and budgets are forwarded uncounted (state.on_unavailable: open)');
+        if (!(error instanceof ToolgateError && error.code === 'store_error') || key.startsWith('bg:')) throw error;
+        if (!failing) log?.warn({ err: error }, 'the shared store is unreachable: calls under rate limits are forwarded uncounted, calls under budgets refused (state.on_unavailable: open)');
         failing = true;
         return { allowed: true, spent: 0, remaining: max, retryAfterMs: 0, freesAmount: 0, undo: NOOP };
       }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BudgetConfig, Mode } from '../../src/config/types.js';
+import { ToolgateError } from '../../src/errors.js';
 import { decide } from '../../src/gateway/decide.js';
+import { failOpen } from '../../src/store/fail-open.js';
 import { namedAgent, type Agent } from '../../src/identity/agent.js';
 import { compilePolicy } from '../../src/policy/compile.js';
 import { decisionMeta, policyViolationText } from '../../src/policy/decide.js';
@@ -264,6 +266,20 @@ describe('budgets: deciding', () => {
     assert.equal(over.decision.mode, 'monitor');
     assert.equal(budgetOf((await decide(p, refund(10_000), store, T0 + 2)).decision)?.spent, 40_000, 'the refused amount was not counted');
     await store.close();
+  });
+
+  test('state.on_unavailable: open lifts rate limits while the store is away, never budgets', async () => {
+    const down: RateLimitStore = {
+      take: () => Promise.reject(new ToolgateError('store_error', 'Redis is unreachable')),
+      close: async () => {},
+    };
+    const open = failOpen(down);
+    const p = payments();
+    const budgeted = await decide(p, refund(10), open, T0);
+    assert.equal(budgeted.decision.kind, 'deny');
+    assert.match((budgeted.decision as { reason: string }).reason, /^The budget could not be checked because the budget store failed \(Redis is unreachable\)/);
+    assert.equal((await open.take('rl:tool:["srv","x","x"]', 1, MINUTE, T0)).allowed, true, 'a rate limit is forwarded uncounted');
+    await assert.rejects(open.take('bg:tool:["srv","x","x"]', 100, MINUTE, T0, 5), /Redis is unreachable/);
   });
 
   test('a failing store refuses the call (fail closed) and gives back the rate-limit slot already taken', async () => {
