@@ -72,3 +72,15 @@ test('toolgate explain files write_file --agent ci-bot: the agent\'s own rule', 
   assert.match(stdout, /For agent ci-bot \(groups: ci\)/);
   assert.match(stdout, /governed by policies\.files\.agents\.ci-bot\.tools\."?write_file/);
 });
+
+test('the demo config knows one agent by a key it documents, serves anonymous callers, and lets that agent move files', async () => {
+  const demo = readFileSync(join(REPO_ROOT, 'examples', 'demo.yaml'), 'utf8');
+  const key = /Authorization: Bearer (\S+)/.exec(demo)![1];
+  const config = parseConfig(demo, 'demo.yaml', {});
+  assert.equal(config.auth?.anonymous, 'allow');
+  const { stdout } = await bash(`printf %s "${key}" | sha256sum`);
+  assert.equal(config.auth?.agents['demo-agent'].keySha256, stdout.split(' ')[0]);
+  const policy = compilePolicy(config);
+  assert.equal(policy.evaluate({ server: 'files', tool: 'move_file', args: {}, agent: namedAgent('demo-agent', ['trusted'], 'api_key') }).kind, 'allow');
+  assert.equal(policy.evaluate({ server: 'files', tool: 'move_file', args: {} }).kind, 'deny');
+});
