@@ -105,6 +105,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'test',
+    summary: "Check the policy against cases: each call and the decision it must get",
+    usage: ['toolgate test CASES.yaml [-c FILE] [--tools-json FILE]'],
+    description:
+      'Runs each case of CASES.yaml — `cases: [{ name?, server, tool, args?, agent?, groups?, session?,\n' +
+      '  expect: allow|deny|hide|hold|invalid|rate_limited|over_budget, reason?: substring }]` — in order\n' +
+      'against the compiled policy, offline, through the same decision the gateway makes (rate limits\n' +
+      'count across the cases). Definitions come from --tools-json (for every server) or are listed once\n' +
+      'from each live server. A failure shows the expected and the actual decision, its rule and reason;\n' +
+      'any failure exits 1.',
+    options: [config(), toolsJson],
+    async run(args) {
+      const { policyTestCommand } = await import('./policy-test.js');
+      return policyTestCommand(args);
+    },
+  },
+  {
     name: 'explain',
     summary: 'Why a tool gets its rule, and where each part comes from',
     usage: ['toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--agent NAME [--group G ...]] [--json]'],
