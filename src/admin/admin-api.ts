@@ -35,6 +35,8 @@ import { resolveAdminToken, type AdminToken } from './token.js';
 export interface AdminHost {
   readonly config: Config;
   policy(): CompiledPolicy;
+  /** The instances of the fleet this gateway is one of, with their policy revisions; absent when it is not in a fleet. */
+  fleet?(): Array<{ instance: string; process: string; policyRevision: string; seenAt: number }> | undefined;
   serverIds(): string[];
   readonly sessionCount: number;
   sessionsByServer(): Record<string, number>;
@@ -311,6 +313,7 @@ export class AdminApi {
       version: VERSION,
       mode: config.mode,
       policyRevision: policy.revision,
+      ...(host.fleet?.() ? { fleet: host.fleet() } : {}),
       configFile: config.file ?? null,
       startedAt: this.#startedAt,
       now: host.now(),

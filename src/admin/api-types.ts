@@ -31,6 +31,8 @@ export interface Overview {
   version: string;
   mode: Mode;
   policyRevision: string;
+  /** A fleet's instances (shared Redis state) with the policy revision each runs; absent for a lone gateway. */
+  fleet?: Array<{ instance: string; process: string; policyRevision: string; seenAt: number }>;
   configFile: string | null;
   startedAt: number;
   now: number;

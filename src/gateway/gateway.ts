@@ -16,6 +16,8 @@ import { keptName, keptText } from '../text-bounds.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { openStores, stateBackend, type Stores } from '../store/stores.js';
+import type { FleetMember, FleetRegistry } from '../store/fleet-registry.js';
+import { THIS_PROCESS } from '../approvals/deciding.js';
 import { openTracing, type Tracing } from '../telemetry/tracing.js';
 import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-server.js';
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
@@ -55,6 +57,7 @@ export class Gateway implements GatewayContext, SessionHost {
   readonly pins: PinStore;
   readonly tracing?: Tracing;
   readonly #stores: Stores;
+  readonly #fleet?: FleetRegistry;
   #config: Config;
   #policy: CompiledPolicy;
   /** Built from `auth` with the policy, swapped with it on reload. */
@@ -83,6 +86,7 @@ export class Gateway implements GatewayContext, SessionHost {
     this.#gate = new HttpGate({ authenticator: () => this.#authenticator, auth: () => this.#config.auth, serverIds: () => this.serverIds(), log: options.log });
     this.now = options.now ?? Date.now;
     this.#stores = openStores(options.config, this.now, options.log);
+    this.#fleet = this.#stores.shared?.joinFleet(() => ({ instance: INSTANCE_TAG, process: THIS_PROCESS, policyRevision: this.#policy.revision }));
     this.rateLimits = options.rateLimits ?? this.#stores.rateLimits;
     // Audit: subscribed first, so the record is journaled before anything else sees the decision.
     this.audit = options.audit === undefined ? openAuditLog(options.config, options.log) : (options.audit ?? undefined);
@@ -188,6 +192,7 @@ export class Gateway implements GatewayContext, SessionHost {
     this.#reloads.applied++;
     this.#reloads.lastAppliedAt = this.now();
     this.log.info({ policyRevision: policy.revision }, 'configuration reloaded');
+    void this.#fleet?.refresh(); // the fleet sees the new revision now
     if (listenChanged) this.log.warn('listen address changes take effect only after a restart');
     if (telemetryChanged) this.log.warn('telemetry changes take effect only after a restart');
     if (stateChanged) this.log.warn(`data_dir and state.backend changes take effect only after a restart; pins and approvals stay in the ${this.#stores.backend} store until then`);
@@ -307,10 +312,15 @@ export class Gateway implements GatewayContext, SessionHost {
     return { pooledSessions: this.#modern.pooledSessions, parkedCallsExpired: this.#modern.parkedCallsExpired };
   }
 
+  /** The instances of this fleet with their policy revisions (absent: not a fleet). */
+  fleet(): FleetMember[] | undefined {
+    return this.#fleet?.members;
+  }
+
   /** Where shared state lives and whether it can be reached now (a Redis outage refuses only calls that need it). */
-  stateHealth(): { backend: string; redis?: 'up' | 'down' } {
+  stateHealth(): { backend: string; redis?: 'up' | 'down'; instance?: string } {
     const shared = this.#stores.shared;
-    return shared ? { backend: this.#stores.backend, redis: shared.state() } : { backend: this.#stores.backend };
+    return shared ? { backend: this.#stores.backend, redis: shared.state(), instance: INSTANCE_TAG } : { backend: this.#stores.backend };
   }
 
   /** The admin API, dashboard and metrics; present once listening. */

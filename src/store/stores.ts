@@ -25,6 +25,7 @@ import { RedisApprovalStore } from './redis/redis-approval-store.js';
 import { RedisPinStore } from './redis/redis-pin-store.js';
 import { RedisRateLimitStore } from './redis/redis-rate-limit-store.js';
 import { failOpen } from './fail-open.js';
+import { FleetRegistry, type FleetMember } from './fleet-registry.js';
 
 export interface Stores {
   readonly backend: StateConfig['backend'];
@@ -33,7 +34,13 @@ export interface Stores {
   /** Rate-limit and budget counters: shared in Redis; in each process's memory with the embedded backends. */
   readonly rateLimits: RateLimitStore;
   /** Whether the shared store can be reached now; absent for embedded backends. */
-  readonly shared?: { kind: 'redis'; where: string; state: () => RedisState };
+  readonly shared?: {
+    kind: 'redis';
+    where: string;
+    state: () => RedisState;
+    /** Starts telling the fleet about this instance; the registry is closed with the stores. */
+    joinFleet(self: () => Omit<FleetMember, 'seenAt'>): FleetRegistry;
+  };
   close(): Promise<void>;
 }
 
@@ -48,6 +55,7 @@ export function openStores(config: Config, now: () => number, log?: Logger): Sto
   let pins: PinStore;
   let approvals: ApprovalStore;
   let shared: Stores['shared'];
+  let registry: FleetRegistry | undefined;
   switch (backend) {
     case 'redis': {
       const redis = new RedisConnection(redisConfig(config), log);
@@ -55,7 +63,12 @@ export function openStores(config: Config, now: () => number, log?: Logger): Sto
       approvals = new RedisApprovalStore(redis.retain(), { now, holder: THIS_PROCESS });
       const counters = new RedisRateLimitStore(redis.retain());
       rateLimits = config.state?.backend === 'redis' && config.state.onUnavailable === 'open' ? failOpen(counters, log) : counters;
-      shared = { kind: 'redis', where: redis.where, state: () => redis.state };
+      shared = {
+        kind: 'redis',
+        where: redis.where,
+        state: () => redis.state,
+        joinFleet: (self) => (registry ??= new FleetRegistry(redis.retain(), self)),
+      };
       void redis.close(); // the stores own it now
       break;
     }
@@ -80,7 +93,7 @@ export function openStores(config: Config, now: () => number, log?: Logger): Sto
     rateLimits,
     ...(shared ? { shared } : {}),
     async close() {
-      await Promise.all([pins.close(), approvals.close(), rateLimits.close()]);
+      await Promise.all([pins.close(), approvals.close(), rateLimits.close(), registry?.close()]);
     },
   };
 }

@@ -12,7 +12,7 @@ import { createDatabase } from '../audit/postgres.js';
 import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, within } from '../helpers/harness.js';
 import { freePort, spawnReady } from '../helpers/processes.js';
 import { dropKeys, REDIS_URL, testPrefix } from '../store/redis.js';
-import { startFleet } from './fleet.js';
+import { ADMIN_TOKEN, startFleet } from './fleet.js';
 
 const RUN = testPrefix();
 let fleets = 0;
@@ -53,6 +53,14 @@ describe('a fleet of three gateways on one Redis', () => {
       });
       assert.equal(misrouted.status, 421);
       assert.match(JSON.stringify(await misrouted.json()), /belongs to another toolgate instance.*route on the Mcp-Session-Id header/);
+
+      // Any instance's dashboard shows every instance with the policy revision it runs.
+      const overview = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${fleet.instances[2].port}/admin/api/overview`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        const body = (await response.json()) as { policyRevision: string; fleet?: Array<{ instance: string; policyRevision: string }> };
+        return body.fleet?.length === 3 && body;
+      }, 30_000, 'three instances in the overview');
+      assert.ok(overview.fleet!.every((member) => member.policyRevision === overview.policyRevision));
     } finally {
       await fleet.close();
     }

@@ -74,6 +74,7 @@ class Dashboard {
     replaceChildren(byId('facts'),
       h('span', null, 'mode ', h('b', null, overview.mode)),
       h('span', { attrs: { title: 'Policy revision: changes whenever the policy does' } }, 'policy ', h('b', { class: 'mono' }, overview.policyRevision)),
+      overview.fleet ? fleetFact(overview.fleet, overview.policyRevision) : null,
       overview.configFile ? h('span', { class: 'mono', attrs: { title: overview.configFile } }, overview.configFile.split('/').pop() ?? '') : null,
     );
     const ids = overview.servers.map((s) => s.id);
@@ -263,3 +264,11 @@ function setUp(): void {
 }
 
 setUp();
+
+/** Each instance of the fleet with its policy revision; mixed revisions are called out. */
+function fleetFact(fleet: NonNullable<Overview['fleet']>, own: string): HTMLElement {
+  const mixed = fleet.some((member) => member.policyRevision !== own);
+  const list = fleet.map((member) => `${member.instance} (${member.process}): ${member.policyRevision}`).join('\n');
+  return h('span', { attrs: { id: 'fleet', title: `Instances sharing this Redis, with their policy revisions:\n${list}` } },
+    `fleet of ${fleet.length}`, mixed ? h('b', { class: 'warn' }, ' — mixed policy revisions') : null);
+}
