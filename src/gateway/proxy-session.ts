@@ -407,7 +407,7 @@ export class ProxySession implements ClientSession {
         return;
       }
       if ('error' in message) void pending.reservation?.end('error');
-      else if ((message.result as { isError?: unknown }).isError === true) void pending.reservation?.end('tool_error');
+      else if ((message.result as { isError?: unknown } | null)?.isError === true) void pending.reservation?.end('tool_error');
       if (pending.call) this.#completed(id, pending, message);
       if (this.#traces) this.#endTrace(id, 'error' in message ? String(message.error.code) : (message.result as { isError?: unknown }).isError === true ? 'tool_error' : undefined);
       if (pending.method === 'tools/list' && 'result' in message) {
