@@ -146,6 +146,9 @@ export class HistoryApi {
     if (!this.#host.audit) {
       throw adminError('not_found', 'The audit trail is off in this gateway (audit.enabled: false)', 'set audit.enabled: true (the default) and restart; history, search and the pages per agent, tool and session read it');
     }
+    if (this.#host.config.audit?.postgres) {
+      throw adminError('not_found', 'History, search and the pages per agent, tool and session read the SQLite trail; this gateway writes the fleet\'s trail to PostgreSQL (audit.postgres)', 'read it with toolgate audit, or GET /admin/api/audit');
+    }
     this.#reader ??= new SqliteAuditReader(auditFile(this.#host.config));
     return this.#reader;
   }
