@@ -72,7 +72,7 @@ policies:
     const labels = new Set([...metrics.text.matchAll(/toolgate_decisions_total\{[^}]*tool="([^"]*)"/g)].map((m) => m[1]));
     for (const label of labels) assert.ok(label === '_other' || listed.includes(label), `tool label "${label.slice(0, 40)}" is a tool the upstream listed`);
     assert.ok(labels.has('echo'), 'a listed tool keeps its own label');
-    const other = /toolgate_decisions_total\{server="app",tool="_other",outcome="allowed"\} (\d+)/.exec(metrics.text);
+    const other = /toolgate_decisions_total\{server="app",tool="_other",agent="anonymous",outcome="allowed"\} (\d+)/.exec(metrics.text);
     assert.equal(Number(other?.[1]), huge + many, 'every made-up name is counted under _other');
 
     const store = gw.gateway.rateLimits as MemoryRateLimitStore;
