@@ -124,7 +124,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'explain',
     summary: 'Why a tool gets its rule, and where each part comes from',
-    usage: ['toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--agent NAME [--group G ...]] [--json]'],
+    usage: ["toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--agent NAME [--group G ...]] [--args '{...}'] [--json]"],
     description:
       'Shows the rule that governs one tool and where each part of it comes from (a tool rule, a\n' +
       "category default, the server default), with the tool's category and risk and the reasons.\n" +
@@ -136,6 +136,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'agent', value: 'NAME', help: "The rule for this agent (auth.agents name or OAuth agent id); its groups\nfrom auth.agents, plus any --group" },
       { name: 'group', value: 'G', multiple: true, help: 'A group the agent is in (repeatable; for OAuth agents, whose groups come with their tokens)' },
       json('The catalog entry as JSON (the fields of toolgate catalog --format json)'),
+      { name: 'args', value: 'JSON', help: "The arguments of one call: also show what decides that exact call (a condition,\nvalidation, the limit) and the outcome" },
     ],
     async run(args) {
       const { explainCommand } = await import('./explain.js');

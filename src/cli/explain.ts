@@ -9,6 +9,12 @@ import { readToolsFile } from '../catalog/node/tools-file.js';
 import type { PinnableTool } from '../catalog/pins.js';
 import { FINDING_LABEL, sourceLabel } from '../catalog/render-text.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { decide } from '../gateway/decide.js';
+import type { Agent } from '../identity/agent.js';
+import { compilePolicy } from '../policy/compile.js';
+import type { Decision } from '../policy/types.js';
+import { MemoryRateLimitStore } from '../store/memory-rate-limit-store.js';
 import { editDistance } from '../config/suggest.js';
 import { ToolgateError } from '../errors.js';
 import { configuredAgent } from '../identity/local-agent.js';
@@ -31,8 +37,54 @@ export async function explainCommand(args: CommandArgs): Promise<number> {
   const agent = name === undefined ? undefined : configuredAgent(config.auth, name, args.strings('group'));
   const entry = catalogEntry(server, tool, explainer(config, agent));
   const forAgent = agent ? `For agent ${agent.id}${agent.groups.length ? ` (groups: ${agent.groups.join(', ')})` : ''}:\n` : '';
-  process.stdout.write(args.flag('json') ? `${JSON.stringify(agent ? { ...entry, agent: { id: agent.id, groups: agent.groups } } : entry, null, 2)}\n` : forAgent + renderExplanation(entry));
+  const callArgs = args.string('args');
+  const decided = callArgs === undefined ? undefined : await decideCall(config, server, tool, parseArgs(callArgs), agent);
+  const json = agent ? { ...entry, agent: { id: agent.id, groups: agent.groups } } : entry;
+  process.stdout.write(args.flag('json') ? `${JSON.stringify(decided ? { ...json, call: decided } : json, null, 2)}\n` : forAgent + renderExplanation(entry) + (decided ? renderCall(decided) : ''));
   return 0;
+}
+
+/** Longest `--args` accepted: a call's arguments, not a data file. */
+const MAX_ARGS_CHARS = 64 * 1024;
+
+function parseArgs(text: string): Record<string, unknown> {
+  if (text.length > MAX_ARGS_CHARS) throw new ToolgateError('invalid_request', `--args is longer than ${MAX_ARGS_CHARS} characters`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ToolgateError('invalid_request', `--args is not JSON (${(e as Error).message}); write the call's arguments as an object, e.g. --args '{"name": "shop"}'`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ToolgateError('invalid_request', `--args must be a JSON object of the call's arguments, e.g. --args '{"name": "shop"}'`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+interface DecidedCall {
+  args: Record<string, unknown>;
+  decision: Decision['kind'];
+  rule: string;
+  part: string;
+  reason?: string;
+}
+
+/** What the policy decides for this exact call, as the gateway would decide its first such call. */
+async function decideCall(config: Config, server: string, tool: PinnableTool, callArgs: Record<string, unknown>, agent: Agent | undefined): Promise<DecidedCall> {
+  const store = new MemoryRateLimitStore();
+  try {
+    const call = { server, tool: tool.name, args: callArgs, session: 'explain', ...(agent ? { agent } : {}) };
+    const { decision } = await decide(compilePolicy(config), call, store, Date.now(), tool);
+    return { args: callArgs, decision: decision.kind, rule: decision.rule.pattern, part: decision.rule.part, ...('reason' in decision ? { reason: decision.reason } : {}) };
+  } finally {
+    await store.close();
+  }
+}
+
+function renderCall(d: DecidedCall): string {
+  const lines = ['', `This call (--args ${JSON.stringify(d.args)}): ${d.decision} — decided by ${d.rule} (${d.part})`];
+  if (d.reason !== undefined) lines.push(`  ${d.reason}`);
+  return `${lines.join('\n')}\n`;
 }
 
 export function renderExplanation(e: CatalogEntry): string {

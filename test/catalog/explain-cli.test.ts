@@ -53,6 +53,41 @@ describe('toolgate explain', () => {
     assert.match(result.stdout, /^ {2}rate_limit +\{ max: 5, window: 1m, scope: agent \} {2}— from defaults: recommended \(Execute, High risk\)$/m);
   });
 
+  test('--args: what decides that exact call — a condition, validation, or the rule itself', () => {
+    const { dir, file } = writeConfig(
+      [
+        'servers:',
+        `  aws-serverless: ${EVERYTHING_YAML}`,
+        'defaults: recommended',
+        'policies:',
+        '  aws-serverless:',
+        '    tools:',
+        '      sam_deploy:',
+        '        validate: true',
+        '        conditions:',
+        '          - if: \'args.?application_name.orValue("").startsWith("prod-")\'',
+        '            action: deny',
+        '            reason: "Production stacks deploy from the pipeline."',
+        '',
+      ].join('\n'),
+    );
+    const run = (callArgs: string, ...more: string[]) => toolgate(['explain', 'aws-serverless', 'sam_deploy', '-c', file, '--tools-json', dataset(SERVERLESS), '--args', callArgs, ...more], { cwd: dir });
+    const denied = run('{"application_name": "prod-shop", "project_directory": "/w"}');
+    assert.equal(denied.code, 0, denied.stderr);
+    assert.match(denied.stdout, /^This call \(--args \{"application_name":"prod-shop","project_directory":"\/w"\}\): deny — decided by sam_deploy \(conditions\[0\]\)\n {2}Production stacks deploy from the pipeline\.$/m);
+    const invalid = run('{"application_name": "shop"}');
+    assert.match(invalid.stdout, /^This call .*: invalid — decided by sam_deploy \(validate\)\n {2}.*project_directory/m);
+    const allowed = run('{"application_name": "shop", "project_directory": "/w"}');
+    assert.match(allowed.stdout, /^This call .*: allow — decided by sam_deploy \(action\)$/m);
+    const json = JSON.parse(run('{"application_name": "prod-x", "project_directory": "/w"}', '--json').stdout) as { call: { decision: string; part: string } };
+    assert.deepEqual([json.call.decision, json.call.part], ['deny', 'conditions[0]']);
+    const bad = run('[1]');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--args must be a JSON object of the call's arguments/);
+    const notJson = run('{name: shop}');
+    assert.match(notJson.stderr, /--args is not JSON/);
+  });
+
   test('an unknown tool is a clear error naming the near names', () => {
     const typo = toolgate(['explain', 'aws-serverless', 'sam_deplyo', '-c', AWS_EXAMPLE, '--tools-json', dataset(SERVERLESS)]);
     assert.equal(typo.code, 1);
