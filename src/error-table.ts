@@ -35,6 +35,7 @@ export const ERROR_TABLE: Readonly<Record<ToolgateErrorCode, ErrorAnswer>> = Obj
   body_too_large: answer(413),
   parse_error: answer(400, PARSE_ERROR),
   invalid_request: answer(400),
+  forbidden: answer(403),
   forbidden_origin: answer(403),
   forbidden_host: answer(403),
   not_acceptable: answer(406),

@@ -21,6 +21,8 @@ export type ToolgateErrorCode =
   | 'conflict'
   | 'not_found'
   | 'unauthorized'
+  /** Authenticated, but the operator's role does not allow this; the message names the role needed. */
+  | 'forbidden'
   | 'upstream_unavailable'
   | 'upstream_closed'
   | 'upstream_error'

@@ -11,14 +11,14 @@ import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
 import { openAuditReader, type AuditLog, type AuditReader } from '../audit/audit-log.js';
 import { VERSION } from '../cli/version.js';
-import type { Config } from '../config/types.js';
+import type { Config, OperatorRole } from '../config/types.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 import { decodePathSegment } from '../transport/http/request-guards.js';
-import { AdminAuth, sameOrigin, type Credential } from './auth.js';
+import { AdminAuth, requireRole, sameOrigin, type Authenticated, type Operator } from './auth.js';
 import { CatalogView, type ToolLister } from './catalog-view.js';
 import { EventStream } from './event-stream.js';
 import { boundedName, HistoryApi } from './history-api.js';
@@ -76,8 +76,8 @@ const ENDPOINTS = [
   'GET events (text/event-stream)',
   'GET approvals?status=&limit=',
   'GET approvals/:id',
-  'POST approvals/:id/approve {scope: once|session, minutes?, approver?}',
-  'POST approvals/:id/refuse {reason, approver?}',
+  'POST approvals/:id/approve {scope: once|session, minutes?, approver? (shared token only)} (role approver)',
+  'POST approvals/:id/refuse {reason, approver? (shared token only)} (role approver)',
   'GET rate-limits',
   'GET history/timeline?range=hour|day|week',
   'GET history/search?from=&to=&server=&tool=&agent=&session=&decision=&q=&before_id=&limit=',
@@ -87,11 +87,11 @@ const ENDPOINTS = [
   'GET agents (those of the last week)',
   'GET agents/:id',
   'GET pins',
-  'POST pins/:server/:tool/accept {approver?}',
+  'POST pins/:server/:tool/accept {approver? (shared token only)} (role admin)',
   'GET policy',
   'GET|POST|DELETE session',
 ];
-const AUTH_HINT = 'send the admin token as "Authorization: Bearer <token>", or sign in on the dashboard; the token is admin.token in the config, or the one toolgate generated in <data_dir>/admin-token';
+const AUTH_HINT = 'send the admin token (or your own operator token from admin.users) as "Authorization: Bearer <token>", or sign in on the dashboard; the shared token is admin.token in the config, or the one toolgate generated in <data_dir>/admin-token';
 /** Wrong tokens (sign-ins and Bearer headers) tolerated per client address per minute before 429. */
 const MAX_WRONG_TOKENS = 20;
 const WRONG_TOKEN_WINDOW_MS = 60_000;
@@ -112,7 +112,7 @@ export class AdminApi {
   constructor(host: AdminHost, options: AdminOptions = {}) {
     this.#host = host;
     this.token = resolveAdminToken(host.config);
-    this.#auth = new AdminAuth(this.token.token);
+    this.#auth = new AdminAuth(this.token.token, host.config.admin?.users);
     this.#wrongTokens = new AttemptThrottle({ max: MAX_WRONG_TOKENS, windowMs: WRONG_TOKEN_WINDOW_MS, now: () => host.now() });
     this.#startedAt = host.now();
     this.metrics = new GatewayMetrics({
@@ -202,7 +202,7 @@ export class AdminApi {
   async #api(request: IncomingMessage, response: ServerResponse, route: string, query: URLSearchParams): Promise<void> {
     const method = request.method ?? 'GET';
     if (route === 'session') return this.#session(request, response, method);
-    const credential = this.#require(request);
+    const auth = this.#require(request);
     const parts = route.split('/');
     switch (parts[0]) {
       case 'overview':
@@ -211,7 +211,7 @@ export class AdminApi {
       case 'catalog':
         if (parts[1] === 'refresh' && parts.length === 2) {
           if (method !== 'POST') throw methodNotAllowed(response, 'POST');
-          this.#requireSameOriginForCookie(request, credential);
+          this.#requireSameOriginForCookie(request, auth);
           return sendAdminJson(response, 200, await this.catalog.refresh());
         }
         if (parts.length !== 1) break;
@@ -227,7 +227,7 @@ export class AdminApi {
         this.#events.open(request, response);
         return;
       case 'approvals':
-        return this.#approvals(request, response, method, parts.slice(1), query, credential);
+        return this.#approvals(request, response, method, parts.slice(1), query, auth);
       case 'rate-limits':
         if (parts.length !== 1) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
@@ -256,9 +256,10 @@ export class AdminApi {
         }
         if (parts.length !== 4 || parts[3] !== 'accept') break;
         if (method !== 'POST') throw methodNotAllowed(response, 'POST');
-        this.#requireSameOriginForCookie(request, credential);
+        requireRole(auth.operator, 'admin', 'accepting a changed tool definition');
+        this.#requireSameOriginForCookie(request, auth);
         return readJsonObject(request).then(async (body) => {
-          const approver = parseApprover(body.approver, credential);
+          const approver = parseApprover(body.approver, auth);
           sendAdminJson(response, 200, await this.#history.acceptPin(segment(parts[1], 'server id'), segment(parts[2], 'tool name'), approver));
         });
       case 'policy':
@@ -271,7 +272,10 @@ export class AdminApi {
 
   /** GET: am I signed in? POST {token}: sign in (sets the cookie). DELETE: sign out. */
   async #session(request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
-    if (method === 'GET') return sendAdminJson(response, 200, { authenticated: this.#auth.authenticate(request) !== undefined });
+    if (method === 'GET') {
+      const operator = this.#auth.authenticate(request)?.operator;
+      return sendAdminJson(response, 200, operator ? { authenticated: true, ...operatorView(operator) } : { authenticated: false });
+    }
     if (method === 'DELETE') return sendAdminJson(response, 200, { authenticated: false }, { 'set-cookie': AdminAuth.cookieHeader(undefined) });
     if (method !== 'POST') throw methodNotAllowed(response, 'GET, POST, DELETE');
     if (!sameOrigin(request)) throw adminError('unauthorized', 'Sign-in is accepted only from the dashboard this gateway serves', 'open the dashboard at this gateway\'s own address');
@@ -279,28 +283,29 @@ export class AdminApi {
     this.#wrongTokens.check(address, 'signing in');
     const body = await readJsonObject(request);
     if (typeof body.token !== 'string' || body.token.trim() === '') throw adminError('invalid_request', 'Send {"token": "<admin token>"} to sign in', AUTH_HINT);
-    if (!this.#auth.matches(body.token.trim())) {
+    const operator = this.#auth.find(body.token.trim());
+    if (!operator) {
       this.#wrongTokens.fail(address);
       throw adminError('unauthorized', 'That is not the admin token', AUTH_HINT);
     }
-    sendAdminJson(response, 200, { authenticated: true }, { 'set-cookie': AdminAuth.cookieHeader(this.#auth.issueSession()) });
+    sendAdminJson(response, 200, { authenticated: true, ...operatorView(operator) }, { 'set-cookie': AdminAuth.cookieHeader(this.#auth.issueSession(operator)) });
   }
 
-  /** The request's credential; a wrong Bearer header counts against its address (see AttemptThrottle). */
-  #require(request: IncomingMessage): Credential {
+  /** Who the request proved to be; a wrong Bearer header counts against its address (see AttemptThrottle). */
+  #require(request: IncomingMessage): Authenticated {
     const address = request.socket.remoteAddress;
     const bearer = request.headers.authorization !== undefined;
     if (bearer) this.#wrongTokens.check(address, 'the admin API');
-    const credential = this.#auth.authenticate(request);
-    if (credential) return credential;
+    const auth = this.#auth.authenticate(request);
+    if (auth) return auth;
     if (bearer) this.#wrongTokens.fail(address);
     const why = bearer ? 'The Authorization header does not carry the admin token' : 'The admin token is required';
     throw adminError('unauthorized', why, AUTH_HINT);
   }
 
   /** Writes by cookie must come from the dashboard itself (checked again here, for clarity at the call site). */
-  #requireSameOriginForCookie(request: IncomingMessage, credential: Credential): void {
-    if (credential === 'cookie' && !sameOrigin(request)) throw adminError('unauthorized', 'A cookie is accepted only from the dashboard this gateway serves', AUTH_HINT);
+  #requireSameOriginForCookie(request: IncomingMessage, auth: Authenticated): void {
+    if (auth.credential === 'cookie' && !sameOrigin(request)) throw adminError('unauthorized', 'A cookie is accepted only from the dashboard this gateway serves', AUTH_HINT);
   }
 
   #overview(request: IncomingMessage): Overview {
@@ -348,7 +353,7 @@ export class AdminApi {
     return records.reverse().map((record) => ({ ...record, key: feedKey(record) }));
   }
 
-  #approvals(request: IncomingMessage, response: ServerResponse, method: string, rest: string[], query: URLSearchParams, credential: Credential): Promise<void> | void {
+  #approvals(request: IncomingMessage, response: ServerResponse, method: string, rest: string[], query: URLSearchParams, auth: Authenticated): Promise<void> | void {
     const approvals = this.#host.approvals;
     if (!approvals) throw adminError('not_found', 'This gateway has no approval service', 'approvals need a data_dir; require_approval rules are refused without one');
     if (rest.length === 0) {
@@ -372,9 +377,10 @@ export class AdminApi {
       throw adminError('not_found', `No admin endpoint ${method} ${API}approvals/${rest.join('/')}`, 'use approvals/:id/approve or approvals/:id/refuse');
     }
     if (method !== 'POST') throw methodNotAllowed(response, 'POST');
-    this.#requireSameOriginForCookie(request, credential);
+    requireRole(auth.operator, 'approver', rest[1] === 'approve' ? 'approving a held call' : 'refusing a held call');
+    this.#requireSameOriginForCookie(request, auth);
     return readJsonObject(request).then(async (body) => {
-      const approver = parseApprover(body.approver, credential);
+      const approver = parseApprover(body.approver, auth);
       if (rest[1] === 'approve') {
         const scope = body.scope ?? 'once';
         if (scope !== 'once' && scope !== 'session') throw adminError('invalid_request', `scope must be "once" or "session", not ${JSON.stringify(scope)}`);
@@ -396,6 +402,11 @@ export class AdminApi {
     if (!store.snapshot) throw adminError('not_found', 'This rate-limit store cannot list its counters', 'the in-memory store can; shared stores may not');
     return rateLimitRows(await store.snapshot(this.#host.now()));
   }
+}
+
+/** What the session endpoint says of a named operator; for the shared token it says what it always said (nothing more). */
+function operatorView(operator: Operator): { operator?: string; role?: OperatorRole } {
+  return operator.name === undefined ? {} : { operator: operator.name, role: operator.role };
 }
 
 /** The policy has a rule whose key is exactly this name (a glob key names no tool in particular). */

@@ -6,7 +6,7 @@ import { AUDIT_DECISIONS, type AuditDecision } from '../audit/record.js';
 import type { AuditSearch } from '../audit/reader.js';
 import type { AuditQuery } from '../audit/store.js';
 import { DURATION_PATTERN, parseDuration } from '../config/duration.js';
-import type { Credential } from './auth.js';
+import type { Authenticated } from './auth.js';
 import { adminError } from './http.js';
 
 export function parseAuditQuery(query: URLSearchParams, now = Date.now()): AuditQuery {
@@ -88,8 +88,14 @@ export function parseLimit(text: string | null, fallback: number, max: number): 
   return Number(text);
 }
 
-export function parseApprover(value: unknown, credential: Credential): string {
-  if (value === undefined || value === null || value === '') return credential === 'cookie' ? 'dashboard' : 'api';
+/**
+ * Who is recorded as deciding: a named operator is recorded by their name, and a name in the body
+ * is ignored (a person cannot decide under somebody else's name). The shared token names nobody,
+ * so its holder may give a name; without one, how they came: `dashboard` or `api`.
+ */
+export function parseApprover(value: unknown, auth: Authenticated): string {
+  if (auth.operator.name !== undefined) return auth.operator.name;
+  if (value === undefined || value === null || value === '') return auth.credential === 'cookie' ? 'dashboard' : 'api';
   if (typeof value !== 'string' || value.length > 100) throw adminError('invalid_request', 'approver must be a name of at most 100 characters');
   return value.trim();
 }

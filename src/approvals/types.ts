@@ -37,7 +37,7 @@ export interface Approval {
   /** The gateway process holding the call (`host:pid`): only it can forward the call. */
   heldBy: string;
   decidedAt?: number;
-  /** Who decided: `dashboard`, `cli`, `api`, `elicitation (agent user)`, or a name the approver gave. */
+  /** Who decided: the named operator (admin.users); with the shared token `dashboard`, `cli`, `api` or a name given; or `elicitation (agent user)`. */
   decidedBy?: string;
   /** The approver's reason (refusals), or why it was closed (expired, abandoned). */
   reason?: string;

@@ -6,6 +6,7 @@ import type { Category } from '../catalog/types.js';
 import { PROFILES } from '../policy/recommended.js';
 import { createHash } from 'node:crypto';
 import type {
+  AdminConfig,
   AuthConfig,
   AuditConfig,
   StateConfig,
@@ -15,6 +16,8 @@ import type {
   LimitsConfig,
   Mode,
   OAuthConfig,
+  OperatorConfig,
+  OperatorRole,
   PolicyOverrideConfig,
   PinningMode,
   BudgetConfig,
@@ -38,7 +41,7 @@ interface RawConfig {
   pinning?: PinningMode;
   audit?: RawAudit;
   notifications?: { webhook?: { url: string; format?: 'json' | 'slack'; headers?: Record<string, string> } };
-  admin?: { token?: string };
+  admin?: { token?: string; users?: Record<string, { token?: string; token_sha256?: string; role: OperatorRole }> };
   state?: { backend?: 'sqlite' | 'memory' | 'redis'; redis?: { url: string; prefix?: string }; on_unavailable?: 'closed' | 'open' };
   limits?: RawLimits;
   telemetry?: { service_name?: string; otlp?: { endpoint: string; headers?: Record<string, string> } };
@@ -179,12 +182,26 @@ export function buildConfig(value: unknown): Config {
           },
         }),
     ...(raw.auth === undefined ? {} : { auth: buildAuth(raw.auth) }),
-    ...(raw.admin === undefined ? {} : { admin: raw.admin.token === undefined ? {} : { token: raw.admin.token } }),
+    ...(raw.admin === undefined ? {} : { admin: buildAdmin(raw.admin) }),
     ...(raw.state === undefined ? {} : { state: buildState(raw.state) }),
     ...(raw.notifications?.webhook === undefined
       ? {}
       : { notifications: { webhook: { url: raw.notifications.webhook.url, format: raw.notifications.webhook.format ?? 'json', headers: raw.notifications.webhook.headers ?? {} } } }),
   };
+}
+
+// --- admin (owned by src/admin) ---
+/** Like agent keys, operator tokens are hashed here and not kept. */
+function buildAdmin(a: NonNullable<RawConfig['admin']>): AdminConfig {
+  const users: Record<string, OperatorConfig> = {};
+  for (const [name, user] of Object.entries(a.users ?? {})) users[name] = { tokenSha256: secretSha256(user.token, user.token_sha256), role: user.role };
+  return { ...(a.token === undefined ? {} : { token: a.token }), ...(a.users === undefined ? {} : { users }) };
+}
+// --- end admin ---
+
+/** The lower-case hex SHA-256 of a secret given either plain or already hashed (the schema requires exactly one). */
+export function secretSha256(plain: string | undefined, sha256: string | undefined): string {
+  return sha256 !== undefined ? sha256.toLowerCase() : createHash('sha256').update(plain!, 'utf8').digest('hex');
 }
 
 // --- auth (owned by src/identity) ---
@@ -197,8 +214,7 @@ export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 function buildAuth(a: RawAuth): AuthConfig {
   const agents: AuthConfig['agents'] = {};
   for (const [name, agent] of Object.entries(a.agents ?? {})) {
-    const keySha256 = agent.key_sha256 !== undefined ? agent.key_sha256.toLowerCase() : createHash('sha256').update(agent.key!, 'utf8').digest('hex');
-    agents[name] = { keySha256, groups: agent.groups ?? [] };
+    agents[name] = { keySha256: secretSha256(agent.key, agent.key_sha256), groups: agent.groups ?? [] };
   }
   const o = a.oauth;
   const oauth: OAuthConfig | undefined = o && {

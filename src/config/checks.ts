@@ -47,6 +47,7 @@ export function checkMeaning(data: unknown, source: YamlSource): void {
   const channels = Object.keys(isObj(data.notifications) ? data.notifications : {});
   checkDefaults(data.defaults, source, channels);
   if (isObj(data.auth)) checkAuth(data.auth, source);
+  if (isObj(data.admin)) checkAdmin(data.admin, source);
   if (!isObj(data.policies)) return;
   for (const [id, policy] of Object.entries(data.policies)) {
     if (servers && !Object.hasOwn(servers, id)) {
@@ -86,21 +87,40 @@ function checkOverrides(server: string, policy: Obj, source: YamlSource, channel
 // --- auth (owned by src/identity) ---
 /** Two agents with one key could not be told apart: the key would name whichever was found first. */
 function checkAuth(auth: Obj, source: YamlSource): void {
-  const seen = new Map<string, string>();
-  for (const [name, agent] of Object.entries(isObj(auth.agents) ? auth.agents : {})) {
-    if (!isObj(agent)) continue;
-    if ((agent.key === undefined) === (agent.key_sha256 === undefined)) {
-      source.report(['auth', 'agents', name], 'key', `agent \`${name}\` needs exactly one of \`key\` and \`key_sha256\``,
-        'give `key: ${AGENT_KEY}` (from the environment), or `key_sha256:` with the hex SHA-256 of the key (`printf %s "$KEY" | sha256sum`)');
+  checkSecrets(isObj(auth.agents) ? auth.agents : {}, { path: ['auth', 'agents'], field: 'key', what: 'agent', env: 'AGENT_KEY' }, source, new Map());
+}
+
+/** Whoever holds a secret given to two entries could not be told apart: each must have its own. */
+function checkSecrets(entries: Obj, kind: { path: string[]; field: string; what: string; env: string }, source: YamlSource, seen: Map<string, { what: string; name: string }>): void {
+  const { path, field, what, env } = kind;
+  const hashed = `${field}_sha256`;
+  for (const [name, item] of Object.entries(entries)) {
+    if (!isObj(item)) continue;
+    if ((item[field] === undefined) === (item[hashed] === undefined)) {
+      source.report([...path, name], 'key', `${what} \`${name}\` needs exactly one of \`${field}\` and \`${hashed}\``,
+        `give \`${field}: \${${env}}\` (from the environment), or \`${hashed}:\` with the hex SHA-256 of the ${field} (\`printf %s "$${env}" | sha256sum\`)`);
     }
-    const digest = typeof agent.key === 'string' ? createHash('sha256').update(agent.key, 'utf8').digest('hex') : typeof agent.key_sha256 === 'string' ? agent.key_sha256.toLowerCase() : undefined;
+    const plain = item[field];
+    const digest = typeof plain === 'string' ? sha256Hex(plain) : typeof item[hashed] === 'string' ? item[hashed].toLowerCase() : undefined;
     if (digest === undefined) continue;
     const other = seen.get(digest);
     if (other !== undefined) {
-      source.report(['auth', 'agents', name], 'key', `agents \`${other}\` and \`${name}\` have the same key`, 'give every agent its own key, so each call names exactly one agent');
-    } else seen.set(digest, name);
+      const both = other.what === what ? `${what}s \`${other.name}\` and \`${name}\`` : `\`${other.name}\` and ${what} \`${name}\``;
+      source.report([...path, name], 'key', `${both} have the same ${field}`, `give every ${what} its own ${field}, so each request names exactly one ${what}`);
+    } else seen.set(digest, { what, name });
   }
 }
+// --- end auth ---
+
+// --- admin (owned by src/admin) ---
+/** An operator's token must differ from admin.token too: a request must name exactly one person. */
+function checkAdmin(admin: Obj, source: YamlSource): void {
+  const seen = new Map<string, { what: string; name: string }>();
+  if (typeof admin.token === 'string') seen.set(sha256Hex(admin.token), { what: 'the shared token', name: 'admin.token' });
+  checkSecrets(isObj(admin.users) ? admin.users : {}, { path: ['admin', 'users'], field: 'token', what: 'operator', env: 'OPERATOR_TOKEN' }, source, seen);
+}
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 // --- end auth ---
 
 // --- audit (owned by src/audit) ---

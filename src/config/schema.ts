@@ -467,7 +467,7 @@ const limitsSchema = {
 // --- admin (owned by src/admin) ---
 const adminSchema = {
   type: 'object',
-  description: 'The admin API, the dashboard (at / and /dashboard) and /metrics, all behind one admin token. See docs/dashboard.md.',
+  description: 'The admin API, the dashboard (at / and /dashboard) and /metrics, behind the admin token and the named operators of `users`. See docs/dashboard.md.',
   additionalProperties: false,
   properties: {
     token: {
@@ -475,6 +475,23 @@ const adminSchema = {
       minLength: 16,
       description:
         'The admin token (at least 16 characters), usually from the environment: "${TOOLGATE_ADMIN_TOKEN}". Absent: toolgate generates one at first start, prints it once and keeps it in <data_dir>/admin-token.',
+    },
+    users: {
+      type: 'object',
+      description: 'Named operators, keyed by name: each signs in with a token of their own, has a role, and is recorded by name on what they decide. `admin.token` stays one more `admin`. See README "Operators".',
+      propertyNames: { pattern: SERVER_ID_PATTERN, maxLength: 128 },
+      additionalProperties: {
+        type: 'object',
+        description: 'One operator: their token (`token`, or `token_sha256` to keep the plain token out of the file) and their role.',
+        additionalProperties: false,
+        required: ['role'],
+        properties: {
+          token: { type: 'string', minLength: 16, maxLength: 4096, description: 'The operator\'s token (at least 16 characters), usually from the environment: "${ALICE_ADMIN_TOKEN}". Only its SHA-256 is kept in memory.' },
+          token_sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: 'The SHA-256 of the token in hex (`printf %s "$TOKEN" | sha256sum`), so the file never holds the token.' },
+          role: { enum: ['viewer', 'approver', 'admin'], description: '`viewer` sees everything (GET); `approver` also approves and refuses held calls; `admin` may do everything (accepting changed tool pins too).' },
+        },
+        oneOf: [{ required: ['token'], properties: { token_sha256: false } }, { required: ['token_sha256'], properties: { token: false } }],
+      },
     },
   },
 };

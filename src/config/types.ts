@@ -201,6 +201,16 @@ export interface LimitsConfig {
 export interface AdminConfig {
   /** The admin token; absent: generated at first start and kept in `<data_dir>/admin-token`. */
   token?: string;
+  /** Named operators by name; only their tokens' SHA-256 is kept. */
+  users?: Record<string, OperatorConfig>;
+}
+
+export type OperatorRole = 'viewer' | 'approver' | 'admin';
+
+export interface OperatorConfig {
+  /** Lower-case hex SHA-256 of the token. */
+  tokenSha256: string;
+  role: OperatorRole;
 }
 // --- end admin ---
 
