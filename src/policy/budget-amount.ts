@@ -6,8 +6,7 @@
  * a negative number, NaN or an infinity, an error inside the expression) refuses the call: an
  * amount that cannot be read must not be counted as nothing.
  */
-import type { ParseResult } from '@marcbachmann/cel-js';
-import { celEnvironment, describe, summary, type ConditionInput } from './conditions.js';
+import { describe, parseChecked, summary, type ConditionInput } from './conditions.js';
 
 export type AmountOutcome = { ok: true; amount: number } | { ok: false; problem: string };
 
@@ -20,16 +19,9 @@ const NUMERIC_TYPES = new Set(['double', 'int', 'uint', 'dyn']);
 
 /** Parses and type-checks the expression; returns the error text instead of throwing, so every problem of a file is reported at once. */
 export function compileAmount(source: string): CompiledAmount | { error: string } {
-  let program: ParseResult;
-  try {
-    program = celEnvironment().parse(source);
-  } catch (err) {
-    return { error: `CEL syntax error: ${summary(err)}` };
-  }
-  const checked = program.check();
-  if (!checked.valid) {
-    return { error: `CEL type error: ${checked.error ? summary(checked.error) : 'expression does not type-check'}` };
-  }
+  const checked = parseChecked(source);
+  if ('error' in checked) return checked;
+  const { program } = checked;
   if (checked.type === undefined || !NUMERIC_TYPES.has(checked.type)) {
     return { error: `an amount must be a number, but this expression yields ${checked.type}` };
   }

@@ -54,16 +54,9 @@ export interface CompiledCondition {
  * compiler can collect every broken expression of a file into one ConfigError.
  */
 export function compileCondition(source: string): CompiledCondition | { error: string } {
-  let program: ParseResult;
-  try {
-    program = celEnvironment().parse(source);
-  } catch (err) {
-    return { error: `CEL syntax error: ${summary(err)}` };
-  }
-  const checked = program.check();
-  if (!checked.valid) {
-    return { error: `CEL type error: ${checked.error ? summary(checked.error) : 'expression does not type-check'}` };
-  }
+  const checked = parseChecked(source);
+  if ('error' in checked) return checked;
+  const { program } = checked;
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
     return { error: `a condition must be true or false, but this expression yields ${checked.type}` };
   }
@@ -82,6 +75,21 @@ export function compileCondition(source: string): CompiledCondition | { error: s
       return { kind: 'error', message: `expression yielded ${describe(value)}, not true or false` };
     },
   });
+}
+
+/** Parses and type-checks an expression in the shared environment; the error text on failure. */
+export function parseChecked(source: string): { program: ParseResult; type: string | undefined } | { error: string } {
+  let program: ParseResult;
+  try {
+    program = celEnvironment().parse(source);
+  } catch (err) {
+    return { error: `CEL syntax error: ${summary(err)}` };
+  }
+  const checked = program.check();
+  if (!checked.valid) {
+    return { error: `CEL type error: ${checked.error ? summary(checked.error) : 'expression does not type-check'}` };
+  }
+  return { program, type: checked.type };
 }
 
 /** The first line of a CEL error, for problems and reasons. */
