@@ -76,11 +76,17 @@ function storeDesk(config: Config): Desk {
 }
 
 /** Decides through a running toolgate serve's admin API. */
-function apiDesk(config: Config, port: string): Desk {
-  config.listen.port = Number(port);
-  if (!/^\d+$/.test(port) || config.listen.port < 1 || config.listen.port > 65535) {
+/** The `-p` of a command that talks to a running gateway. */
+export function listenPort(port: string): number {
+  const number = Number(port);
+  if (!/^\d+$/.test(port) || number < 1 || number > 65535) {
     throw new ToolgateError('invalid_request', `-p takes the port toolgate serve listens on (1 to 65535), not "${port}"`);
   }
+  return number;
+}
+
+function apiDesk(config: Config, port: string): Desk {
+  config.listen.port = listenPort(port);
   const api = adminClient(config);
   return {
     async list(all) {
@@ -108,7 +114,8 @@ function adminToken(config: Config): string {
   }
 }
 
-function adminClient(config: Config): (method: string, path: string, body?: unknown) => Promise<unknown> {
+/** Calls the admin API of the gateway serving `config` (its listen address and port). */
+export function adminClient(config: Config): (method: string, path: string, body?: unknown) => Promise<unknown> {
   const host = ['0.0.0.0', '::', ''].includes(config.listen.host) ? '127.0.0.1' : config.listen.host;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}/admin/api/`;
   const token = adminToken(config);

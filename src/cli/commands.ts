@@ -124,7 +124,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'explain',
     summary: 'Why a tool gets its rule, and where each part comes from',
-    usage: ["toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--agent NAME [--group G ...]] [--args '{...}'] [--json]"],
+    usage: ["toolgate explain <server> <tool> [-c FILE] [--tools-json FILE] [--agent NAME [--group G ...]] [--args '{...}'] [--spend [-p PORT]] [--json]"],
     description:
       'Shows the rule that governs one tool and where each part of it comes from (a tool rule, a\n' +
       "category default, the server default), with the tool's category and risk and the reasons.\n" +
@@ -137,6 +137,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'group', value: 'G', multiple: true, help: 'A group the agent is in (repeatable; for OAuth agents, whose groups come with their tokens)' },
       json('The catalog entry as JSON (the fields of toolgate catalog --format json)'),
       { name: 'args', value: 'JSON', help: "The arguments of one call: also show what decides that exact call (a condition,\nvalidation, the limit) and the outcome" },
+      { name: 'spend', help: "Also ask the running gateway (the config's listen address and admin token, or\nTOOLGATE_ADMIN_TOKEN) what the rule's budget has spent, per scope" },
+      { name: 'port', short: 'p', value: 'PORT', help: "With --spend: the port toolgate serve listens on (default: the config's listen.port)" },
     ],
     async run(args) {
       const { explainCommand } = await import('./explain.js');

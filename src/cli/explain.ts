@@ -18,6 +18,8 @@ import { MemoryRateLimitStore } from '../store/memory-rate-limit-store.js';
 import { editDistance } from '../config/suggest.js';
 import { ToolgateError } from '../errors.js';
 import { configuredAgent } from '../identity/local-agent.js';
+import type { RateLimitRow } from '../admin/rate-limits.js';
+import { adminClient, listenPort } from './approvals.js';
 import { explainer, knownServer } from './catalog.js';
 import type { CommandArgs } from './command.js';
 
@@ -39,8 +41,11 @@ export async function explainCommand(args: CommandArgs): Promise<number> {
   const forAgent = agent ? `For agent ${agent.id}${agent.groups.length ? ` (groups: ${agent.groups.join(', ')})` : ''}:\n` : '';
   const callArgs = args.string('args');
   const decided = callArgs === undefined ? undefined : await decideCall(config, server, tool, parseArgs(callArgs), agent);
-  const json = agent ? { ...entry, agent: { id: agent.id, groups: agent.groups } } : entry;
-  process.stdout.write(args.flag('json') ? `${JSON.stringify(decided ? { ...json, call: decided } : json, null, 2)}\n` : forAgent + renderExplanation(entry) + (decided ? renderCall(decided) : ''));
+  const port = args.string('port');
+  if (port !== undefined) config.listen.port = listenPort(port);
+  const spend = args.flag('spend') ? await budgetSpend(config, entry, agent) : undefined;
+  const json = { ...entry, ...(agent ? { agent: { id: agent.id, groups: agent.groups } } : {}), ...(decided ? { call: decided } : {}), ...(spend ? { spend } : {}) };
+  process.stdout.write(args.flag('json') ? `${JSON.stringify(json, null, 2)}\n` : forAgent + renderExplanation(entry) + (decided ? renderCall(decided) : '') + (spend ? renderSpend(spend) : ''));
   return 0;
 }
 
@@ -79,6 +84,34 @@ async function decideCall(config: Config, server: string, tool: PinnableTool, ca
   } finally {
     await store.close();
   }
+}
+
+/** The live spend of the tool's budget, one row per scope key (agent, session, ...), from the running gateway. */
+async function budgetSpend(config: Config, entry: CatalogEntry, agent: Agent | undefined): Promise<RateLimitRow[]> {
+  const rule = entry.effectiveRule;
+  if (rule.budget === undefined) {
+    throw new ToolgateError('invalid_request', `--spend: no budget governs ${entry.name} on ${entry.server} (its rule: ${rule.summary})`);
+  }
+  const rows = (await adminClient(config)('GET', 'rate-limits')) as RateLimitRow[];
+  return rows.filter(
+    (row) =>
+      row.kind === 'budget' &&
+      row.rule === rule.source.key &&
+      (row.server === undefined || row.server === entry.server) &&
+      (row.tool === undefined || row.tool === entry.name) &&
+      (agent === undefined || row.agent === undefined || row.agent === agent.id),
+  );
+}
+
+function renderSpend(rows: readonly RateLimitRow[]): string {
+  const lines = ['', 'Spent now (from the running gateway):'];
+  if (rows.length === 0) lines.push('  nothing in the window');
+  for (const row of rows) {
+    const who = row.agent ?? row.session ?? row.tool ?? row.server ?? 'all servers';
+    const frees = row.used > 0 ? `; frees ${row.nextFreeAmount.toLocaleString('en-US')} in ${row.nextFreeInS}s` : '';
+    lines.push(`  ${row.scope} ${who}: ${row.used.toLocaleString('en-US')} of ${row.max.toLocaleString('en-US')} spent, ${Math.max(0, row.max - row.used).toLocaleString('en-US')} remaining${frees}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function renderCall(d: DecidedCall): string {
