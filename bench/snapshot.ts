@@ -56,11 +56,19 @@ export function buildSnapshot(repoRoot: string, into: string, rev = 'HEAD', with
  * `npm run bench` or `npm test` has just built; minutes of private tsc would dominate it).
  */
 export function repositoryBuild(repoRoot: string): Snapshot {
-  const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   for (const entry of ['dist/src/cli/main.js', 'dist/bench/stdio-echo-server.js', 'dist/bench/http-echo-server.js', 'dist/bench/byte-pipe.js']) {
     if (!existsSync(join(repoRoot, entry))) throw new Error(`${entry} is missing: run npm run build first`);
   }
-  return { root: repoRoot, commit: `${head}+dist`, typeErrors: [] };
+  return { root: repoRoot, commit: `${headCommit(repoRoot)}+dist`, typeErrors: [] };
+}
+
+/** HEAD's short id; `no-git` in a copy without its repository (e.g. an unpacked archive). */
+function headCommit(repoRoot: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'no-git';
+  }
 }
 
 /** The build's own config schema (`toolgate schema`), asked once per build. */
