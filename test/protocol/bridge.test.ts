@@ -8,18 +8,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import { tempDir } from '../helpers/harness.js';
+import { eventually, tempDir } from '../helpers/harness.js';
 import { connectClient, events, post2026, received, startFixture, startGateway, type Fixture, type InProcessGateway } from './helpers.js';
-
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('the bridges between generations', { timeout: 120_000 }, () => {
   let dir: string;
@@ -60,10 +50,10 @@ servers:
           params: { name: 'test_wait_for_cancel', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
         }),
       }).catch((error: unknown) => error);
-      await waitFor(`${server}: the tool to start`, () => (events(fixture).filter((event) => event.started).length > startedBefore ? true : undefined));
+      await eventually(() => events(fixture).filter((event) => event.started).length > startedBefore, 30_000, `${server}: the tool to start`);
       aborter.abort();
       await response;
-      await waitFor(`${server}: the tool to see its cancellation`, () => (events(fixture).some((event) => event.cancelled) ? true : undefined));
+      await eventually(() => events(fixture).some((event) => event.cancelled), 30_000, `${server}: the tool to see its cancellation`);
       if (server === 'legacy') {
         assert.ok(received(fixture).some((message) => message.method === 'notifications/cancelled'), 'the 2025 server was told with notifications/cancelled');
       }
@@ -117,8 +107,8 @@ servers:
     const answer = await post2026(gw.url('legacy'), 'tools/list', {}, { authorization: 'Bearer idle-caller' });
     assert.ok(Array.isArray(answer.body.result?.tools));
     assert.ok(gw.gateway.modernClients.pooledSessions > 0);
-    await waitFor('the idle pooled session to be closed', () => (gw.gateway.modernClients.pooledSessions === 0 ? true : undefined));
-    await waitFor('its upstream session to be deleted', () => (deletes() > before ? true : undefined));
+    await eventually(() => gw.gateway.modernClients.pooledSessions === 0, 30_000, 'the idle pooled session to be closed');
+    await eventually(() => deletes() > before, 30_000, 'its upstream session to be deleted');
   });
 
   test('a 2025 client in front of a 2026-only server hears of list changes', async () => {
@@ -129,9 +119,9 @@ servers:
       changed++;
     });
     // toolgate opened the listen stream when the session was initialized; wait until the server has it.
-    await waitFor('the listen stream', () => (received(fixtures.modern).some((message) => message.method === 'subscriptions/listen') ? true : undefined));
+    await eventually(() => received(fixtures.modern).some((message) => message.method === 'subscriptions/listen'), 30_000, 'the listen stream');
     await client.callTool({ name: 'test_trigger_tool_change', arguments: {} });
-    await waitFor('notifications/tools/list_changed', () => (changed > 0 ? true : undefined));
+    await eventually(() => changed > 0, 30_000, 'notifications/tools/list_changed');
     assert.equal(await client.ping().then(() => 'pong'), 'pong', 'ping is answered by toolgate (a 2026 server has none)');
   });
 });

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { USER_APPROVER } from '../../src/gateway/holds.js';
-import { decisionOf, resultText, tempDir } from '../helpers/harness.js';
+import { decisionOf, eventually, resultText, tempDir } from '../helpers/harness.js';
 import { calledTools, connectClient, post2026, startFixture, startGateway, type ClientOptions, type Fixture, type Generation, type InProcessGateway } from './helpers.js';
 
 const RULES = `
@@ -21,17 +21,6 @@ const RULES = `
       test_multiple_content_types: { action: require_approval, approval: { timeout: 10m } }
       test_logging_tool: { action: require_approval, approval: { via: elicitation, timeout: 10m } }
 `;
-
-/** Waits for a positive event, failing with `what` when it does not come. */
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('2025 and 2026 clients against 2025 and 2026 servers', { timeout: 180_000 }, () => {
   let dir: string;
@@ -90,7 +79,7 @@ policies:
         assert.equal(decisionOf(limited)?.decision, 'rate_limited');
 
         const held = client.callTool({ name: 'test_multiple_content_types', arguments: {} });
-        const approval = await waitFor('the held call', async () => (await gw.gateway.approvals.list({ status: 'pending' })).find((a) => a.server === server && a.tool === 'test_multiple_content_types'));
+        const approval = await eventually(async () => (await gw.gateway.approvals.list({ status: 'pending' })).find((a) => a.server === server && a.tool === 'test_multiple_content_types'), 30_000, 'the held call');
         assert.deepEqual(calledTools(fixture).slice(before), ['test_simple_text', 'test_embedded_resource'], 'nothing held reached the upstream');
         await gw.gateway.approvals.approve(approval.id, { approver: 'test' });
         assert.equal(resultText(await held), 'Multiple content types test:');
@@ -154,7 +143,7 @@ policies:
   test('a 2026 client without the elicitation capability waits for the dashboard, as a 2025 client does', async () => {
     const client = await connect('legacy', '2026');
     const held = client.callTool({ name: 'test_logging_tool', arguments: {} });
-    const approval = await waitFor('the held call', async () => (await gw.gateway.approvals.list({ status: 'pending' })).find((a) => a.server === 'legacy' && a.tool === 'test_logging_tool'));
+    const approval = await eventually(async () => (await gw.gateway.approvals.list({ status: 'pending' })).find((a) => a.server === 'legacy' && a.tool === 'test_logging_tool'), 30_000, 'the held call');
     await gw.gateway.approvals.approve(approval.id, { approver: 'dashboard' });
     assert.equal(resultText(await held), 'logged through the request-scoped, logLevel-gated channel');
   });
