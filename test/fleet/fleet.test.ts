@@ -1,15 +1,19 @@
 /**
  * Three real `toolgate serve` processes sharing one Redis (and one PostgreSQL audit database):
- * a limit is exact across the fleet, a call held on one instance is decided from another and
+ * a limit is exact across the fleet (per tool, and per agent whichever instance the agent's
+ * sessions land on), a tool definition changed upstream is withheld by every instance until one
+ * `toolgate pins accept` releases it on all, a call held on one instance is decided from another and
  * completes where it is held with exactly the held arguments, an instance killed while holding a
  * call leaves it abandoned and loses no audit record, and a Redis outage refuses only what needs
  * it and heals by itself. The upstream's own record file is the proof of what ran.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { PostgresAuditStore } from '../../src/audit/postgres-store.js';
 import { createDatabase } from '../audit/postgres.js';
-import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, within } from '../helpers/harness.js';
+import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, tempDir, within } from '../helpers/harness.js';
 import { freePort, spawnReady } from '../helpers/processes.js';
 import { dropKeys, REDIS_URL, testPrefix } from '../store/redis.js';
 import { ADMIN_TOKEN, startFleet } from './fleet.js';
@@ -27,6 +31,25 @@ const POLICY = [
   '      echo: { rate_limit: { max: 20, window: 10m, scope: tool } }',
   '      deploy_webapp: { action: require_approval, approval: { timeout: 10m } }',
 ].join('\n');
+
+/** Two agents known by API key; `echo` limited per agent, whichever instance a session is on. */
+const AGENT_KEYS = { 'agent-red': 'red-agent-key-of-twenty-four', 'agent-blue': 'blue-agent-key-of-twenty-four' };
+const PER_AGENT_POLICY = [
+  'auth:',
+  '  agents:',
+  ...Object.entries(AGENT_KEYS).map(([agent, key]) => `    ${agent}: { key: ${JSON.stringify(key)} }`),
+  'pinning: off',
+  'policies:',
+  '  app:',
+  '    tools:',
+  '      echo: { rate_limit: { max: 20, window: 10m, scope: agent } }',
+].join('\n');
+
+const PINNING_POLICY = ['pinning: block', 'policies:', '  app: { default: allow }'].join('\n');
+
+async function listedTools(client: { listTools(): Promise<{ tools: Array<{ name: string }> }> }): Promise<string[]> {
+  return (await client.listTools()).tools.map((tool) => tool.name);
+}
 
 describe('a fleet of three gateways on one Redis', () => {
   test('60 concurrent calls spread over the three against max: 20, scope: tool: exactly 20 reach the upstream', async () => {
@@ -61,6 +84,74 @@ describe('a fleet of three gateways on one Redis', () => {
         return body.fleet?.length === 3 && body;
       }, 30_000, 'three instances in the overview');
       assert.ok(overview.fleet!.every((member) => member.policyRevision === overview.policyRevision));
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  test('60 concurrent calls by two agents over the three against max: 20, scope: agent: exactly 20 of each agent reach the upstream', async () => {
+    const fleet = await startFleet({ count: 3, redisUrl: REDIS_URL, prefix: prefix(), yaml: PER_AGENT_POLICY });
+    try {
+      // Each agent has a session on every instance, as a non-sticky balancer spreading its reconnects would give it.
+      const sessions = await Promise.all(
+        Object.entries(AGENT_KEYS).flatMap(([agent, key]) => fleet.instances.map(async (instance) => ({ agent, client: await instance.connect(key) }))),
+      );
+      const calls = Array.from({ length: 60 }, (_, i) => sessions[i % sessions.length]);
+      const results = await Promise.all(calls.map(({ agent, client }, i) => client.callTool({ name: 'echo', arguments: { text: `${agent} call ${i}` } }).then((result) => ({ agent, result }))));
+      for (const agent of Object.keys(AGENT_KEYS)) {
+        const own = results.filter((r) => r.agent === agent);
+        assert.equal(own.length, 30);
+        assert.equal(own.filter((r) => !r.result.isError).length, 20, `${agent}: admitted calls`);
+        for (const { result } of own.filter((r) => r.result.isError)) assert.equal(decisionOf(result)?.decision, 'rate_limited', resultText(result));
+      }
+      await Promise.all(sessions.map(({ client }) => client.ping()));
+      const ran = receivedMessages(fleet.recordFile)
+        .filter((entry) => entry.message.method === 'tools/call' && entry.message.params?.name === 'echo')
+        .map((entry) => (entry.message.params?.arguments as { text: string }).text.split(' ')[0]);
+      assert.equal(ran.length, 40, "the upstream's log: 40 calls ran");
+      for (const agent of Object.keys(AGENT_KEYS)) assert.equal(ran.filter((name) => name === agent).length, 20, `the upstream's log: exactly 20 calls of ${agent}`);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  test('a definition changed upstream and seen by A is withheld on B and C; one pins accept releases it on all three', async () => {
+    const changed = join(tempDir(), 'rug-pulled');
+    const fleet = await startFleet({ count: 3, redisUrl: REDIS_URL, prefix: prefix(), yaml: PINNING_POLICY, serverEnv: { RUG_PULL_FILE: changed } });
+    try {
+      const [a, b, c] = fleet.instances;
+      const onA = await a.connect();
+      const onB = await b.connect();
+      for (const client of [onA, onB]) assert.ok((await listedTools(client)).includes('get_status'), 'listed while unchanged');
+
+      // The upstream changes get_status for every session; A lists first and records the change.
+      writeFileSync(changed, '');
+      assert.ok(!(await listedTools(onA)).includes('get_status'), 'A withholds the changed tool');
+      const pending = fleet.cli(1, 'pins', 'list', '--json');
+      assert.equal(pending.status, 0, pending.stderr);
+      assert.equal((JSON.parse(pending.stdout) as Array<{ tool: string; status: string }>).find((pin) => pin.tool === 'get_status')?.status, 'changed', 'the change is in the shared pin store');
+
+      // B, on a session opened before the change, no longer lists it and is refused; C, on a new session, is refused without listing.
+      assert.ok(!(await listedTools(onB)).includes('get_status'), 'B withholds it');
+      const onC = await c.connect();
+      for (const client of [onB, onC]) {
+        const refused = await client.callTool({ name: 'get_status', arguments: {} });
+        assert.equal(refused.isError, true, resultText(refused));
+        assert.match(resultText(refused), /definition changed since toolgate pinned it.*toolgate pins accept app get_status/s);
+      }
+      await Promise.all([onA, onB, onC].map((client) => client.ping()));
+      assert.ok(!receivedToolCalls(fleet.recordFile).includes('get_status'), "the upstream's log: no get_status call arrived");
+
+      // One accept, with the same config (the shared Redis pin store), releases it everywhere.
+      const accepted = fleet.cli(2, 'pins', 'accept', 'app', 'get_status', '--yes');
+      assert.equal(accepted.status, 0, accepted.stderr);
+      for (const [name, client] of [['A', onA], ['B', onB], ['C', onC]] as const) {
+        await eventually(async () => (await listedTools(client)).includes('get_status'), 30_000, `get_status listed again on ${name}`);
+        const result = await client.callTool({ name: 'get_status', arguments: {} });
+        assert.equal(result.isError, undefined, `${name}: ${resultText(result)}`);
+      }
+      await Promise.all([onA, onB, onC].map((client) => client.ping()));
+      assert.equal(receivedToolCalls(fleet.recordFile).filter((name) => name === 'get_status').length, 3, "the upstream's log: one call from each instance");
     } finally {
       await fleet.close();
     }

@@ -18,7 +18,8 @@ export interface Instance {
   readonly port: number;
   readonly configFile: string;
   process: RunningProcess;
-  connect(): Promise<Client>;
+  /** A client session on this instance; with an agent's API key when given. */
+  connect(apiKey?: string): Promise<Client>;
   /** Starts it again after a stop or a kill (same port, same data folder). */
   restart(): Promise<void>;
 }
@@ -31,8 +32,11 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-/** `policies` and the rest of the config after `servers:` (YAML at top level). */
-export async function startFleet(options: { count: number; redisUrl: string; prefix: string; auditPg?: string; yaml: string }): Promise<Fleet> {
+/**
+ * `yaml`: `policies` and the rest of the config after `servers:` (YAML at top level).
+ * `serverEnv`: more environment for the fixture upstream (its RECORD_FILE is set already).
+ */
+export async function startFleet(options: { count: number; redisUrl: string; prefix: string; auditPg?: string; yaml: string; serverEnv?: Record<string, string> }): Promise<Fleet> {
   const dir = tempDir();
   const recordFile = join(dir, 'upstream.jsonl');
   const clients: Client[] = [];
@@ -54,7 +58,7 @@ export async function startFleet(options: { count: number; redisUrl: string; pre
         '  redis: { url: "${REDIS_URL}", prefix: ' + JSON.stringify(options.prefix) + ' }',
         ...(options.auditPg ? ['audit:', '  postgres: { url: "${AUDIT_PG}" }'] : []),
         'servers:',
-        `  app: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(RECORDING_SERVER)}], env: { RECORD_FILE: ${JSON.stringify(recordFile)} } }`,
+        `  app: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(RECORDING_SERVER)}], env: ${JSON.stringify({ RECORD_FILE: recordFile, ...options.serverEnv })} }`,
         options.yaml,
       ].join('\n'),
     );
@@ -72,9 +76,10 @@ export async function startFleet(options: { count: number; redisUrl: string; pre
       port,
       configFile,
       process: await start(),
-      async connect() {
+      async connect(apiKey) {
         const client = new Client({ name: `fleet-test-${name}`, version: '1.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp/app`)));
+        const requestInit = apiKey === undefined ? undefined : { headers: { authorization: `Bearer ${apiKey}` } };
+        await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp/app`), { requestInit }));
         clients.push(client);
         return client;
       },
