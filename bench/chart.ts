@@ -9,6 +9,8 @@ const COLORS: Record<string, string> = {
   'byte-pipe': '#bcbd22',
   'toolgate-allow': '#1f77b4',
   'toolgate-policy': '#0b3d6e',
+  'toolgate-policy-redis': '#9467bd',
+  'toolgate-policy-telemetry': '#17becf',
   'toolgate-stdio': '#2ca02c',
   'toolgate-stdio-shared': '#98df8a',
   'supergateway-stdio': '#ff7f0e',

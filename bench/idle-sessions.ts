@@ -32,7 +32,7 @@ const PARALLEL = 32;
 
 export async function idleSessions(context: TargetContext, count: number): Promise<IdleSessionResult> {
   const preload = pathToFileURL(join(context.buildRoot, 'dist', 'bench', 'gc-on-signal.js')).href;
-  const { proxy, baseUrl } = await startToolgate(context, 'idle', false, ['--expose-gc', '--import', preload]);
+  const { proxy, baseUrl } = await startToolgate(context, 'idle', { policy: false }, ['--expose-gc', '--import', preload]);
   const url = `${baseUrl}/mcp/http-echo`;
   try {
     // Warm-up sessions stay open too: first-use costs (JIT, pools, caches) are not per session.

@@ -23,8 +23,8 @@ import { compilePolicy, type CompiledPolicy } from '../src/policy/compile.js';
 import { decide } from '../src/gateway/decide.js';
 import type { ToolCall } from '../src/policy/types.js';
 import { MemoryRateLimitStore } from '../src/store/memory-rate-limit-store.js';
-import { percentile } from './cells.js';
 import { ECHO_TOOL } from './echo-protocol.js';
+import { timeEach } from './timed.js';
 
 export interface DecisionTiming {
   decisions: number;
@@ -111,16 +111,7 @@ function mixedCalls(count: number): ToolCall[] {
 }
 
 async function time(iterations: number, next: (i: number) => Promise<unknown>): Promise<DecisionTiming> {
-  const samples = new Float64Array(iterations);
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    await next(i);
-    samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
-  }
-  samples.sort();
-  let total = 0;
-  for (const s of samples) total += s;
-  return { decisions: iterations, p50Micros: percentile(samples, 0.5), p99Micros: percentile(samples, 0.99), meanMicros: total / iterations };
+  return { decisions: iterations, ...(await timeEach(iterations, next)) };
 }
 
 async function benchRules(count: number, iterations: number): Promise<PolicyBenchRow> {

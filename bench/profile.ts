@@ -22,6 +22,7 @@ import { cpuMicros } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
 import { summarize, summaryText, type CpuProfile } from './profile-summary.js';
 import { buildHasAudit } from './snapshot.js';
+import { benchRedis, dropBenchKeys, startOtlpSink } from './services.js';
 import { startToolgate, TOOLGATE_TARGETS, type TargetContext } from './targets.js';
 
 const BUILD_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,13 +40,15 @@ const { values } = parseArgs({
   },
 });
 
-const spec = TOOLGATE_TARGETS.find(([id]) => id === values.target);
-if (!spec) throw new Error(`--target is one of ${TOOLGATE_TARGETS.map(([id]) => id).join(', ')}`);
-const [id, label, server, withPolicy] = spec;
+const spec = TOOLGATE_TARGETS.find(({ id }) => id === values.target);
+if (!spec) throw new Error(`--target is one of ${TOOLGATE_TARGETS.map(({ id }) => id).join(', ')}`);
+const { id, label, server, setup } = spec;
 const cli = resolve(values.cli ?? join(BUILD_ROOT, 'dist', 'src', 'cli', 'main.js'));
 const workDir = mkdtempSync(join(tmpdir(), 'toolgate-profile-'));
 const profileDir = join(workDir, 'profile');
 const upstream = startProcess('http-echo-server', process.execPath, [join(BUILD_ROOT, 'dist', 'bench', 'http-echo-server.js')]);
+const redis = setup.redis ? benchRedis() : undefined;
+const sink = setup.telemetry ? await startOtlpSink(BUILD_ROOT) : undefined;
 try {
   const port = (await waitForLine(upstream, /listening (\d+)/))[1];
   const context: TargetContext = {
@@ -56,8 +59,10 @@ try {
     stdioServer: join(BUILD_ROOT, 'dist', 'bench', 'stdio-echo-server.js'),
     toolgateCli: cli,
     audit: auditSupport(buildHasAudit(cli)),
+    redis,
+    otlpEndpoint: sink?.endpoint,
   };
-  const { proxy, baseUrl } = await startToolgate(context, id, withPolicy, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+  const { proxy, baseUrl } = await startToolgate(context, id, setup, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
   const window = { fromMicros: 0, toMicros: 0 };
   let cpu = 0;
   const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
@@ -97,5 +102,7 @@ try {
   }
 } finally {
   await upstream.stop();
+  await sink?.stop();
+  if (redis) await dropBenchKeys(redis);
   rmSync(workDir, { recursive: true, force: true });
 }

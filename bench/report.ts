@@ -13,7 +13,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
       `targets interleaved round by round; the whole run took ${Math.round(meta.seconds)} s.`,
     '',
   );
-  lines.push('Run it with `npm run bench` (full, about 9 minutes, rewrites this file) or `npm run bench -- --quick` (under a minute, writes to a temporary folder)' +
+  lines.push('Run it with `npm run bench` (full, about 10 minutes, rewrites this file) or `npm run bench -- --quick` (under a minute, writes to a temporary folder)' +
     (meta.args && meta.args.length ? `; this run was \`npm run bench -- ${meta.args.map(shellWord).join(' ')}\`. ` : '. ') +
     'Every comparison below is a ratio of two figures from this same run: the machines are noisy, so absolute figures from different runs do not compare.', '');
   lines.push(`![calls/s and p50 latency per target and session count](${chartFile})`, '');
@@ -54,6 +54,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
     lines.push('', ...comparisonTable(results.comparisons, 'after'), '');
   }
 
+  lines.push(...storeAndTelemetrySection(results));
   if (results.configLoad.length > 0) lines.push(...configLoadSection(results));
 
   lines.push('## Policy decision alone', '');
@@ -207,6 +208,46 @@ function comparisonTable(comparisons: Comparison[], role: 'before' | 'after'): s
     };
     const perRound = c.throughputPerRound.map((x) => `${fmt(role === 'before' ? 1 / x : x, 2)}×`).join(', ');
     out.push(`| ${c.label.replace(/ \[B\]$/, '')} | ${c.sessions} | ${cell('callsPerSecond', 0)} | ${cell('p50', 3)} | ${cell('p99', 2)} | ${cell('cpu', 0)} | ${cell('rss', 0)} | ${perRound} | ${fmt(v('otherLoad', f) ?? NaN, 2)} / ${fmt(v('otherLoad', t) ?? NaN, 2)} |`);
+  }
+  return out;
+}
+
+/** The realistic policy on the memory store with telemetry off, against the Redis store and against telemetry on; and one rate-limit take alone. */
+function storeAndTelemetrySection(results: BenchResults): string[] {
+  const variants = ['toolgate-policy-redis', 'toolgate-policy-telemetry'] as const;
+  const cells = results.cells.filter((c) => (variants as readonly string[]).includes(c.target));
+  if (cells.length === 0 && results.rateLimitTakes.length === 0) return [];
+  const out = ['## Redis store, telemetry on and off', ''];
+  if (cells.length > 0) {
+    const sink = results.otlpSink;
+    out.push('The realistic policy three ways, interleaved in the same rounds: on the memory store with telemetry off (the "realistic policy" cells above), ' +
+      `with \`state.redis\` (rate limits, pins and approvals in Redis${results.meta.redisUrl ? ` at ${results.meta.redisUrl}` : ''}, under a key prefix of the run's own), ` +
+      'and with telemetry on (every request traced and exported over OTLP/HTTP to a local sink that reads and discards' +
+      (sink ? `; it received ${sink.exports.toLocaleString('en-US')} exports, ${fmt(sink.bytes / 1e6, 1)} MB` : '') + '). Ratios are to the memory store with telemetry off at the same session count.', '');
+    out.push('| Set-up | Sessions | calls/s | p50 ms | p99 ms | gateway CPU µs/call | calls/s ÷ memory, telemetry off | round by round | added p50 |', '|---|---:|---:|---:|---:|---:|---:|---|---:|');
+    for (const r of results.ratios) {
+      const base = cellOf(results.cells, 'toolgate-policy', r.sessions);
+      const rows: Array<[CellResult | undefined, number | null, number[], number | null]> = [
+        [base, null, [], null],
+        [cellOf(results.cells, 'toolgate-policy-redis', r.sessions), r.redisVsMemory, r.perRound.redisVsMemory, r.addedP50RedisMs],
+        [cellOf(results.cells, 'toolgate-policy-telemetry', r.sessions), r.telemetryOnVsOff, r.perRound.telemetryOnVsOff, r.addedP50TelemetryMs],
+      ];
+      if (rows.slice(1).every(([cell]) => cell === undefined)) continue;
+      for (const [cell, ratio, perRound, addedP50] of rows) {
+        if (!cell) continue;
+        const x = (v: number | null) => (v === null ? '—' : `${fmt(v, 2)}×`);
+        out.push(`| ${cell.label} | ${cell.sessions} | ${fmt(cell.callsPerSecond, 0)} | ${fmt(cell.latencyMs.p50, 3)} | ${fmt(cell.latencyMs.p99, 2)} | ` +
+          `${cell.proxyCpuMicrosPerCall === null ? '—' : fmt(cell.proxyCpuMicrosPerCall, 0)} | ${cell === base ? '1×' : x(ratio)} | ${perRound.length > 1 ? perRound.map((v) => x(v)).join(', ') : ''} | ` +
+          `${addedP50 === null ? '—' : `${addedP50 >= 0 ? '+' : ''}${fmt(addedP50, 3)} ms`} |`);
+      }
+    }
+    out.push('');
+  }
+  if (results.rateLimitTakes.length > 0) {
+    out.push('**One rate-limit take alone** (the realistic rule\'s limit, never tripping, on one key; each take awaited and timed on its own, in a process of its own; the Redis take is the gateway\'s Lua script on the Redis server\'s clock, one round trip):', '');
+    out.push('| Store | takes | p50 µs | p99 µs | mean µs |', '|---|---:|---:|---:|---:|');
+    for (const row of results.rateLimitTakes) out.push(`| ${row.store} | ${row.takes.toLocaleString('en-US')} | ${fmt(row.p50Micros, 1)} | ${fmt(row.p99Micros, 1)} | ${fmt(row.meanMicros, 1)} |`);
+    out.push('');
   }
   return out;
 }

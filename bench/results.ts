@@ -8,6 +8,7 @@ import type { CellResult } from './cells.js';
 import type { ConfigLoadResult } from './config-load.js';
 import type { IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
+import type { TakeTiming } from './rate-limit-bench.js';
 import type { TargetId } from './targets.js';
 
 export interface RunMeta {
@@ -41,6 +42,8 @@ export interface RunMeta {
   sessions: number[];
   idleSessions: number;
   audit: AuditSupport & { bytesWritten: number | null };
+  /** The Redis of the Redis-store cells and the rate-limit take (without credentials); absent when not used. */
+  redisUrl?: string;
   seconds: number;
   /** The command line options of the run (after `npm run bench --`). */
   args?: string[];
@@ -61,8 +64,23 @@ export interface Ratios {
   stdioVsMcpProxy: number | null;
   stdioVsFasterBridge: number | null;
   sharedStdioVsFasterBridge: number | null;
+  /** The realistic policy on the Redis store ÷ on the memory store (calls/s), and its p50 minus the memory store's. */
+  redisVsMemory: number | null;
+  addedP50RedisMs: number | null;
+  /** The realistic policy with telemetry on ÷ off (calls/s), and its p50 minus the p50 with it off. */
+  telemetryOnVsOff: number | null;
+  addedP50TelemetryMs: number | null;
   /** The goal ratios computed round by round (each round's targets ran within a minute of each other). */
-  perRound: { policyVsDirect: number[]; policyVsPipe: number[]; addedP50PolicyOverPipeMs: number[]; stdioVsFasterBridge: number[] };
+  perRound: {
+    policyVsDirect: number[];
+    policyVsPipe: number[];
+    addedP50PolicyOverPipeMs: number[];
+    stdioVsFasterBridge: number[];
+    redisVsMemory: number[];
+    addedP50RedisMs: number[];
+    telemetryOnVsOff: number[];
+    addedP50TelemetryMs: number[];
+  };
 }
 
 export interface Goal {
@@ -90,6 +108,10 @@ export interface BenchResults {
   compareGoals: Goal[];
   /** Config load with many `validate.arguments` schemas, per build (A first, then B); empty when skipped. */
   configLoad: ConfigLoadRow[];
+  /** One rate-limit take alone, memory store then Redis store; empty when skipped. */
+  rateLimitTakes: TakeTiming[];
+  /** What the OTLP sink received from the telemetry-on cells; null when they did not run. */
+  otlpSink: { exports: number; bytes: number } | null;
 }
 
 export interface ConfigLoadRow extends ConfigLoadResult {
@@ -188,6 +210,10 @@ export function computeRatios(cells: CellResult[], sessionCounts: number[]): Rat
       policyVsPipe: zip(round('toolgate-policy'), round('byte-pipe'), (a, b) => a / b),
       addedP50PolicyOverPipeMs: zip(roundP50('toolgate-policy'), roundP50('byte-pipe'), (a, b) => a - b),
       stdioVsFasterBridge: zip(round('toolgate-stdio'), zip(round('supergateway-stdio'), round('mcp-proxy-stdio'), Math.max), (a, b) => a / b),
+      redisVsMemory: zip(round('toolgate-policy-redis'), round('toolgate-policy'), (a, b) => a / b),
+      addedP50RedisMs: zip(roundP50('toolgate-policy-redis'), roundP50('toolgate-policy'), (a, b) => a - b),
+      telemetryOnVsOff: zip(round('toolgate-policy-telemetry'), round('toolgate-policy'), (a, b) => a / b),
+      addedP50TelemetryMs: zip(roundP50('toolgate-policy-telemetry'), roundP50('toolgate-policy'), (a, b) => a - b),
     };
     return {
       sessions,
@@ -204,6 +230,10 @@ export function computeRatios(cells: CellResult[], sessionCounts: number[]): Rat
       stdioVsMcpProxy: ratio(cps('toolgate-stdio'), cps('mcp-proxy-stdio')),
       stdioVsFasterBridge: ratio(cps('toolgate-stdio'), faster),
       sharedStdioVsFasterBridge: ratio(cps('toolgate-stdio-shared'), faster),
+      redisVsMemory: ratio(cps('toolgate-policy-redis'), cps('toolgate-policy')),
+      addedP50RedisMs: difference(p50('toolgate-policy-redis'), p50('toolgate-policy')),
+      telemetryOnVsOff: ratio(cps('toolgate-policy-telemetry'), cps('toolgate-policy')),
+      addedP50TelemetryMs: difference(p50('toolgate-policy-telemetry'), p50('toolgate-policy')),
     };
   });
 }
@@ -250,5 +280,7 @@ export function evaluateGoals(ratios: Ratios[], policy: PolicyBenchRow[], idle: 
     goal('decision-p99', 'Policy decision p99 at 10,000 rules (worse of the realistic rule and the 100-tool mix)', '≤ 5 µs', decisionP99, 'µs', (v) => v <= 5),
     goal('idle-session', 'Gateway memory per idle session (RSS delta between collected heaps)', '≤ 50 KiB', idle && idle.sessions > 0 ? idle.rssKiBPerSession : null, 'KiB', (v) => v <= 50),
     goal('load-rss', 'Gateway peak RSS under the 64-session load (largest toolgate cell)', '≤ 150 MiB', rss64, 'MiB', (v) => v <= 150),
+    goal('redis-latency', 'Realistic policy on the Redis store (state.redis): added p50 at 1 session over the memory store', '≤ 0.3 ms', one?.addedP50RedisMs ?? null, 'ms', (v) => v <= 0.3, one?.perRound.addedP50RedisMs),
+    goal('redis-throughput', 'Realistic policy on the Redis store at 16 sessions, calls/s relative to the memory store', '≥ 0.85×', at(16)?.redisVsMemory ?? null, '×', (v) => v >= 0.85, at(16)?.perRound.redisVsMemory),
   ];
 }

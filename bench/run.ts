@@ -3,7 +3,7 @@
  * `npm run bench`: the whole benchmark in one run, so every ratio compares figures from the same
  * minutes on the same machine. Writes results.json, RESULTS.md and chart.svg.
  *
- *   node dist/bench/run.js                 full run (~9 min), writes into bench/
+ *   node dist/bench/run.js                 full run (~10 min), writes into bench/
  *   node dist/bench/run.js --quick         < 1 min, small counts, writes into a new temp folder
  *   options: --out DIR  --sessions 1,16,64  --seconds N  --rounds N  --only id,id
  *            --toolgate-cli PATH (another toolgate build under test)
@@ -25,6 +25,8 @@ import { idleSessions, type IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
 import { cpuModel } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
+import type { TakeTiming } from './rate-limit-bench.js';
+import { benchRedis, checkRedis, dropBenchKeys, startOtlpSink, type OtlpSink } from './services.js';
 import { buildHasAudit, buildSnapshot, commitsBetween, isAncestorOfHead, repositoryBuild } from './snapshot.js';
 import { progressLine, resultsMarkdown } from './report.js';
 import { cellsOfB, compareBuilds, computeRatios, evaluateGoals, type BenchResults, type ConfigLoadRow, type RunMeta } from './results.js';
@@ -55,11 +57,14 @@ const HELP = `npm run bench [-- options]
                        (quick: 100)
   --render             measure nothing: rewrite RESULTS.md and chart.svg from the results.json
                        already in --out (default bench/), e.g. after changing report.ts
-  --skip-policy, --skip-idle, --skip-config   leave out the policy micro-benchmark / the
-                       idle-session probe / the config-load measurement`;
+  --skip-policy, --skip-idle, --skip-config   leave out the policy and rate-limit-take
+                       micro-benchmarks / the idle-session probe / the config-load measurement
+
+  The Redis-store cells and the rate-limit take use Redis at 127.0.0.1:6379 (TOOLGATE_BENCH_REDIS
+  to change it) under a key prefix of the run's own, removed at the end.`;
 
 /** The goals that come from the load test, which a --compare build also gets. */
-const LOAD_GOALS = ['pipe-throughput', 'pipe-latency', 'stdio-throughput', 'load-rss'];
+const LOAD_GOALS = ['pipe-throughput', 'pipe-latency', 'stdio-throughput', 'load-rss', 'redis-latency', 'redis-throughput'];
 
 /** A mistake in the command line: reported as its message alone, with the help hint. */
 class UsageError extends Error {}
@@ -185,6 +190,8 @@ async function main(): Promise<number> {
     // results.json written before these fields existed
     results.compareGoals ??= [];
     results.configLoad ??= [];
+    results.rateLimitTakes ??= [];
+    results.otlpSink ??= null;
     writeOutputs(s.out, results);
     log(`rewrote ${join(s.out, 'RESULTS.md')} and chart.svg from ${file}`);
     return 0;
@@ -218,7 +225,22 @@ async function main(): Promise<number> {
     log(`built toolgate ${before.commit} (B, ${compareRole === 'before' ? 'before' : 'compared'}) in ${before.root}`);
   }
   if (compareRole === 'before' && compareCommit !== undefined) compareCommits = commitsBetween(REPO_ROOT, compareCommit);
-  const runTargets = targets(compareCli).filter((t) => !s.only || s.only.includes(t.id.replace(/@b$/, '')));
+  const sessionsOf = (target: Target) => s.sessions.filter((n) => !target.sessions || target.sessions.includes(n));
+  const isRedisTarget = (t: Target) => t.id.startsWith('toolgate-policy-redis');
+  let runTargets = targets(compareCli).filter((t) => (!s.only || s.only.includes(t.id.replace(/@b$/, ''))) && sessionsOf(t).length > 0);
+  const redis = benchRedis();
+  const redisNeeded = !s.skipPolicy || runTargets.some(isRedisTarget);
+  let redisUp = false;
+  if (redisNeeded) {
+    try {
+      await checkRedis(redis);
+      redisUp = true;
+    } catch (error) {
+      runTargets = runTargets.filter((t) => !isRedisTarget(t));
+      log(`${(error as Error).message}; the Redis-store cells and the rate-limit take are left out`);
+    }
+  }
+  const sink: OtlpSink | undefined = runTargets.some((t) => t.id.startsWith('toolgate-policy-telemetry')) ? await startOtlpSink(build.root) : undefined;
   const upstream = startProcess('http-echo-server', process.execPath, [join(build.root, 'dist', 'bench', 'http-echo-server.js')]);
   const port = (await waitForLine(upstream, /listening (\d+)/))[1];
   const audit = auditSupport(buildHasAudit(toolgateCli));
@@ -230,12 +252,14 @@ async function main(): Promise<number> {
     stdioServer: join(build.root, 'dist', 'bench', 'stdio-echo-server.js'),
     toolgateCli,
     audit,
+    redis,
+    otlpEndpoint: sink?.endpoint,
   };
   log(`${s.quick ? 'quick' : 'full'} run: ${runTargets.length} targets × sessions ${s.sessions.join('/')} × ${s.rounds} round(s) of ${s.durationMs / 1000} s; output in ${s.out}`);
 
   const rounds = new Map<string, Round[]>();
-  let failed = false;
-  const total = s.rounds * s.sessions.length * runTargets.length;
+  let failed = redisNeeded && !redisUp;
+  const total = s.rounds * runTargets.reduce((sum, target) => sum + sessionsOf(target).length, 0);
   let done = 0;
   try {
     const measure = async (target: Target, sessions: number, shared?: RunningTarget) => {
@@ -262,12 +286,12 @@ async function main(): Promise<number> {
             shared = await target.start(context);
           } catch (error) {
             failed = true;
-            done += s.sessions.length;
+            done += sessionsOf(target).length;
             log(`[${done}/${total}] FAILED: ${target.label} did not start: ${(error as Error).message}`);
             continue;
           }
           try {
-            for (const sessions of s.sessions) await measure(target, sessions, shared);
+            for (const sessions of sessionsOf(target)) await measure(target, sessions, shared);
           } finally {
             await shared.stop();
           }
@@ -275,7 +299,7 @@ async function main(): Promise<number> {
         continue;
       }
       for (const sessions of s.sessions) {
-        for (const target of order) await measure(target, sessions);
+        for (const target of order) if (sessionsOf(target).includes(sessions)) await measure(target, sessions);
       }
     }
     const cells: CellResult[] = [];
@@ -294,6 +318,21 @@ async function main(): Promise<number> {
       policy = JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' })) as PolicyBenchRow[];
       for (const row of policy) log(`  ${row.rules} rules: realistic rule p99 ${row.echo.p99Micros.toFixed(2)} µs, mix p99 ${row.mixed.p99Micros.toFixed(2)} µs`);
     }
+
+    let rateLimitTakes: TakeTiming[] = [];
+    if (!s.skipPolicy && redisUp) {
+      log('rate-limit take alone (memory store, Redis store)');
+      try {
+        const args = [join(build.root, 'dist', 'bench', 'rate-limit-bench.js'), '--redis', redis.url, '--prefix', redis.prefix, ...(s.quick ? ['--quick'] : [])];
+        rateLimitTakes = JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 })) as TakeTiming[];
+        for (const row of rateLimitTakes) log(`  ${row.store} store: p50 ${row.p50Micros.toFixed(1)} µs, p99 ${row.p99Micros.toFixed(1)} µs per take`);
+      } catch (error) {
+        failed = true;
+        log(`rate-limit take measurement FAILED: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    const otlpSink = sink ? await sink.stats() : null;
+    if (otlpSink) log(`OTLP sink: ${otlpSink.exports} exports, ${(otlpSink.bytes / 1e6).toFixed(1)} MB from the telemetry-on cells`);
 
     // Not in a quick run: a 32 MB and a 128 MB line are seconds of a loaded machine, for a figure no quick check reads.
     if (!s.skipPolicy && !s.quick) {
@@ -355,6 +394,7 @@ async function main(): Promise<number> {
       sessions: s.sessions,
       idleSessions: s.idleSessions,
       audit: { ...audit, bytesWritten: policyCells.length ? Math.max(...policyCells.map((c) => c.dataDirBytes ?? 0)) : null },
+      ...(redisUp ? { redisUrl: redis.url.replace(/\/\/[^@/]*@/, '//') } : {}),
       seconds: (performance.now() - started) / 1000,
       // The note is in RESULTS.md already; the command line shows where it went.
       args: process.argv.slice(2).map((arg, i, all) => (i > 0 && all[i - 1] === '--compare-note' ? '…' : arg.startsWith('--compare-note=') ? '--compare-note=…' : arg)),
@@ -363,13 +403,15 @@ async function main(): Promise<number> {
     // B's load-test goals, from B's cells against the same direct and bridge cells (the policy
     // micro-benchmark and the idle probe run on A only).
     const compareGoals = comparisons.length ? evaluateGoals(computeRatios(cellsOfB(cells), s.sessions), [], null, cellsOfB(cells)).filter((g) => LOAD_GOALS.includes(g.id)) : [];
-    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle, cells), comparisons, compareGoals, configLoad };
+    const results: BenchResults = { meta, cells, ratios, policy, idle, goals: evaluateGoals(ratios, policy, idle, cells), comparisons, compareGoals, configLoad, rateLimitTakes, otlpSink };
     writeFileSync(join(s.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeOutputs(s.out, results);
     for (const goal of results.goals) log(`goal ${goal.id}: ${goal.measured === null ? 'not measured' : `${goal.measured.toFixed(3)} ${goal.unit}`} (target ${goal.target}) ${goal.pass === null ? '' : goal.pass ? 'PASS' : 'MISS'}`);
     log(`wrote ${join(s.out, 'RESULTS.md')}, results.json and chart.svg in ${Math.round(meta.seconds)} s${failed ? ' — with failures, see above' : ''}`);
   } finally {
     await upstream.stop();
+    await sink?.stop();
+    if (redisUp) await dropBenchKeys(redis).catch((error: Error) => log(`could not remove the run's Redis keys (${redis.prefix}*): ${error.message}`));
     rmSync(workDir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;

@@ -1,12 +1,14 @@
 /**
- * The things a load run can be pointed at: the HTTP upstream itself, toolgate in its three
- * set-ups, and the two other stdio→Streamable HTTP bridges. Each target is started as its own
+ * The things a load run can be pointed at: the HTTP upstream itself, toolgate in its set-ups
+ * (allow-all; the realistic policy on the memory store, on the Redis store, and with tracing on;
+ * fronting stdio), and the two other stdio→Streamable HTTP bridges. Each target is started as its own
  * process with a fresh heap for every measurement, so peak RSS and CPU belong to that cell alone.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditSupport } from './audit.js';
 import { freePort, startProcess, waitForHttp, waitForLine, type Started } from './processes.js';
+import type { BenchRedis } from './services.js';
 import { buildHasLimits } from './snapshot.js';
 
 export interface TargetContext {
@@ -24,6 +26,10 @@ export interface TargetContext {
   toolgateCli: string;
   /** Whether the gateway has an audit trail, and the YAML that turns it on or off. */
   audit: AuditSupport;
+  /** The run's Redis and key prefix, for targets with `redis` (state.redis). */
+  redis?: BenchRedis;
+  /** The OTLP endpoint targets with `telemetry` export to (a sink that discards). */
+  otlpEndpoint?: string;
 }
 
 export interface RunningTarget {
@@ -41,6 +47,8 @@ export type TargetId =
   | 'byte-pipe'
   | 'toolgate-allow'
   | 'toolgate-policy'
+  | 'toolgate-policy-redis'
+  | 'toolgate-policy-telemetry'
   | 'toolgate-stdio'
   | 'toolgate-stdio-shared'
   | 'supergateway-stdio'
@@ -54,7 +62,19 @@ export interface Target {
   label: string;
   /** Which upstream it fronts; ratios only compare targets of the same kind. */
   upstream: 'http' | 'stdio';
+  /** The session counts it is measured at (those of the run among them); undefined: all of the run's. */
+  sessions?: readonly number[];
   start(context: TargetContext): Promise<RunningTarget>;
+}
+
+/** What a toolgate target runs with, beyond a bare proxy. */
+export interface ToolgateSetup {
+  /** The realistic policy, with the audit trail on. */
+  policy: boolean;
+  /** Rate limits, pins and approvals in the run's Redis (`state.redis`) instead of memory and data_dir. */
+  redis?: boolean;
+  /** Every request traced and exported over OTLP to the run's sink. */
+  telemetry?: boolean;
 }
 
 /** The realistic policy of the issue: a rate limit that never trips and the tool's own schema. */
@@ -74,20 +94,27 @@ const REALISTIC_POLICY = `policies:
  */
 const BENCH_LIMITS = 'limits: { max_sessions: 100000, max_sessions_per_server: 100000, max_processes_per_server: 1000, session_idle_timeout: 1h }';
 
-function toolgateYaml(context: TargetContext, port: number, dataDir: string, withPolicy: boolean, withLimits: boolean): string {
+function toolgateYaml(context: TargetContext, port: number, dataDir: string, setup: ToolgateSetup, withLimits: boolean): string {
   const stdio = `command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(context.stdioServer)}]`;
   return [
     `listen: { host: 127.0.0.1, port: ${port} }`,
     withLimits ? BENCH_LIMITS : '',
     `data_dir: ${JSON.stringify(dataDir)}`,
     'log: { level: warn }',
-    (withPolicy ? context.audit.onYaml : context.audit.offYaml) ?? '',
+    (setup.policy ? context.audit.onYaml : context.audit.offYaml) ?? '',
+    setup.redis ? `state: { redis: { url: ${JSON.stringify(needed(context.redis, 'Redis').url)}, prefix: ${JSON.stringify(needed(context.redis, 'Redis').prefix)} } }` : '',
+    setup.telemetry ? `telemetry: { otlp: { endpoint: ${JSON.stringify(needed(context.otlpEndpoint, 'an OTLP sink'))} } }` : '',
     'servers:',
     `  http-echo: { url: ${JSON.stringify(context.upstreamUrl)} }`,
     `  stdio-echo: { ${stdio} }`,
     `  stdio-echo-shared: { ${stdio}, sessions: shared }`,
-    withPolicy ? REALISTIC_POLICY : '',
+    setup.policy ? REALISTIC_POLICY : '',
   ].join('\n');
+}
+
+function needed<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`this toolgate target needs ${what}, which the harness did not start (run it through bench/run.ts)`);
+  return value;
 }
 
 let started = 0;
@@ -99,7 +126,7 @@ let started = 0;
 export async function startToolgate(
   context: TargetContext,
   name: string,
-  withPolicy: boolean,
+  setup: ToolgateSetup,
   nodeArgs: string[] = [],
   cli = context.toolgateCli,
 ): Promise<{ proxy: Started; baseUrl: string; dataDir: string }> {
@@ -107,7 +134,7 @@ export async function startToolgate(
   const run = `${name}-${++started}`;
   const file = join(context.workDir, `toolgate-${run}.yaml`);
   const dataDir = join(context.workDir, `data-${run}`);
-  writeFileSync(file, toolgateYaml(context, port, dataDir, withPolicy, buildHasLimits(cli)));
+  writeFileSync(file, toolgateYaml(context, port, dataDir, setup, buildHasLimits(cli)));
   const proxy = startProcess(`toolgate (${name})`, process.execPath, [...nodeArgs, cli, 'serve', '-c', file], { cwd: context.repoRoot });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
@@ -119,23 +146,38 @@ export async function startToolgate(
   return { proxy, baseUrl, dataDir };
 }
 
-function toolgateTarget(id: TargetId, label: string, server: string, withPolicy: boolean, compareCli?: string): Target {
+export interface ToolgateTargetSpec {
+  id: TargetId;
+  label: string;
+  server: string;
+  setup: ToolgateSetup;
+  sessions?: readonly number[];
+}
+
+function toolgateTarget({ id, label, server, setup, sessions }: ToolgateTargetSpec, compareCli?: string): Target {
   return {
     id: compareCli === undefined ? id : `${id}@b`,
     label: compareCli === undefined ? label : `${label} [B]`,
     upstream: server === 'http-echo' ? 'http' : 'stdio',
+    ...(sessions ? { sessions } : {}),
     async start(context) {
-      const { proxy, baseUrl, dataDir } = await startToolgate(context, id, withPolicy, [], compareCli);
+      const { proxy, baseUrl, dataDir } = await startToolgate(context, id, setup, [], compareCli);
       return { url: `${baseUrl}/mcp/${server}`, proxy, dataDir, stop: () => proxy.stop() };
     },
   };
 }
 
-export const TOOLGATE_TARGETS: ReadonlyArray<[id: TargetId, label: string, server: string, withPolicy: boolean]> = [
-  ['toolgate-allow', 'toolgate, allow-all', 'http-echo', false],
-  ['toolgate-policy', 'toolgate, realistic policy', 'http-echo', true],
-  ['toolgate-stdio', 'toolgate → stdio (per-session)', 'stdio-echo', false],
-  ['toolgate-stdio-shared', 'toolgate → stdio (shared)', 'stdio-echo-shared', false],
+/**
+ * The Redis-store and telemetry-on cells are each compared with the realistic policy on the
+ * memory store with telemetry off (`toolgate-policy`), at the session counts their goals name.
+ */
+export const TOOLGATE_TARGETS: readonly ToolgateTargetSpec[] = [
+  { id: 'toolgate-allow', label: 'toolgate, allow-all', server: 'http-echo', setup: { policy: false } },
+  { id: 'toolgate-policy', label: 'toolgate, realistic policy', server: 'http-echo', setup: { policy: true } },
+  { id: 'toolgate-policy-redis', label: 'toolgate, realistic policy, Redis store', server: 'http-echo', setup: { policy: true, redis: true }, sessions: [1, 16] },
+  { id: 'toolgate-policy-telemetry', label: 'toolgate, realistic policy, telemetry on', server: 'http-echo', setup: { policy: true, telemetry: true }, sessions: [1, 16] },
+  { id: 'toolgate-stdio', label: 'toolgate → stdio (per-session)', server: 'stdio-echo', setup: { policy: false } },
+  { id: 'toolgate-stdio-shared', label: 'toolgate → stdio (shared)', server: 'stdio-echo-shared', setup: { policy: false } },
 ];
 
 const DIRECT: Target = {
@@ -206,7 +248,7 @@ const MCP_PROXY: Target = {
   },
 };
 
-export const TARGET_IDS: readonly TargetId[] = ['direct', 'byte-pipe', ...TOOLGATE_TARGETS.map(([id]) => id), 'supergateway-stdio', 'mcp-proxy-stdio'];
+export const TARGET_IDS: readonly TargetId[] = ['direct', 'byte-pipe', ...TOOLGATE_TARGETS.map(({ id }) => id), 'supergateway-stdio', 'mcp-proxy-stdio'];
 
 /**
  * Every target, in the order they run. With `compareCli` (another toolgate build, `--compare`),
@@ -214,10 +256,7 @@ export const TARGET_IDS: readonly TargetId[] = ['direct', 'byte-pipe', ...TOOLGA
  * comparison is interleaved in one run like every other ratio.
  */
 export function targets(compareCli?: string): Target[] {
-  const toolgate = TOOLGATE_TARGETS.flatMap(([id, label, server, withPolicy]) => [
-    toolgateTarget(id, label, server, withPolicy),
-    ...(compareCli === undefined ? [] : [toolgateTarget(id, label, server, withPolicy, compareCli)]),
-  ]);
+  const toolgate = TOOLGATE_TARGETS.flatMap((spec) => [toolgateTarget(spec), ...(compareCli === undefined ? [] : [toolgateTarget(spec, compareCli)])]);
   return [DIRECT, BYTE_PIPE, ...toolgate, SUPERGATEWAY, MCP_PROXY];
 }
 

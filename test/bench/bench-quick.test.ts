@@ -1,10 +1,12 @@
 /**
  * The benchmark harness stays runnable: `node dist/bench/run.js --quick --out DIR` exits 0 and
- * writes results.json with every cell measured without errors, the goals, the policy rows, the
+ * writes results.json with every cell measured without errors (the Redis-store and telemetry-on
+ * cells included), the goals, the policy rows, the rate-limit takes on both stores, the
  * idle-session probe and the config-load row. Figures are not asserted (the machine is shared and
  * noisy); their presence and sanity are.
  *
- * The run builds HEAD privately and starts gateways, upstreams and the two other bridges; it is
+ * The run measures the repository's dist/ and starts gateways (one on the real Redis at
+ * 127.0.0.1:6379, under a prefix of its own), upstreams, an OTLP sink and the two other bridges; it is
  * stopped (SIGTERM, then SIGKILL to its whole process group) if it takes longer than 180 s.
  */
 import { spawn } from 'node:child_process';
@@ -20,9 +22,9 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TIMEOUT_MS = 180_000;
 const GRACE_MS = 10_000;
 
-const TARGETS = ['direct', 'byte-pipe', 'toolgate-allow', 'toolgate-policy', 'toolgate-stdio', 'toolgate-stdio-shared', 'supergateway-stdio', 'mcp-proxy-stdio'];
+const TARGETS = ['direct', 'byte-pipe', 'toolgate-allow', 'toolgate-policy', 'toolgate-policy-redis', 'toolgate-policy-telemetry', 'toolgate-stdio', 'toolgate-stdio-shared', 'supergateway-stdio', 'mcp-proxy-stdio'];
 const QUICK_SESSIONS = [1, 16];
-const GOALS = ['pipe-throughput', 'pipe-latency', 'no-wait', 'stdio-throughput', 'decision-p99', 'idle-session', 'load-rss'];
+const GOALS = ['pipe-throughput', 'pipe-latency', 'no-wait', 'stdio-throughput', 'decision-p99', 'idle-session', 'load-rss', 'redis-latency', 'redis-throughput'];
 /** Goals a quick run cannot measure: it has no 64-session cells. */
 const NOT_IN_QUICK = new Set(['load-rss']);
 
@@ -39,7 +41,9 @@ function runQuick(out: string): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = performance.now();
     // Its own process group, so a stuck run is ended with everything it started.
-    const child = spawn(process.execPath, [RUN, '--quick', '--out', out], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The tests' Redis (TOOLGATE_TEST_REDIS) is the one the Redis-store cells use.
+    const env = process.env.TOOLGATE_TEST_REDIS ? { ...process.env, TOOLGATE_BENCH_REDIS: process.env.TOOLGATE_TEST_REDIS } : process.env;
+    const child = spawn(process.execPath, [RUN, '--quick', '--out', out], { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -115,6 +119,13 @@ test('npm run bench -- --quick measures every cell and writes the results', { ti
     }
   }
 
+  // One rate-limit take alone on each store; and the telemetry-on cells really exported spans.
+  assert.deepEqual(results.rateLimitTakes.map((row: { store: string }) => row.store), ['memory', 'redis']);
+  for (const row of results.rateLimitTakes) {
+    assert.ok(row.takes > 0 && row.p50Micros > 0 && row.p99Micros >= row.p50Micros, `rate-limit take, ${row.store} store: ${JSON.stringify(row)}`);
+  }
+  assert.ok(results.otlpSink?.exports > 0, `the OTLP sink received nothing from the telemetry-on cells: ${JSON.stringify(results.otlpSink)}`);
+
   // The idle-session probe.
   const idle = results.idle;
   assert.ok(idle, 'no idle-session result');
@@ -126,7 +137,7 @@ test('npm run bench -- --quick measures every cell and writes the results', { ti
   assert.ok(results.configLoad[0].schemas > 0 && results.configLoad[0].loadMs > 0, `config load: ${JSON.stringify(results.configLoad[0])}`);
 
   const markdown = readFileSync(join(out, 'RESULTS.md'), 'utf8');
-  for (const heading of ['## Goals', '## Throughput, latency, gateway cost', '## Policy decision alone', '## Memory per idle session', '## Config load with many argument schemas']) {
+  for (const heading of ['## Goals', '## Throughput, latency, gateway cost', '## Redis store, telemetry on and off', '## Policy decision alone', '## Memory per idle session', '## Config load with many argument schemas']) {
     assert.ok(markdown.includes(heading), `RESULTS.md has no "${heading}"`);
   }
 });
