@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { PinnableTool, PinStore } from '../catalog/pins.js';
 import type { ApprovalService, ApprovalStatus } from '../approvals/types.js';
-import { openAuditReader, type AuditLog, type AuditReader } from '../audit/audit-log.js';
+import { openAuditReader, type AuditLog, type AuditTrailReader } from '../audit/audit-log.js';
 import { VERSION } from '../cli/version.js';
 import type { Config, OperatorRole } from '../config/types.js';
 import { serveDashboard } from '../dashboard/serve.js';
@@ -105,7 +105,7 @@ export class AdminApi {
   readonly #events = new EventStream();
   readonly #unsubscribe: Array<() => void> = [];
   readonly #startedAt: number;
-  #auditReader?: AuditReader;
+  #auditReader?: AuditTrailReader;
   readonly #history: HistoryApi;
   readonly #wrongTokens: AttemptThrottle;
 
@@ -236,7 +236,7 @@ export class AdminApi {
         if (parts.length !== 2 || !['timeline', 'search', 'export'].includes(parts[1])) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
         if (parts[1] === 'export') return this.#history.export(query, response);
-        return sendAdminJson(response, 200, parts[1] === 'timeline' ? this.#history.timeline(query) : this.#history.search(query));
+        return sendAdminJson(response, 200, await (parts[1] === 'timeline' ? this.#history.timeline(query) : this.#history.search(query)));
       case 'tools':
         if (parts.length !== 3) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
@@ -244,11 +244,11 @@ export class AdminApi {
       case 'agents':
         if (parts.length > 2) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
-        return sendAdminJson(response, 200, parts.length === 1 ? this.#history.agents() : this.#history.agent(segment(parts[1], 'agent id')));
+        return sendAdminJson(response, 200, await (parts.length === 1 ? this.#history.agents() : this.#history.agent(segment(parts[1], 'agent id'))));
       case 'sessions':
         if (parts.length !== 2) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
-        return sendAdminJson(response, 200, this.#history.session(segment(parts[1], 'session id')));
+        return sendAdminJson(response, 200, await this.#history.session(segment(parts[1], 'session id')));
       case 'pins':
         if (parts.length === 1) {
           if (method !== 'GET') throw methodNotAllowed(response, 'GET');

@@ -73,12 +73,12 @@ export type FeedRow = FeedEntry & Partial<Pick<AuditRecord, 'id' | 'args' | 'arg
 
 /** The dashboard's views beyond "now" (history-api.ts): the answers, as its methods give them. */
 type History = import('./history-api.js').HistoryApi;
-export type TimelineAnswer = ReturnType<History['timeline']>;
-export type SearchAnswer = ReturnType<History['search']>;
+export type TimelineAnswer = Awaited<ReturnType<History['timeline']>>;
+export type SearchAnswer = Awaited<ReturnType<History['search']>>;
 export type ToolPage = Awaited<ReturnType<History['tool']>>;
-export type SessionPage = ReturnType<History['session']>;
-export type AgentPage = ReturnType<History['agent']>;
-export type AgentSummary = ReturnType<History['agents']>[number];
+export type SessionPage = Awaited<ReturnType<History['session']>>;
+export type AgentPage = Awaited<ReturnType<History['agent']>>;
+export type AgentSummary = Awaited<ReturnType<History['agents']>>[number];
 export type PinReview = Awaited<ReturnType<History['pins']>>[number];
 export type { PolicyView } from './policy-view.js';
 export type { AuditRecord } from '../audit/record.js';

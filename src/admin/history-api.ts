@@ -1,12 +1,15 @@
 /**
  * The admin API behind the dashboard's views beyond "now": decisions over time, audit search and
  * export, a page per agent, tool and session, pin review, and the policy in force. Reads the audit
- * trail through its own read-only connection; the only write is accepting a pin.
+ * trail through a reader of its own — the SQLite file (a read-only connection) or, with
+ * `audit.postgres`, the fleet's trail; the only write is accepting a pin.
  */
 import type { ServerResponse } from 'node:http';
 import { auditFile } from '../audit/audit-log.js';
+import { PostgresAuditReader } from '../audit/postgres-reader.js';
 import { COLUMNS, exportRecord } from '../audit/record.js';
-import { SqliteAuditReader, timelineClass, type AuditSearch } from '../audit/reader.js';
+import { iterateAudit, searchAudit, type AuditReader, type AuditSearch } from '../audit/reader.js';
+import { SqliteAuditReader } from '../audit/sqlite-reader.js';
 import { detectPoisoning } from '../catalog/poisoning.js';
 import type { ToolDefinition } from '../catalog/types.js';
 import type { AdminHost } from './admin-api.js';
@@ -33,7 +36,7 @@ export class HistoryApi {
   readonly #host: AdminHost;
   readonly #catalog: CatalogView;
   readonly #startedAt: number;
-  #reader?: SqliteAuditReader;
+  #reader?: AuditReader;
 
   constructor(host: AdminHost, catalog: CatalogView, startedAt: number) {
     this.#host = host;
@@ -42,23 +45,23 @@ export class HistoryApi {
   }
 
   close(): void {
-    this.#reader?.close();
+    void this.#reader?.close();
     this.#reader = undefined;
   }
 
-  timeline(query: URLSearchParams) {
+  async timeline(query: URLSearchParams) {
     const range = query.get('range') ?? 'hour';
     if (!Object.hasOwn(TIMELINE_RANGES, range)) throw adminError('invalid_request', `range must be one of ${Object.keys(TIMELINE_RANGES).join(', ')}, not "${range.slice(0, 40)}"`);
     const { spanMs, bucketMs } = TIMELINE_RANGES[range as TimelineRange];
     const now = this.#host.now();
     // Bars start on whole buckets, so the same call always falls in the same bar.
     const since = Math.floor((now - spanMs) / bucketMs) * bucketMs + bucketMs;
-    return { range, since, until: now, bucketMs, servers: this.#host.serverIds(), buckets: this.#audit().timeline(since, bucketMs) };
+    return { range, since, until: now, bucketMs, servers: this.#host.serverIds(), buckets: await this.#audit().timeline(since, bucketMs) };
   }
 
   search(query: URLSearchParams) {
     const filter = parseAuditSearch(query, PAGE, this.#host.now());
-    return this.#audit().search(filter);
+    return searchAudit(this.#audit(), filter);
   }
 
   /** Streams the filter's records as CSV or JSON lines, newest first. */
@@ -66,7 +69,9 @@ export class HistoryApi {
     const format = query.get('format') ?? 'jsonl';
     if (format !== 'csv' && format !== 'jsonl') throw adminError('invalid_request', `format must be csv or jsonl, not "${format.slice(0, 40)}"`);
     const filter = parseAuditSearch(query, EXPORT, this.#host.now());
-    const records = this.#audit().iterate(filter);
+    const records = iterateAudit(this.#audit(), filter);
+    // The first page is read before answering: a store that is down is a 503, not a cut-off 200.
+    let next = await records.next();
     const stamp = new Date(this.#host.now()).toISOString().replace(/[:.]/g, '-');
     response.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -74,7 +79,8 @@ export class HistoryApi {
       'content-disposition': `attachment; filename="toolgate-audit-${stamp}.${format}"`,
     });
     if (format === 'csv') await write(response, `${COLUMNS.map(([, column]) => csvCell(column)).join(',')}\r\n`);
-    for (const record of records) {
+    for (; !next.done; next = await records.next()) {
+      const record = next.value;
       const line = format === 'csv' ? `${COLUMNS.map(([field]) => csvCell(record[field])).join(',')}\r\n` : `${JSON.stringify(exportRecord(record))}\n`;
       await write(response, line);
     }
@@ -88,19 +94,19 @@ export class HistoryApi {
     const entry = snapshot.servers.find((s) => s.id === server)?.tools.find((t) => t.name === tool) ?? null;
     const policy = this.#host.policy();
     const explained = entry ? null : policy.explain(server, tool);
-    return { server, tool, entry, rule: explained, ...this.#activity({ server, tool }) };
+    return { server, tool, entry, rule: explained, ...(await this.#activity({ server, tool })) };
   }
 
-  session(id: string) {
-    return { session: id, ...this.#activity({ session: id }) };
+  async session(id: string) {
+    return { session: id, ...(await this.#activity({ session: id })) };
   }
 
   agents() {
     return this.#audit().agents(this.#host.now() - TIMELINE_RANGES.week.spanMs, 200);
   }
 
-  agent(id: string) {
-    return { agent: id, sessions: this.#audit().sessionsOf(id, 50), ...this.#activity({ agent: id }) };
+  async agent(id: string) {
+    return { agent: id, sessions: await this.#audit().sessionsOf(id, 50), ...(await this.#activity({ agent: id })) };
   }
 
   /** Changed tool definitions waiting for review: the diff, and what the poisoning checks find in the new one. */
@@ -129,27 +135,23 @@ export class HistoryApi {
     return policyInForce(this.#host.config, this.#host.policy(), reloads?.lastAppliedAt ?? this.#startedAt);
   }
 
-  /** Recent calls and their counts by class, for a page. */
-  #activity(filter: Omit<AuditSearch, 'limit'>) {
+  /** Recent calls, and their counts by class over the last week, for a page. */
+  async #activity(filter: Omit<AuditSearch, 'limit'>) {
     const reader = this.#audit();
-    const recent = reader.search({ ...filter, limit: RECENT }).records;
-    const counts = { allowed: 0, refused: 0, held: 0, total: 0 };
-    // Counted over the last week, bounded like an export.
-    for (const record of reader.iterate({ ...filter, from: this.#host.now() - TIMELINE_RANGES.week.spanMs, limit: EXPORT.maxLimit })) {
-      counts[timelineClass(record.decision)]++;
-      counts.total++;
-    }
+    const [recent, counts] = await Promise.all([
+      reader.records({ ...filter, limit: RECENT }),
+      reader.counts({ ...filter, from: this.#host.now() - TIMELINE_RANGES.week.spanMs }),
+    ]);
     return { counts, recent };
   }
 
-  #audit(): SqliteAuditReader {
+  /** The reader of the trail this gateway writes: the fleet's PostgreSQL, or the SQLite file. */
+  #audit(): AuditReader {
     if (!this.#host.audit) {
       throw adminError('not_found', 'The audit trail is off in this gateway (audit.enabled: false)', 'set audit.enabled: true (the default) and restart; history, search and the pages per agent, tool and session read it');
     }
-    if (this.#host.config.audit?.postgres) {
-      throw adminError('not_found', 'History, search and the pages per agent, tool and session read the SQLite trail; this gateway writes the fleet\'s trail to PostgreSQL (audit.postgres)', 'read it with toolgate audit, or GET /admin/api/audit');
-    }
-    this.#reader ??= new SqliteAuditReader(auditFile(this.#host.config));
+    const postgres = this.#host.config.audit?.postgres;
+    this.#reader ??= postgres ? new PostgresAuditReader(postgres.url) : new SqliteAuditReader(auditFile(this.#host.config));
     return this.#reader;
   }
 

@@ -300,15 +300,16 @@ export function openAuditLog(config: Config, log: Logger): AuditLog | undefined 
   return new AuditLog({ store, journalDir: journalDirFor(file), settings, log });
 }
 
-/** Reads a trail without writing it: `toolgate audit` and the dashboard. */
-export interface AuditReader {
+/** Reads a trail with the store's filters, without writing it: `toolgate audit` and `GET /admin/api/audit`. */
+export interface AuditTrailReader {
   iterate(query: AuditQuery): Iterable<AuditRecord> | AsyncIterable<AuditRecord>;
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  follow: AuditStore['follow'];
   close(): Promise<void>;
 }
 
 /** The PostgreSQL trail when the config has one; otherwise the SQLite file, read-only. */
-export function openAuditReader(config: Config): AuditReader {
+export function openAuditReader(config: Config): AuditTrailReader {
   const postgres = (config.audit ?? AUDIT_DEFAULTS).postgres;
   return postgres ? new PostgresAuditStore(postgres.url) : new SqliteAuditStore(auditFile(config), { readonly: true });
 }

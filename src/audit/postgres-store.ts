@@ -10,16 +10,25 @@
  * The schema is created and migrated by toolgate (under an advisory lock, so instances starting
  * together do it once): a field added to the record later becomes a nullable column.
  *
+ * Following the trail cannot go by id: ids are taken when a row is inserted, not when its
+ * transaction commits, so with several instances writing, id 41 may become visible after id 42
+ * was read. Each row also carries the transaction that inserted it (`tx`, 64-bit, never wraps);
+ * a follower keeps the snapshot it last read in and asks for the rows that snapshot could not
+ * see, so a late commit is seen at the next poll, never skipped (`follow`).
+ *
  * PostgreSQL text cannot hold NUL characters; they are stored as U+FFFD rather than failing the
  * batch (and every batch after it) on one hostile tool name.
  */
 import pg from 'pg';
 import { ToolgateError } from '../errors.js';
 import { COLUMNS, COLUMN_OF, type AuditPatch, type AuditRecord, type NewAuditRecord } from './record.js';
-import type { AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
+import type { AuditFollow, AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
 
 const SCHEMA_VERSION = 1;
-const TABLE = 'toolgate_audit';
+export const AUDIT_TABLE = 'toolgate_audit';
+const TABLE = AUDIT_TABLE;
+/** Not a record field: the transaction that inserted the row, for followers. */
+const TX_COLUMN = 'tx';
 /** Rows per INSERT statement (27 columns each stays well under PostgreSQL's 65,535 parameters). */
 const INSERT_ROWS = 500;
 /** Rows per round trip when reading a whole trail (exports). */
@@ -89,6 +98,39 @@ export class PostgresAuditStore implements AuditStore {
     }
   }
 
+  async follow(query: AuditQuery, cursor?: string): Promise<AuditFollow> {
+    return this.#run('cannot follow the audit trail', async (client) => {
+      // One snapshot for the rows and the cursor: the next call asks for what this one could not see.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const snapshot = (await client.query('SELECT pg_current_snapshot()::text AS snapshot')).rows[0].snapshot as string;
+        let select: { sql: string; params: unknown[] };
+        if (cursor === undefined) select = selectSql(query);
+        else {
+          const { limit: _limit, newest: _newest, ...rest } = query;
+          select = selectSql(rest, (param) => {
+            const seen = param(cursor);
+            return [`${TX_COLUMN} >= pg_snapshot_xmin(${seen}::pg_snapshot)`, `NOT pg_visible_in_snapshot(${TX_COLUMN}, ${seen}::pg_snapshot)`];
+          });
+        }
+        const records = (await client.query(select.sql, select.params)).rows.map(fromRow);
+        await client.query('COMMIT');
+        return { records, cursor: snapshot };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs one read-only statement on the trail for the dashboard; `what` names it in errors, whose
+   * hint is in `data.hint` (the admin API answers it as the hint), not in the message.
+   */
+  async rows(what: string, sql: string, params: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
+    return this.#run(what, async (client) => (await client.query(sql, params as unknown[])).rows, 'admin');
+  }
+
   async prune(retention: AuditRetention, nowMs: number, limit: number): Promise<number> {
     return this.#run('cannot delete old audit records', async (client) => {
       let deleted =
@@ -113,22 +155,11 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async #select(query: AuditQuery): Promise<AuditRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => (params.push(value), `$${params.length}`);
-    if (query.server !== undefined) where.push(`server LIKE ${param(globToLike(query.server))}`);
-    if (query.tool !== undefined) where.push(`${q(COLUMN_OF.tool)} LIKE ${param(globToLike(query.tool))}`);
-    if (query.decisions?.length) where.push(`decision = ANY(${param([...query.decisions])})`);
-    if (query.since !== undefined) where.push(`time >= ${param(query.since)}`);
-    if (query.afterId !== undefined) where.push(`id > ${param(query.afterId)}`);
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`;
-    let sql = `SELECT * FROM ${TABLE} ${filter} ORDER BY id ${query.newest ? 'DESC' : 'ASC'} ${limit}`;
-    if (query.newest) sql = `SELECT * FROM (${sql}) newest ORDER BY id ASC`;
+    const { sql, params } = selectSql(query);
     return this.#run('cannot read the audit trail', async (client) => (await client.query(sql, params)).rows.map(fromRow));
   }
 
-  async #run<T>(what: string, operation: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #run<T>(what: string, operation: (client: pg.PoolClient) => Promise<T>, audience: 'log' | 'admin' = 'log'): Promise<T> {
     let client: pg.PoolClient | undefined;
     let failed = false;
     try {
@@ -148,7 +179,7 @@ export class PostgresAuditStore implements AuditStore {
       return await operation(client);
     } catch (error) {
       failed = true;
-      throw storeError(`${what} in PostgreSQL at ${this.where}`, error);
+      throw storeError(`${what} in PostgreSQL at ${this.where}`, error, audience);
     } finally {
       client?.release(failed); // a connection that failed is closed, not reused
     }
@@ -156,6 +187,25 @@ export class PostgresAuditStore implements AuditStore {
 }
 
 const watched = new WeakSet<pg.PoolClient>();
+
+/** A store query as SQL, oldest first; `extra` adds conditions with the same parameters. */
+function selectSql(query: AuditQuery, extra?: (param: (value: unknown) => string) => string[]): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => (params.push(value), `$${params.length}`);
+  if (query.server !== undefined) where.push(`server LIKE ${param(globToLike(query.server))}`);
+  if (query.tool !== undefined) where.push(`${q(COLUMN_OF.tool)} LIKE ${param(globToLike(query.tool))}`);
+  if (query.agent !== undefined) where.push(`${q(COLUMN_OF.agent)} LIKE ${param(globToLike(query.agent))}`);
+  if (query.decisions?.length) where.push(`decision = ANY(${param([...query.decisions])})`);
+  if (query.since !== undefined) where.push(`time >= ${param(query.since)}`);
+  if (query.afterId !== undefined) where.push(`id > ${param(query.afterId)}`);
+  if (extra) where.push(...extra(param));
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`;
+  let sql = `SELECT * FROM ${TABLE} ${filter} ORDER BY id ${query.newest ? 'DESC' : 'ASC'} ${limit}`;
+  if (query.newest) sql = `SELECT * FROM (${sql}) newest ORDER BY id ASC`;
+  return { sql, params };
+}
 
 async function migrate(client: pg.PoolClient): Promise<void> {
   await client.query('BEGIN');
@@ -177,9 +227,19 @@ async function migrate(client: pg.PoolClient): Promise<void> {
       if (REQUIRED.has(field)) throw new ToolgateError('store_error', `the table ${TABLE} has no \`${column}\` column and it cannot be added to existing records; rename the table to start a new one`);
       await client.query(`ALTER TABLE ${TABLE} ADD COLUMN ${q(column)} ${SQL_TYPES[kind]}`);
     }
+    if (!present.has(TX_COLUMN)) {
+      // Two steps, so an existing table is not rewritten: its rows keep a null tx (committed long
+      // ago, so no follower needs them); every row inserted from now on gets its transaction.
+      await client.query(`ALTER TABLE ${TABLE} ADD COLUMN ${TX_COLUMN} xid8`);
+      await client.query(`ALTER TABLE ${TABLE} ALTER COLUMN ${TX_COLUMN} SET DEFAULT pg_current_xact_id()`);
+    }
     await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_time ON ${TABLE} (time)`);
     await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_server_tool ON ${TABLE} (server, ${q(COLUMN_OF.tool)})`);
     await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_decision ON ${TABLE} (decision)`);
+    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_tx ON ${TABLE} (${TX_COLUMN})`);
+    // The dashboard's pages per agent and per session.
+    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_agent ON ${TABLE} (${q(COLUMN_OF.agent)}, time)`);
+    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_session ON ${TABLE} (${q(COLUMN_OF.session)})`);
     await client.query('INSERT INTO toolgate_schema (name, version) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version', [TABLE, SCHEMA_VERSION]);
     await client.query('COMMIT');
   } catch (error) {
@@ -214,7 +274,8 @@ function toRow(record: NewAuditRecord): unknown[] {
   });
 }
 
-function fromRow(row: Record<string, unknown>): AuditRecord {
+/** A row as the table holds it, back into a record. */
+export function fromRow(row: Record<string, unknown>): AuditRecord {
   const record: Record<string, unknown> = {};
   for (const [field, column, kind] of COLUMNS) {
     const value = row[column];
@@ -242,15 +303,22 @@ function describe(url: string): string {
   }
 }
 
-function storeError(what: string, error: unknown): ToolgateError {
+const UNREACHABLE = {
+  log: 'PostgreSQL is unreachable; records wait in the local journal and are written when it is back',
+  admin: 'PostgreSQL is unreachable: check that it runs and that audit.postgres.url points at it; calls are still served, and their records wait in each instance\'s journal until it is back',
+} as const;
+
+/** For the admin API the hint goes in `data.hint` (answered as the error's hint); in logs and the CLI it ends the message. */
+function storeError(what: string, error: unknown, audience: keyof typeof UNREACHABLE): ToolgateError {
   if (error instanceof ToolgateError) return error;
   const message = (error as Error).message || String(error);
   const hint = /ECONNREFUSED|ENOTFOUND|timeout|terminat|Connection/i.test(message)
-    ? 'PostgreSQL is unreachable; records wait in the local journal and are written when it is back'
+    ? UNREACHABLE[audience]
     : /does not exist/.test(message)
       ? 'create the database first (createdb), or fix the database name in audit.postgres.url'
       : /password|authentication/i.test(message)
         ? 'check the user and password in audit.postgres.url'
         : undefined;
+  if (audience === 'admin') return new ToolgateError('store_error', `${what}: ${message}`, { cause: error, data: hint === undefined ? undefined : { hint } });
   return new ToolgateError('store_error', `${what}: ${message}${hint ? ` (hint: ${hint})` : ''}`, { cause: error });
 }

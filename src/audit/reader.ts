@@ -1,12 +1,11 @@
 /**
- * Reading the audit trail for people: search with exact filters and free text over reasons,
- * paged newest first; counts over time for the dashboard's chart; exports streamed a record at a
- * time. A read-only connection of its own (WAL), so reads never wait behind the writer's batches.
+ * Reading the audit trail for people (the dashboard's history, search, export and pages): search
+ * with exact filters and free text over reasons, paged newest first; counts over time for the
+ * chart; the agents and their sessions. One interface, a SQLite and a PostgreSQL reader; the SQL
+ * of the filters and summaries is built here once, so both answer the same (one shared suite
+ * checks it), and the readers differ only in placeholders and how they run it.
  */
-import type Database from 'better-sqlite3';
-import { openDatabase, sqliteStoreError } from '../sqlite.js';
 import { AUDIT_DECISIONS, COLUMN_OF, type AuditDecision, type AuditRecord } from './record.js';
-import { fromRow } from './sqlite-store.js';
 
 export interface AuditSearch {
   /** Records at or after / before this time (ms epoch). */
@@ -19,7 +18,7 @@ export interface AuditSearch {
   /** The verified agent (`enduser.id`); matches nothing in a trail written before agents were recorded. */
   agent?: string;
   decisions?: readonly AuditDecision[];
-  /** Words found in the reason or the error message (case-insensitive, literal). */
+  /** Words found in the reason or the error message (literal; case-insensitive for ASCII letters). */
   text?: string;
   /** Records with a smaller id: the next page. */
   beforeId?: number;
@@ -38,12 +37,43 @@ export interface TimelineBucket {
   held: number;
 }
 
+export type ClassCounts = Record<TimelineClass | 'total', number>;
+
+export interface AgentSummary {
+  agent: string;
+  calls: number;
+  refused: number;
+  /** The agent's last call (ms epoch). */
+  last: number;
+}
+
+export interface SessionSummary {
+  session: string;
+  calls: number;
+  last: number;
+}
+
+/** The dashboard's reads of one trail. Every method may reject with a `store_error`. */
+export interface AuditReader {
+  /** At most `filter.limit` matching records, newest first. */
+  records(filter: AuditSearch): Promise<AuditRecord[]>;
+  /** How many records match, by class (`filter.limit` is not used). */
+  counts(filter: Omit<AuditSearch, 'limit'>): Promise<ClassCounts>;
+  /** Decisions per server and bucket from `since` on, `bucketMs` wide, grouped as the chart draws them. */
+  timeline(since: number, bucketMs: number): Promise<TimelineBucket[]>;
+  /** The agents that called since `since`, most recent first (bounded), with their calls and refusals. */
+  agents(since: number, limit: number): Promise<AgentSummary[]>;
+  /** Distinct sessions of an agent, most recent first (bounded). */
+  sessionsOf(agent: string, limit: number): Promise<SessionSummary[]>;
+  close(): Promise<void>;
+}
+
 const ALLOWED: readonly AuditDecision[] = ['allowed', 'approved', 'upstream_error', 'monitor_would_refuse'];
 const HELD: readonly AuditDecision[] = ['approval_pending'];
-const AGENT_COLUMN = 'enduser.id';
 /** The refusals, as SQL literals (fixed names, never input). */
 const REFUSED_SQL = AUDIT_DECISIONS.filter((d) => timelineClass(d) === 'refused').map((d) => `'${d}'`).join(', ');
-const q = (column: string) => `"${column}"`;
+/** Rows per round trip when a search is read in full (exports). */
+const PAGE = 1000;
 
 /** The class a decision is drawn in. */
 export function timelineClass(decision: string): TimelineClass {
@@ -52,106 +82,116 @@ export function timelineClass(decision: string): TimelineClass {
   return 'refused';
 }
 
-export class SqliteAuditReader {
-  readonly file: string;
-  readonly #db: Database.Database;
+/** One page, newest first; `nextBeforeId` continues it (null: no more). */
+export async function searchAudit(reader: AuditReader, filter: AuditSearch): Promise<{ records: AuditRecord[]; nextBeforeId: number | null }> {
+  const records = await reader.records({ ...filter, limit: filter.limit + 1 });
+  const more = records.length > filter.limit;
+  if (more) records.pop();
+  return { records, nextBeforeId: more ? records[records.length - 1].id : null };
+}
 
-  constructor(file: string) {
-    this.file = file;
-    try {
-      this.#db = openDatabase(file, { readonly: true });
-    } catch (error) {
-      throw sqliteStoreError(`cannot open the audit file ${file}`, error);
-    }
+/** Every matching record up to `filter.limit`, newest first, a page per round trip (exports larger than memory). */
+export async function* iterateAudit(reader: AuditReader, filter: AuditSearch): AsyncGenerator<AuditRecord> {
+  let { beforeId } = filter;
+  for (let left = filter.limit; left > 0; ) {
+    const want = Math.min(PAGE, left);
+    const page = await reader.records({ ...filter, beforeId, limit: want });
+    yield* page;
+    if (page.length < want) return;
+    left -= page.length;
+    beforeId = page[page.length - 1].id;
   }
+}
 
-  /** One page, newest first; `nextBeforeId` continues it (null: no more). */
-  search(filter: AuditSearch): { records: AuditRecord[]; nextBeforeId: number | null } {
-    const records = [...this.iterate({ ...filter, limit: filter.limit + 1 })];
-    const more = records.length > filter.limit;
-    if (more) records.pop();
-    return { records, nextBeforeId: more ? records[records.length - 1].id : null };
-  }
+/** Where the SQL of two databases differs, for the statements below. */
+export interface SqlDialect {
+  readonly table: string;
+  /** Adds a parameter; answers its placeholder. */
+  param(value: unknown): string;
+  /** `column` LIKE the placeholder's pattern (escaped with `\`), ignoring the case of ASCII letters only. */
+  contains(column: string, placeholder: string): string;
+  /** `column` as sorted byte by byte, whatever the database's collation. */
+  binary(column: string): string;
+}
 
-  /** Matching records, newest first, one at a time (exports). */
-  *iterate(filter: AuditSearch): Generator<AuditRecord> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const exact = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      where.push(`${q(column)} = ?`);
-      params.push(value);
-    };
-    if (filter.from !== undefined) (where.push('time >= ?'), params.push(filter.from));
-    if (filter.to !== undefined) (where.push('time < ?'), params.push(filter.to));
-    exact('server', filter.server);
-    exact(COLUMN_OF.tool, filter.tool);
-    exact(COLUMN_OF.session, filter.session);
-    if (filter.agent !== undefined) {
-      if (!this.#hasColumn(AGENT_COLUMN)) return;
-      exact(AGENT_COLUMN, filter.agent);
-    }
-    if (filter.decisions?.length) (where.push(`decision IN (${filter.decisions.map(() => '?').join(', ')})`), params.push(...filter.decisions));
-    if (filter.text) {
-      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(`(reason LIKE ? ESCAPE '\\' OR ${q(COLUMN_OF.errorMessage)} LIKE ? ESCAPE '\\')`);
-      params.push(pattern, pattern);
-    }
-    if (filter.beforeId !== undefined) (where.push('id < ?'), params.push(filter.beforeId));
-    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    const statement = this.#prepare(sql);
-    if (!statement) return;
-    for (const row of statement.iterate(...params)) yield fromRow(row as Record<string, unknown>);
-  }
+export const quoted = (column: string): string => `"${column}"`;
+const AGENT = quoted(COLUMN_OF.agent);
+const SESSION = quoted(COLUMN_OF.session);
 
-  /** Decisions per server and bucket from `since` on, `bucketMs` wide, grouped as the chart draws them. */
-  timeline(since: number, bucketMs: number): TimelineBucket[] {
-    const statement = this.#prepare(`SELECT (time - ?) / ? AS bucket, server, decision, count(*) AS n FROM audit WHERE time >= ? GROUP BY bucket, server, decision`);
-    if (!statement) return [];
-    const buckets = new Map<string, TimelineBucket>();
-    for (const row of statement.iterate(since, bucketMs, since) as Iterable<{ bucket: number; server: string; decision: string; n: number }>) {
-      const start = since + Math.floor(row.bucket) * bucketMs;
-      const key = `${start}\0${row.server}`;
-      let bucket = buckets.get(key);
-      if (!bucket) buckets.set(key, (bucket = { start, server: row.server, allowed: 0, refused: 0, held: 0 }));
-      bucket[timelineClass(row.decision)] += row.n;
-    }
-    return [...buckets.values()].sort((a, b) => a.start - b.start || a.server.localeCompare(b.server));
-  }
+/** The search's records, newest first. */
+export function recordsSql(filter: AuditSearch, sql: SqlDialect): string {
+  return `SELECT * FROM ${sql.table} ${whereSql(filter, sql)} ORDER BY id DESC LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+}
 
-  /** The agents that called since `since`, most recent first (bounded), with their calls by class. */
-  agents(since: number, limit: number): Array<{ agent: string; calls: number; refused: number; last: number }> {
-    if (!this.#hasColumn(AGENT_COLUMN)) return [];
-    const statement = this.#prepare(
-      `SELECT ${q(AGENT_COLUMN)} AS agent, count(*) AS calls, sum(CASE WHEN decision IN (${REFUSED_SQL}) THEN 1 ELSE 0 END) AS refused, max(time) AS last FROM audit WHERE time >= ? AND ${q(AGENT_COLUMN)} IS NOT NULL GROUP BY agent ORDER BY last DESC LIMIT ?`,
-    );
-    return statement ? (statement.all(since, limit) as Array<{ agent: string; calls: number; refused: number; last: number }>) : [];
-  }
+/** Rows `{decision, n}`: the search's records counted by decision. */
+export function countsSql(filter: Omit<AuditSearch, 'limit'>, sql: SqlDialect): string {
+  return `SELECT decision, count(*) AS n FROM ${sql.table} ${whereSql(filter, sql)} GROUP BY decision`;
+}
 
-  /** Distinct sessions of an agent, most recent first (bounded). */
-  sessionsOf(agent: string, limit: number): Array<{ session: string; calls: number; last: number }> {
-    if (!this.#hasColumn(AGENT_COLUMN)) return [];
-    const statement = this.#prepare(
-      `SELECT ${q(COLUMN_OF.session)} AS session, count(*) AS calls, max(time) AS last FROM audit WHERE ${q(AGENT_COLUMN)} = ? AND ${q(COLUMN_OF.session)} IS NOT NULL GROUP BY session ORDER BY last DESC LIMIT ?`,
-    );
-    return statement ? (statement.all(agent, limit) as Array<{ session: string; calls: number; last: number }>) : [];
+export function classCounts(rows: ReadonlyArray<Record<string, unknown>>): ClassCounts {
+  const counts: ClassCounts = { allowed: 0, refused: 0, held: 0, total: 0 };
+  for (const row of rows) {
+    const n = Number(row.n);
+    counts[timelineClass(String(row.decision))] += n;
+    counts.total += n;
   }
+  return counts;
+}
 
-  close(): void {
-    if (this.#db.open) this.#db.close();
-  }
+/** Rows `{bucket, server, decision, n}`. */
+export function timelineSql(since: number, bucketMs: number, sql: SqlDialect): string {
+  return `SELECT (time - ${sql.param(since)}) / ${sql.param(bucketMs)} AS bucket, server, decision, count(*) AS n FROM ${sql.table} WHERE time >= ${sql.param(since)} GROUP BY bucket, server, decision`;
+}
 
-  #hasColumn(column: string): boolean {
-    return (this.#db.prepare("SELECT count(*) FROM pragma_table_info('audit') WHERE name = ?").pluck().get(column) as number) > 0;
+export function timelineBuckets(rows: ReadonlyArray<Record<string, unknown>>, since: number, bucketMs: number): TimelineBucket[] {
+  const buckets = new Map<string, TimelineBucket>();
+  for (const row of rows) {
+    const start = since + Math.floor(Number(row.bucket)) * bucketMs;
+    const server = String(row.server);
+    const key = `${start}\0${server}`;
+    let bucket = buckets.get(key);
+    if (!bucket) buckets.set(key, (bucket = { start, server, allowed: 0, refused: 0, held: 0 }));
+    bucket[timelineClass(String(row.decision))] += Number(row.n);
   }
+  return [...buckets.values()].sort((a, b) => a.start - b.start || (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
+}
 
-  #prepare(sql: string): Database.Statement | undefined {
-    try {
-      return this.#db.prepare(sql);
-    } catch (error) {
-      // A file with no table yet: the gateway created it but was stopped before its first batch.
-      if (/no such table/.test((error as Error).message)) return undefined;
-      throw sqliteStoreError(`cannot read the audit file ${this.file}`, error);
-    }
+export function agentsSql(since: number, limit: number, sql: SqlDialect): string {
+  return (
+    `SELECT ${AGENT} AS agent, count(*) AS calls, sum(CASE WHEN decision IN (${REFUSED_SQL}) THEN 1 ELSE 0 END) AS refused, max(time) AS last ` +
+    `FROM ${sql.table} WHERE time >= ${sql.param(since)} AND ${AGENT} IS NOT NULL GROUP BY ${AGENT} ORDER BY last DESC, ${sql.binary(AGENT)} LIMIT ${sql.param(limit)}`
+  );
+}
+
+export const agentSummaries = (rows: ReadonlyArray<Record<string, unknown>>): AgentSummary[] =>
+  rows.map((row) => ({ agent: String(row.agent), calls: Number(row.calls), refused: Number(row.refused), last: Number(row.last) }));
+
+export function sessionsSql(agent: string, limit: number, sql: SqlDialect): string {
+  return (
+    `SELECT ${SESSION} AS session, count(*) AS calls, max(time) AS last FROM ${sql.table} ` +
+    `WHERE ${AGENT} = ${sql.param(agent)} AND ${SESSION} IS NOT NULL GROUP BY ${SESSION} ORDER BY last DESC, ${sql.binary(SESSION)} LIMIT ${sql.param(limit)}`
+  );
+}
+
+export const sessionSummaries = (rows: ReadonlyArray<Record<string, unknown>>): SessionSummary[] =>
+  rows.map((row) => ({ session: String(row.session), calls: Number(row.calls), last: Number(row.last) }));
+
+function whereSql(filter: Omit<AuditSearch, 'limit'>, sql: SqlDialect): string {
+  const where: string[] = [];
+  const exact = (column: string, value: string | undefined) => {
+    if (value !== undefined) where.push(`${quoted(column)} = ${sql.param(value)}`);
+  };
+  if (filter.from !== undefined) where.push(`time >= ${sql.param(filter.from)}`);
+  if (filter.to !== undefined) where.push(`time < ${sql.param(filter.to)}`);
+  exact('server', filter.server);
+  exact(COLUMN_OF.tool, filter.tool);
+  exact(COLUMN_OF.session, filter.session);
+  exact(COLUMN_OF.agent, filter.agent);
+  if (filter.decisions?.length) where.push(`decision IN (${filter.decisions.map((d) => sql.param(d)).join(', ')})`);
+  if (filter.text) {
+    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(${sql.contains('reason', sql.param(pattern))} OR ${sql.contains(quoted(COLUMN_OF.errorMessage), sql.param(pattern))})`);
   }
+  if (filter.beforeId !== undefined) where.push(`id < ${sql.param(filter.beforeId)}`);
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }

@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import { ToolgateError } from '../errors.js';
 import { openDatabase, retryWhileBusy } from '../sqlite.js';
 import { COLUMNS, COLUMN_OF, type AuditPatch, type AuditRecord, type NewAuditRecord } from './record.js';
-import type { AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
+import type { AuditFollow, AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
 
 const SCHEMA_VERSION = 1;
 const q = (column: string) => `"${column}"`;
@@ -118,6 +118,17 @@ export class SqliteAuditStore implements AuditStore {
       throw storeError(`cannot read the audit file ${this.file}`, error);
     }
     for (const row of statement.iterate(...params)) yield fromRow(row as Record<string, unknown>);
+  }
+
+  /** Writers take turns on the file's lock and number records as they commit, so the last id seen is the cursor. */
+  async follow(query: AuditQuery, cursor?: string): Promise<AuditFollow> {
+    let records: AuditRecord[];
+    if (cursor === undefined) records = [...this.iterate(query)];
+    else {
+      const { limit: _limit, newest: _newest, ...rest } = query;
+      records = [...this.iterate({ ...rest, afterId: Number(cursor) })];
+    }
+    return { records, cursor: String(records.at(-1)?.id ?? cursor ?? 0) };
   }
 
   async prune(retention: AuditRetention, nowMs: number, limit: number): Promise<number> {

@@ -29,6 +29,13 @@ export interface AuditQuery {
   newest?: boolean;
 }
 
+/** Records read by `follow`, and where the next call continues. */
+export interface AuditFollow {
+  records: AuditRecord[];
+  /** Opaque: what this read saw. */
+  cursor: string;
+}
+
 export interface AuditRetention {
   maxAgeMs: number;
   maxRows: number;
@@ -38,6 +45,12 @@ export interface AuditStore {
   /** Applies the operations in order, in one transaction: all or none. */
   apply(ops: readonly AuditOp[]): Promise<void>;
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * For `toolgate audit --follow`. Without a cursor: the query's records. With the cursor of the
+   * previous call: every record matching the query (its limit aside) that became visible since,
+   * none twice and none skipped, even when writers commit out of id order (oldest id first).
+   */
+  follow(query: AuditQuery, cursor?: string): Promise<AuditFollow>;
   /**
    * Deletes up to `limit` records that are older than `maxAgeMs` or beyond the newest `maxRows`;
    * returns how many went. Bounded so one call never holds the database for long.

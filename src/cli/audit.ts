@@ -1,7 +1,7 @@
 /**
  * `toolgate audit`: reads the audit file directly (read-only), so it works while the gateway
  * runs, and on a machine where it does not. Records reach the file in batches (every ~100 ms);
- * `--follow` polls for new ones.
+ * `--follow` polls for new ones. With `audit.postgres` it reads the fleet's trail there.
  */
 import { existsSync } from 'node:fs';
 import { auditFile, journalDirFor, openAuditReader } from '../audit/audit-log.js';
@@ -51,19 +51,17 @@ export async function auditCommand(args: CommandArgs): Promise<number> {
   const store = openAuditReader(config);
   const out = new Output(exporting || args.flag('json'));
   try {
-    let lastId = 0;
-    for await (const record of store.iterate(query)) {
-      await out.write(record);
-      lastId = record.id;
+    if (!args.flag('follow') || exporting) {
+      for await (const record of store.iterate(query)) await out.write(record);
+      return out.done();
     }
-    if (!args.flag('follow') || exporting) return out.done();
-    const { limit: _limit, newest: _newest, ...follow } = query;
-    for (let stop = stopSignal(); !stop.stopped && !out.closed; ) {
+    // Followed by the store's cursor, not by id or time: in PostgreSQL, instances commit out of id order.
+    let { records, cursor } = await store.follow(query);
+    for (let stop = stopSignal(); ; ) {
+      for (const record of records) await out.write(record);
+      if (stop.stopped || out.closed) break;
       await stop.sleep(FOLLOW_POLL_MS);
-      for await (const record of store.iterate({ ...follow, afterId: lastId })) {
-        await out.write(record);
-        lastId = record.id;
-      }
+      ({ records, cursor } = await store.follow(query, cursor));
     }
     return out.done();
   } finally {

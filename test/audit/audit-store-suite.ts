@@ -1,6 +1,6 @@
 /**
- * The behaviour every AuditStore must have, run against each backend (SQLite now; Postgres
- * later). The clock is a parameter; nothing here sleeps.
+ * The behaviour every AuditStore must have, run against each backend (SQLite and PostgreSQL).
+ * The clock is a parameter; nothing here sleeps.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -82,6 +82,32 @@ export function auditStoreSuite(name: string, makeStore: () => AuditStore | Prom
         const all = await store.query({});
         assert.deepEqual(await tools({ afterId: all[1].id }), ['delete_repo', 'get_issue']);
         assert.deepEqual(await tools({ server: 'nope' }), []);
+      }));
+
+    test('filters: agent glob', () =>
+      withStore(async (store) => {
+        await store.apply(add(record({ tool: 'a', agent: 'ci-bot' }), record({ tool: 'b', agent: 'alice' }), record({ tool: 'c', agent: null }), record({ tool: 'd', agent: 'ci-runner' })));
+        assert.deepEqual((await store.query({ agent: 'ci-*' })).map((r) => r.tool), ['a', 'd']);
+        assert.deepEqual((await store.query({ agent: 'alice' })).map((r) => r.tool), ['b']);
+      }));
+
+    test('follow: the records of the query, then each record added since, once, with the same filter', () =>
+      withStore(async (store) => {
+        await store.apply(add(record({ tool: 'old_1' }), record({ tool: 'old_2' }), record({ tool: 'old_3', server: 'other' })));
+        const tools = (records: AuditRecord[]) => records.map((r) => r.tool);
+        let { records, cursor } = await store.follow({ server: 'app', limit: 1, newest: true });
+        assert.deepEqual(tools(records), ['old_2']);
+        ({ records, cursor } = await store.follow({ server: 'app', limit: 1, newest: true }, cursor));
+        assert.deepEqual(records, [], 'nothing new');
+        await store.apply(add(record({ tool: 'new_1' }), record({ tool: 'new_2', server: 'other' }), record({ tool: 'new_3' })));
+        ({ records, cursor } = await store.follow({ server: 'app', limit: 1, newest: true }, cursor));
+        assert.deepEqual(tools(records), ['new_1', 'new_3'], 'every new record, the limit aside');
+        ({ records, cursor } = await store.follow({ server: 'app' }, cursor));
+        assert.deepEqual(records, [], 'none twice');
+        const empty = await store.follow({ server: 'nothing-yet' });
+        assert.deepEqual(empty.records, []);
+        await store.apply(add(record({ server: 'nothing-yet', tool: 'first' })));
+        assert.deepEqual(tools((await store.follow({ server: 'nothing-yet' }, empty.cursor)).records), ['first']);
       }));
 
     test('retention by age deletes records older than max_age, a chunk at a time', () =>

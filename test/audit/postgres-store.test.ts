@@ -5,10 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AuditLog } from '../../src/audit/audit-log.js';
@@ -18,7 +16,7 @@ import { CLI, eventually } from '../helpers/harness.js';
 import { childEnv } from '../helpers/processes.js';
 import { auditStoreSuite } from './audit-store-suite.js';
 import { call, decided, record, silentLog, tempDir } from './builders.js';
-import { createDatabase, PG_HOST_PORT } from './postgres.js';
+import { createDatabase, postgresProxy } from './postgres.js';
 
 /** A store whose database is dropped when the store is closed. */
 auditStoreSuite('PostgreSQL', async () => {
@@ -31,35 +29,6 @@ auditStoreSuite('PostgreSQL', async () => {
   };
   return store;
 });
-
-/** A TCP proxy to PostgreSQL that the test can cut and restore, as an outage would. */
-async function cuttableProxy(target: string): Promise<{ hostPort: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let listenPort = 0;
-  const start = async () => {
-    server = createServer((client) => {
-      const upstream = connect(port, host);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    server.listen(listenPort, '127.0.0.1');
-    await once(server, 'listening');
-    listenPort = (server.address() as { port: number }).port;
-  };
-  const stop = async () => {
-    for (const socket of sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    server = undefined;
-  };
-  await start();
-  return { hostPort: `127.0.0.1:${listenPort}`, cut: stop, restore: start, close: stop };
-}
 
 describe('PostgresAuditStore', () => {
   test('NUL characters in text do not fail the batch; they are stored as U+FFFD', async () => {
@@ -82,7 +51,7 @@ describe('PostgresAuditStore', () => {
 
   test('PostgreSQL down: records wait in the journal and land exactly once when it is back', async () => {
     const database = await createDatabase();
-    const proxy = await cuttableProxy(PG_HOST_PORT);
+    const proxy = await postgresProxy();
     const dir = tempDir();
     const store = new PostgresAuditStore(database.urlVia(proxy.hostPort));
     const log = new AuditLog({ store, journalDir: join(dir, 'journal'), settings: AUDIT_DEFAULTS, log: silentLog, flushEveryMs: 50 });
@@ -103,6 +72,42 @@ describe('PostgresAuditStore', () => {
     } finally {
       await log.close();
       await reader.close();
+      await proxy.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('following the fleet trail', () => {
+  test('a batch that took its ids first but commits last is still followed, once', async () => {
+    const database = await createDatabase();
+    const proxy = await postgresProxy();
+    const slow = new PostgresAuditStore(database.urlVia(proxy.hostPort));
+    const fast = new PostgresAuditStore(database.url);
+    const follower = new PostgresAuditStore(database.url);
+    const add = (tool: string) => [{ op: 'add' as const, record: record({ tool }) }];
+    try {
+      // Each store migrates (under a lock on the table) at its first use, before commits are held.
+      await slow.apply(add('warm_up'));
+      await fast.count();
+      let { records, cursor } = await follower.follow({});
+      assert.deepEqual(records.map((r) => r.tool), ['warm_up']);
+      proxy.holdCommits();
+      const slowBatch = slow.apply(add('taken_first'));
+      await eventually(() => proxy.held === 1, 10_000, 'the slow batch waiting to commit');
+      await fast.apply(add('committed_first'));
+      ({ records, cursor } = await follower.follow({}, cursor));
+      assert.deepEqual(records.map((r) => r.tool), ['committed_first']);
+      proxy.release();
+      await slowBatch;
+      ({ records, cursor } = await follower.follow({}, cursor));
+      assert.deepEqual(records.map((r) => r.tool), ['taken_first'], 'seen once it committed, though its id is lower');
+      assert.equal((await follower.follow({}, cursor)).records.length, 0);
+      const all = await follower.query({});
+      assert.ok(all.find((r) => r.tool === 'taken_first')!.id < all.find((r) => r.tool === 'committed_first')!.id, 'the ids were taken in the other order');
+    } finally {
+      proxy.release();
+      await Promise.all([slow.close(), fast.close(), follower.close()]);
       await proxy.close();
       await database.drop();
     }
