@@ -145,6 +145,14 @@ function missedGoals(results: BenchResults): string[] {
   if (waits.length) {
     out.push(`**Waiting per call at 1 session** (p50 minus the CPU per call of client, proxy and upstream; a timer, Nagle's algorithm or a deferred answer shows here as tens of ms): ${waits.join(', ')}.`, '');
   }
+  const redisLatency = goal('redis-latency');
+  const takes = (store: string) => results.rateLimitTakes.find((row) => row.store === store);
+  const memoryTake = takes('memory');
+  const redisTake = takes('redis');
+  if (redisLatency && redisLatency.measured !== null && memoryTake && redisTake) {
+    out.push(`**Redis store at 1 session: measured ${goalValue(redisLatency)} added p50 over the memory store.** One rate-limit take alone is p50 ${fmt(redisTake.p50Micros, 0)} µs on Redis ` +
+      `and ${fmt(memoryTake.p50Micros, 1)} µs in memory, so the round trip of the take accounts for about ${fmt((redisTake.p50Micros - memoryTake.p50Micros) / 1000, 3)} ms of it.`, '');
+  }
   const other = results.cells.filter((c) => c.target.startsWith('toolgate-')).map((c) => c.otherLoadCores);
   if (other.length) {
     out.push(`Measured on ${results.meta.cores} cores shared with other work: during the toolgate cells other processes used ${fmt(Math.min(...other), 2)}–${fmt(Math.max(...other), 2)} cores (mean ${fmt(other.reduce((a, b) => a + b, 0) / other.length, 2)}).`, '');
