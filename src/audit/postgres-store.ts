@@ -188,6 +188,16 @@ export class PostgresAuditStore implements AuditStore {
 
 const watched = new WeakSet<pg.PoolClient>();
 
+/** Index name suffix → columns: the store's filters, the dashboard's pages per agent and session, followers. */
+const INDEXES: ReadonlyArray<readonly [string, string]> = [
+  ['time', 'time'],
+  ['server_tool', `server, ${q(COLUMN_OF.tool)}`],
+  ['decision', 'decision'],
+  ['tx', TX_COLUMN],
+  ['agent', `${q(COLUMN_OF.agent)}, time`],
+  ['session', q(COLUMN_OF.session)],
+];
+
 /** A store query as SQL, oldest first; `extra` adds conditions with the same parameters. */
 function selectSql(query: AuditQuery, extra?: (param: (value: unknown) => string) => string[]): { sql: string; params: unknown[] } {
   const where: string[] = [];
@@ -233,13 +243,12 @@ async function migrate(client: pg.PoolClient): Promise<void> {
       await client.query(`ALTER TABLE ${TABLE} ADD COLUMN ${TX_COLUMN} xid8`);
       await client.query(`ALTER TABLE ${TABLE} ALTER COLUMN ${TX_COLUMN} SET DEFAULT pg_current_xact_id()`);
     }
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_time ON ${TABLE} (time)`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_server_tool ON ${TABLE} (server, ${q(COLUMN_OF.tool)})`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_decision ON ${TABLE} (decision)`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_tx ON ${TABLE} (${TX_COLUMN})`);
-    // The dashboard's pages per agent and per session.
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_agent ON ${TABLE} (${q(COLUMN_OF.agent)}, time)`);
-    await client.query(`CREATE INDEX IF NOT EXISTS ${TABLE}_session ON ${TABLE} (${q(COLUMN_OF.session)})`);
+    // Only the missing ones: CREATE INDEX locks the table against writes even when the index
+    // exists, and would queue every instance's batches behind one that is slow to commit.
+    const indexes = new Set((await client.query('SELECT indexname FROM pg_indexes WHERE tablename = $1 AND schemaname = current_schema()', [TABLE])).rows.map((row) => row.indexname as string));
+    for (const [name, columns] of INDEXES) {
+      if (!indexes.has(`${TABLE}_${name}`)) await client.query(`CREATE INDEX ${TABLE}_${name} ON ${TABLE} (${columns})`);
+    }
     await client.query('INSERT INTO toolgate_schema (name, version) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version', [TABLE, SCHEMA_VERSION]);
     await client.query('COMMIT');
   } catch (error) {

@@ -87,15 +87,13 @@ describe('following the fleet trail', () => {
     const follower = new PostgresAuditStore(database.url);
     const add = (tool: string) => [{ op: 'add' as const, record: record({ tool }) }];
     try {
-      // Each store migrates (under a lock on the table) at its first use, before commits are held.
-      await slow.apply(add('warm_up'));
-      await fast.count();
+      await slow.apply(add('warm_up')); // creates the table through the proxy, before commits are held
       let { records, cursor } = await follower.follow({});
       assert.deepEqual(records.map((r) => r.tool), ['warm_up']);
       proxy.holdCommits();
       const slowBatch = slow.apply(add('taken_first'));
       await eventually(() => proxy.held === 1, 10_000, 'the slow batch waiting to commit');
-      await fast.apply(add('committed_first'));
+      await fast.apply(add('committed_first')); // its first use: the migration finds the table as it is and takes no lock on it
       ({ records, cursor } = await follower.follow({}, cursor));
       assert.deepEqual(records.map((r) => r.tool), ['committed_first']);
       proxy.release();
