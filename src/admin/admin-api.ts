@@ -25,6 +25,7 @@ import { boundedName, HistoryApi } from './history-api.js';
 import type { AuditRow, DecisionSummary, Overview } from './api-types.js';
 import { adminError, readJsonObject, sendAdminError, sendAdminJson } from './http.js';
 import { LiveFeed, feedKey } from './live-feed.js';
+import { PIN_DECISION_ROLE, PinReviewApi, type PinDecision } from './pin-review.js';
 import { parseApprover, parseAuditQuery, parseLimit } from './params.js';
 import { rateLimitRows } from './rate-limits.js';
 import { serverSnippets } from './snippets.js';
@@ -88,6 +89,7 @@ const ENDPOINTS = [
   'GET agents/:id',
   'GET pins',
   'POST pins/:server/:tool/accept {approver? (shared token only)} (role admin)',
+  'POST pins/:server/:tool/reject {approver? (shared token only)} (role admin)',
   'GET policy',
   'GET|POST|DELETE session',
 ];
@@ -107,6 +109,7 @@ export class AdminApi {
   readonly #startedAt: number;
   #auditReader?: AuditTrailReader;
   readonly #history: HistoryApi;
+  readonly #pins: PinReviewApi;
   readonly #wrongTokens: AttemptThrottle;
 
   constructor(host: AdminHost, options: AdminOptions = {}) {
@@ -139,6 +142,7 @@ export class AdminApi {
       },
     });
     this.#history = new HistoryApi(host, this.catalog, this.#startedAt);
+    this.#pins = new PinReviewApi(host);
     this.catalog.onChange = (id) => this.#events.send('catalog', { server: id, health: this.catalog.health(id) });
 
     const feed = new LiveFeed((entry) => this.#events.send('audit', entry));
@@ -252,22 +256,25 @@ export class AdminApi {
       case 'pins':
         if (parts.length === 1) {
           if (method !== 'GET') throw methodNotAllowed(response, 'GET');
-          return sendAdminJson(response, 200, await this.#history.pins());
+          return sendAdminJson(response, 200, await this.#pins.list());
         }
-        if (parts.length !== 4 || parts[3] !== 'accept') break;
+        if (parts.length !== 4 || (parts[3] !== 'accept' && parts[3] !== 'reject')) break;
         if (method !== 'POST') throw methodNotAllowed(response, 'POST');
-        requireRole(auth.operator, 'admin', 'accepting a changed tool definition');
-        this.#requireSameOriginForCookie(request, auth);
-        return readJsonObject(request).then(async (body) => {
-          const approver = parseApprover(body.approver, auth);
-          sendAdminJson(response, 200, await this.#history.acceptPin(segment(parts[1], 'server id'), segment(parts[2], 'tool name'), approver));
-        });
+        return this.#decidePin(request, response, auth, parts[1], parts[2], parts[3]);
       case 'policy':
         if (parts.length !== 1) break;
         if (method !== 'GET') throw methodNotAllowed(response, 'GET');
         return sendAdminJson(response, 200, this.#history.policy());
     }
     throw adminError('not_found', `No admin endpoint ${method} ${API}${route}`, `the endpoints under ${API} are: ${ENDPOINTS.join('; ')}`);
+  }
+
+  async #decidePin(request: IncomingMessage, response: ServerResponse, auth: Authenticated, server: string, tool: string, decision: PinDecision): Promise<void> {
+    requireRole(auth.operator, PIN_DECISION_ROLE, `${decision === 'accept' ? 'accepting' : 'rejecting'} a tool definition`);
+    this.#requireSameOriginForCookie(request, auth);
+    const body = await readJsonObject(request);
+    const approver = parseApprover(body.approver, auth);
+    sendAdminJson(response, 200, await this.#pins.decide(segment(server, 'server id'), segment(tool, 'tool name'), decision, approver));
   }
 
   /** GET: am I signed in? POST {token}: sign in (sets the cookie). DELETE: sign out. */

@@ -79,6 +79,6 @@ export type ToolPage = Awaited<ReturnType<History['tool']>>;
 export type SessionPage = Awaited<ReturnType<History['session']>>;
 export type AgentPage = Awaited<ReturnType<History['agent']>>;
 export type AgentSummary = Awaited<ReturnType<History['agents']>>[number];
-export type PinReview = Awaited<ReturnType<History['pins']>>[number];
+export type PinReview = Awaited<ReturnType<import('./pin-review.js').PinReviewApi['list']>>[number];
 export type { PolicyView } from './policy-view.js';
 export type { AuditRecord } from '../audit/record.js';

@@ -10,8 +10,6 @@ import { PostgresAuditReader } from '../audit/postgres-reader.js';
 import { COLUMNS, exportRecord } from '../audit/record.js';
 import { iterateAudit, searchAudit, type AuditReader, type AuditSearch } from '../audit/reader.js';
 import { SqliteAuditReader } from '../audit/sqlite-reader.js';
-import { detectPoisoning } from '../catalog/poisoning.js';
-import type { ToolDefinition } from '../catalog/types.js';
 import type { AdminHost } from './admin-api.js';
 import type { CatalogView } from './catalog-view.js';
 import { adminError, SECURITY_HEADERS } from './http.js';
@@ -109,27 +107,6 @@ export class HistoryApi {
     return { agent: id, sessions: await this.#audit().sessionsOf(id, 50), ...(await this.#activity({ agent: id })) };
   }
 
-  /** Changed tool definitions waiting for review: the diff, and what the poisoning checks find in the new one. */
-  async pins() {
-    const pins = this.#pinStore();
-    const pending = await pins.pending();
-    return pending.map((pin) => {
-      const seen = pin.seenDefinition ? (JSON.parse(pin.seenDefinition) as ToolDefinition) : undefined;
-      const before = detectPoisoning(JSON.parse(pin.definition) as ToolDefinition).findings.length;
-      return { server: pin.server, tool: pin.tool, pinnedAt: pin.pinnedAt, changedAt: pin.changedAt ?? null, diff: pin.diff ?? '', findings: seen ? detectPoisoning(seen).findings : [], findingsBefore: before };
-    });
-  }
-
-  async acceptPin(server: string, tool: string, approver: string) {
-    this.#knownServer(server);
-    const pins = this.#pinStore();
-    const pin = await pins.get(server, tool);
-    if (!pin || pin.status !== 'changed') throw adminError('not_found', `Tool "${tool}" on server "${server}" has no change waiting for review`, 'GET /admin/api/pins lists the changes waiting');
-    const accepted = await pins.accept(server, tool);
-    this.#host.log.warn({ server, tool, approver, hash: accepted.hash }, `pin accepted: the changed definition of tool "${tool}" on server "${server}" is now the pinned one`);
-    return accepted;
-  }
-
   policy() {
     const reloads = this.#host.reloads;
     return policyInForce(this.#host.config, this.#host.policy(), reloads?.lastAppliedAt ?? this.#startedAt);
@@ -153,12 +130,6 @@ export class HistoryApi {
     const postgres = this.#host.config.audit?.postgres;
     this.#reader ??= postgres ? new PostgresAuditReader(postgres.url) : new SqliteAuditReader(auditFile(this.#host.config));
     return this.#reader;
-  }
-
-  #pinStore() {
-    const pins = this.#host.pins;
-    if (!pins) throw adminError('not_found', 'This gateway has no pin store', 'pinning needs the state store (data_dir)');
-    return pins;
   }
 
   #knownServer(server: string): void {

@@ -25,7 +25,7 @@ import type { Approval } from '../approvals/types.js';
 import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
 import { Journal } from './journal.js';
-import { approvalPatch, completionPatch, decisionRecord, type AuditDecision, type NewAuditRecord } from './record.js';
+import { approvalPatch, completionPatch, decisionRecord, pinAuditRecord, type AuditDecision, type NewAuditRecord, type PinAuditEvent } from './record.js';
 import { PostgresAuditStore } from './postgres-store.js';
 import { SqliteAuditStore } from './sqlite-store.js';
 import type { AuditOp, AuditQuery, AuditStore } from './store.js';
@@ -145,6 +145,15 @@ export class AuditLog {
     if (approval.status !== 'approved') this.#running.delete(call);
     if (this.#closed) return;
     this.#append({ op: 'set', uid: running.uid, fields: approvalPatch(approval) });
+  }
+
+  /** Something happened to a tool's pin (seen by the gateway, or decided by a person). Never throws. */
+  recordPin(event: PinAuditEvent): void {
+    if (this.#closed) {
+      this.#log.error({ server: event.server, tool: event.tool, pin: event.kind }, 'pin audit record after the audit log was closed; not recorded');
+      return;
+    }
+    this.#append({ op: 'add', record: pinAuditRecord(event, `${this.#journal.boot}:${(++this.#seq).toString(36)}`) });
   }
 
   recordCompletion(completion: CallCompletion): void {

@@ -5,7 +5,7 @@
  * of the filters and summaries is built here once, so both answer the same (one shared suite
  * checks it), and the readers differ only in placeholders and how they run it.
  */
-import { AUDIT_DECISIONS, COLUMN_OF, type AuditDecision, type AuditRecord } from './record.js';
+import { AUDIT_DECISIONS, COLUMN_OF, isPinDecision, type AuditDecision, type AuditRecord } from './record.js';
 
 export interface AuditSearch {
   /** Records at or after / before this time (ms epoch). */
@@ -131,6 +131,7 @@ export function countsSql(filter: Omit<AuditSearch, 'limit'>, sql: SqlDialect): 
 export function classCounts(rows: ReadonlyArray<Record<string, unknown>>): ClassCounts {
   const counts: ClassCounts = { allowed: 0, refused: 0, held: 0, total: 0 };
   for (const row of rows) {
+    if (isPinDecision(String(row.decision))) continue; // pin events are listed with the calls, not counted as calls
     const n = Number(row.n);
     counts[timelineClass(String(row.decision))] += n;
     counts.total += n;
@@ -146,6 +147,7 @@ export function timelineSql(since: number, bucketMs: number, sql: SqlDialect): s
 export function timelineBuckets(rows: ReadonlyArray<Record<string, unknown>>, since: number, bucketMs: number): TimelineBucket[] {
   const buckets = new Map<string, TimelineBucket>();
   for (const row of rows) {
+    if (isPinDecision(String(row.decision))) continue;
     const start = since + Math.floor(Number(row.bucket)) * bucketMs;
     const server = String(row.server);
     const key = `${start}\0${server}`;

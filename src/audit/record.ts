@@ -37,8 +37,18 @@ export const AUDIT_DECISIONS = [
   'expired',
   /** The agent's connection went away before anyone decided (cancelled, disconnected, restart). */
   'abandoned',
+  /** Pin events (method `toolgate/pin`, not calls): a definition seen different from its pin, a tool new since its server was pinned, one a complete listing lacks. */
+  'pin_changed',
+  'pin_added',
+  'pin_removed',
+  /** A person's decision on a pending definition: it became the pin, or it stays blocked. */
+  'pin_accepted',
+  'pin_rejected',
 ] as const;
 export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
+
+/** The decisions of pin events, which are no calls (summaries of calls leave them out). */
+export const isPinDecision = (decision: string): boolean => decision.startsWith('pin_');
 
 export interface AuditRecord {
   /** Assigned by the store when the record is committed; increases with every record, never reused. */
@@ -47,14 +57,15 @@ export interface AuditRecord {
   uid: string;
   /** When the decision was taken, ms since the epoch. */
   time: number;
-  method: 'tools/call';
+  /** `toolgate/pin` for a pin event (no call: no session, request, arguments or agent). */
+  method: 'tools/call' | typeof PIN_METHOD;
   server: string;
   tool: string;
   session: string | null;
   requestId: string;
   decision: AuditDecision;
-  /** What the policy decided, before monitor mode and the upstream's answer. */
-  policyDecision: Decision['kind'];
+  /** What the policy decided, before monitor mode and the upstream's answer; `pin` for a pin event. */
+  policyDecision: Decision['kind'] | 'pin';
   mode: Mode;
   rulePattern: string;
   rulePart: string;
@@ -81,6 +92,10 @@ export interface AuditRecord {
   args: Record<string, unknown> | null;
   /** OpenTelemetry `enduser.id`: the verified agent that made the call (`anonymous` without one). */
   agent: string | null;
+  /** Pin events: sha256 of the pinned definition before the event (null: none yet). */
+  pinSha256: string | null;
+  /** Pin events: sha256 of the definition the event is about (seen, accepted or rejected; null for a removal). */
+  seenSha256: string | null;
 }
 
 /** A record before the store numbered it. */
@@ -122,6 +137,8 @@ export const COLUMNS: ReadonlyArray<readonly [keyof AuditRecord, string, Kind]> 
   ['argsSha256', 'args_sha256', 'text'],
   ['args', 'gen_ai.tool.call.arguments', 'json'],
   ['agent', 'enduser.id', 'text'],
+  ['pinSha256', 'pin_sha256', 'text'],
+  ['seenSha256', 'seen_sha256', 'text'],
 ];
 
 export const COLUMN_OF = Object.fromEntries(COLUMNS.map(([field, column]) => [field, column])) as Record<keyof AuditRecord, string>;
@@ -150,6 +167,71 @@ export function auditDecision(decision: Decision): AuditDecision {
     case 'hold':
       return 'approval_pending';
   }
+}
+
+export const PIN_METHOD = 'toolgate/pin';
+
+/** Something that happened to a tool's pin, as the audit trail records it. */
+export interface PinAuditEvent {
+  time: number;
+  server: string;
+  tool: string;
+  kind: 'changed' | 'added' | 'removed' | 'accepted' | 'rejected';
+  /** Who decided (accepted, rejected): an operator's name, or `cli:<user>`; absent for what the gateway saw. */
+  operator?: string;
+  /** The pinned definition's hash before the event, if there was one. */
+  pinSha256?: string;
+  /** The hash of the definition the event is about. */
+  seenSha256?: string;
+  /** `monitor` when the gateway saw it under `pinning: warn` (the tool stays usable). */
+  mode: Mode;
+}
+
+const PIN_WORDS: Record<PinAuditEvent['kind'], string> = {
+  changed: 'definition changed since it was pinned',
+  added: 'new tool appeared after its server was pinned',
+  removed: 'no longer listed by its server',
+  accepted: 'accepted',
+  rejected: 'rejected',
+};
+
+/** The record of a pin event; the reason says who, what and the short hashes, for `toolgate audit`'s table. */
+export function pinAuditRecord(event: PinAuditEvent, uid: string): NewAuditRecord {
+  const short = (hash: string | undefined) => (hash === undefined ? 'none' : hash.slice(0, 12));
+  const hashes = event.kind === 'removed' ? `pinned ${short(event.pinSha256)}` : `pinned ${short(event.pinSha256)}, ${event.kind === 'accepted' || event.kind === 'rejected' ? 'decided' : 'seen'} ${short(event.seenSha256)}`;
+  const who = event.operator === undefined ? '' : ` by ${event.operator}`;
+  return {
+    uid,
+    time: event.time,
+    method: PIN_METHOD,
+    server: event.server,
+    tool: keptName(event.tool),
+    session: null,
+    requestId: uid, // no request: the record's own id keeps pin events apart where records are keyed by request
+    decision: `pin_${event.kind}`,
+    policyDecision: 'pin',
+    mode: event.mode,
+    rulePattern: 'pinning',
+    rulePart: 'pinning',
+    reason: keptText(`${PIN_WORDS[event.kind]}${who} (${hashes})`),
+    issues: null,
+    policyRevision: '',
+    rateLimit: null,
+    budget: null,
+    policyUs: 0,
+    forwarded: false,
+    outcome: null,
+    upstreamMs: null,
+    errorType: null,
+    errorMessage: null,
+    approver: event.operator ?? null,
+    argsKeys: null,
+    argsSha256: null,
+    args: null,
+    agent: null,
+    pinSha256: event.pinSha256 ?? null,
+    seenSha256: event.seenSha256 ?? null,
+  };
 }
 
 /** Validation issues kept per record; their paths and messages come from the client's arguments. */
@@ -195,6 +277,8 @@ export function decisionRecord(event: DecisionEvent, uid: string, args: Argument
     argsSha256: args.sha256,
     args: args.value,
     agent: call.agent?.id ?? null,
+    pinSha256: null,
+    seenSha256: null,
   };
 }
 

@@ -173,26 +173,32 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'pins',
-    summary: 'Review tool definitions that changed since they were first seen',
+    summary: 'Review tool definitions that changed, or tools added, since a server was first listed',
     usage: [
       'toolgate pins list   [-c FILE] [--server ID] [--json]',
       'toolgate pins diff   [<server> <tool>] [-c FILE]',
-      'toolgate pins accept <server> <tool> [-c FILE] [--yes]',
+      'toolgate pins accept <server> <tool> [-c FILE] [--yes] [--as NAME]',
+      'toolgate pins reject <server> <tool> [-c FILE] [--yes] [--as NAME]',
     ],
     description:
       "The gateway pins each tool's definition (name, title, description, schemas, annotations) the\n" +
-      'first time it lists it. A later definition that differs is a change: with `pinning: block`\n' +
-      '(the default) the tool is withheld until you accept it here; with `warn` it is only logged.',
+      'first time it lists a server. A later definition that differs is a change, and a tool the\n' +
+      'server starts listing afterwards is added: with `pinning: block` (the default) either is\n' +
+      'withheld until you accept it here; with `warn` it is only logged. Rejecting keeps that\n' +
+      'definition blocked and out of the review queue. A tool the server stops listing is marked\n' +
+      'removed. Accepts and rejects are recorded in the audit trail.',
     options: [
       config('The config whose data_dir holds pins.sqlite (default ./toolgate.yaml)'),
       server('list: only this server'),
       json('list: JSON, one object per pinned tool'),
-      { name: 'yes', short: 'y', help: 'accept: do not ask; accept after showing the diff and findings (for scripts)' },
+      { name: 'yes', short: 'y', help: 'accept, reject: do not ask; decide after showing the diff and findings (for scripts)' },
+      { name: 'as', value: 'NAME', help: 'accept, reject: who decides, as the audit trail records it (default cli:<your login>)' },
     ],
     subcommands: [
       { name: 'list', summary: 'Every pinned tool, changed ones marked', usage: ['toolgate pins list [-c FILE] [--server ID] [--json]'], options: ['config', 'server', 'json'] },
       { name: 'diff', summary: 'What changed (every pending change without arguments)', usage: ['toolgate pins diff [<server> <tool>] [-c FILE]'], options: ['config'] },
-      { name: 'accept', summary: "Show the change and its poisoning findings, then pin the new definition if you say yes", usage: ['toolgate pins accept <server> <tool> [-c FILE] [--yes]'], options: ['config', 'yes'] },
+      { name: 'accept', summary: "Show the change and its poisoning findings, then pin the new definition if you say yes", usage: ['toolgate pins accept <server> <tool> [-c FILE] [--yes] [--as NAME]'], options: ['config', 'yes', 'as'] },
+      { name: 'reject', summary: 'Show the change and its poisoning findings, then keep the new definition blocked if you say yes', usage: ['toolgate pins reject <server> <tool> [-c FILE] [--yes] [--as NAME]'], options: ['config', 'yes', 'as'] },
     ],
     async run(args) {
       const { pinsCommand } = await import('./pins.js');

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApprovalHub } from '../approvals/approval-hub.js';
 import type { Approval } from '../approvals/types.js';
-import type { PinStore } from '../catalog/pins.js';
+import type { PinRecord, PinStore } from '../catalog/pins.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { Decision, ToolCall } from '../policy/types.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
@@ -58,6 +58,8 @@ export interface GatewayContext {
   notifyApproval(approval: Approval, channels: string[]): void;
   /** A tool's definition was seen changed from its pin (`changedAt` names the change). */
   onPinChanged?(server: string, tool: string, changedAt: number): void;
+  /** This process recorded a change, an added tool or a removal in the pin store (for the audit trail). */
+  onPinRecorded?(kind: 'changed' | 'added' | 'removed', record: PinRecord): void;
   /** A held call was decided (approved, refused, expired, abandoned). `call` is the decided call's object. */
   onApprovalDecided(call: ToolCall, approval: Approval): void;
 }

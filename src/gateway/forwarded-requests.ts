@@ -9,6 +9,8 @@ export interface ForwardedRequest {
   call?: ToolCall;
   forwardedAt?: number;
   progressToken?: string | number;
+  /** A `tools/list` for a page after the first (its answer is not the whole list). */
+  laterPage?: boolean;
   /** What the call took from rate limits and budgets, ended with how the call ended. */
   reservation?: Reservation;
   /** Ends the call when the upstream takes too long. */

@@ -6,7 +6,7 @@ import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { ApprovalHub } from '../approvals/approval-hub.js';
 import type { Approval } from '../approvals/types.js';
 import { deliverWebhook } from '../approvals/webhook.js';
-import type { PinnableTool, PinStore } from '../catalog/pins.js';
+import type { PinnableTool, PinRecord, PinStore } from '../catalog/pins.js';
 import type { Config } from '../config/types.js';
 import { ToolgateError } from '../errors.js';
 import type { Agent } from '../identity/agent.js';
@@ -119,18 +119,32 @@ export class Gateway implements GatewayContext, SessionHost {
    * Never rejects: a store error is logged, and the tool is checked again when a session lists it.
    */
   async checkPins(server: string, tools: ReadonlyArray<PinnableTool>): Promise<void> {
-    if (this.#policy.pinningFor(server) === 'off') return;
-    for (const tool of tools) {
-      try {
-        const check = await this.pins.check(server, tool);
-        if (check.status === 'changed') {
-          this.onPinChanged(server, tool.name, check.changedAt);
-          this.log.warn({ server, tool: tool.name, diff: check.diff }, `the definition of tool "${tool.name}" changed since it was pinned; review it with toolgate pins diff ${server} ${tool.name}`);
-        }
-      } catch (error) {
-        this.log.error({ err: error, server, tool: tool.name }, `cannot check tool "${tool.name}" against its pin; it is checked again when a session lists it`);
+    const pinning = this.#policy.pinningFor(server);
+    if (pinning === 'off') return;
+    try {
+      const listing = await this.pins.checkListing(server, tools, true);
+      listing.checks.forEach((check, i) => {
+        if (check.status !== 'changed' && check.status !== 'added') return;
+        const tool = tools[i].name;
+        if (check.recorded) this.onPinRecorded(check.status, check.recorded);
+        this.onPinChanged(server, tool, check.changedAt);
+        const what = check.status === 'added' ? `tool "${tool}" appeared after the tools of server "${server}" were pinned` : `the definition of tool "${tool}" changed since it was pinned`;
+        this.log.warn({ server, tool, diff: check.diff }, `${what}; review it with toolgate pins diff ${server} ${tool}`);
+      });
+      for (const record of listing.removed) {
+        this.onPinRecorded('removed', record);
+        this.log.warn({ server, tool: record.tool }, `tool "${record.tool}" is no longer listed by server "${server}"; its pin is kept, marked removed`);
       }
+    } catch (error) {
+      this.log.error({ err: error, server }, `cannot check the tools of server "${server}" against their pins; they are checked again when a session lists them`);
     }
+  }
+
+  /** Into the audit trail: what this process recorded in the pin store. */
+  onPinRecorded(kind: 'changed' | 'added' | 'removed', record: PinRecord): void {
+    const mode = this.#policy.pinningFor(record.server) === 'warn' ? 'monitor' : 'enforce';
+    const seen = kind === 'removed' ? {} : { seenSha256: record.seenHash };
+    this.audit?.recordPin({ time: this.now(), server: record.server, tool: record.tool, kind, mode, ...(record.hash === undefined ? {} : { pinSha256: record.hash }), ...seen });
   }
 
   onPinChanged(server: string, tool: string, changedAt: number): void {

@@ -80,7 +80,12 @@ export class ProxySession implements ClientSession {
     this.#context = options.context;
     this.#log = options.context.log.child({ server: options.serverId, session: options.sessionId, agent: options.agent.id });
     if (options.context.tracing) this.#traces = new Map();
-    if (options.context.pins) this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log, (tool, changedAt) => options.context.onPinChanged?.(options.serverId, tool, changedAt));
+    if (options.context.pins) {
+      this.#pins = new PinGuard(options.context.pins, options.serverId, this.#log, {
+        onChanged: (tool, changedAt) => options.context.onPinChanged?.(options.serverId, tool, changedAt),
+        onRecorded: (kind, record) => options.context.onPinRecorded?.(kind, record),
+      });
+    }
     this.#definitions = new ToolDefinitions((cursor) => this.#requestUpstream('tools/list', cursor === undefined ? {} : { cursor }));
     this.#upstream.onmessage = (message, raw, related) => this.#fromUpstream(message, raw, related);
     this.#upstream.onclose = (error) => this.#upstreamEnded(error);
@@ -137,7 +142,8 @@ export class ProxySession implements ClientSession {
 
   #forwardRequest(message: JsonRpcRequest, raw: string | undefined, reservation?: Reservation, call?: ToolCall): void {
     const progressToken = (message.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
-    this.#forwarded.add(message.id, { method: message.method, progressToken, reservation, call, forwardedAt: call ? performance.now() : undefined });
+    const laterPage = message.method === 'tools/list' && message.params?.cursor !== undefined;
+    this.#forwarded.add(message.id, { method: message.method, progressToken, reservation, call, forwardedAt: call ? performance.now() : undefined, laterPage });
     const trace = this.#traces?.get(message.id);
     if (trace) {
       // The upstream's spans join the agent's trace under the gateway's upstream span.
@@ -411,7 +417,7 @@ export class ProxySession implements ClientSession {
       if (pending.call) this.#completed(id, pending, message);
       if (this.#traces) this.#endTrace(id, 'error' in message ? String(message.error.code) : (message.result as { isError?: unknown }).isError === true ? 'tool_error' : undefined);
       if (pending.method === 'tools/list' && 'result' in message) {
-        void this.#filterToolList(message).then(
+        void this.#filterToolList(message, pending.laterPage === true).then(
           (filtered) => this.#deliver(filtered, filtered === message ? raw : undefined, id),
           (error: unknown) => {
             this.#log.error({ err: error }, 'cannot filter a tools/list answer; the client gets an error instead');
@@ -427,8 +433,9 @@ export class ProxySession implements ClientSession {
     this.#deliver(message, raw, related ?? (this.#upstream.tiesMessagesToRequests ? undefined : this.#forwarded.guessRelated(message)));
   }
 
-  async #filterToolList(message: JsonRpcResponse): Promise<JsonRpcResponse> {
-    const result = (message as { result: { tools?: unknown } }).result;
+  /** `laterPage`: the request asked for a page after the first, so the answer is not the whole list. */
+  async #filterToolList(message: JsonRpcResponse, laterPage: boolean): Promise<JsonRpcResponse> {
+    const result = (message as { result: { tools?: unknown; nextCursor?: unknown } }).result;
     if (!Array.isArray(result.tools)) return message;
     const tools = result.tools as Array<{ name?: unknown; inputSchema?: unknown }>;
     this.#definitions.remember(tools);
@@ -436,7 +443,8 @@ export class ProxySession implements ClientSession {
     const policy = this.#context.policy();
     const pinning = this.#pins ? policy.pinningFor(this.serverId) : 'off';
     // Checked in warn mode too: the change is recorded and logged, the tool stays listed.
-    const pinned = pinning === 'off' ? tools : await this.#pins!.listable(tools, pinning);
+    const complete = !laterPage && (result.nextCursor === undefined || result.nextCursor === '');
+    const pinned = pinning === 'off' ? tools : await this.#pins!.listable(tools, pinning, complete);
     const visible = pinned.filter((tool) => typeof tool.name !== 'string' || !policy.isHidden(this.serverId, tool.name, tool as ToolDefinition, this.agent));
     if (visible.length === tools.length) return message;
     return { ...message, result: { ...result, tools: visible } } as JsonRpcResponse;

@@ -78,16 +78,18 @@ describe('admin API: named operators and their roles', () => {
     assert.equal(record.decision, 'approved');
   });
 
-  test('accepting a changed tool definition needs the admin role', async () => {
+  test('accepting or rejecting a changed tool definition needs the admin role; the decision is audited under the operator', async () => {
     const client = await gw.connect('app');
     await client.listTools();
     await client.callTool({ name: 'rug_pull', arguments: {} });
     await eventually(async () => !(await client.listTools()).tools.some((t) => t.name === 'get_status'), 30_000, 'get_status hidden after the change');
 
     for (const token of [VIEWER, APPROVER]) {
-      const refused = await adminFetch(gw, 'pins/app/get_status/accept', { token, method: 'POST', body: {} });
-      assert.equal(refused.status, 403);
-      assert.match(refused.body.message, /accepting a changed tool definition needs the role `admin`/);
+      for (const decision of ['accept', 'reject']) {
+        const refused = await adminFetch(gw, `pins/app/get_status/${decision}`, { token, method: 'POST', body: {} });
+        assert.equal(refused.status, 403);
+        assert.match(refused.body.message, new RegExp(`${decision}ing a tool definition needs the role \`admin\``));
+      }
     }
     assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'get_status'), 'still hidden');
 
@@ -95,6 +97,12 @@ describe('admin API: named operators and their roles', () => {
     assert.equal(accepted.status, 200, accepted.text);
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'get_status'), 'listed again');
     assert.ok(gw.logs.some((line) => /pin accepted/.test(String(line.msg)) && (line as { approver?: string }).approver === 'root'));
+    await gw.gateway.audit!.flush();
+    const record = await eventually(async () => (await adminFetch(gw, 'audit?decision=pin_accepted', { token: VIEWER })).body[0], 30_000, 'the audit record of the accept');
+    assert.deepEqual([record.method, record.server, record.tool, record.approver], ['toolgate/pin', 'app', 'get_status', 'root'], 'the operator, not the name in the body');
+    assert.match(record.pinSha256, /^[0-9a-f]{64}$/);
+    assert.match(record.seenSha256, /^[0-9a-f]{64}$/);
+    assert.notEqual(record.pinSha256, record.seenSha256);
   });
 
   test('a wrong token is 401, for the API and for sign-in', async () => {

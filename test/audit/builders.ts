@@ -51,6 +51,8 @@ export function record(overrides: Partial<NewAuditRecord> = {}): NewAuditRecord 
     argsSha256: null,
     args: null,
     agent: null,
+    pinSha256: null,
+    seenSha256: null,
     ...overrides,
   };
 }

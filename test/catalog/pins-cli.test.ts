@@ -94,7 +94,7 @@ describe('toolgate pins', () => {
       assert.equal((await gateway.check('app', later)).status, 'ok');
 
       const bad = toolgate(['pins', 'forget', '-c', file]);
-      assert.match(bad.stderr, /toolgate pins has no subcommand "forget"; use list, diff or accept/);
+      assert.match(bad.stderr, /toolgate pins has no subcommand "forget"; use list, diff, accept or reject/);
     } finally {
       await gateway.close();
     }

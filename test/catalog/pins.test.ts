@@ -11,6 +11,7 @@ import { MemoryPinStore } from '../../src/catalog/node/memory-pin-store.js';
 import { SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
 import { tempDir } from '../helpers/harness.js';
 import { manualClock } from '../store/clock.js';
+import { canonicalJson } from '../../src/catalog/pins.js';
 import { T0, pinStoreSuite, tool } from './pin-store-suite.js';
 
 /** A SQLite store on a fresh (or the given) folder; `at(ms)` sets its clock and returns it. */
@@ -81,6 +82,24 @@ describe('SqlitePinStore', () => {
     assert.deepEqual(events(gateway.file), ['pinned', 'changed', 'accepted', 'changed']);
     await gateway.store.close();
     await cli.store.close();
+  });
+
+  test('a pin file of schema 1 is carried over: its pins, its pending change, its servers counted as pinned', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'pins.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE pins (server TEXT NOT NULL, tool TEXT NOT NULL, hash TEXT NOT NULL, definition TEXT NOT NULL, pinned_at INTEGER NOT NULL,
+      seen_hash TEXT, seen_definition TEXT, changed_at INTEGER, diff TEXT, PRIMARY KEY (server, tool)) WITHOUT ROWID;
+      CREATE TABLE pin_events (id INTEGER PRIMARY KEY AUTOINCREMENT, server TEXT NOT NULL, tool TEXT NOT NULL, at INTEGER NOT NULL, event TEXT NOT NULL, hash TEXT NOT NULL);
+      PRAGMA user_version = 1;`);
+    old.prepare('INSERT INTO pins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run('s', 'a', 'h1', canonicalJson(tool({ name: 'a' })), T0, null, null, null, null);
+    old.prepare('INSERT INTO pins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run('s', 'b', 'h2', canonicalJson(tool({ name: 'b' })), T0, 'h3', canonicalJson(tool({ name: 'b', title: 'x' })), T0 + 1, '--- diff');
+    old.close();
+    const clock = manualClock(T0 + 10);
+    const store = new SqlitePinStore(file, { now: clock.now });
+    assert.deepEqual((await store.list()).map((p) => [p.tool, p.status, p.hash, p.seenHash, p.changedAt]), [['a', 'ok', 'h1', undefined, undefined], ['b', 'changed', 'h2', 'h3', T0 + 1]]);
+    assert.equal((await store.check('s', tool({ name: 'new' }))).status, 'added', 'a server pinned before is still pinned');
+    await store.close();
   });
 
   test('a missing file is refused when it must exist; a file from a newer toolgate is refused', async () => {

@@ -67,7 +67,7 @@ describe('toolgate --help, per command', () => {
   test('usage mistakes name what is wrong: a missing subcommand, one that does not exist, an option the subcommand does not take, a missing value', () => {
     const cases: Array<[string[], string]> = [
       [['approvals'], 'toolgate approvals needs a subcommand: list, approve or deny (see toolgate approvals --help)'],
-      [['pins', 'forget'], 'toolgate pins has no subcommand "forget"; use list, diff or accept (see toolgate pins --help)'],
+      [['pins', 'forget'], 'toolgate pins has no subcommand "forget"; use list, diff, accept or reject (see toolgate pins --help)'],
       [['approvals', 'list', '--reason', 'x'], 'toolgate approvals list does not take --reason (see toolgate approvals list --help)'],
       [['validate', '-c'], 'toolgate validate: -c needs a value: -c FILE (see toolgate validate --help)'],
       [['audit', '--json=yes'], 'toolgate audit: --json takes no value (see toolgate audit --help)'],

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { auditFile } from '../../src/audit/audit-log.js';
+import type { AuditRecord } from '../../src/audit/record.js';
+import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
 import { pinsFile, SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
 import { eventually, receivedToolCalls, resultText, startGateway, upstreamCaughtUp, type StartedGateway } from '../helpers/harness.js';
 
@@ -68,6 +71,61 @@ servers:
     assert.deepEqual(receivedToolCalls(gw.recordFile), ['echo'], 'the refused call never reached the upstream; the later one did');
   });
 
+  /** The pin events of the gateway's audit trail, as `toolgate audit` reads them. */
+  const pinAudit = async (): Promise<AuditRecord[]> => {
+    await gw.gateway.audit!.flush();
+    const store = new SqliteAuditStore(auditFile(gw.gateway.config), { readonly: true });
+    try {
+      return (await store.query({})).filter((record) => record.method === 'toolgate/pin');
+    } finally {
+      await store.close();
+    }
+  };
+
+  test('block: a tool that appears after the server was pinned is hidden and refused until accepted; a rejected one stays so; a removed one is recorded', async () => {
+    const client = await gw.connect('app');
+    let changed = 0;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      changed++;
+    });
+    const first = (await client.listTools()).tools.map((tool) => tool.name);
+    assert.ok(first.includes('admin_reset') && !first.includes('added_later'), 'the first listing pins what the server has');
+
+    await client.callTool({ name: 'change_tools', arguments: {} });
+    await eventually(() => changed > 0, 5000, 'notifications/tools/list_changed after change_tools');
+    assert.ok(!(await client.listTools()).tools.some((tool) => tool.name === 'added_later'), 'the added tool is hidden');
+    const refused = await client.callTool({ name: 'added_later', arguments: {} });
+    assert.equal(refused.isError, true);
+    assert.match(resultText(refused), /new tool added_later appeared on server app after its tools were pinned; a person must accept it: toolgate pins accept app added_later/);
+
+    await client.callTool({ name: 'retire_admin_reset', arguments: {} });
+    await eventually(async () => !(await client.listTools()).tools.some((tool) => tool.name === 'admin_reset'), 5000, 'admin_reset gone from the list');
+    await withPinStore(async (store) => {
+      assert.deepEqual((await store.pending()).map((pin) => [pin.tool, pin.status]), [['added_later', 'added']]);
+      const removed = await store.get('app', 'admin_reset');
+      assert.equal(removed?.status, 'removed');
+      assert.ok(removed?.removedAt !== undefined);
+      await store.reject('app', 'added_later');
+    });
+    assert.match(resultText(await client.callTool({ name: 'added_later', arguments: {} })), /a person rejected its current definition/, 'rejected: still refused');
+    assert.ok(!(await client.listTools()).tools.some((tool) => tool.name === 'added_later'), 'rejected: still hidden');
+    await withPinStore(async (store) => {
+      assert.deepEqual(await store.pending(), [], 'a rejected tool leaves the queue');
+      await store.accept('app', 'added_later');
+    });
+    assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'added_later'), 'accepted: listed');
+    assert.equal(resultText(await client.callTool({ name: 'added_later', arguments: {} })), 'new');
+    await upstreamCaughtUp(client);
+    assert.deepEqual(receivedToolCalls(gw.recordFile).filter((name) => name === 'added_later'), ['added_later'], 'the refused calls never reached the upstream');
+
+    const audit = await pinAudit();
+    assert.deepEqual(audit.map((record) => [record.decision, record.tool, record.mode]), [['pin_added', 'added_later', 'enforce'], ['pin_removed', 'admin_reset', 'enforce']]);
+    assert.match(audit[0].seenSha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(audit[0].pinSha256, null, 'an added tool had no pin');
+    assert.match(audit[1].pinSha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.match(audit[1].reason ?? '', /no longer listed by its server/);
+  });
+
   test('warn: the change is recorded but the tool stays listed and callable', async () => {
     const client = await gw.connect('lenient');
     await client.listTools();
@@ -76,6 +134,16 @@ servers:
     assert.ok(names.includes('get_status'));
     assert.equal(resultText(await client.callTool({ name: 'get_status', arguments: {} })), 'ok');
     await withPinStore(async (store) => assert.deepEqual((await store.pending()).map((pin) => [pin.server, pin.tool]), [['lenient', 'get_status']]));
+  });
+
+  test('warn: a tool added after the server was pinned passes, and waits for review in the store and the audit trail', async () => {
+    const client = await gw.connect('lenient');
+    await client.listTools();
+    await client.callTool({ name: 'change_tools', arguments: {} });
+    await eventually(async () => (await client.listTools()).tools.some((tool) => tool.name === 'added_later'), 5000, 'added_later listed under warn');
+    assert.equal(resultText(await client.callTool({ name: 'added_later', arguments: {} })), 'new');
+    await withPinStore(async (store) => assert.deepEqual((await store.pending()).map((pin) => [pin.server, pin.tool, pin.status]), [['lenient', 'added_later', 'added']]));
+    assert.deepEqual((await pinAudit()).map((record) => [record.decision, record.server, record.tool, record.mode]), [['pin_added', 'lenient', 'added_later', 'monitor']]);
   });
 });
 

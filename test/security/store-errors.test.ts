@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { AuditLog, journalDirFor } from '../../src/audit/audit-log.js';
+import { SqlitePinStore } from '../../src/catalog/node/sqlite-pin-store.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
 import { call, decided, settings, silentLog, tempDir } from '../audit/builders.js';
 import { decisionOf, receivedToolCalls, resultText } from '../helpers/harness.js';
@@ -115,10 +116,18 @@ describe('store errors fail closed and never crash the gateway', () => {
       } finally {
         lock.release();
       }
-      const listed = (await client.listTools()).tools.map((tool) => tool.name);
-      assert.ok(listed.includes('added_later'), 'pinned on first sight once the file is free again');
+      // Once the file is free, the tool that appeared after the server was pinned waits for a person, like any added tool.
+      assert.ok(!(await client.listTools()).tools.some((tool) => tool.name === 'added_later'), 'held as added once the file is free again');
+      const store = new SqlitePinStore(join(gateway.dataDir, 'pins.sqlite'), { now: Date.now });
+      try {
+        assert.deepEqual((await store.pending()).map((pin) => [pin.server, pin.tool, pin.status]), [['app', 'added_later', 'added']]);
+        await store.accept('app', 'added_later');
+      } finally {
+        await store.close();
+      }
+      assert.ok((await client.listTools()).tools.some((tool) => tool.name === 'added_later'), 'listed once accepted');
       assert.equal(resultText(await client.callTool({ name: 'added_later', arguments: {} })), 'new');
-      assert.deepEqual(receivedToolCalls(gateway.recordFile).filter((name) => name === 'added_later'), ['added_later', 'added_later'], 'the warn call, and the block call only after the lock');
+      assert.deepEqual(receivedToolCalls(gateway.recordFile).filter((name) => name === 'added_later'), ['added_later', 'added_later'], 'the warn call, and the block call only after the lock and the accept');
       assert.doesNotMatch(gateway.process.output(), /unhandled|uncaught/i);
     } finally {
       await gateway.stop();

@@ -1,13 +1,15 @@
 /**
- * Pins in memory, for one process (`state.backend: memory`). Same behaviour as the SQLite store
- * (one shared test suite runs against both), nothing kept across restarts, and `toolgate pins`
- * cannot see it.
+ * Pins in memory, for one process (`state.backend: memory`). Same behaviour as the SQLite and
+ * Redis stores (one shared test suite runs against all), nothing kept across restarts, and
+ * `toolgate pins` cannot see it.
  */
-import { canonicalJson, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
-import { notPinned, pinDiff, sha256 } from './pin-common.js';
+import { isPending, type ListingCheck, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
+import { accept, compareRecords, notPinned, observe, reject, remove, seenDefinition, type PinMove } from './pin-common.js';
 
 export class MemoryPinStore implements PinStore {
-  readonly #pins = new Map<string, PinRecord>();
+  /** server -> tool -> record. */
+  readonly #pins = new Map<string, Map<string, PinRecord>>();
+  readonly #pinnedServers = new Set<string>();
   readonly #now: () => number;
 
   constructor(options: { now: () => number }) {
@@ -15,62 +17,68 @@ export class MemoryPinStore implements PinStore {
   }
 
   async check(server: string, tool: PinnableTool): Promise<PinCheck> {
-    const nowMs = this.#now();
-    const definition = canonicalJson(tool);
-    const hash = sha256(definition);
-    const id = key(server, tool.name);
-    const pin = this.#pins.get(id);
-    if (pin === undefined) {
-      this.#pins.set(id, { server, tool: tool.name, hash, definition, pinnedAt: nowMs, status: 'ok' });
-      return { status: 'new', pinnedAt: nowMs };
+    return this.#observe(server, tool);
+  }
+
+  async checkListing(server: string, tools: readonly PinnableTool[], complete: boolean): Promise<ListingCheck> {
+    const checks = tools.map((tool) => this.#observe(server, tool));
+    const removed: PinRecord[] = [];
+    if (complete) {
+      this.#pinnedServers.add(server);
+      const listed = new Set(tools.map((tool) => tool.name));
+      for (const pin of this.#server(server).values()) {
+        const move = listed.has(pin.tool) ? undefined : remove(pin, this.#now());
+        if (move) removed.push(this.#apply(move));
+      }
     }
-    if (pin.hash === hash) {
-      if (pin.status === 'changed') this.#pins.set(id, pinned(pin)); // back to the pin: nothing pending
-      return { status: 'ok', pinnedAt: pin.pinnedAt };
-    }
-    if (pin.seenHash !== hash) {
-      const diff = pinDiff(server, tool.name, pin.definition, definition, pin.pinnedAt, nowMs);
-      this.#pins.set(id, { ...pinned(pin), status: 'changed', changedAt: nowMs, seenHash: hash, seenDefinition: definition, diff });
-    }
-    const changed = this.#pins.get(id)!;
-    return { status: 'changed', diff: changed.diff!, pinnedAt: changed.pinnedAt, changedAt: changed.changedAt! };
+    return { checks, removed };
   }
 
   async accept(server: string, tool: string): Promise<PinRecord> {
-    const pin = this.#pins.get(key(server, tool));
-    if (pin === undefined) throw notPinned(server, tool, this.#list(server));
-    if (pin.status === 'changed') {
-      this.#pins.set(key(server, tool), { server, tool, hash: pin.seenHash!, definition: pin.seenDefinition!, pinnedAt: this.#now(), status: 'ok' });
-    }
-    return { ...this.#pins.get(key(server, tool))! };
+    return this.#decide(server, tool, accept);
+  }
+
+  async reject(server: string, tool: string): Promise<PinRecord> {
+    return this.#decide(server, tool, reject);
   }
 
   async get(server: string, tool: string): Promise<PinRecord | undefined> {
-    const pin = this.#pins.get(key(server, tool));
+    const pin = this.#server(server).get(tool);
     return pin && { ...pin };
   }
 
   async list(server?: string): Promise<PinRecord[]> {
-    return this.#list(server);
+    const servers = server === undefined ? [...this.#pins.values()] : [this.#server(server)];
+    return servers.flatMap((tools) => [...tools.values()]).sort(compareRecords).map((p) => ({ ...p }));
   }
 
   async pending(): Promise<PinRecord[]> {
-    return this.#list().filter((p) => p.status === 'changed');
+    return (await this.list()).filter(isPending);
   }
 
   async close(): Promise<void> {}
 
-  #list(server?: string): PinRecord[] {
-    return [...this.#pins.values()]
-      .filter((p) => server === undefined || p.server === server)
-      .sort((a, b) => compare(a.server, b.server) || compare(a.tool, b.tool))
-      .map((p) => ({ ...p }));
+  #observe(server: string, tool: PinnableTool): PinCheck {
+    const seen = seenDefinition(tool);
+    const move = observe(this.#server(server).get(seen.name), server, seen, this.#now(), this.#pinnedServers.has(server));
+    this.#apply(move);
+    return move.answer;
+  }
+
+  #decide(server: string, tool: string, decide: (pin: PinRecord, now: number) => PinMove<PinRecord>): PinRecord {
+    const pin = this.#server(server).get(tool);
+    if (pin === undefined) throw notPinned(server, tool, [...this.#server(server).values()]);
+    return { ...this.#apply(decide(pin, this.#now())) };
+  }
+
+  #apply(move: PinMove<unknown>): PinRecord {
+    let tools = this.#pins.get(move.next.server);
+    if (!tools) this.#pins.set(move.next.server, (tools = new Map()));
+    tools.set(move.next.tool, move.next);
+    return move.next;
+  }
+
+  #server(server: string): Map<string, PinRecord> {
+    return this.#pins.get(server) ?? new Map();
   }
 }
-
-function pinned(pin: PinRecord): PinRecord {
-  return { server: pin.server, tool: pin.tool, hash: pin.hash, definition: pin.definition, pinnedAt: pin.pinnedAt, status: 'ok' };
-}
-
-const key = (server: string, tool: string) => `${server}\u0000${tool}`;
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -114,7 +114,7 @@ export class Views {
   }
 
   #pins(view: HTMLElement, pins: PinReview[]): void {
-    const cards = pins.map((pin) => {
+    const cards = pins.filter((pin) => pin.status === 'changed' || pin.status === 'added').map((pin) => {
       const accept = h('button', { class: 'btn btn-approve btn-small', attrs: { type: 'button' } }, `Accept the new definition of ${pin.tool}`);
       accept.addEventListener('click', () => {
         accept.disabled = true;

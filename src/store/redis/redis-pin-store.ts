@@ -1,17 +1,16 @@
 /**
  * Pins in Redis, shared by a fleet: a definition change seen by one instance blocks the tool on
- * every instance, and `toolgate pins accept` against any of them releases it on all.
+ * every instance, and `toolgate pins accept` (or `reject`) against any of them decides on all.
  *
- * One hash field per tool (`server NUL tool` -> the PinRecord as JSON). Every write is a
- * compare-and-set script on the field's exact text that also publishes the field's name, so two
- * instances seeing the same new definition record it once, and every instance drops its cached
- * copy of that field at once. `check` (run on every `tools/list`) answers from that cache while
- * the subscription is live; otherwise it reads Redis, so a Redis outage is a store error (fail
- * closed), never a stale answer.
+ * One hash field per tool (`server NUL tool` -> the PinRecord as JSON), and one hash of the
+ * servers a complete listing pinned. Every write is a compare-and-set script on the field's exact
+ * text that also publishes the field's name, so two instances seeing the same new definition
+ * record it once, and every instance drops its cached copy of that field at once. Checks (run on
+ * every `tools/list`) answer from that cache while the subscription is live; otherwise they read
+ * Redis, so a Redis outage is a store error (fail closed), never a stale answer.
  */
-import type { PinCheck, PinRecord, PinStore, PinnableTool } from '../../catalog/pins.js';
-import { canonicalJson } from '../../catalog/pins.js';
-import { notPinned, pinDiff, sha256 } from '../../catalog/node/pin-common.js';
+import { isPending, type ListingCheck, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../../catalog/pins.js';
+import { accept, compareRecords, notPinned, observe, reject, remove, seenDefinition, type PinMove } from '../../catalog/node/pin-common.js';
 import { ToolgateError } from '../../errors.js';
 import { luaScript, type RedisConnection } from '../redis-connection.js';
 
@@ -31,6 +30,10 @@ export class RedisPinStore implements PinStore {
   readonly #now: () => number;
   /** field -> stored text (null: no such pin), valid while the subscription is live. */
   readonly #cache = new Map<string, string | null>();
+  /** Every field name in the hash, valid while the subscription is live (fields are never deleted). */
+  #fields?: Set<string>;
+  /** Servers known pinned; a server is never unpinned, so this needs no invalidation. */
+  readonly #pinnedServers = new Set<string>();
   /** Bumped by every change message, so a read that raced one is not cached. */
   #generation = 0;
   readonly #feed: { live: () => boolean; stop: () => Promise<void> };
@@ -43,41 +46,46 @@ export class RedisPinStore implements PinStore {
       (field) => {
         this.#generation += 1;
         this.#cache.delete(field);
+        this.#fields?.add(field);
       },
       () => {
         this.#generation += 1;
         this.#cache.clear();
+        this.#fields = undefined;
       },
     );
   }
 
   async check(server: string, tool: PinnableTool): Promise<PinCheck> {
-    const definition = canonicalJson(tool);
-    const hash = sha256(definition);
-    const field = fieldOf(server, tool.name);
-    const cached = parse(await this.#read(field));
-    if (cached?.hash === hash && cached.status === 'ok') return { status: 'ok', pinnedAt: cached.pinnedAt };
-    if (cached?.seenHash === hash) return changed(cached);
-    return this.#update(field, `cannot record the definition of tool "${tool.name}" on server "${server}"`, (pin) => {
-      const nowMs = this.#now();
-      if (pin === undefined) return [{ server, tool: tool.name, hash, definition, pinnedAt: nowMs, status: 'ok' }, { status: 'new', pinnedAt: nowMs }];
-      if (pin.hash === hash) return [pin.status === 'changed' ? pinned(pin) : pin, { status: 'ok', pinnedAt: pin.pinnedAt }];
-      if (pin.seenHash === hash) return [pin, changed(pin)];
-      const diff = pinDiff(server, tool.name, pin.definition, definition, pin.pinnedAt, nowMs);
-      const next: PinRecord = { ...pinned(pin), status: 'changed', changedAt: nowMs, seenHash: hash, seenDefinition: definition, diff };
-      return [next, changed(next)];
-    });
+    return this.#observe(server, tool);
+  }
+
+  async checkListing(server: string, tools: readonly PinnableTool[], complete: boolean): Promise<ListingCheck> {
+    const checks: PinCheck[] = [];
+    for (const tool of tools) checks.push(await this.#observe(server, tool));
+    if (!complete) return { checks, removed: [] };
+    if (!this.#pinnedServers.has(server)) {
+      await this.#redis.run(`cannot pin server "${server}"`, (client) => client.hSetNX(this.#key('servers'), server, String(this.#now())));
+      this.#pinnedServers.add(server);
+    }
+    const listed = new Set(tools.map((tool) => tool.name));
+    const removed: PinRecord[] = [];
+    for (const field of await this.#fieldNames()) {
+      const [owner, name] = splitField(field);
+      if (owner !== server || listed.has(name)) continue;
+      if (parse(await this.#read(field))?.status === 'removed') continue;
+      const move = await this.#update(field, `cannot record that tool "${name}" left server "${server}"`, (pin) => (pin ? remove(pin, this.#now()) : undefined));
+      if (move?.event) removed.push(move.next);
+    }
+    return { checks, removed };
   }
 
   async accept(server: string, tool: string): Promise<PinRecord> {
-    const field = fieldOf(server, tool);
-    const list = await this.list(server);
-    return this.#update(field, `cannot accept tool "${tool}" on server "${server}"`, (pin) => {
-      if (pin === undefined) throw notPinned(server, tool, list);
-      if (pin.status !== 'changed') return [pin, pin];
-      const next: PinRecord = { server, tool, hash: pin.seenHash!, definition: pin.seenDefinition!, pinnedAt: this.#now(), status: 'ok' };
-      return [next, next];
-    });
+    return this.#decide(server, tool, 'accept', accept);
+  }
+
+  async reject(server: string, tool: string): Promise<PinRecord> {
+    return this.#decide(server, tool, 'reject', reject);
   }
 
   async get(server: string, tool: string): Promise<PinRecord | undefined> {
@@ -85,15 +93,15 @@ export class RedisPinStore implements PinStore {
   }
 
   async list(server?: string): Promise<PinRecord[]> {
-    const all = await this.#redis.run('cannot read the pins', (client) => client.hGetAll(this.#hash()));
+    const all = await this.#redis.run('cannot read the pins', (client) => client.hGetAll(this.#key()));
     return Object.values(all)
       .map((text) => parse(text)!)
       .filter((pin) => server === undefined || pin.server === server)
-      .sort((a, b) => compare(a.server, b.server) || compare(a.tool, b.tool));
+      .sort(compareRecords);
   }
 
   async pending(): Promise<PinRecord[]> {
-    return (await this.list()).filter((pin) => pin.status === 'changed');
+    return (await this.list()).filter(isPending);
   }
 
   async close(): Promise<void> {
@@ -101,35 +109,72 @@ export class RedisPinStore implements PinStore {
     await this.#redis.close();
   }
 
+  async #observe(server: string, tool: PinnableTool): Promise<PinCheck> {
+    const seen = seenDefinition(tool);
+    const field = fieldOf(server, seen.name);
+    const cached = parse(await this.#read(field));
+    const serverPinned = cached === undefined && (await this.#serverPinned(server));
+    const guess = observe(cached, server, seen, this.#now(), serverPinned);
+    if (guess.next === cached) return guess.answer;
+    const move = await this.#update(field, `cannot record the definition of tool "${seen.name}" on server "${server}"`, (pin) => observe(pin, server, seen, this.#now(), serverPinned));
+    return move!.answer;
+  }
+
+  async #decide(server: string, tool: string, what: string, decide: (pin: PinRecord, now: number) => PinMove<PinRecord>): Promise<PinRecord> {
+    const list = await this.list(server);
+    const move = await this.#update(fieldOf(server, tool), `cannot ${what} tool "${tool}" on server "${server}"`, (pin) => {
+      if (pin === undefined) throw notPinned(server, tool, list);
+      return decide(pin, this.#now());
+    });
+    return move!.answer;
+  }
+
+  async #serverPinned(server: string): Promise<boolean> {
+    if (this.#pinnedServers.has(server)) return true;
+    const pinned = (await this.#redis.run('cannot read the pinned servers', (client) => client.hExists(this.#key('servers'), server))) === 1;
+    if (pinned) this.#pinnedServers.add(server);
+    return pinned;
+  }
+
+  /** Every pin's field name: from the cache while the feed is live, else from Redis. */
+  async #fieldNames(): Promise<Set<string>> {
+    if (this.#feed.live() && this.#fields) return this.#fields;
+    const generation = this.#generation;
+    const fields = new Set(await this.#redis.run('cannot read the pins', (client) => client.hKeys(this.#key())));
+    if (this.#feed.live() && generation === this.#generation) this.#fields = fields;
+    return fields;
+  }
+
   /** The stored text of one pin: from the cache while the feed is live, else from Redis. */
   async #read(field: string): Promise<string | null> {
     const live = this.#feed.live();
     if (live && this.#cache.has(field)) return this.#cache.get(field)!;
     const generation = this.#generation;
-    const text = await this.#redis.run('cannot read the pins', (client) => client.hGet(this.#hash(), field));
+    const text = await this.#redis.run('cannot read the pins', (client) => client.hGet(this.#key(), field));
     if (live && this.#feed.live() && generation === this.#generation) this.#cache.set(field, text ?? null);
     return text ?? null;
   }
 
-  /** Reads the pin as stored, lets `decide` pick the next record and the answer, and stores it if it changed, compare-and-set. */
-  async #update<T>(field: string, what: string, decide: (pin: PinRecord | undefined) => [PinRecord, T]): Promise<T> {
+  /** Reads the pin as stored, lets `decide` pick the move, and stores its record if it changed, compare-and-set. */
+  async #update<T>(field: string, what: string, decide: (pin: PinRecord | undefined) => PinMove<T> | undefined): Promise<PinMove<T> | undefined> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const current = await this.#redis.run(what, (client) => client.hGet(this.#hash(), field));
-      const [next, answer] = decide(parse(current ?? null));
-      const text = JSON.stringify(next);
-      if (text === current) return answer;
-      const stored = await this.#redis.evalScript(what, COMPARE_AND_SET, [this.#hash(), this.#redis.key('pins', 'changed')], [field, current ?? '', text]);
+      const current = await this.#redis.run(what, (client) => client.hGet(this.#key(), field));
+      const move = decide(parse(current ?? null));
+      if (move?.event === undefined) return move;
+      const text = JSON.stringify(move.next);
+      const stored = await this.#redis.evalScript(what, COMPARE_AND_SET, [this.#key(), this.#redis.key('pins', 'changed')], [field, current ?? '', text]);
       if (stored === 1) {
         this.#generation += 1; // a read in flight must not cache what this write replaced
         if (this.#feed.live()) this.#cache.set(field, text);
-        return answer;
+        this.#fields?.add(field);
+        return move;
       }
     }
     throw new ToolgateError('store_error', `${what}: other instances kept changing it in Redis at ${this.#redis.where}; try again`);
   }
 
-  #hash(): string {
-    return this.#redis.key('pins');
+  #key(...parts: string[]): string {
+    return this.#redis.key('pins', ...parts);
   }
 }
 
@@ -137,13 +182,9 @@ function parse(text: string | null): PinRecord | undefined {
   return text === null ? undefined : (JSON.parse(text) as PinRecord);
 }
 
-function pinned(pin: PinRecord): PinRecord {
-  return { server: pin.server, tool: pin.tool, hash: pin.hash, definition: pin.definition, pinnedAt: pin.pinnedAt, status: 'ok' };
-}
-
-function changed(pin: PinRecord): PinCheck {
-  return { status: 'changed', diff: pin.diff!, pinnedAt: pin.pinnedAt, changedAt: pin.changedAt! };
-}
-
 const fieldOf = (server: string, tool: string) => `${server}\u0000${tool}`;
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function splitField(field: string): [string, string] {
+  const at = field.indexOf('\u0000');
+  return [field.slice(0, at), field.slice(at + 1)];
+}
