@@ -1,8 +1,8 @@
 /**
  * The admin API behind the dashboard's views beyond "now": decisions over time, audit search and
- * export, a page per agent, tool and session, pin review, and the policy in force. Reads the audit
+ * export, a page per agent, tool and session, and the policy in force. Reads the audit
  * trail through a reader of its own — the SQLite file (a read-only connection) or, with
- * `audit.postgres`, the fleet's trail; the only write is accepting a pin.
+ * `audit.postgres`, the fleet's trail; it never writes (pin review is in pin-review.ts).
  */
 import type { ServerResponse } from 'node:http';
 import { auditFile } from '../audit/audit-log.js';
