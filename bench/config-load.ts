@@ -3,18 +3,21 @@
  * Config load time with many `validate.arguments` schemas: what `toolgate serve` (and
  * `toolgate validate`) spend before the gateway can answer, measured on any toolgate build.
  *
- *   node dist/bench/config-load.js --cli BUILD/dist/src/cli/main.js [--schemas 1000]
+ *   node dist/bench/config-load.js --cli BUILD/dist/src/cli/main.js [--schemas 1000] [--startup-runs 10]
  *
  * Writes a config with one server and N tool rules, each with its own `validate.arguments`
  * schema (a mix of 2020-12 and draft-07, with formats), then in this process, cold:
  * - `loadConfig()` of that build (YAML, the config's JSON Schema, and each arguments schema
  *   checked with ajv), and
  * - `compilePolicy()` of that build (each arguments schema compiled for use).
+ * - the CLI's start-up: `toolgate --version` and `toolgate validate -c examples/demo.yaml` (the
+ *   demo's config), each run `--startup-runs` times in a new process, the median wall time.
  * Prints one JSON object on stdout. The build's modules are found next to its CLI, so the same
  * script measures HEAD and an older build side by side (the harness runs it once per build, each
  * in a fresh process, so neither inherits the other's ajv instances or JIT).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +34,8 @@ export interface ConfigLoadResult {
   compileCpuMs: number | null;
   /** Size of the YAML file, bytes. */
   fileBytes: number;
+  /** The CLI's start-up, median wall ms of `runs` new processes; `validateDemoMs` null when the build has no examples/demo.yaml. */
+  startup: { runs: number; versionMs: number; validateDemoMs: number | null };
 }
 
 /** Rule i's arguments schema: every one different, so nothing can be shared between them. */
@@ -63,7 +68,29 @@ export function configLoadYaml(schemas: number, dataDir: string): string {
   return JSON.stringify(config, null, 1); // JSON is YAML; one key per line like a real file
 }
 
-export async function measureConfigLoad(cli: string, schemas: number): Promise<ConfigLoadResult> {
+/** Median wall time of `runs` runs of the CLI with these arguments, each a new process; a failed run throws. */
+function medianRunMs(cli: string, args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    times.push(performance.now() - started);
+    if (result.status !== 0) throw new Error(`toolgate ${args.join(' ')} exited ${result.status}: ${result.stderr.split('\n')[0]}`);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export function measureStartup(cli: string, runs: number): ConfigLoadResult['startup'] {
+  const demo = join(dirname(resolve(cli)), '..', '..', '..', 'examples', 'demo.yaml');
+  return {
+    runs,
+    versionMs: medianRunMs(cli, ['--version'], runs),
+    validateDemoMs: existsSync(demo) ? medianRunMs(cli, ['validate', '-c', demo], runs) : null,
+  };
+}
+
+export async function measureConfigLoad(cli: string, schemas: number, startupRuns: number): Promise<ConfigLoadResult> {
   const src = dirname(dirname(resolve(cli)));
   const load = (await import(pathToFileURL(join(src, 'config', 'load.js')).href)) as { loadConfig(file: string): Promise<unknown> };
   let compilePolicy: ((config: unknown) => unknown) | undefined;
@@ -95,14 +122,14 @@ export async function measureConfigLoad(cli: string, schemas: number): Promise<C
       compileMs = performance.now() - t0;
       compileCpuMs = cpuMs(c0);
     }
-    return { schemas, loadMs, loadCpuMs, compileMs, compileCpuMs, fileBytes: Buffer.byteLength(text) };
+    return { schemas, loadMs, loadCpuMs, compileMs, compileCpuMs, fileBytes: Buffer.byteLength(text), startup: measureStartup(cli, startupRuns) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { cli: { type: 'string' }, schemas: { type: 'string', default: '1000' } } });
+  const { values } = parseArgs({ options: { cli: { type: 'string' }, schemas: { type: 'string', default: '1000' }, 'startup-runs': { type: 'string', default: '10' } } });
   if (!values.cli) throw new Error('--cli BUILD/dist/src/cli/main.js is required');
-  process.stdout.write(`${JSON.stringify(await measureConfigLoad(values.cli, Number(values.schemas)))}\n`);
+  process.stdout.write(`${JSON.stringify(await measureConfigLoad(values.cli, Number(values.schemas), Number(values['startup-runs'])))}\n`);
 }

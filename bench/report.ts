@@ -270,6 +270,12 @@ function configLoadSection(results: BenchResults): string[] {
   for (const r of rows) {
     out.push(`| ${r.build}: \`${r.name}\` | ${r.schemas.toLocaleString('en-US')} | ${fmt(r.loadMs, 0)} | ${fmt(r.loadCpuMs, 0)} | ${r.compileMs === null ? '—' : fmt(r.compileMs, 0)} | ${r.compileCpuMs === null ? '—' : fmt(r.compileCpuMs, 0)} |`);
   }
+  out.push('', 'CLI start-up, each a new process, median wall time (issue 12: `--version` ≤ 150 ms, `validate` of the demo config ≤ 400 ms):', '');
+  out.push('| Build | runs | `toolgate --version`, ms | `toolgate validate -c examples/demo.yaml`, ms |', '|---|---:|---:|---:|');
+  for (const r of rows) {
+    // Rows from results.json written before start-up was measured have none.
+    if (r.startup) out.push(`| ${r.build}: \`${r.name}\` | ${r.startup.runs} | ${fmt(r.startup.versionMs, 0)} | ${r.startup.validateDemoMs === null ? '—' : fmt(r.startup.validateDemoMs, 0)} |`);
+  }
   out.push('');
   return out;
 }

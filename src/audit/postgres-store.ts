@@ -19,7 +19,8 @@
  * PostgreSQL text cannot hold NUL characters; they are stored as U+FFFD rather than failing the
  * batch (and every batch after it) on one hostile tool name.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { ToolgateError } from '../errors.js';
 import { COLUMNS, COLUMN_OF, type AuditPatch, type AuditRecord, type NewAuditRecord } from './record.js';
 import type { AuditFollow, AuditOp, AuditQuery, AuditRetention, AuditStore } from './store.js';
@@ -41,6 +42,10 @@ const SQL_TYPES = { int: 'BIGINT', real: 'DOUBLE PRECISION', text: 'TEXT', json:
 const REQUIRED = new Set(['uid', 'time', 'method', 'server', 'tool', 'requestId', 'decision', 'policyDecision', 'mode', 'forwarded']);
 const INSERT_COLUMNS = COLUMNS.filter(([field]) => field !== 'id');
 
+/** The client library, loaded with the first store: every command and gateway without PostgreSQL would pay its start-up. */
+let pgLibrary: typeof pg | undefined;
+const pgModule = () => (pgLibrary ??= createRequire(import.meta.url)('pg') as typeof pg);
+
 export class PostgresAuditStore implements AuditStore {
   /** The server, without credentials, for messages. */
   readonly where: string;
@@ -49,7 +54,7 @@ export class PostgresAuditStore implements AuditStore {
 
   constructor(url: string) {
     this.where = describe(url);
-    this.#pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, query_timeout: 30_000 });
+    this.#pool = new (pgModule().Pool)({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, query_timeout: 30_000 });
     // An idle connection dropped by the server must not end the process; the next query reconnects.
     this.#pool.on('error', () => undefined);
   }

@@ -72,14 +72,20 @@ export async function gatherCatalog(options: GatherOptions): Promise<CatalogSour
   const config = await loadConfig(options.config ?? 'toolgate.yaml');
   const ids = options.server === undefined ? Object.keys(config.servers) : [knownServer(config, options.server)];
   const explain = explainer(config);
-  const listings = await Promise.allSettled(ids.map((id) => listServerTools(id, config.servers[id], { timeoutMs: options.timeoutMs })));
-  const groups: CatalogGroup[] = [];
+  const { listings, failures } = await listServers(config, ids, options.timeoutMs);
+  return { config, groups: listings.map((listing) => groupOf(listing, explain)), failures };
+}
+
+/** The tools of these configured servers, listed in parallel; a server that cannot be listed is a failure, the others are still listed. */
+export async function listServers(config: Config, ids: string[], timeoutMs: number | undefined): Promise<{ listings: ServerListing[]; failures: CatalogFailure[] }> {
+  const results = await Promise.allSettled(ids.map((id) => listServerTools(id, config.servers[id], { timeoutMs })));
+  const listings: ServerListing[] = [];
   const failures: CatalogFailure[] = [];
-  listings.forEach((result, i) => {
-    if (result.status === 'fulfilled') groups.push(groupOf(result.value, explain));
+  results.forEach((result, i) => {
+    if (result.status === 'fulfilled') listings.push(result.value);
     else failures.push({ server: ids[i], message: (result.reason as Error).message });
   });
-  return { config, groups, failures };
+  return { listings, failures };
 }
 
 export function groupOf(listing: ServerListing, explain: Explain | undefined): CatalogGroup {
@@ -106,7 +112,7 @@ export function knownServer(config: Config, id: string): string {
  * else the file's own `server` name when it is a server id, or the package one configured server
  * runs (`awslabs.ecs-mcp-server` for `uvx --from awslabs-ecs-mcp-server ecs-mcp-server`).
  */
-function toolsFileServer(flag: string | undefined, fromFile: string | undefined, path: string, config: Config | undefined): string {
+export function toolsFileServer(flag: string | undefined, fromFile: string | undefined, path: string, config: Config | undefined): string {
   if (config === undefined) return flag ?? fromFile ?? serverNameFromFile(path);
   if (flag !== undefined) return knownServer(config, flag);
   const name = fromFile ?? serverNameFromFile(path);
@@ -132,7 +138,7 @@ function runsPackage(commandLine: string, name: string): boolean {
   });
 }
 
-function parseTimeout(text: string | undefined): number | undefined {
+export function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new ToolgateError('invalid_request', `--timeout takes a number of seconds above 0, not "${text}"`);

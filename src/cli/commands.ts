@@ -45,13 +45,29 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'validate',
-    summary: 'Check a config file: exit 0, or print every problem and exit 1',
-    usage: ['toolgate validate [-c FILE]'],
-    description: 'Loads and compiles the config as serve would, without starting anything. Every problem is\nprinted as FILE:LINE:COLUMN: what is wrong (hint: how to fix it).',
-    options: [config()],
+    summary: 'Check a config file, and its rules against the tools the servers list',
+    usage: ['toolgate validate [-c FILE] [--tools-json FILE ... | --live] [--strict] [--json]'],
+    description:
+      'Loads and compiles the config as serve would, without starting anything. Every problem is\n' +
+      'printed as FILE:LINE:COLUMN: what is wrong (hint: how to fix it), and the exit code is 1.\n' +
+      'With the tools the servers list (--tools-json or --live), it also warns, at the rule, about\n' +
+      'what can never take effect: a tool name or glob that matches no listed tool, a condition,\n' +
+      "budget amount or validate.arguments naming an argument the tool's inputSchema does not declare\n" +
+      '(checked when the schema lists its properties and nothing else can add names). Without them\n' +
+      'it warns about agent and group overrides no auth.agents entry can use (when auth.oauth is\n' +
+      'not set). Warnings leave the exit code 0 unless --strict.',
+    options: [
+      config(),
+      { ...toolsJson, multiple: true, help: `${toolsJson.help}.\nRepeatable, one file per server: the file's "server" field or name says which\n(or --server)` },
+      server('With one --tools-json file: the server id its tools belong to'),
+      { name: 'live', help: 'Connect to every configured server and list its tools (as toolgate catalog does);\na server that cannot be listed is named and the exit code is 1' },
+      timeout,
+      { name: 'strict', help: 'Exit 1 when there are warnings' },
+      json('One JSON object: ok, servers, revision, warnings (file, line, column, path, code,\nmessage, hint), or the problems of a config that does not load'),
+    ],
     async run(args) {
       const { validateCommand } = await import('./validate.js');
-      return validateCommand(args.string('config')!);
+      return validateCommand(args);
     },
   },
   {
@@ -61,7 +77,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Then put `# yaml-language-server: $schema=./toolgate.schema.json` at the top of the config.',
     options: [],
     async run() {
-      const { schemaCommand } = await import('./validate.js');
+      const { schemaCommand } = await import('./schema.js');
       return schemaCommand();
     },
   },

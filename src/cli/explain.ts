@@ -19,7 +19,7 @@ import { editDistance } from '../config/suggest.js';
 import { ToolgateError } from '../errors.js';
 import { configuredAgent } from '../identity/local-agent.js';
 import type { RateLimitRow } from '../admin/rate-limits.js';
-import { adminClient, listenPort } from './approvals.js';
+import { adminClient, listenPort } from './admin-client.js';
 import { explainer, knownServer } from './catalog.js';
 import type { CommandArgs } from './command.js';
 

@@ -25,11 +25,74 @@ export function shapeValidatorModule(): string {
     strict: true,
     strictRequired: false,
     allowUnionTypes: true,
+    // Each shared sub-schema becomes one function instead of a copy at every place it is used.
+    inlineRefs: false,
     code: { source: true, esm: true, formats: _`AJV_FORMATS` },
   });
   for (const [name, format] of Object.entries(AJV_FORMATS)) ajv.addFormat(name, format);
-  return generated(standaloneCode.default(ajv, ajv.compile(configJsonSchema)), "import { AJV_FORMATS } from './formats.js';");
+  return generated(standaloneCode.default(ajv, ajv.compile(withSharedDefinitions(configJsonSchema))), "import { AJV_FORMATS } from './formats.js';");
 }
+
+/** Where a JSON Schema keyword holds one sub-schema, or a map or list of them. */
+const ONE_SCHEMA = new Set(['additionalProperties', 'items', 'propertyNames', 'not', 'if', 'then', 'else', 'contains']);
+const SCHEMA_MAP = new Set(['properties', 'patternProperties', 'definitions']);
+const SCHEMA_LIST = new Set(['oneOf', 'anyOf', 'allOf']);
+
+/**
+ * The config schema is written with shared JavaScript objects (the rule's properties appear under
+ * every server's tools, agents, groups and each category default). Compiled as is, ajv writes
+ * the code for each once per place: ~10 copies of the rule, ~780 kB in one function that every
+ * `toolgate validate` parses and compiles. Here every sub-schema object met more than once, and
+ * every top-level section, moves to `definitions` and each place refers to it.
+ */
+export function withSharedDefinitions(schema: Record<string, unknown>): Record<string, unknown> {
+  const seen = new Map<object, number>();
+  const count = (node: unknown): void => {
+    if (!isObject(node)) return;
+    const times = (seen.get(node) ?? 0) + 1;
+    seen.set(node, times);
+    if (times === 1) forEachSubschema(node, count);
+  };
+  count(schema);
+  // Each top-level section its own function too: V8 compiles a function when it first runs, so
+  // the sections a config does not use cost only their parse.
+  for (const section of Object.values(schema.properties as Record<string, unknown>)) if (isObject(section)) seen.set(section, 2);
+  const names = new Map<object, string>();
+  const definitions: Record<string, unknown> = {};
+  const rewrite = (node: Record<string, unknown>, root = false): Record<string, unknown> => {
+    if (!root && (seen.get(node) ?? 0) > 1) {
+      let name = names.get(node);
+      if (name === undefined) {
+        name = `shared${names.size}`;
+        names.set(node, name);
+        definitions[name] = rewriteChildren(node);
+      }
+      return { $ref: `#/definitions/${name}` };
+    }
+    return rewriteChildren(node);
+  };
+  const rewriteChildren = (node: Record<string, unknown>): Record<string, unknown> => {
+    const copy: Record<string, unknown> = { ...node };
+    for (const [key, value] of Object.entries(node)) {
+      if (ONE_SCHEMA.has(key) && isObject(value)) copy[key] = rewrite(value);
+      else if (SCHEMA_MAP.has(key) && isObject(value)) copy[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isObject(v) ? rewrite(v) : v]));
+      else if (SCHEMA_LIST.has(key) && Array.isArray(value)) copy[key] = value.map((v) => (isObject(v) ? rewrite(v) : v));
+    }
+    return copy;
+  };
+  const root = rewrite(schema, true);
+  return { ...root, definitions };
+}
+
+function forEachSubschema(node: Record<string, unknown>, visit: (child: unknown) => void): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (ONE_SCHEMA.has(key)) visit(value);
+    else if (SCHEMA_MAP.has(key) && isObject(value)) Object.values(value).forEach(visit);
+    else if (SCHEMA_LIST.has(key) && Array.isArray(value)) value.forEach(visit);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The draft-07 or 2020-12 meta-schema, as the instance json-schema.ts compiles user schemas with registers it. */
 export function metaSchemaValidatorModule(draft: '07' | '2020'): string {

@@ -9,13 +9,13 @@
  *
  * Nothing here exists when telemetry is off: the gateway holds no `Tracing`, and every hook in
  * the session is an optional call on `undefined` — no span, no context, no attribute object is
- * built (see `openTracing`).
+ * built (see `openTracing`), and the OpenTelemetry packages are not even loaded: they cost
+ * ~150 ms of start-up that every gateway and CLI command without telemetry would pay.
  */
-import { context as otelContext, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createRequire } from 'node:module';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import type { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import type { TelemetryConfig } from '../config/types.js';
 import { VERSION } from '../cli/version.js';
@@ -30,7 +30,22 @@ export interface TraceCarrier {
 const MAX_TRACEPARENT = 64;
 const MAX_TRACESTATE = 1024;
 
-const propagator = new W3CTraceContextPropagator();
+interface OpenTelemetry {
+  api: typeof import('@opentelemetry/api');
+  propagator: W3CTraceContextPropagator;
+}
+
+const require = createRequire(import.meta.url);
+let openTelemetry: OpenTelemetry | undefined;
+/** The API and the W3C propagator, loaded with the first `Tracing`. */
+function loadOpenTelemetry(): OpenTelemetry {
+  if (openTelemetry === undefined) {
+    const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+    openTelemetry = { api: require('@opentelemetry/api') as typeof import('@opentelemetry/api'), propagator: new W3CTraceContextPropagator() };
+  }
+  return openTelemetry;
+}
+
 /**
  * Every start and end time is given from this one clock: left to itself the SDK anchors each
  * span's clock separately, and a child could then seem to end after its parent.
@@ -58,10 +73,15 @@ export function clientTraceContext(meta: unknown, headers: TraceCarrier | undefi
 }
 
 export class Tracing {
+  readonly #otel: OpenTelemetry;
   readonly #provider: BasicTracerProvider;
   readonly #tracer: Tracer;
 
   constructor(settings: TelemetryConfig & { otlp: NonNullable<TelemetryConfig['otlp']> }, log: Logger) {
+    this.#otel = loadOpenTelemetry();
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+    const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
     const exporter = new OTLPTraceExporter({ url: `${settings.otlp.endpoint}/v1/traces`, headers: settings.otlp.headers });
     this.#provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': VERSION }),
@@ -76,9 +96,10 @@ export class Tracing {
    * parse (W3C rules) starts a new trace, as if none was sent.
    */
   startRequest(method: string, target: string | undefined, attributes: Attributes, parent: TraceCarrier | undefined): RequestTrace {
-    const parentContext = parent ? propagator.extract(ROOT_CONTEXT, parent, getter) : ROOT_CONTEXT;
-    const span = this.#tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: SpanKind.SERVER, startTime: clock(), attributes: { 'mcp.method.name': method, ...attributes } }, parentContext);
-    return new RequestTrace(this.#tracer, span);
+    const { api, propagator } = this.#otel;
+    const parentContext = parent ? propagator.extract(api.ROOT_CONTEXT, parent, getter) : api.ROOT_CONTEXT;
+    const span = this.#tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: api.SpanKind.SERVER, startTime: clock(), attributes: { 'mcp.method.name': method, ...attributes } }, parentContext);
+    return new RequestTrace(this.#otel, this.#tracer, span);
   }
 
   /** Exports what is buffered (tests, shutdown). */
@@ -93,16 +114,18 @@ export class Tracing {
 
 /** The spans of one request, ended by the session as the request goes through its steps. */
 export class RequestTrace {
+  readonly #otel: OpenTelemetry;
   readonly #tracer: Tracer;
   readonly #root: Span;
   readonly #context: Context;
   #hold?: Span;
   #upstream?: Span;
 
-  constructor(tracer: Tracer, root: Span) {
+  constructor(otel: OpenTelemetry, tracer: Tracer, root: Span) {
+    this.#otel = otel;
     this.#tracer = tracer;
     this.#root = root;
-    this.#context = trace.setSpan(otelContext.active(), root);
+    this.#context = otel.api.trace.setSpan(otel.api.context.active(), root);
   }
 
   set(attributes: Attributes): void {
@@ -129,9 +152,10 @@ export class RequestTrace {
 
   /** The request goes to the upstream: its CLIENT span starts; returns the context to send in `_meta`. */
   upstreamStarted(name: string): TraceCarrier {
-    this.#upstream = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime: clock() }, this.#context);
+    const { api, propagator } = this.#otel;
+    this.#upstream = this.#tracer.startSpan(name, { kind: api.SpanKind.CLIENT, startTime: clock() }, this.#context);
     const carrier: TraceCarrier = {};
-    propagator.inject(trace.setSpan(this.#context, this.#upstream), carrier, setter);
+    propagator.inject(api.trace.setSpan(this.#context, this.#upstream), carrier, setter);
     return carrier;
   }
 
@@ -143,7 +167,7 @@ export class RequestTrace {
       if (!span) continue;
       if (errorType !== undefined) {
         span.setAttribute('error.type', errorType);
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setStatus({ code: this.#otel.api.SpanStatusCode.ERROR });
       }
       span.end(at);
     }

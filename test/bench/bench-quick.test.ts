@@ -2,7 +2,7 @@
  * The benchmark harness stays runnable: `node dist/bench/run.js --quick --out DIR` exits 0 and
  * writes results.json with every cell measured without errors (the Redis-store and telemetry-on
  * cells included), the goals, the policy rows, the rate-limit takes on both stores, the
- * idle-session probe and the config-load row. Figures are not asserted (the machine is shared and
+ * idle-session probe and the config-load row with the CLI's start-up. Figures are not asserted (the machine is shared and
  * noisy); their presence and sanity are.
  *
  * The run measures the repository's dist/ and starts gateways (one on the real Redis at
@@ -135,6 +135,8 @@ test('npm run bench -- --quick measures every cell and writes the results', { ti
   // Config load with many validate.arguments schemas, on the build under test.
   assert.equal(results.configLoad.length, 1);
   assert.ok(results.configLoad[0].schemas > 0 && results.configLoad[0].loadMs > 0, `config load: ${JSON.stringify(results.configLoad[0])}`);
+  const startup = results.configLoad[0].startup;
+  assert.ok(startup.runs > 0 && startup.versionMs > 0 && startup.validateDemoMs > 0, `CLI start-up: ${JSON.stringify(startup)}`);
 
   const markdown = readFileSync(join(out, 'RESULTS.md'), 'utf8');
   for (const heading of ['## Goals', '## Throughput, latency, gateway cost', '## Redis store, telemetry on and off', '## Policy decision alone', '## Memory per idle session', '## Config load with many argument schemas']) {

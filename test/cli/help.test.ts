@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,32 @@ import { CLI, REPO_ROOT, tempDir } from '../helpers/harness.js';
 function toolgate(args: string[], nodeOptions: string[] = []) {
   const result = spawnSync(process.execPath, [...nodeOptions, CLI, ...args], { encoding: 'utf8', env: childEnv(), timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The toolgate modules and packages a run of the CLI loads, relative to the repository: ES modules
+ * as a loader hook sees them, and CommonJS ones (a package loaded with require) from the
+ * require cache when the process exits.
+ */
+function loadedModules(args: string[]): string[] {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'hooks.mjs'), "export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    [
+      "import { createRequire, register } from 'node:module';",
+      "import { pathToFileURL } from 'node:url';",
+      `register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});`,
+      'const cache = createRequire(import.meta.url).cache;',
+      "process.on('exit', () => { for (const file of Object.keys(cache)) process.stderr.write(`LOADED ${pathToFileURL(file).href}\\n`); });",
+      '',
+    ].join('\n'),
+  );
+  const result = toolgate(args, ['--import', pathToFileURL(join(dir, 'register.mjs')).href]);
+  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+  const roots = [pathToFileURL(REPO_ROOT).href, pathToFileURL(realpathSync(REPO_ROOT)).href];
+  const relative = (url: string) => roots.reduce((u, root) => (u.startsWith(root) ? u.slice(root.length) : u), url);
+  return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('LOADED file:')).map((l) => relative(l.slice('LOADED '.length))))];
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -90,22 +116,26 @@ describe('toolgate --help, per command', () => {
   });
 
   test("a command's module is loaded only when it runs: --version and --help load no command", () => {
-    // A module loader hook that names every toolgate module and package the process loads.
-    const dir = tempDir();
-    writeFileSync(join(dir, 'hooks.mjs'), "export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-    const loaded = (args: string[]) => {
-      const result = toolgate(args, ['--import', pathToFileURL(join(dir, 'register.mjs')).href]);
-      assert.equal(result.code, 0, result.stderr);
-      const root = pathToFileURL(REPO_ROOT).href;
-      return result.stderr.split('\n').filter((l) => l.startsWith(`LOADED ${root}`)).map((l) => l.slice(`LOADED ${root}`.length));
-    };
     for (const args of [['--version'], ['approvals', 'approve', '--help'], ['serve', '--help']]) {
-      const modules = loaded(args);
+      const modules = loadedModules(args);
       assert.ok(modules.includes('dist/src/cli/commands.js'), `${args.join(' ')} loads the registry`);
-      const commandModules = modules.filter((m) => m.startsWith('node_modules/') || (m.startsWith('dist/src/cli/') && !['main', 'commands', 'command', 'version'].some((n) => m === `dist/src/cli/${n}.js`)));
+      const commandModules = modules.filter((m) => m.includes('node_modules/') || (m.startsWith('dist/src/cli/') && !['main', 'commands', 'command', 'version'].some((n) => m === `dist/src/cli/${n}.js`)));
       assert.deepEqual(commandModules, [], `${args.join(' ')} loads no command module and no package`);
     }
-    assert.ok(loaded(['schema']).includes('dist/src/cli/validate.js'), 'the hook sees the modules a command loads');
+    assert.ok(loadedModules(['schema']).includes('dist/src/cli/schema.js'), 'the hook sees the modules a command loads');
+  });
+
+  test('heavy libraries load only when used: validate and an offline catalog load no MCP SDK, OpenTelemetry, pg or redis', () => {
+    const dir = tempDir();
+    const config = join(dir, 'toolgate.yaml');
+    writeFileSync(config, "servers:\n  app: { command: node }\npolicies:\n  app:\n    tools:\n      write:\n        conditions: [{ if: 'args.path != \"\"', action: deny }]\n");
+    const tools = join(dir, 'tools.json');
+    writeFileSync(tools, JSON.stringify({ tools: [{ name: 'write', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } }] }));
+    const heavy = /node_modules\/(@modelcontextprotocol|@opentelemetry|pg|redis|jose|prom-client)\//;
+    for (const args of [['validate', '-c', config], ['validate', '-c', config, '--tools-json', tools, '--server', 'app'], ['catalog', '-c', config, '--tools-json', tools, '--server', 'app'], ['schema']]) {
+      const modules = loadedModules(args);
+      assert.ok(modules.some((m) => m.includes('node_modules/yaml/')) || args[0] === 'schema', `${args.join(' ')}: the hook sees packages`);
+      assert.deepEqual(modules.filter((m) => heavy.test(m)), [], `${args.join(' ')} loads none of them`);
+    }
   });
 });

@@ -2,10 +2,10 @@
  * Fetching a configured server's tools for the catalog, `toolgate init` and `toolgate explain`:
  * connect with the official SDK client the way the gateway would start the server (a stdio
  * server gets the SDK's safe default environment plus its configured `env`, in its `cwd`), walk
- * every page of `tools/list`, close.
+ * every page of `tools/list`, close. The SDK is imported only when a server is connected to, so
+ * the commands reading a tools file instead start without it.
  */
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import type { Client, Transport } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../../config/types.js';
 import { ToolgateError } from '../../errors.js';
 import type { PinnableTool } from '../pins.js';
@@ -68,7 +68,19 @@ export function describeServer(server: ServerConfig): string {
 }
 
 async function connect(server: ServerConfig, stderr: string[], timeoutMs: number): Promise<Client> {
+  const { Client, SSEClientTransport, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const connected = async (transport: Transport): Promise<Client> => {
+    const client = new Client({ name: 'toolgate-catalog', version: VERSION });
+    try {
+      await client.connect(transport, { timeout: timeoutMs });
+    } catch (error) {
+      await transport.close().catch(() => {});
+      throw error;
+    }
+    return client;
+  };
   if (server.kind === 'stdio') {
+    const { StdioClientTransport, getDefaultEnvironment } = await import('@modelcontextprotocol/client/stdio');
     const transport = new StdioClientTransport({
       command: server.command,
       args: server.args,
@@ -80,31 +92,20 @@ async function connect(server: ServerConfig, stderr: string[], timeoutMs: number
       stderr.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim() !== ''));
       if (stderr.length > STDERR_LINES * 4) stderr.splice(0, stderr.length - STDERR_LINES);
     });
-    return connected(transport, timeoutMs);
+    return connected(transport);
   }
   const url = new URL(server.url);
   const requestInit = { headers: server.headers };
   try {
-    return await connected(new StreamableHTTPClientTransport(url, { requestInit }), timeoutMs);
+    return await connected(new StreamableHTTPClientTransport(url, { requestInit }));
   } catch (streamable) {
     // A legacy HTTP+SSE server answers the Streamable HTTP POST with 4xx; try its GET stream.
     try {
-      return await connected(new SSEClientTransport(url, { requestInit }), timeoutMs);
+      return await connected(new SSEClientTransport(url, { requestInit }));
     } catch {
       throw streamable;
     }
   }
-}
-
-async function connected(transport: Transport, timeoutMs: number): Promise<Client> {
-  const client = new Client({ name: 'toolgate-catalog', version: VERSION });
-  try {
-    await client.connect(transport, { timeout: timeoutMs });
-  } catch (error) {
-    await transport.close().catch(() => {});
-    throw error;
-  }
-  return client;
 }
 
 function unreachable(id: string, server: ServerConfig, error: unknown, stderr: string[]): ToolgateError {
