@@ -269,7 +269,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: ['toolgate audit [-c FILE] [filters] [--limit N] [--json] [--follow]', 'toolgate audit export [-c FILE] [filters] > audit.jsonl'],
     description:
       'Shows the audit trail: one record per tool call, oldest first. Reads the audit file directly,\n' +
-      'so it works while the gateway runs and where it does not.\n' +
+      'so it works while the gateway runs and where it does not; with audit.postgres, the fleet\'s\n' +
+      'trail in PostgreSQL.\n' +
       'Filters: --server, --tool, --agent, --decision, --since.',
     options: [
       config('The config file whose audit trail to read (default ./toolgate.yaml)'),
@@ -280,7 +281,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'since', value: 'WHEN', help: 'Records from the last 30s, 15m, 1h, 7d ... or since a date (2026-05-01T09:00Z)' },
       { name: 'limit', value: 'N', help: 'The newest N records (default 50; export: all)' },
       json('JSON lines, one record a line, with the field names of docs/audit.md'),
-      { name: 'follow', short: 'f', help: 'Keep printing new records as they arrive (Ctrl-C stops)' },
+      { name: 'follow', short: 'f', help: 'Keep printing new records as they arrive, from every instance of a fleet\n(none skipped when instances commit out of order; Ctrl-C stops)' },
     ],
     subcommands: [
       { name: 'export', summary: 'Every matching record as JSON lines', usage: ['toolgate audit export [-c FILE] [filters] [--limit N] > audit.jsonl'], options: ['config', 'server', 'tool', 'agent', 'decision', 'since', 'limit'] },
