@@ -13,38 +13,31 @@ import type { AuditDecision, AuditRecord, NewAuditRecord } from '../../src/audit
 import { iterateAudit, searchAudit, type AuditReader, type AuditSearch } from '../../src/audit/reader.js';
 import { SqliteAuditReader } from '../../src/audit/sqlite-reader.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
+import type { AuditStore } from '../../src/audit/store.js';
 import { auditReaderSuite, type ReaderBackend } from './audit-reader-suite.js';
 import { DAY, record, T0, tempDir } from './builders.js';
 import { createDatabase } from './postgres.js';
 
+/** Closes the reader, then the store, then removes what the backend made. */
+const backend = (store: AuditStore, reader: AuditReader, remove: () => unknown): ReaderBackend => ({
+  store,
+  reader,
+  async close() {
+    await reader.close();
+    await store.close();
+    await remove();
+  },
+});
+
 async function sqliteBackend(): Promise<ReaderBackend> {
   const dir = tempDir();
   const store = new SqliteAuditStore(join(dir, 'audit.sqlite'));
-  const reader = new SqliteAuditReader(store.file);
-  return {
-    store,
-    reader,
-    async close() {
-      await reader.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return backend(store, new SqliteAuditReader(store.file), () => rmSync(dir, { recursive: true, force: true }));
 }
 
 async function postgresBackend(): Promise<ReaderBackend> {
   const database = await createDatabase();
-  const store = new PostgresAuditStore(database.url);
-  const reader = new PostgresAuditReader(database.url);
-  return {
-    store,
-    reader,
-    async close() {
-      await reader.close();
-      await store.close();
-      await database.drop();
-    },
-  };
+  return backend(new PostgresAuditStore(database.url), new PostgresAuditReader(database.url), () => database.drop());
 }
 
 auditReaderSuite('SQLite', sqliteBackend);
