@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 /**
  * The `toolgate` command line: finds the command in the registry (./commands.ts), parses its
- * arguments against its spec, and only then imports the command's module. Keep this file's
- * imports light: `toolgate --version` loads nothing else.
+ * arguments against its spec, and only then imports the command's module. This file imports
+ * only the version: `toolgate --version` loads nothing else, and the registry is imported once
+ * a command or the help is asked for.
  */
-import { ConfigError, ToolgateError } from '../errors.js';
-import { COMMANDS } from './commands.js';
-import { optionsBlock, parseCommand, subcommandHelp, commandHelp, UsageError } from './command.js';
+import type { CommandSpec } from './command.js';
 import { VERSION } from './version.js';
 
 /** Options that may come before the command (`toolgate -c FILE audit`); they are handed to it. */
 const LEADING_WITH_VALUE = new Set(['-c', '--config', '-p', '--port']);
 
-function globalHelp(): string {
+async function globalHelp(): Promise<string> {
+  const { COMMANDS } = await import('./commands.js');
+  const { optionsBlock } = await import('./command.js');
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     `toolgate ${VERSION} — a self-hosted policy gateway for MCP tool calls`,
@@ -46,19 +47,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (option === '-h' || option === '--help') {
-      process.stdout.write(globalHelp());
+      process.stdout.write(await globalHelp());
       return 0;
     }
     leading.push(option);
     if (LEADING_WITH_VALUE.has(option) && at + 1 < argv.length) leading.push(argv[++at]);
   }
+  const { COMMANDS } = await import('./commands.js');
+  const { parseCommand, UsageError } = await import('./command.js');
   const name = argv[at];
   if (name === undefined || name === '--') {
     if (leading.length > 0) throw new UsageError(`toolgate: ${leading[0]} needs a command after it, e.g. toolgate ${leading.join(' ')} serve (see toolgate --help)`);
-    process.stdout.write(globalHelp());
+    process.stdout.write(await globalHelp());
     return 0;
   }
-  if (name === 'help') return help(argv.slice(at + 1));
+  if (name === 'help') return help(COMMANDS, argv.slice(at + 1));
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     process.stderr.write(`toolgate: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see toolgate --help)\n`);
@@ -73,10 +76,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `toolgate help [command [subcommand]]`. */
-function help([name, sub]: string[]): number {
-  const command = COMMANDS.find((c) => c.name === name);
+async function help(commands: readonly CommandSpec[], [name, sub]: string[]): Promise<number> {
+  const { commandHelp, subcommandHelp } = await import('./command.js');
+  const command = commands.find((c) => c.name === name);
   if (name === undefined || command === undefined) {
-    process.stdout.write(globalHelp());
+    process.stdout.write(await globalHelp());
     return name === undefined ? 0 : 2;
   }
   const subcommand = command.subcommands?.find((s) => s.name === sub);
@@ -88,7 +92,9 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    const { ConfigError, ToolgateError } = await import('../errors.js');
+    const { UsageError } = await import('./command.js');
     if (error instanceof ConfigError) {
       process.stderr.write(`toolgate: the config has ${error.problems.length} problem(s):\n${error.message}\n`);
     } else if (error instanceof UsageError) {

@@ -115,8 +115,10 @@ describe('toolgate --help, per command', () => {
     assert.match(result.stdout, /OK — 1 server\(s\) \(app\)/);
   });
 
-  test("a command's module is loaded only when it runs: --version and --help load no command", () => {
-    for (const args of [['--version'], ['approvals', 'approve', '--help'], ['serve', '--help']]) {
+  test("a command's module is loaded only when it runs: --version loads only the version, --help no command", () => {
+    const ownModules = (args: string[]) => loadedModules(args).filter((m) => m.includes('node_modules/') || m.startsWith('dist/'));
+    assert.deepEqual(ownModules(['--version']).sort(), ['dist/src/cli/main.js', 'dist/src/cli/version.js']);
+    for (const args of [['--help'], ['approvals', 'approve', '--help'], ['serve', '--help']]) {
       const modules = loadedModules(args);
       assert.ok(modules.includes('dist/src/cli/commands.js'), `${args.join(' ')} loads the registry`);
       const commandModules = modules.filter((m) => m.includes('node_modules/') || (m.startsWith('dist/src/cli/') && !['main', 'commands', 'command', 'version'].some((n) => m === `dist/src/cli/${n}.js`)));
