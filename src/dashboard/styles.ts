@@ -348,6 +348,9 @@ tbody tr:last-child td { border-bottom: 0; }
 .plain-list { margin: 0; padding-left: 18px; }
 .pin { border: 1px solid var(--border); border-radius: var(--radius); padding: 12px 14px; margin-bottom: 12px; }
 .pin h3 { margin-top: 0; }
+.pin-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
+#pins-read-only { border: 1px solid var(--border); border-radius: var(--radius); margin: 12px 16px; }
+.removed-pins li { margin-bottom: 4px; }
 .diff { background: var(--code-bg); padding: 10px; border-radius: 8px; overflow: auto; max-height: 360px; font-family: var(--mono); font-size: 12px; }
 .diff-add { color: var(--green); background: var(--green-bg); }
 .diff-del { color: var(--red); background: var(--red-bg); }

@@ -133,10 +133,9 @@ policies:
     await card.waitFor();
     assert.match((await card.locator('.diff-add').allTextContents()).join('\n'), /id_rsa/);
     assert.ok((await card.locator('.findings li').count()) > 0, 'the poisoning findings are shown');
-    await page.screenshot({ path: join(RESULTS, 'dashboard-pins.png'), fullPage: true });
     await card.getByRole('button', { name: 'Accept the new definition of get_status' }).click();
     await page.locator('#toast').getByText('Accepted: get_status on app').waitFor();
-    await page.getByText('No changed definition is waiting for review.').waitFor();
+    await page.getByText('No definition is waiting for review.').waitFor();
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'get_status'), 'listed again');
     assert.deepEqual(problems, []);
     await page.close();

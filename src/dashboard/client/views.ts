@@ -9,6 +9,7 @@ import { api, describe } from './api.js';
 import { ago, badge, byId, h, replaceChildren, toast } from './dom.js';
 import { HistoryView, link, recordsTable } from './history.js';
 import { ACTION, CATEGORY_TONE, RISK_TONE } from './labels.js';
+import { renderPins, type SignedIn } from './pins.js';
 
 type Counts = { allowed: number; refused: number; held: number; total: number };
 
@@ -61,7 +62,10 @@ export class Views {
       else if (name === 'agent') this.#agent(view, await api<AgentPage>(`agents/${encodeURIComponent(rest[0] ?? '')}`));
       else if (name === 'tool') this.#tool(view, await api<ToolPage>(`tools/${encodeURIComponent(rest[0] ?? '')}/${encodeURIComponent(rest[1] ?? '')}`));
       else if (name === 'session') this.#session(view, await api<SessionPage>(`sessions/${encodeURIComponent(rest[0] ?? '')}`));
-      else if (name === 'pins') this.#pins(view, await api<PinReview[]>('pins'));
+      else if (name === 'pins') {
+        const [pins, who] = await Promise.all([api<PinReview[]>('pins'), api<SignedIn>('session')]);
+        renderPins(view, pins, who, () => void this.show());
+      }
       else this.#policy(view, await api<PolicyView>('policy'));
     } catch (error) {
       replaceChildren(view, panel('Cannot show this page', h('p', { class: 'form-error', attrs: { role: 'alert' } }, describe(error))));
@@ -111,37 +115,6 @@ export class Views {
 
   #session(view: HTMLElement, page: SessionPage): void {
     replaceChildren(view, panel(`Session ${page.session}`, countsLine(page.counts), page.recent.length ? recordsTable(page.recent, 'Calls of this session') : h('p', { class: 'empty' }, 'No call recorded in this session.')));
-  }
-
-  #pins(view: HTMLElement, pins: PinReview[]): void {
-    const cards = pins.filter((pin) => pin.status === 'changed' || pin.status === 'added').map((pin) => {
-      const accept = h('button', { class: 'btn btn-approve btn-small', attrs: { type: 'button' } }, `Accept the new definition of ${pin.tool}`);
-      accept.addEventListener('click', () => {
-        accept.disabled = true;
-        const approver = (document.getElementById('approver') as HTMLInputElement | null)?.value.trim() || undefined;
-        api(`pins/${encodeURIComponent(pin.server)}/${encodeURIComponent(pin.tool)}/accept`, { method: 'POST', body: approver ? { approver } : {} }).then(
-          () => {
-            toast(`Accepted: ${pin.tool} on ${pin.server} is pinned to its new definition`);
-            void this.show();
-          },
-          (error: unknown) => {
-            accept.disabled = false;
-            toast(`Could not accept: ${describe(error)}`, true);
-          },
-        );
-      });
-      const diff = h('pre', { class: 'diff', attrs: { tabindex: 0, 'aria-label': `Changes to ${pin.tool}` } },
-        ...pin.diff.split('\n').map((line) => h('span', { class: line.startsWith('+') && !line.startsWith('+++') ? 'diff-add' : line.startsWith('-') && !line.startsWith('---') ? 'diff-del' : '' }, `${line}\n`)));
-      return h('article', { class: 'pin', attrs: { 'data-server': pin.server, 'data-tool': pin.tool } },
-        h('h3', null, link(`#/tool/${encodeURIComponent(pin.server)}/${encodeURIComponent(pin.tool)}`, pin.tool), h('span', { class: 'muted small' }, ` on ${pin.server}, changed ${pin.changedAt ? ago(pin.changedAt) : ''}`)),
-        pin.findings.length
-          ? h('ul', { class: 'plain-list findings' }, ...pin.findings.map((f) => h('li', null, badge(f.kind, 'b-red'), ' ', f.message)))
-          : h('p', { class: 'muted small' }, 'The poisoning checks find nothing in the new definition.'),
-        diff,
-        accept);
-    });
-    replaceChildren(view, panel('Changed tool definitions', h('p', { class: 'muted small' }, 'A changed definition stays hidden from agents (pinning: block) until a person accepts it here or with toolgate pins accept.'),
-      ...(cards.length ? cards : [h('p', { class: 'empty' }, 'No changed definition is waiting for review.')])));
   }
 
   #policy(view: HTMLElement, policy: PolicyView): void {
