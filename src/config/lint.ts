@@ -15,6 +15,7 @@
 import type { ToolDefinition } from '../catalog/types.js';
 import { celEnvironment } from '../policy/conditions.js';
 import { compileGlob, isGlob } from '../policy/glob.js';
+import { keptName } from '../text-bounds.js';
 import { closest, listOf } from './suggest.js';
 import type { Config, ToolRuleConfig } from './types.js';
 import type { Anchor, Path } from './yaml-source.js';
@@ -80,12 +81,12 @@ function lintRules(server: string, at: Path, rules: Record<string, ToolRuleConfi
 function unmatched(server: string, pattern: string, names: string[]): { message: string; hint: string } {
   const listed = `server \`${server}\` lists ${names.length} tool(s)`;
   if (isGlob(pattern)) {
-    return { message: `\`${pattern}\` matches no tool of server \`${server}\`: this rule never applies`, hint: `${listed}${names.length ? `: ${listOf(names.slice(0, 12))}${names.length > 12 ? ', ...' : ''}` : ''}` };
+    return { message: `\`${pattern}\` matches no tool of server \`${server}\`: this rule never applies`, hint: `${listed}${names.length ? `: ${listed12(names)}` : ''}` };
   }
   const near = closest(pattern, names);
   return {
     message: `server \`${server}\` has no tool \`${pattern}\`: this rule never applies`,
-    hint: near !== undefined ? `did you mean \`${near}\`?` : `${listed}; \`toolgate catalog --server ${server}\` shows them`,
+    hint: near !== undefined ? `did you mean ${shown(near)}?` : `${listed}; \`toolgate catalog --server ${server}\` shows them`,
   };
 }
 
@@ -182,7 +183,7 @@ function declaredArguments(tool: ToolDefinition): string[] | undefined {
 }
 
 function notDeclaredBy(lacking: readonly ToolDefinition[], matched: number): string {
-  const names = lacking.slice(0, 5).map((t) => `\`${t.name}\``).join(', ') + (lacking.length > 5 ? ', ...' : '');
+  const names = lacking.slice(0, 5).map((t) => shown(t.name)).join(', ') + (lacking.length > 5 ? ', ...' : '');
   if (matched === 1) return `the tool ${names} does not declare`;
   if (lacking.length === matched) return `none of the ${matched} tools the rule matches declares (${names})`;
   return `${lacking.length} of the ${matched} tools the rule matches do not declare (${names})`;
@@ -191,8 +192,21 @@ function notDeclaredBy(lacking: readonly ToolDefinition[], matched: number): str
 function argumentHint(name: string, lacking: readonly ToolDefinition[]): string {
   const declared = declaredArguments(lacking[0]) ?? [];
   const near = closest(name, declared);
-  if (near !== undefined) return `did you mean \`${near}\`?`;
-  return declared.length ? `\`${lacking[0].name}\` takes ${listOf(declared)}` : `\`${lacking[0].name}\` takes no arguments`;
+  if (near !== undefined) return `did you mean ${shown(near)}?`;
+  return declared.length ? `${shown(lacking[0].name)} takes ${listed12(declared)}` : `${shown(lacking[0].name)} takes no arguments`;
+}
+
+/**
+ * A name the server listed, for a terminal: bounded, in backquotes, control characters escaped
+ * (a tool name is the server's text, and an escape sequence in it must not reach the terminal).
+ */
+function shown(name: string): string {
+  return `\`${keptName(name).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\``;
+}
+
+/** The first twelve names, shown. */
+function listed12(names: readonly string[]): string {
+  return names.slice(0, 12).map(shown).join(', ') + (names.length > 12 ? ', ...' : '');
 }
 
 /**

@@ -119,6 +119,14 @@ describe('toolgate validate --tools-json', () => {
     assert.equal(problems.problems[0].line, 5);
   });
 
+  test("a server's tool names reach the terminal with their control characters escaped", () => {
+    const { file, tools } = setup(['servers:', '  app: $RECORDING', 'policies:', '  app:', '    tools:', '      backup_*: {}'], [{ name: 'deploy\u001b[2J', inputSchema: object({}) }]);
+    const result = toolgate(['validate', '-c', file, '--tools-json', tools]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /`backup_\*` matches no tool.*lists 1 tool\(s\): `deploy\\u001b\[2J`\)$/m);
+    assert.doesNotMatch(result.stdout, /\u001b/);
+  });
+
   test('the tools file names its server, or --server does; a file for no configured server is refused', () => {
     const { file, tools } = setup(['servers:', '  app: $RECORDING', '  other: $RECORDING', 'policies:', '  other:', '    tools:', '      nope: {}'], TOOLS);
     const result = toolgate(['validate', '-c', file, '--tools-json', tools]);
