@@ -58,7 +58,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       'not set). Warnings leave the exit code 0 unless --strict.',
     options: [
       config(),
-      { ...toolsJson, multiple: true, help: `${toolsJson.help}.\nRepeatable, one file per server: the file's "server" field or name says which\n(or --server)` },
+      {
+        ...toolsJson,
+        multiple: true,
+        help: 'Check the rules against the tools in this file: a tools/list result {"tools": [...]},\nan array of tools, or a file with a top-level "tools" array. Repeatable, one file\nper server: the file\'s "server" field or its name says which (or --server)',
+      },
       server('With one --tools-json file: the server id its tools belong to'),
       { name: 'live', help: 'Connect to every configured server and list its tools (as toolgate catalog does);\na server that cannot be listed is named and the exit code is 1' },
       timeout,
