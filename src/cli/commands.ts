@@ -202,9 +202,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     description:
       "The gateway pins each tool's definition (name, title, description, schemas, annotations) the\n" +
-      'first time it lists a server. A later definition that differs is a change, and a tool the\n' +
-      'server starts listing afterwards is added: with `pinning: block` (the default) either is\n' +
-      'withheld until you accept it here; with `warn` it is only logged. Rejecting keeps that\n' +
+      "first time it sees a server's whole tool list. A later definition that differs is a change,\n" +
+      'and a tool the server starts listing afterwards is added: with `pinning: block` (the default)\n' +
+      'either is withheld until you accept it here; with `warn` it is only logged. Rejecting keeps that\n' +
       'definition blocked and out of the review queue. A tool the server stops listing is marked\n' +
       'removed. Accepts and rejects are recorded in the audit trail.',
     options: [
@@ -215,8 +215,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'as', value: 'NAME', help: 'accept, reject: who decides, as the audit trail records it (default cli:<your login>)' },
     ],
     subcommands: [
-      { name: 'list', summary: 'Every pinned tool, changed ones marked', usage: ['toolgate pins list [-c FILE] [--server ID] [--json]'], options: ['config', 'server', 'json'] },
-      { name: 'diff', summary: 'What changed (every pending change without arguments)', usage: ['toolgate pins diff [<server> <tool>] [-c FILE]'], options: ['config'] },
+      { name: 'list', summary: 'Every pinned tool with its status: ok, changed, added, rejected, removed', usage: ['toolgate pins list [-c FILE] [--server ID] [--json]'], options: ['config', 'server', 'json'] },
+      { name: 'diff', summary: 'What changed (without arguments: every pending change and removed tool)', usage: ['toolgate pins diff [<server> <tool>] [-c FILE]'], options: ['config'] },
       { name: 'accept', summary: "Show the change and its poisoning findings, then pin the new definition if you say yes", usage: ['toolgate pins accept <server> <tool> [-c FILE] [--yes] [--as NAME]'], options: ['config', 'yes', 'as'] },
       { name: 'reject', summary: 'Show the change and its poisoning findings, then keep the new definition blocked if you say yes', usage: ['toolgate pins reject <server> <tool> [-c FILE] [--yes] [--as NAME]'], options: ['config', 'yes', 'as'] },
     ],
