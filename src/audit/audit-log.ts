@@ -6,8 +6,8 @@
  * `recordDecision` runs synchronously inside the gateway's decision step, before the call is
  * forwarded or answered, and appends the record to the journal with one `write(2)` (see
  * `journal.ts`). Records reach the store in batches, one transaction per tick, off the hot path;
- * a batch's journal segments are deleted only after the store committed it, with SQLite's
- * `synchronous = FULL`. Whatever a dead process left in its journal is replayed, idempotently,
+ * a batch's journal segments are deleted only after the store committed it and the commit is on
+ * disk (the SQLite store fsyncs its WAL on the thread pool). Whatever a dead process left in its journal is replayed, idempotently,
  * by the next process that opens the trail.
  *
  * What this does not cover: a power loss or kernel crash can lose the records of the last tick

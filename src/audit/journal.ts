@@ -64,9 +64,14 @@ export class Journal {
   /** Appends one operation; when this returns, the operation survives a process crash. */
   append(op: AuditOp): void {
     if (this.#fd === undefined) throw new Error(`the audit journal in ${this.dir} is closed`);
-    const bytes = Buffer.from(`${JSON.stringify(op)}\n`);
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.#fd, bytes, written);
+    const line = `${JSON.stringify(op)}\n`;
+    // The string is written as it is (no Buffer per record); a short write, which regular files
+    // only give when the disk fills up, continues from the bytes that went through.
+    let written = writeSync(this.#fd, line);
+    const length = Buffer.byteLength(line);
+    if (written === length) return;
+    const bytes = Buffer.from(line);
+    while (written < length) written += writeSync(this.#fd, bytes, written);
   }
 
   /** Starts a new segment; returns every segment whose operations the coming batch covers. */
