@@ -2,6 +2,7 @@
  * The admin API's pin review: every tool whose pin is not simply ok, and a person's decision on a
  * definition waiting for review, recorded in the audit trail under the operator's name.
  */
+import { pinDecisionEvent } from '../audit/record.js';
 import { isPending } from '../catalog/pins.js';
 import { detectPoisoning } from '../catalog/poisoning.js';
 import type { ToolDefinition } from '../catalog/types.js';
@@ -56,10 +57,9 @@ export class PinReviewApi {
       throw adminError('not_found', `Tool "${tool}" on server "${server}" has no change waiting for review`, 'GET /admin/api/pins lists the changes waiting');
     }
     const after = decision === 'accept' ? await pins.accept(server, tool) : await pins.reject(server, tool);
-    const kind = decision === 'accept' ? 'accepted' : 'rejected';
-    const seenSha256 = decision === 'accept' ? after.hash : after.rejectedHash;
-    this.#host.audit?.recordPin({ time: this.#host.now(), server, tool, kind, operator: approver, mode: 'enforce', ...(pin.hash === undefined ? {} : { pinSha256: pin.hash }), ...(seenSha256 === undefined ? {} : { seenSha256 }) });
-    this.#host.log.warn({ server, tool, approver, hash: seenSha256 }, `pin ${kind} by ${approver}: the new definition of tool "${tool}" on server "${server}" ${decision === 'accept' ? 'is now the pinned one' : 'stays blocked'}`);
+    const event = pinDecisionEvent(decision === 'accept' ? 'accepted' : 'rejected', pin, after, approver, this.#host.now());
+    this.#host.audit?.recordPin(event);
+    this.#host.log.warn({ server, tool, approver, hash: event.seenSha256 }, `pin ${event.kind} by ${approver}: the new definition of tool "${tool}" on server "${server}" ${decision === 'accept' ? 'is now the pinned one' : 'stays blocked'}`);
     return after;
   }
 

@@ -7,6 +7,7 @@
  */
 import type { Mode } from '../config/types.js';
 import type { Approval } from '../approvals/types.js';
+import type { PinRecord } from '../catalog/pins.js';
 import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import type { BudgetState, Decision, RateLimitState, ValidationIssue } from '../policy/types.js';
 import { keptName, keptText } from '../text-bounds.js';
@@ -185,6 +186,21 @@ export interface PinAuditEvent {
   seenSha256?: string;
   /** `monitor` when the gateway saw it under `pinning: warn` (the tool stays usable). */
   mode: Mode;
+}
+
+/** The audit event of a person's decision: `before` and `after` are the tool's pin record either side of it. */
+export function pinDecisionEvent(decision: 'accepted' | 'rejected', before: PinRecord, after: PinRecord, operator: string, time: number): PinAuditEvent {
+  const seenSha256 = decision === 'accepted' ? after.hash : after.rejectedHash;
+  return {
+    time,
+    server: before.server,
+    tool: before.tool,
+    kind: decision,
+    operator,
+    mode: 'enforce',
+    ...(before.hash === undefined ? {} : { pinSha256: before.hash }),
+    ...(seenSha256 === undefined ? {} : { seenSha256 }),
+  };
 }
 
 const PIN_WORDS: Record<PinAuditEvent['kind'], string> = {

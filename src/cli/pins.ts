@@ -9,6 +9,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { openAuditLog } from '../audit/audit-log.js';
+import { pinDecisionEvent, type PinAuditEvent } from '../audit/record.js';
 import { classifyTool } from '../catalog/classify.js';
 import { SqlitePinStore, pinsFile } from '../catalog/node/sqlite-pin-store.js';
 import { isPending, type PinRecord, type PinStore } from '../catalog/pins.js';
@@ -41,7 +42,7 @@ export async function pinsCommand(cli: CommandArgs): Promise<number> {
       case 'diff':
         return await diff(store, args);
       default: {
-        const decision = { config, store, operator: cli.string('as') ?? `cli:${userInfo().username}`, yes: cli.flag('yes') };
+        const decision = { config, store, operator: cli.string('as') ?? cliUser(), yes: cli.flag('yes') };
         return await (sub === 'reject' ? rejectCommand(decision, args) : acceptCommand(decision, args));
       }
     }
@@ -131,7 +132,7 @@ async function acceptCommand({ config, store, operator, yes }: Decision, args: s
   }
   const after = await store.accept(before.server, before.tool);
   process.stdout.write(`Accepted: ${name} is now pinned to its new definition (${after.hash!.slice(0, 12)}).\n`);
-  return audited(config, { kind: 'accepted', operator, server: before.server, tool: before.tool, pinSha256: before.hash, seenSha256: after.hash });
+  return audited(config, pinDecisionEvent('accepted', before, after, operator, Date.now()));
 }
 
 /** The same review, then the definition waiting is blocked for good (it leaves the queue) when a person says yes. */
@@ -151,7 +152,7 @@ async function rejectCommand({ config, store, operator, yes }: Decision, args: s
   const after = await store.reject(before.server, before.tool);
   const kept = after.hash === undefined ? 'it stays unavailable' : `it stays pinned to ${after.hash.slice(0, 12)}`;
   process.stdout.write(`Rejected: the new definition of ${name} (${after.rejectedHash!.slice(0, 12)}) stays blocked; ${kept}. Another definition from the server would wait for review again.\n`);
-  return audited(config, { kind: 'rejected', operator, server: before.server, tool: before.tool, pinSha256: before.hash, seenSha256: after.rejectedHash });
+  return audited(config, pinDecisionEvent('rejected', before, after, operator, Date.now()));
 }
 
 /**
@@ -159,11 +160,10 @@ async function rejectCommand({ config, store, operator, yes }: Decision, args: s
  * the audit store cannot take it now, the record stays in the journal for the next process that
  * opens the trail, and the exit code says so.
  */
-async function audited(config: Config, event: { kind: 'accepted' | 'rejected'; operator: string; server: string; tool: string; pinSha256?: string; seenSha256?: string }): Promise<number> {
+async function audited(config: Config, event: PinAuditEvent): Promise<number> {
   const audit = openAuditLog(config, pino({ level: 'silent' }));
   if (!audit) return 0;
-  const { pinSha256, seenSha256, ...rest } = event;
-  audit.recordPin({ ...rest, time: Date.now(), mode: 'enforce', ...(pinSha256 === undefined ? {} : { pinSha256 }), ...(seenSha256 === undefined ? {} : { seenSha256 }) });
+  audit.recordPin(event);
   await audit.close();
   if (audit.stats.pending === 0) return 0;
   process.stderr.write(`toolgate: the decision is made, but its audit record could not be written to the audit store now; it is kept in the audit journal and written by the next toolgate process that opens the trail\n`);
@@ -216,6 +216,15 @@ async function one(store: PinStore, args: string[], sub: string): Promise<PinRec
     throw new ToolgateError('invalid_request', `tool "${tool}" on server "${server}" is not pinned; ${hint}`);
   }
   return record;
+}
+
+/** Who runs the CLI, for the audit trail: `cli:<login>` (just `cli` where the login cannot be read). */
+function cliUser(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -23,6 +23,7 @@ import { HttpEdge, sendJson, type SessionHost } from '../transport/http/http-ser
 import type { CallCompletion, DecisionEvent, GatewayContext } from './context.js';
 import type { ToolCall } from '../policy/types.js';
 import { ModernGateway } from './modern-host.js';
+import { PinGuard } from './pin-guard.js';
 import { ProxySession } from './proxy-session.js';
 import { SharedUpstreamHub } from './shared-upstream.js';
 import { UpstreamConnector } from './upstreams.js';
@@ -121,23 +122,11 @@ export class Gateway implements GatewayContext, SessionHost {
   async checkPins(server: string, tools: ReadonlyArray<PinnableTool>): Promise<void> {
     const pinning = this.#policy.pinningFor(server);
     if (pinning === 'off') return;
-    try {
-      const listing = await this.pins.checkListing(server, tools, true);
-      listing.checks.forEach((check, i) => {
-        if (check.status !== 'changed' && check.status !== 'added') return;
-        const tool = tools[i].name;
-        if (check.recorded) this.onPinRecorded(check.status, check.recorded);
-        this.onPinChanged(server, tool, check.changedAt);
-        const what = check.status === 'added' ? `tool "${tool}" appeared after the tools of server "${server}" were pinned` : `the definition of tool "${tool}" changed since it was pinned`;
-        this.log.warn({ server, tool, diff: check.diff }, `${what}; review it with toolgate pins diff ${server} ${tool}`);
-      });
-      for (const record of listing.removed) {
-        this.onPinRecorded('removed', record);
-        this.log.warn({ server, tool: record.tool }, `tool "${record.tool}" is no longer listed by server "${server}"; its pin is kept, marked removed`);
-      }
-    } catch (error) {
-      this.log.error({ err: error, server }, `cannot check the tools of server "${server}" against their pins; they are checked again when a session lists them`);
-    }
+    const guard = new PinGuard(this.pins, server, this.log.child({ server }), {
+      onChanged: (tool, changedAt) => this.onPinChanged(server, tool, changedAt),
+      onRecorded: (kind, record) => this.onPinRecorded(kind, record),
+    });
+    await guard.listable([...tools], pinning, true); // a whole list: it pins the server and notices removals
   }
 
   /** Into the audit trail: what this process recorded in the pin store. */
