@@ -6,6 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { rememberCheckedSchema } from '../policy/validation.js';
 import { ARGUMENTS_SCHEMA_OPTIONS } from './json-schema-options.js';
 import { validate as draft2020Meta } from './meta-schema-2020-12.js';
 import { validate as draft07Meta } from './meta-schema-draft-07.js';
@@ -71,12 +72,12 @@ export function checkArgumentsSchema(schema: Record<string, unknown>): SchemaIss
     }];
   }
   try {
-    ajv.compile(schema);
+    rememberCheckedSchema(schema, ajv.compile(schema));
     return [];
   } catch (e) {
     return [compileIssue(schema, (e as Error).message, Object.keys(ajv.RULES.keywords), Object.keys(ajv.formats))];
   } finally {
-    ajv.removeSchema(schema); // only the check was wanted: keep the shared instance from growing
+    ajv.removeSchema(schema); // the compiled function is kept by the policy, not by the shared instance
   }
 }
 

@@ -40,7 +40,7 @@ import * as reasons from './reasons.js';
 import { policyRevision } from './revision.js';
 import { EMPTY_SERVER, compileServer, matchRule, type RulePlan, type ServerPlan } from './rule-plan.js';
 import type { ApprovalRule, BudgetCheck, Explanation, RateLimitCheck, RuleRef, ToolCall, ValidationIssue, Verdict } from './types.js';
-import { SchemaCompiler, UpstreamSchemaCache, issuesText, validationIssues } from './validation.js';
+import { SchemaCompiler, UpstreamSchemaCache, issuesText, validationIssues, withCheckedSchemas } from './validation.js';
 
 const ANONYMOUS_CONDITION_AGENT = anonymousAgent();
 
@@ -120,8 +120,8 @@ const MAX_CACHED_NAME_LENGTH = 256;
 
 export function compilePolicy(config: Config): CompiledPolicy {
   // A private frozen copy: later changes to the Config object cannot reach the compiled policy.
-  const policies = deepFreeze(structuredClone(config.policies));
-  const defaults = config.defaults && deepFreeze(structuredClone(config.defaults));
+  const policies = deepFreeze(withCheckedSchemas(config.policies, structuredClone(config.policies)));
+  const defaults = config.defaults && deepFreeze(withCheckedSchemas(config.defaults, structuredClone(config.defaults)));
   const problems: ConfigProblem[] = [];
   const file = config.file ?? '<config>';
   const schemas = new SchemaCompiler('config');

@@ -45,6 +45,34 @@ function withFormats<T extends Ajv | Ajv2020>(ajv: T): T {
   return ajv;
 }
 
+/**
+ * `validate.arguments` schemas the config loader compiled while checking them
+ * (src/config/json-schema.ts, with these same options), by object: compiling the policy of a
+ * loaded config takes them as they are instead of compiling every schema a second time.
+ */
+const checkedConfigSchemas = new WeakMap<object, ValidateFunction>();
+
+/** The config loader compiled `schema` into `validate` with the options of `SchemaCompiler('config')`. */
+export function rememberCheckedSchema(schema: object, validate: ValidateFunction): void {
+  checkedConfigSchemas.set(schema, validate);
+}
+
+/** `copy` (a structuredClone of `original`), whose schemas keep the validators checked for the original's. */
+export function withCheckedSchemas<T>(original: T, copy: T): T {
+  carryChecked(original, copy);
+  return copy;
+}
+
+function carryChecked(original: unknown, copy: unknown): void {
+  if (typeof original !== 'object' || original === null || typeof copy !== 'object' || copy === null) return;
+  const checked = checkedConfigSchemas.get(original);
+  if (checked) {
+    checkedConfigSchemas.set(copy, checked);
+    return;
+  }
+  for (const key of Object.keys(original)) carryChecked((original as Record<string, unknown>)[key], (copy as Record<string, unknown>)[key]);
+}
+
 /** Compiles schemas with one family of options; the dialect follows `$schema`, 2020-12 if absent (as MCP specifies). */
 export class SchemaCompiler {
   readonly #options: Options;
@@ -56,6 +84,8 @@ export class SchemaCompiler {
   }
 
   compile(schema: object): CompiledSchema {
+    const checked = this.#options === CONFIG_OPTIONS ? checkedConfigSchemas.get(schema) : undefined;
+    if (checked) return Object.freeze({ ok: true, validate: checked });
     const declared = (schema as { $schema?: unknown }).$schema;
     const draft07First = typeof declared === 'string' && /draft-0[4-7]/.test(declared);
     const first = draft07First ? this.#draft07() : this.#draft2020();
