@@ -102,3 +102,30 @@ describe('Redis pins across instances', () => {
     }
   });
 });
+
+describe('Redis pins across instances: added, removed, rejected', () => {
+  test('a server pinned by one instance holds a new tool on another; a removal is recorded once; a rejection on one blocks on the other', async () => {
+    const shared = prefix();
+    const a = new RedisPinStore(connection(shared), { now: Date.now });
+    const b = new RedisPinStore(connection(shared), { now: Date.now });
+    try {
+      await a.checkListing('s', [tool({ name: 'x' }), tool({ name: 'y' })], true);
+      const added = await b.checkListing('s', [tool({ name: 'x' }), tool({ name: 'y' }), tool({ name: 'z' })], true);
+      assert.deepEqual(added.checks.map((c) => c.status), ['ok', 'ok', 'added'], 'b knows the server was pinned by a');
+      assert.equal(added.checks[2].status === 'added' && added.checks[2].recorded?.tool, 'z');
+      const again = await a.check('s', tool({ name: 'z' }));
+      assert.equal(again.status, 'added');
+      assert.equal('recorded' in again, false, 'recorded by b only');
+
+      assert.deepEqual((await a.checkListing('s', [tool({ name: 'x' }), tool({ name: 'z' })], true)).removed.map((p) => p.tool), ['y']);
+      await eventually(async () => (await b.get('s', 'y'))?.status === 'removed', 10_000, 'b sees the removal');
+      assert.deepEqual((await b.checkListing('s', [tool({ name: 'x' }), tool({ name: 'z' })], true)).removed, [], 'marked once across instances');
+
+      await a.reject('s', 'z');
+      await eventually(async () => (await b.check('s', tool({ name: 'z' }))).status === 'rejected', 10_000, 'b blocks the rejected definition');
+      assert.deepEqual(await b.pending(), []);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
