@@ -40,6 +40,7 @@ export type Trait =
   | 'http-client'
   | 'passthrough'
   | 'unlink'
+  | 'outbound'
   | 'unknown';
 
 export interface CategoryDecision {
@@ -177,6 +178,14 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     return decide('Communication');
   }
 
+  if (v.cls === 'admin') {
+    const money = has(FINANCIAL_OBJECTS) ?? (ev.paymentsContext ? has(FINANCIAL_IN_CONTEXT) : undefined);
+    if (money !== undefined) {
+      reasons.push(`"${v.word}" applies to "${money}", a money-bearing object: Financial comes before Admin (rubric §1, rule 2 precedes rule 4).`);
+      return decide('Financial');
+    }
+  }
+
   if (v.cls === 'execute' && (v.base === 'upgrade' || v.base === 'scale') && has(RESOURCE_TIERS) !== undefined) {
     reasons.push(`"${v.word}" a ${has(RESOURCE_TIERS)} changes its declared size or tier: declarative desired state is Write, not Execute (rubric §1).`);
     return decide('Write');
@@ -193,10 +202,22 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
         reasons.push(`It changes "${money}", a money-bearing object${FINANCIAL_OBJECTS.has(money) ? '' : ' in a payments context'}.`);
         return decide('Financial');
       }
+    } else {
+      const money = has(FINANCIAL_OBJECTS);
+      if (money !== undefined) {
+        reasons.push(`It deletes "${money}", a money-bearing object: deleting a financial object is still Financial (rubric §1, rule 2 precedes rule 3).`);
+        return decide('Financial');
+      }
     }
     // Deleting an identity or credential is Destructive (rule 3 precedes 4); removing a member
     // or revoking a grant destroys nothing and stays Admin.
     const deletes = v.cls === 'destructive' && v.base !== 'remove' && v.base !== 'reset';
+    const delivery = v.cls !== 'destructive' ? deliveryDestination(ev) : undefined;
+    if (delivery !== undefined) {
+      traits.add('outbound');
+      reasons.push(`\`${delivery}\` names where future events are delivered: an outbound subscription is Write, not Admin (rubric §3: outbound subscriptions/webhooks).`);
+      return decide('Write');
+    }
     const admin = SUBSCRIPTION_VERBS.has(v.base) || deletes ? undefined : (has(ADMIN_OBJECTS) ?? (ev.identityContext && v.cls !== 'destructive' ? 'tenant configuration of an identity provider' : undefined));
     if (admin !== undefined) {
       reasons.push(`It changes "${admin}": identity, access or configuration, which is administration.`);
@@ -260,6 +281,20 @@ export function decideCategory(ev: Evidence, annotations: ToolAnnotations | unde
     if (machine !== undefined) traits.add('machine-messaging');
   }
   return decide(base);
+}
+
+/** Parameters that name where a subscription delivers: an address, URL or endpoint. */
+const DESTINATION_PARAMS = new Set(['destination', 'endpoint', 'callback_url', 'webhook_url', 'notify_url', 'delivery_url']);
+/** Parameters that list which events a subscription delivers. */
+const EVENT_LIST_PARAMS = new Set(['events', 'subscribed_events', 'event_types', 'enabled_events']);
+
+/**
+ * The parameter naming where events go, when the tool also chooses which events: the tool sets up
+ * delivery of the account's future data to a destination the caller picks.
+ */
+function deliveryDestination(ev: Evidence): string | undefined {
+  if (!ev.params.some((p) => EVENT_LIST_PARAMS.has(p.tokens.join('_')))) return undefined;
+  return ev.params.find((p) => DESTINATION_PARAMS.has(p.tokens.join('_')))?.name;
 }
 
 /** Parameters that name where generated files are written. */

@@ -83,6 +83,9 @@ function judgeActions(tool: ToolDefinition, server: string | undefined): Verdict
   const selector = actionSelector(tool);
   if (selector === undefined) return undefined;
   const whole = gatherEvidence({ ...tool, inputSchema: undefined }, server);
+  // On a tool whose name says it reads (`list_adjustments`), an `action` enum only filters what is
+  // read: the tool does one thing, and that thing is reading.
+  if (whole.verbSource === 'name' && whole.verb?.cls === 'read') return undefined;
   const judged = selector.values.map((value) => {
     const v = judge(gatherEvidence(actionAsTool(tool, selector, value), server), undefined);
     return { action: value, ...v };

@@ -120,7 +120,8 @@ export const MONEY_MOVEMENT = set(`refund refunds payout payouts transfer transf
 export const CATALOGUE_OBJECTS = set(`plan plans price prices product products`);
 
 /** Bills that are prepared before anyone is asked to pay (a draft invoice, an order to approve). */
-export const PREPARED_BILLS = set(`invoice invoices order orders subscription subscriptions`);
+export const PREPARED_BILLS = set(`invoice invoices order orders subscription subscriptions transaction
+  transactions`);
 
 /** Commits the customer to a bill. */
 export const BILLING_COMMITMENT = set(`invoice invoices subscription subscriptions dispute disputes

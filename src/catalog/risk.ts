@@ -8,6 +8,7 @@ import type { CategoryDecision } from './category.js';
 import { isCommandParam, isUrlParam } from './params.js';
 import type { Evidence } from './evidence.js';
 import { raiseRisk, riskIndex, type Risk } from './types.js';
+import { splitWords } from './words.js';
 import {
   ACCESS_OBJECTS,
   ADDING_ACCESS_VERBS,
@@ -92,6 +93,7 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
     case 'Write':
       return withModifiers(ev, writeBase(ev, decision, find, done), 'High', reasons);
     case 'Execute': {
+      if (t.has('command') && runsPageScript(ev)) return done('High', 'Execute ladder High (rubric §3, browser automation: evaluate JS → Execute/High): the script runs inside a browser page, not on the host.');
       if (t.has('command')) return done('Critical', 'Execute ladder Critical: arbitrary shell/OS commands can do anything the server\'s credentials allow.');
       if (t.has('passthrough')) {
         const reach = ev.paymentsContext ? 'can move money' : find(IDENTITY_REACH, [...ev.serverTokens, ...ev.descriptionTokens]);
@@ -128,6 +130,11 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
   }
 }
 
+/** JavaScript run in a browser page: it reaches the page and its session, not the host's shell. */
+function runsPageScript(ev: Evidence): boolean {
+  return /\b(?:javascript|js)\b/i.test(ev.description) && /\b(?:browser|page|console)\b/i.test(ev.description) && !/\b(?:shell|terminal|node\.?js|server[- ]side)\b/i.test(ev.description);
+}
+
 /** A description saying the work happens in a throw-away copy. */
 const DISPOSABLE_PHRASE = /\b(?:execut\w*|runs?|appl\w*)\s+(?:\w+\s+){0,3}in (?:a|the) (?:temporary|disposable|sandbox)\b/i;
 
@@ -162,6 +169,7 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   const t = decision.traits;
   const verb = ev.verb?.base;
   if (t.has('unknown')) return done('Medium', 'Write base Medium: what it changes is unknown.');
+  if (t.has('outbound')) return done('High', 'Write/High (rubric §3: outbound subscriptions/webhooks): it delivers the account\'s future events to an address or URL the caller chooses.');
   if (t.has('unlink')) return done('Low', 'Write base Medium, lowered one step (trivially reversible): unlinking is undone by linking again.');
   if (t.has('sql')) return done('High', 'Write/High: arbitrary SQL writes can change or destroy any table.');
   const output = verb === 'generate' ? ev.params.find((p) => p.tokens.includes('output')) : undefined;
@@ -264,6 +272,16 @@ function financialRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
   const conceding = (verb === 'accept' || verb === 'close') && all.some((w) => w === 'dispute' || w === 'disputes');
   if (conceding) return done('Critical', 'Financial/Critical: accepting a dispute refunds the customer: money leaves the account.');
   const creates = verb !== undefined && ADDING_VERBS.has(verb);
+  if (ev.verb?.cls === 'destructive') {
+    return done('Medium', `Financial base High, lowered one step (a single item): deleting one ${compoundHead(ev) ?? 'record'} moves no money and bills nobody.`);
+  }
+  const committing = committingValue(ev);
+  if (committing) {
+    return done('High', `Financial base High: its schema accepts \`${committing.param}\` = "${committing.value}", which issues the bill (rubric: label the worst case the arguments allow).`);
+  }
+  if (verb !== undefined && PAUSING_VERBS.has(verb)) {
+    return done('Medium', `Financial base High, lowered one step (trivially reversible): "${ev.verb?.word}" is undone by resuming.`);
+  }
   const head = compoundHead(ev);
   const catalogue = head !== undefined && CATALOGUE_OBJECTS.has(head) ? head : undefined;
   const bill = catalogue === undefined ? find(PREPARED_BILLS, ev.objects) : undefined;
@@ -275,6 +293,19 @@ function financialRisk(ev: Evidence, find: Find, done: Done): RiskDecision {
   const instrument = find(PAYMENT_INSTRUMENTS, all);
   if (instrument) return done('Medium', `Financial base High, lowered one step: a ${instrument.replace('_', ' ')} only collects or discounts money once someone uses it.`);
   return done('Low', 'Financial/Low: it sets up prices or records; no money moves until something else uses them.');
+}
+
+/** Values of a status-like parameter that put a bill in front of the customer. */
+const COMMITTING_VALUES = new Set(['billed', 'finalized', 'finalize', 'issued', 'sent', 'paid', 'open']);
+/** Financial changes undone by resuming. */
+const PAUSING_VERBS = new Set(['pause', 'suspend', 'hold']);
+
+function committingValue(ev: Evidence): { param: string; value: string } | undefined {
+  for (const p of ev.params) {
+    const value = p.values.find((v) => COMMITTING_VALUES.has(v.toLowerCase()));
+    if (value !== undefined) return { param: p.name, value };
+  }
+  return undefined;
 }
 
 function adminRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Done): RiskDecision {
@@ -297,6 +328,12 @@ function adminRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   const grant = ev.nameVerbs.find((v) => GRANT_VERBS.has(v.base));
   if (grant) return done(verb === 'rotate' ? 'Critical' : 'High', verb === 'rotate' ? 'Admin ladder Critical: it rotates a long-lived credential.' : `Admin ladder High: "${grant.word}" grants access.`);
   const credential = find(CREDENTIAL_OBJECTS, ev.objects);
+  if (credential && verb !== undefined && REVOKING_VERBS.has(verb)) {
+    return done('Medium', `Admin ladder Medium: "${ev.verb?.word}" takes a ${credential.replace('_', ' ')} away; nothing is handed out (rubric §1: revoking is Admin, nothing is destroyed).`);
+  }
+  if (credential && verb !== undefined && ADDING_ACCESS_VERBS.has(verb) && SAFE_TO_EXPOSE.test(ev.description)) {
+    return done('High', `Admin ladder High: it mints a ${credential.replace('_', ' ')} that the description says is safe to expose, so not a long-lived secret.`);
+  }
   if (credential && verb !== undefined && ADDING_ACCESS_VERBS.has(verb) && !POSTING_CREDENTIALS.has(credential)) {
     return done('Critical', `Admin ladder Critical: it mints a long-lived credential (${credential.replace('_', ' ')}).`);
   }
@@ -329,6 +366,11 @@ function adminRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   return done('Medium', 'Admin ladder Medium: non-security settings, or removing a member or grant.');
 }
 
+/** Verbs that take access away. */
+const REVOKING_VERBS = new Set(['revoke', 'deauthorize', 'detach', 'disable', 'deactivate', 'expire', 'invalidate']);
+/** A description saying the credential or value it handles is not secret (a publishable key). */
+const SAFE_TO_EXPOSE = /\b(?:(?:can|may) be (?:safely )?(?:exposed|shared|made public)|safe to (?:expose|share|publish)|publishable)\b/i;
+
 /** Credentials that are not minted as long-lived secrets: a DSN or webhook URL only posts. */
 const POSTING_CREDENTIALS = new Set(['env', 'password', 'passwords', 'dsn']);
 /** Applications of an identity provider or OAuth apps: principals that sign people in. */
@@ -355,10 +397,11 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
     return done('Low', 'Read sensitivity Low: a metrics query returns numbers, not content.');
   }
   if (decision.traits.has('sql-read-only')) return done('Medium', 'Read sensitivity Medium: query results under a read-only guard may still hold any data.');
-  const secret = find(SECRET_WORDS) ?? connectionString(ev);
+  const secret = SAFE_TO_EXPOSE.test(ev.description) ? undefined : (find(SECRET_WORDS) ?? connectionString(ev) ?? returnedSecret(ev));
   if (secret) return done('High', `Read sensitivity High: its purpose is secret material (${secret === 'env' ? 'environment variables' : secret}).`);
   const verb = ev.verb?.base;
   if (verb === 'generate') return done('Low', 'Read/Low (rubric §3): it generates text or an artefact without applying it.');
+  if (verb !== undefined && ESTIMATE_VERBS.has(verb) && ev.verbSource === 'name') return done('Low', `Read/Low (rubric §3: an estimate): "${ev.verb?.word}" computes what would happen and returns it, without reading stored records.`);
   if (verb !== undefined && ANSWER_ONLY_VERBS.has(verb)) return done('Low', `Read sensitivity Low: "${ev.verb?.word}" answers with a yes/no or a number, not the data itself.`);
   const person = find(PERSONAL_DATA);
   const principals = [...ev.nameTokens, ...ev.descriptionTokens, ...ev.serverTokens].some((w) => PRINCIPAL_SYSTEMS.has(w));
@@ -397,6 +440,21 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   if (decision.traits.has('unknown')) return done('Medium', 'Read sensitivity Medium: what it reads is unknown.');
   return done('Low', 'Read sensitivity Low: names, metadata, status or public data.');
 }
+
+/** Verbs that compute an answer instead of returning stored records. */
+const ESTIMATE_VERBS = new Set(['preview', 'estimate', 'calculate', 'quote']);
+
+/** The secret a description says the tool returns: "the endpointSecretKey is returned …". */
+function returnedSecret(ev: Evidence): string | undefined {
+  for (const sentence of ev.description.split(/(?<=[.!?])\s+|\n+/)) {
+    const words = splitWords(sentence);
+    const at = words.findIndex((w, i) => w === 'returned' && (words[i - 1] === 'is' || words[i - 1] === 'are'));
+    const secret = at < 0 ? undefined : words.slice(Math.max(0, at - 5), at - 1).find((w) => RETURNED_SECRETS.has(w));
+    if (secret !== undefined) return `a ${secret} in its output`;
+  }
+  return undefined;
+}
+const RETURNED_SECRETS = new Set(['secret', 'password', 'private_key', 'credentials']);
 
 /** Verbs that return one object in full (a generic reader), rather than a list of identifiers. */
 const SINGLE_READ_VERBS = new Set(['get', 'read', 'describe', 'show', 'view', 'fetch', 'inspect', 'cat']);

@@ -6,7 +6,9 @@
  * written are reported apart.
  *
  * The dataset is kept in the repository (`test/data/tooldefs`, with the labelling rubric
- * `RUBRIC.md`); `TOOLGATE_TOOLDEFS` points the test at another labelled set.
+ * `RUBRIC.md`); `TOOLGATE_TOOLDEFS` points the test at another labelled set. A second set of
+ * servers outside it (`test/data/tooldefs-heldout`), labelled before the classifier saw them, is
+ * measured apart as the check on generalisation.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -22,6 +24,7 @@ import {
   disagreementLine,
   groupedByServer,
   heldOut,
+  heldOutDatasetDir,
   loadDataset,
   percent,
 } from './dataset.js';
@@ -71,6 +74,36 @@ test('labelled tool definitions: agreement with the labels', (t) => {
   assert.ok(total.risk >= 0.9, `risk agreement ${percent(total.risk)} is below 90%`);
   assert.ok(grouped.category >= GROUPED_FLOOR.category, `grouped category agreement ${percent(grouped.category)} is below ${percent(GROUPED_FLOOR.category)}`);
   assert.ok(grouped.risk >= GROUPED_FLOOR.risk, `grouped risk agreement ${percent(grouped.risk)} is below ${percent(GROUPED_FLOOR.risk)}`);
+});
+
+/**
+ * The separate held-out set (`test/data/tooldefs-heldout`): real servers outside the main dataset,
+ * labelled before the classifier was run on them. First run, before any of their disagreements
+ * was read: category 93.4% / risk 72.5% over all 167 tools, 98.0% / 83.6% grouped by server.
+ * The floor sits below what is measured now, so a regression fails while the figure stays honest.
+ */
+const HELD_OUT_FLOOR = { category: 0.9, risk: 0.75 };
+
+test('held-out servers outside the dataset: agreement reported apart, with its own floor', (t) => {
+  const heldDir = heldOutDatasetDir();
+  assert.ok(existsSync(heldDir), `held-out dataset not found at ${heldDir}: restore test/data/tooldefs-heldout or set TOOLGATE_TOOLDEFS_HELDOUT`);
+  const files = loadDataset(heldDir);
+  assert.ok(files.length > 0, `no .json files in ${heldDir}`);
+  const outcomes = classifyAll(files);
+  const total = agreement(outcomes);
+  const grouped = groupedByServer(outcomes);
+  t.diagnostic(`held-out set: ${outcomes.length} tools in ${files.length} files from ${heldDir} (first run: category 93.4%, risk 72.5%; grouped 98.0% / 83.6%)`);
+  t.diagnostic(`held-out set now: category ${percent(total.category)}, risk ${percent(total.risk)}; grouped by server: category ${percent(grouped.category)}, risk ${percent(grouped.risk)}`);
+  for (const f of files) {
+    const a = agreement(outcomes.filter((o) => o.file === f.file));
+    t.diagnostic(`held-out file ${f.file}: ${a.tools} tools, category ${percent(a.category)}, risk ${percent(a.risk)}`);
+  }
+  for (const line of confusionMatrix(outcomes, RISK_LEVELS, (c) => c.risk).split('\n')) t.diagnostic(`held-out set risk ${line}`);
+  const wrong = outcomes.filter((o) => o.got.category !== o.tool.label.category || o.got.risk !== o.tool.label.risk);
+  for (const o of wrong) t.diagnostic(`held-out disagreement ${disagreementLine(o)} — ${o.got.rationale.join(' ')}`);
+
+  assert.ok(total.category >= HELD_OUT_FLOOR.category, `held-out category agreement ${percent(total.category)} is below ${percent(HELD_OUT_FLOOR.category)}`);
+  assert.ok(total.risk >= HELD_OUT_FLOOR.risk, `held-out risk agreement ${percent(total.risk)} is below ${percent(HELD_OUT_FLOOR.risk)}`);
 });
 
 test('reference case: build_and_push_image_to_ecr is Execute / High with its two required parameters', () => {

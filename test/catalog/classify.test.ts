@@ -35,7 +35,8 @@ const CASES: Case[] = [
   ['puppeteer', 'puppeteer_navigate', 'Navigate to a URL', ['url'], ['url'], 'Read', 'Medium'],
   ['puppeteer', 'puppeteer_screenshot', 'Take a screenshot of the current page or a specific element', ['name', 'selector'], [], 'Read', 'Low'],
   ['puppeteer', 'puppeteer_click', 'Click an element on the page', ['selector'], ['selector'], 'Write', 'Medium'],
-  ['puppeteer', 'puppeteer_evaluate', 'Execute JavaScript in the browser console', ['script'], ['script'], 'Execute', 'Critical'],
+  // Rubric §3, browser automation: evaluate JS → Execute/High (JS in a real browser page, not the host's shell).
+  ['puppeteer', 'puppeteer_evaluate', 'Execute JavaScript in the browser console', ['script'], ['script'], 'Execute', 'High'],
   ['browser', 'browser_snapshot', 'Capture accessibility snapshot of the current page', [], [], 'Read', 'Medium'],
   ['brave-search', 'brave_web_search', 'Performs a web search using the Brave Search API.', ['query', num('count')], ['query'], 'Read', 'Low'],
   ['youtube', 'get_transcript', 'Extract the transcript of a YouTube video', ['url'], ['url'], 'Read', 'Medium'],
@@ -250,4 +251,79 @@ test('classification is deterministic: same input, same output, input untouched'
   for (let i = 0; i < 20; i++) assert.deepEqual(classifyTool(def, 'stripe'), first);
   assert.equal(JSON.stringify(def), before);
   assert.deepEqual({ category: first.category, risk: first.risk }, { category: 'Financial', risk: 'Critical' });
+});
+
+/**
+ * Rubric principles, each on a tool invented for the test (no dataset names): the rule applied is
+ * named in the test and must be cited in the reasons shown to the user.
+ */
+const enumOf = (name: string, values: string[]): [string, Record<string, unknown>] => [name, { type: 'string', enum: values }];
+
+function classified(server: string, name: string, description: string, props: Parameters<typeof schema>[0], required: string[] = []): ReturnType<typeof classifyTool> {
+  return classifyTool(tool(name, description, props, required), server);
+}
+
+test('rubric §1 multi-action: an `action` enum on a tool whose name reads only filters what is read', () => {
+  const got = classified('billing', 'list_ledger_entries', 'Lists ledger entries, filtered by the action that created them.', [enumOf('action', ['refund', 'credit', 'chargeback']), 'after']);
+  assert.deepEqual([got.category, got.risk], ['Read', 'Medium'], got.rationale.join(' '));
+  assert.ok(!got.rationale.some((r) => /Multi-action/.test(r)));
+  const acts = classified('billing', 'ledger_entry_write', 'Creates a ledger entry.', [enumOf('action', ['refund', 'credit']), 'entry_id']);
+  assert.equal(acts.risk, 'Critical', 'a write tool with the same enum is still judged by its worst action');
+});
+
+test('rubric §1 precedence: an admin verb on a money-bearing object is Financial (rule 2 precedes rule 4)', () => {
+  const got = classified('billing', 'activate_subscription', 'Ends the trial of a subscription and starts billing it now.', ['subscription_id'], ['subscription_id']);
+  assert.deepEqual([got.category, got.risk], ['Financial', 'High'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /rule 2 precedes rule 4/.test(r)));
+});
+
+test('rubric §1: deleting a financial object is still Financial (rule 2 precedes rule 3), one item lowered a step', () => {
+  const got = classified('shop', 'delete_stored_payment_method', 'Deletes a payment method a customer saved for later purchases.', ['customer_id', 'payment_method_id'], ['customer_id', 'payment_method_id']);
+  assert.deepEqual([got.category, got.risk], ['Financial', 'Medium'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /rule 2 precedes rule 3/.test(r)));
+});
+
+test('rubric: worst case the schema accepts — a status enum that can issue the bill makes a transaction Financial/High', () => {
+  const issuing = classified('billing', 'create_transaction', 'Creates a transaction for a customer.', ['customer_id', enumOf('status', ['draft', 'billed'])], ['customer_id']);
+  assert.deepEqual([issuing.category, issuing.risk], ['Financial', 'High'], issuing.rationale.join(' '));
+  assert.ok(issuing.rationale.some((r) => /"billed"/.test(r) && /worst case/.test(r)));
+  const draft = classified('billing', 'create_transaction', 'Creates a draft transaction for a customer.', ['customer_id'], ['customer_id']);
+  assert.deepEqual([draft.category, draft.risk], ['Financial', 'Medium'], 'a bill that still has to be issued is lowered one step (prepares, a human submits)');
+});
+
+test('rubric §2 lower one step: pausing billing is trivially reversible', () => {
+  const got = classified('billing', 'pause_subscription', 'Pauses a subscription at the end of the billing period.', ['subscription_id'], ['subscription_id']);
+  assert.deepEqual([got.category, got.risk], ['Financial', 'Medium'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /trivially reversible/.test(r)));
+});
+
+test('rubric §3: an outbound subscription delivering events to a chosen address is Write/High, not Admin', () => {
+  const got = classified('billing', 'create_event_destination_setting', 'Creates a destination that receives account events by email or webhook.', ['destination', enumOf('type', ['email', 'url']), ['subscribed_events', { type: 'array' }]], ['destination']);
+  assert.deepEqual([got.category, got.risk], ['Write', 'High'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /rubric §3: outbound subscriptions/.test(r)));
+});
+
+test('Read sensitivity ladder High: the description says a secret is returned', () => {
+  const got = classified('billing', 'get_delivery_endpoint', 'Retrieves a delivery endpoint by its ID. The signingSecret is returned so that payloads can be verified.', ['endpoint_id'], ['endpoint_id']);
+  assert.deepEqual([got.category, got.risk], ['Read', 'High'], got.rationale.join(' '));
+  const mention = classified('identity', 'get_sign_in_failures', 'Why a user failed to sign in. Returns failures such as a wrong password or an expired token.', ['user_id']);
+  assert.notEqual(mention.risk, 'High', 'naming secrets among reasons for failure does not return them');
+});
+
+test('Read sensitivity ladder: a token the description calls safe to expose is not secret material; revoking it is Admin/Medium', () => {
+  const read = classified('checkout', 'get_browser_token', 'Retrieves a browser token. The token can be exposed client-side safely.', ['token_id'], ['token_id']);
+  assert.deepEqual([read.category, read.risk], ['Read', 'Low'], read.rationale.join(' '));
+  const mint = classified('checkout', 'create_browser_token', 'Creates a browser token for the checkout widget. The token can be exposed client-side safely.', ['name'], ['name']);
+  assert.deepEqual([mint.category, mint.risk], ['Admin', 'High'], mint.rationale.join(' '));
+  const secret = classified('cloud', 'create_api_token', 'Creates an API token with full account access.', ['name'], ['name']);
+  assert.deepEqual([secret.category, secret.risk], ['Admin', 'Critical'], 'a secret long-lived credential stays Critical');
+  const revoke = classified('checkout', 'revoke_api_token', 'Revokes an API token so it can no longer be used.', ['token_id'], ['token_id']);
+  assert.deepEqual([revoke.category, revoke.risk], ['Admin', 'Medium'], revoke.rationale.join(' '));
+  assert.ok(revoke.rationale.some((r) => /Admin ladder Medium/.test(r)));
+});
+
+test('rubric §3: an estimate or preview is Read/Low even over financial objects', () => {
+  const got = classified('billing', 'preview_invoice_total', 'Calculates the total of an invoice before it is created.', ['customer_id', ['items', { type: 'array' }]], ['customer_id']);
+  assert.deepEqual([got.category, got.risk], ['Read', 'Low'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /rubric §3: an estimate/.test(r)));
 });

@@ -38,6 +38,15 @@ export function datasetDir(): string {
   return fileURLToPath(new URL('../../../test/data/tooldefs/', import.meta.url));
 }
 
+/**
+ * `TOOLGATE_TOOLDEFS_HELDOUT`, else `test/data/tooldefs-heldout`: servers outside the main dataset,
+ * labelled by the same rubric before the classifier was first run on them (see its README).
+ */
+export function heldOutDatasetDir(): string {
+  if (process.env.TOOLGATE_TOOLDEFS_HELDOUT) return path.resolve(process.env.TOOLGATE_TOOLDEFS_HELDOUT);
+  return fileURLToPath(new URL('../../../test/data/tooldefs-heldout/', import.meta.url));
+}
+
 export function loadDataset(dir = datasetDir()): DatasetFile[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
