@@ -161,8 +161,8 @@ export const BROADCAST_WORDS = set(`publish broadcast announce batch bulk mass a
 /** Communication that carries no content of its own. */
 export const LIGHT_COMMUNICATION = set(`reaction reactions react emoji typing`);
 
-/** Runtime logs (not commit logs): they often hold tokens and personal data. */
-export const LOG_WORDS = set(`log logs event events trace traces console queries`);
+/** Runtime logs (not commit logs), a process's output and a history of calls: they often hold tokens and personal data. */
+export const LOG_WORDS = set(`log logs event events trace traces console queries output outputs calls`);
 
 /** Changes every match of a filter rather than one item. */
 export const BULK_WORDS = set(`many bulk`);

@@ -414,7 +414,7 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   }
   const logs = ev.objects.find((o) => LOG_WORDS.has(o));
   if (logs && !/\bcommits?\b/i.test(ev.description)) return done('Medium', `Read sensitivity Medium: ${logs} often hold tokens, personal data and internal details.`);
-  const page = ev.uiSession ? find(PAGE_CONTENT, ev.nameTokens) : undefined;
+  const page = ev.uiSession || CURRENT_PAGE.test(ev.description) ? find(PAGE_CONTENT, ev.nameTokens) : undefined;
   if (page) return done('Medium', `Read sensitivity Medium: a ${page} of the page returns the content of an arbitrary site (prompt injection, personal data).`);
   const message = find(MESSAGE_WORDS) ?? (ev.nameTokens.includes('history') ? 'history' : undefined);
   const channel = [...ev.nameTokens, ...ev.paramTokens, ...ev.descriptionTokens].find((w) => CHANNEL_WORDS.has(w));
@@ -431,6 +431,10 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   if (find(SECURITY_FINDINGS)) return done('Medium', 'Read sensitivity Medium: security findings point an attacker at weak spots.');
   const bulkRead = verb !== undefined && BULK_READ_VERBS.has(verb) ? ev.verb?.word : undefined;
   if (bulkRead) return done('Medium', `Read sensitivity Medium: "${bulkRead}" copies data out wholesale.`);
+  const customer = customerScope(ev);
+  if (customer) return done('Medium', `Read sensitivity Medium: customer records (it reads what belongs to the customer named by \`${customer}\`).`);
+  const contents = contentSearch(ev);
+  if (contents) return done('Medium', `Read sensitivity Medium: arbitrary local files — with \`${contents}\` it returns what the files contain, not only their names (worst case the schema accepts).`);
   const records = find(RECORD_OBJECTS, ev.objects) ?? recordQuery(ev);
   if (records) return done('Medium', `Read sensitivity Medium: ${records} are database query results, which may hold anything.`);
   const fileRead = readsFileContents(ev);
@@ -479,11 +483,29 @@ function connectionString(ev: Evidence): string | undefined {
   return next === 'string' || next === 'uri' || next === 'url' ? 'a connection string with its password' : undefined;
 }
 
-/** A query by filter over a collection or table: its answer is stored records. */
+/** A query by filter over a collection or table, or a `query` of a data store by filter: its answer is stored records. */
 function recordQuery(ev: Evidence): string | undefined {
   const filter = ev.params.some((p) => RECORD_FILTER_PARAMS.has(p.tokens.join('_')));
   const store = ev.params.some((p) => RECORD_STORE_PARAMS.has(p.tokens.join('_')));
-  return filter && store ? 'records matching a filter' : undefined;
+  const queries = ev.verbSource === 'name' && ev.verb?.base === 'query' && ev.objects.some((o) => DATA_STORES.has(o));
+  return filter && (store || queries) ? 'records matching a filter' : undefined;
+}
+
+/** Stores of records a query runs over. */
+const DATA_STORES = new Set(['database', 'databases', 'data', 'table', 'tables', 'collection', 'collections', 'source', 'sheet', 'dataset']);
+
+/** A description about the page an interactive session has open. */
+const CURRENT_PAGE = /\b(?:current|open|active) (?:web ?)?page\b/i;
+
+/** Parameters that name a customer: what is read under one belongs to that customer. */
+function customerScope(ev: Evidence): string | undefined {
+  return ev.params.find((p) => p.tokens[0] === 'customer' && p.tokens[p.tokens.length - 1] === 'id' && ev.required.includes(p.name))?.name;
+}
+
+/** A search over a path whose schema lets it match file contents rather than names. */
+function contentSearch(ev: Evidence): string | undefined {
+  if (!ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) return undefined;
+  return ev.params.find((p) => p.values.some((v) => v === 'content' || v === 'contents'))?.name;
 }
 
 const CONTENT_VERBS = new Set(['read', 'get', 'cat', 'open', 'view', 'download', 'load', 'tail', 'dump']);
@@ -499,7 +521,7 @@ const MODIFIERS = new Set(['batch', 'many', 'bulk', 'all', 'version', 'versions'
 function readsFileContents(ev: Evidence): string | undefined {
   if (ev.verb === undefined || !CONTENT_VERBS.has(ev.verb.base)) return undefined;
   if (!ev.objects.some((o) => CONTENT_OBJECTS.has(o)) || ev.objects.some((o) => METADATA.has(o))) return undefined;
-  if (ev.params.some((p) => REMOTE_STORE.has(p.tokens.join('_')))) return undefined;
+  if (ev.params.some((p) => REMOTE_STORE.has(p.tokens.join('_')) || (REMOTE_STORE.has(p.tokens[0] ?? '') && p.tokens[p.tokens.length - 1] === 'id'))) return undefined;
   return ev.required.find((r) => PATH_PARAMS.has(r.toLowerCase()) || PATH_PARAMS.has(r.toLowerCase().replace(/[^a-z]/g, '')));
 }
 

@@ -70,13 +70,14 @@ run('desktop-commander', [
   ['start_search', 'Start a streaming search that can return results progressively. Looking for configuration/setup files: ".env", "dockerfile", "tsconfig.json".', [['path', S], ['pattern', S], ['searchType', S]], ['path', 'pattern'], 'Read', 'Low'],
   ['stop_search', 'Stop an active search. Stops the background search process gracefully.', [['sessionId', S]], ['sessionId'], 'Write', 'Low'],
   ['start_process', 'Start a terminal process on the authorized device with intelligent state detection. Suitable for shell commands, interactive REPL sessions and data-processing scripts.', [['command', S], ['timeout_ms', N]], ['command', 'timeout_ms'], 'Execute', 'Critical'],
-  ['read_process_output', 'Read output from a running process with file-like pagination support.', [['pid', N], ['offset', N]], ['pid'], 'Read', 'Low'],
+  // Read ladder Medium (logs): a process's output holds whatever the process printed, secrets included.
+  ['read_process_output', 'Read output from a running process with file-like pagination support.', [['pid', N], ['offset', N]], ['pid'], 'Read', 'Medium'],
   ['interact_with_process', 'Send input to an existing terminal or REPL process and return newly available output.', [['pid', N], ['input', S], ['timeout_ms', N]], ['pid', 'input'], 'Execute', 'Critical'],
   ['force_terminate', 'Force terminate a running terminal session.', [['pid', N]], ['pid'], 'Destructive', 'High'],
   ['list_sessions', 'List all active terminal sessions. Shows session status including PID, Blocked and Runtime.', [], [], 'Read', 'Low'],
   ['kill_process', 'Terminate a running process by PID. Use with caution as this will forcefully terminate the specified process.', [['pid', N]], ['pid'], 'Destructive', 'High'],
   ['get_usage_stats', 'Get usage statistics for debugging and analysis.', [], [], 'Read', 'Low'],
-  ['get_recent_tool_calls', 'Get recent local tool call history with arguments and outputs.', [['maxResults', N]], [], 'Read', 'Medium', 'only the description says "history"'],
+  ['get_recent_tool_calls', 'Get recent local tool call history with arguments and outputs.', [['maxResults', N]], [], 'Read', 'Medium'],
 ]);
 
 run('mongodb', [

@@ -33,7 +33,8 @@ const CASES: Case[] = [
   ['airtable', 'create_record', 'Create a new record in a table', ['baseId', 'tableId', 'fields'], ['baseId', 'tableId', 'fields'], 'Write', 'Low'],
   // Browsers and the web
   ['puppeteer', 'puppeteer_navigate', 'Navigate to a URL', ['url'], ['url'], 'Read', 'Medium'],
-  ['puppeteer', 'puppeteer_screenshot', 'Take a screenshot of the current page or a specific element', ['name', 'selector'], [], 'Read', 'Low'],
+  // Rubric §3 / Read ladder Medium: a screenshot of the current page is the content of an arbitrary site.
+  ['puppeteer', 'puppeteer_screenshot', 'Take a screenshot of the current page or a specific element', ['name', 'selector'], [], 'Read', 'Medium'],
   ['puppeteer', 'puppeteer_click', 'Click an element on the page', ['selector'], ['selector'], 'Write', 'Medium'],
   // Rubric §3, browser automation: evaluate JS → Execute/High (JS in a real browser page, not the host's shell).
   ['puppeteer', 'puppeteer_evaluate', 'Execute JavaScript in the browser console', ['script'], ['script'], 'Execute', 'High'],
@@ -326,4 +327,28 @@ test('rubric §3: an estimate or preview is Read/Low even over financial objects
   const got = classified('billing', 'preview_invoice_total', 'Calculates the total of an invoice before it is created.', ['customer_id', ['items', { type: 'array' }]], ['customer_id']);
   assert.deepEqual([got.category, got.risk], ['Read', 'Low'], got.rationale.join(' '));
   assert.ok(got.rationale.some((r) => /rubric §3: an estimate/.test(r)));
+});
+
+test('Read sensitivity ladder Low: source code in a hosted repo, even when the project is named by an id', () => {
+  const got = classified('forge', 'get_file_contents', 'Get the contents of a file from a hosted project.', ['project_id', 'file_path', 'ref'], ['project_id', 'file_path']);
+  assert.deepEqual([got.category, got.risk], ['Read', 'Low'], got.rationale.join(' '));
+  const local = classified('disk', 'read_file_contents', 'Read the contents of a file on disk.', ['file_path'], ['file_path']);
+  assert.equal(local.risk, 'Medium', 'a local file chosen by path stays Medium');
+});
+
+test('Read sensitivity ladder Medium: customer records, query results, process output, page screenshots, content search', () => {
+  const cases: [string, string, string, Parameters<typeof schema>[0], string[]][] = [
+    ['shop', 'list_shipping_addresses', 'Lists the shipping addresses of a customer.', ['customer_id', 'after'], ['customer_id']],
+    ['wiki', 'query_data_source', 'Queries a data source of the workspace.', ['data_source_id', ['filter', { type: 'object' }]], ['data_source_id']],
+    ['terminal', 'read_session_output', 'Read new output from a running terminal session.', [['pid', { type: 'number' }]], ['pid']],
+    ['browser', 'page_screenshot', 'Take a screenshot of the current page.', ['selector'], []],
+    ['disk', 'begin_file_search', 'Search files under a path by name or by what they contain.', ['path', 'pattern', enumOf('mode', ['names', 'content'])], ['path', 'pattern']],
+  ];
+  for (const [server, name, description, props, required] of cases) {
+    const got = classified(server, name, description, props, required);
+    assert.deepEqual([got.category, got.risk], ['Read', 'Medium'], `${name}: ${got.rationale.join(' ')}`);
+    assert.ok(got.rationale.some((r) => /Read sensitivity Medium/.test(r)), name);
+  }
+  const names = classified('disk', 'begin_file_search', 'Search files under a path by name.', ['path', 'pattern'], ['path', 'pattern']);
+  assert.equal(names.risk, 'Low', 'a search that only matches names returns metadata');
 });
