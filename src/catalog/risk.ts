@@ -201,7 +201,8 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   }
   if (verb !== undefined && LOW_WRITE_VERBS.has(verb)) return done('Low', `Write base Medium, lowered one step (trivially reversible): "${ev.verb?.word}" is a small change that is easy to undo.`);
   const compoundHead = ev.objects[ev.objects.length - 1];
-  const small = compoundHead !== undefined && (LOW_WRITE_OBJECTS.has(compoundHead) || (ADDED_PLANNING.has(compoundHead) && verb !== undefined && ADDING_VERBS.has(verb))) ? compoundHead : undefined;
+  const changesExisting = verb !== undefined && CHANGING_VERBS.has(verb) && compoundHead !== undefined && RECORDS_OF_PEOPLE.has(compoundHead);
+  const small = !changesExisting && compoundHead !== undefined && (LOW_WRITE_OBJECTS.has(compoundHead) || (ADDED_PLANNING.has(compoundHead) && verb !== undefined && ADDING_VERBS.has(verb))) ? compoundHead : undefined;
   if (small !== undefined) {
     return done('Low', `Write base Medium, lowered one step (additive or trivially undone): a ${small} is small and easy to undo.`);
   }
@@ -214,6 +215,11 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   }
   return done('Medium', 'Write base Medium: it changes stored data; the change can be undone, but not always easily.');
 }
+
+/** Verbs that change a record that already exists: nothing is added, so the "additive" lowering does not apply. */
+const CHANGING_VERBS = new Set(['update', 'modify', 'edit', 'replace', 'patch', 'set']);
+/** Records about a person or business: creating one only adds, changing one rewrites what others rely on (contact, billing details). */
+const RECORDS_OF_PEOPLE = new Set(['customer', 'customers', 'contact', 'contacts']);
 
 /** Frames of an interactive session: choosing or opening one changes only what is shown. */
 const SESSION_FRAMES = new Set(['tab', 'tabs', 'window', 'windows']);
@@ -431,6 +437,8 @@ function readRisk(ev: Evidence, decision: CategoryDecision, find: Find, done: Do
   if (find(SECURITY_FINDINGS)) return done('Medium', 'Read sensitivity Medium: security findings point an attacker at weak spots.');
   const bulkRead = verb !== undefined && BULK_READ_VERBS.has(verb) ? ev.verb?.word : undefined;
   if (bulkRead) return done('Medium', `Read sensitivity Medium: "${bulkRead}" copies data out wholesale.`);
+  const key = genericKeyRead(ev);
+  if (key) return done('Medium', `Read sensitivity Medium: a generic reader — it returns whatever a data store holds under any \`${key}\` (database results).`);
   const customer = customerScope(ev);
   if (customer) return done('Medium', `Read sensitivity Medium: customer records (it reads what belongs to the customer named by \`${customer}\`).`);
   const contents = contentSearch(ev);
@@ -496,6 +504,12 @@ const DATA_STORES = new Set(['database', 'databases', 'data', 'table', 'tables',
 
 /** A description about the page an interactive session has open. */
 const CURRENT_PAGE = /\b(?:current|open|active) (?:web ?)?page\b/i;
+
+/** A bare read verb (`get`) over a required `key`: a reader that can be pointed at any stored value. */
+function genericKeyRead(ev: Evidence): string | undefined {
+  if (ev.verbSource !== 'name' || ev.objects.length > 0) return undefined;
+  return ev.params.find((p) => (p.tokens.join('_') === 'key' || p.tokens.join('_') === 'keys') && ev.required.includes(p.name))?.name;
+}
 
 /** Parameters that name a customer: what is read under one belongs to that customer. */
 function customerScope(ev: Evidence): string | undefined {

@@ -43,7 +43,7 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     complete fill click type press drag select configure setup provision manage bookmark restart
     reboot shutdown
     favorite finalize void release promote transition accept decline snooze mute unmute
-    remember memorize`,
+    remember memorize revise replay`,
   execute: `execute exec run call invoke eval evaluate trigger dispatch launch spawn deploy build
     compile install upgrade rerun forward tunnel`,
   destructive: `delete remove rm destroy drop purge truncate wipe erase uninstall terminate kill

@@ -25,7 +25,8 @@ const CASES: Case[] = [
   ['supabase', 'apply_migration', 'Applies a migration to the database.', ['project_id', 'name', 'query'], ['project_id', 'name', 'query'], 'Write', 'High'],
   ['mysql', 'mysql_query', 'Execute a SQL query against the MySQL database', ['sql'], ['sql'], 'Execute', 'High'],
   ['redis', 'set', 'Set a Redis string value with an optional expiration time.', ['key', 'value'], ['key', 'value'], 'Write', 'Medium'],
-  ['redis', 'get', 'Get a Redis string value.', ['key'], ['key'], 'Read', 'Low'],
+  // Read ladder Medium: database results / a generic reader that can be pointed at any stored value.
+  ['redis', 'get', 'Get a Redis string value.', ['key'], ['key'], 'Read', 'Medium'],
   ['redis', 'flushall', 'Delete all keys in all databases', [], [], 'Destructive', 'High'],
   ['mongodb', 'drop_collection', 'Removes a collection or view from the database.', ['database', 'collection'], ['database', 'collection'], 'Destructive', 'High'],
   ['mongodb', 'find', 'Run a find query against a MongoDB collection', ['database', 'collection', 'filter'], ['database', 'collection'], 'Read', 'Medium'],
@@ -351,4 +352,20 @@ test('Read sensitivity ladder Medium: customer records, query results, process o
   }
   const names = classified('disk', 'begin_file_search', 'Search files under a path by name.', ['path', 'pattern'], ['path', 'pattern']);
   assert.equal(names.risk, 'Low', 'a search that only matches names returns metadata');
+});
+
+test('rubric §2: the "additive" lowering is for adding; changing an existing customer record stays Write/Medium', () => {
+  const create = classified('crm', 'create_customer', 'Creates a customer record.', ['name', 'email'], ['name']);
+  assert.deepEqual([create.category, create.risk], ['Write', 'Low'], create.rationale.join(' '));
+  const update = classified('crm', 'update_customer', 'Updates the name, email or status of a customer.', ['customer_id', 'name', 'email'], ['customer_id']);
+  assert.deepEqual([update.category, update.risk], ['Write', 'Medium'], update.rationale.join(' '));
+  assert.ok(update.rationale.some((r) => /Write base Medium/.test(r)));
+});
+
+test('Read sensitivity ladder Medium: a bare read over any key is a generic reader of stored values', () => {
+  const got = classified('kv', 'get', 'Get the value stored under a key.', ['key'], ['key']);
+  assert.deepEqual([got.category, got.risk], ['Read', 'Medium'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /generic reader/.test(r)));
+  const names = classified('kv', 'list', 'List keys matching a pattern.', ['pattern'], ['pattern']);
+  assert.equal(names.risk, 'Low', 'key names are identifiers');
 });
