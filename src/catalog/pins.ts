@@ -1,11 +1,13 @@
 /**
- * Tool pinning: the first definition the gateway sees of a tool is remembered, and a later
- * definition that differs (a changed description, a new parameter, a flipped annotation) is held
- * back until a person accepts it. This is the defence against a "rug pull": a server that passes
- * review with harmless tools and swaps in different ones later.
+ * Tool pinning: the definitions a server lists the first time the gateway sees its whole list are
+ * remembered, and a later definition that differs (a changed description, a new parameter, a
+ * flipped annotation) or a tool the server did not list then is held back until a person accepts
+ * it (or rejects it, and it stays blocked). This is the defence against a "rug pull": a server
+ * that passes review with harmless tools and swaps in different ones later.
  *
- * This module is the vocabulary and the canonical form, and stays pure; the stores are in
- * `node/memory-pin-store.ts` and `node/sqlite-pin-store.ts`, chosen by `store/stores.ts`.
+ * This module is the vocabulary and the canonical form, and stays pure; how a record moves is in
+ * `node/pin-common.ts`, the stores in `node/memory-pin-store.ts`, `node/sqlite-pin-store.ts` and
+ * `../store/redis/redis-pin-store.ts`, chosen by `store/stores.ts`.
  */
 import type { ToolDefinition } from './types.js';
 

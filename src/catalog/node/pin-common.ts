@@ -128,12 +128,5 @@ function checkOf(pin: PinRecord): PinCheck {
   return { status: pin.status as 'changed' | 'added', ...common };
 }
 
-/** The hash an event is about, for histories: the new definition, or the pin for a removal or return. */
-export function eventHash(move: PinMove<unknown>): string {
-  const { next } = move;
-  if (move.event === 'removed' || move.event === 'returned' || move.event === 'reverted' || move.event === 'pinned' || move.event === 'accepted') return next.hash ?? '';
-  return next.seenHash ?? next.hash ?? '';
-}
-
 export const compareRecords = (a: PinRecord, b: PinRecord): number => compare(a.server, b.server) || compare(a.tool, b.tool);
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

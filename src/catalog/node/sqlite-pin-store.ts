@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase, retryWhileBusy, sqliteStoreError } from '../../sqlite.js';
 import { isPending, type ListingCheck, type PinCheck, type PinRecord, type PinStore, type PinnableTool } from '../pins.js';
-import { accept, compareRecords, eventHash, notPinned, observe, reject, remove, seenDefinition, type PinEventKind, type PinMove, type SeenDefinition } from './pin-common.js';
+import { accept, compareRecords, notPinned, observe, reject, remove, seenDefinition, type PinEventKind, type PinMove, type SeenDefinition } from './pin-common.js';
 
 const SCHEMA_VERSION = 2;
 
@@ -232,6 +232,13 @@ export class SqlitePinStore implements PinStore {
       throw sqliteStoreError(`${what} in ${this.file}`, error);
     }
   }
+}
+
+/** The hash an event is about, for histories: the new definition, or the pin for a removal or return. */
+function eventHash(move: PinMove<unknown>): string {
+  const { next } = move;
+  if (move.event === 'removed' || move.event === 'returned' || move.event === 'reverted' || move.event === 'pinned' || move.event === 'accepted') return next.hash ?? '';
+  return next.seenHash ?? next.hash ?? '';
 }
 
 interface V1Row {
