@@ -516,10 +516,13 @@ function customerScope(ev: Evidence): string | undefined {
   return ev.params.find((p) => p.tokens[0] === 'customer' && p.tokens[p.tokens.length - 1] === 'id' && ev.required.includes(p.name))?.name;
 }
 
-/** A search over a path whose schema lets it match file contents rather than names. */
+/** A search over a path whose schema or description lets it match file contents rather than names. */
 function contentSearch(ev: Evidence): string | undefined {
-  if (!ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) return undefined;
-  return ev.params.find((p) => p.values.some((v) => v === 'content' || v === 'contents'))?.name;
+  const path = ev.params.find((p) => PATH_PARAMS.has(p.tokens.join('_')));
+  if (path === undefined) return undefined;
+  const mode = ev.params.find((p) => p.values.some((v) => v === 'content' || v === 'contents'))?.name;
+  if (mode !== undefined) return mode;
+  return ev.verb?.base === 'search' && /\b(?:within|inside) (?:the )?files?\b|\bfile contents\b|\bcontents of (?:text )?files\b/i.test(ev.description) ? path.name : undefined;
 }
 
 const CONTENT_VERBS = new Set(['read', 'get', 'cat', 'open', 'view', 'download', 'load', 'tail', 'dump']);

@@ -79,10 +79,12 @@ test('labelled tool definitions: agreement with the labels', (t) => {
 /**
  * The separate held-out set (`test/data/tooldefs-heldout`): real servers outside the main dataset,
  * labelled before the classifier was run on them. First run, before any of their disagreements
- * was read: category 93.4% / risk 72.5% over all 167 tools, 98.0% / 83.6% grouped by server.
- * The floor sits below what is measured now, so a regression fails while the figure stays honest.
+ * was read: category 93.4% / risk 72.5% over all 167 tools, 98.0% / 83.6% grouped by server;
+ * after the rubric principles they showed missing were fixed, 98.2% / 87.4%. Those fixes were
+ * written from these disagreements, so the figure now is a regression check, like the first
+ * held-out servers'. The floor sits below it, so a regression fails while the figure stays honest.
  */
-const HELD_OUT_FLOOR = { category: 0.9, risk: 0.75 };
+const HELD_OUT_FLOOR = { category: 0.95, risk: 0.85 };
 
 test('held-out servers outside the dataset: agreement reported apart, with its own floor', (t) => {
   const heldDir = heldOutDatasetDir();

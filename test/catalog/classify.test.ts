@@ -344,6 +344,7 @@ test('Read sensitivity ladder Medium: customer records, query results, process o
     ['terminal', 'read_session_output', 'Read new output from a running terminal session.', [['pid', { type: 'number' }]], ['pid']],
     ['browser', 'page_screenshot', 'Take a screenshot of the current page.', ['selector'], []],
     ['disk', 'begin_file_search', 'Search files under a path by name or by what they contain.', ['path', 'pattern', enumOf('mode', ['names', 'content'])], ['path', 'pattern']],
+    ['disk', 'search_text', 'Search for a substring within files under a directory and report matching lines.', ['path', 'substring'], ['path', 'substring']],
   ];
   for (const [server, name, description, props, required] of cases) {
     const got = classified(server, name, description, props, required);
