@@ -115,6 +115,9 @@ export function decideRisk(ev: Evidence, decision: CategoryDecision): RiskDecisi
       return destructiveRisk(ev, find, done);
     case 'Communication': {
       const light = find(LIGHT_COMMUNICATION, [...ev.objects, ...ev.nameVerbs.map((v) => v.base)]);
+      if (ev.objects.includes('test') && !ev.params.some((p) => RECIPIENT_PARAMS.has(p.tokens.join('_')))) {
+        return done('Low', 'Communication/Low (rubric §2 table: message to self): a test message goes to the caller\'s own address, no recipient can be chosen.');
+      }
       if (light) return done('Low', 'Communication/Low (rubric §2): a reaction carries no content of its own.');
       const broadcast = find(BROADCAST_WORDS, [...ev.nameTokens, ...(verb ? [verb] : [])]);
       if (broadcast) return done('High', `Communication base Medium, raised one step (bulk or public audience): "${broadcast}" reaches many recipients at once.`);

@@ -370,3 +370,11 @@ test('Read sensitivity ladder Medium: a bare read over any key is a generic read
   const names = classified('kv', 'list', 'List keys matching a pattern.', ['pattern'], ['pattern']);
   assert.equal(names.risk, 'Low', 'key names are identifiers');
 });
+
+test('Communication/Low (rubric §2 table, message to self): a test message with no recipient to choose', () => {
+  const got = classified('identity', 'send_test_notification_email', 'Sends a test of the customised email template to the signed-in admin.', ['template_id', 'language'], ['template_id']);
+  assert.deepEqual([got.category, got.risk], ['Communication', 'Low'], got.rationale.join(' '));
+  assert.ok(got.rationale.some((r) => /message to self/.test(r)));
+  const anyone = classified('mail', 'send_test_email', 'Sends a test email.', ['to', 'template_id'], ['to']);
+  assert.equal(anyone.risk, 'High', 'a recipient the caller chooses is an external audience (raised one step)');
+});
