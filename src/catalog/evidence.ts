@@ -73,6 +73,9 @@ export interface Evidence {
   uiSession: boolean;
 }
 
+/** A description of a tool that acts in a live browser session. */
+const BROWSER_SESSION_PHRASE = /\b(?:the browser|the current page|(?:an? |the )?element (?:on|in) (?:the|an iframe on the) page)\b/i;
+
 const NAME_FILLER = new Set(['a', 'an', 'the', 'to', 'for', 'from', 'in', 'of', 'by', 'and', 'or', 'if', 'with', 'as', 'on', 'all', 'multiple', 'new', 'my', 'is', 'at']);
 
 /** Verbs that are as often nouns; at the end of a name they usually are. */
@@ -108,7 +111,9 @@ export function gatherEvidence(tool: ToolDefinition, server: string | undefined)
     (params.some((p) => inSet(MONEY_PARAMS, p.name.toLowerCase())) && paramTokens.has('currency'));
   const clusterContext = [...allWords, ...paramTokens].some((w) => CLUSTER_WORDS.has(w));
   const identityContext = serverTokens.some((w) => IDENTITY_PROVIDERS.has(w));
-  const uiSession = [...nameTokens, ...serverTokens].some((w) => UI_SESSION_WORDS.has(w));
+  // A server named for the browser it drives says so in its descriptions ("in the browser
+  // console", "on the current page") rather than in its tool names.
+  const uiSession = [...nameTokens, ...serverTokens].some((w) => UI_SESSION_WORDS.has(w)) || BROWSER_SESSION_PHRASE.test(description);
 
   return {
     name,

@@ -46,6 +46,14 @@ export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
   }
 
   const url = ev.params.find((p) => isUrlParam(p));
+  const changingRequest = url ? CHANGING_HTTP_REQUEST.exec(ev.description) : null;
+  if (url && changingRequest) {
+    return {
+      category: 'Execute',
+      trait: 'http-client',
+      reason: `The description says it performs ${changingRequest[0]} to the address in \`${url.name}\`: a request that can change any remote system (rubric §3: generic passthrough).`,
+    };
+  }
   const method = ev.params.find((p) => p.tokens.join('_') === 'method' || p.tokens.join('_') === 'http_method');
   const payload = ev.paramTokens.has('body') || ev.paramTokens.has('headers') || ev.paramTokens.has('data');
   if (url && method && payload && v?.cls !== 'read') {
@@ -98,6 +106,9 @@ export function parameterVerdict(ev: Evidence): ParameterVerdict | undefined {
   }
   return undefined;
 }
+
+/** A description of a tool that sends one state-changing HTTP request. */
+const CHANGING_HTTP_REQUEST = /\ban? HTTP (?:POST|PUT|PATCH|DELETE) request\b/i;
 
 /** Query languages that cannot change anything: metrics and log queries. */
 const READ_ONLY_LANGUAGES = /\bpromql\b|\blogql\b|\btraceql\b|\blogs? insights?\b|\bcwl insights\b/i;

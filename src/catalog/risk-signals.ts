@@ -16,7 +16,7 @@ export const DIRECTORY_ENTRIES = set(`user users member members people employee 
 /** Words that make "users" principals of a system, listed by identifier. */
 export const PRINCIPAL_SYSTEMS = set(`iam db database databases principal principals service`);
 /** What a browser session returns that is the content of an arbitrary page. */
-export const PAGE_CONTENT = set(`snapshot screenshot console network requests html content`);
+export const PAGE_CONTENT = set(`snapshot screenshot console network requests html content text`);
 /** Heads of a read that are metadata, whatever they belong to (`list_email_labels`). */
 export const METADATA_HEADS = set(`label labels tag tags folder folders filter filters name names id ids
   type types kind kinds field fields column columns category categories template templates attributes

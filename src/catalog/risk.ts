@@ -194,7 +194,7 @@ function writeBase(ev: Evidence, decision: CategoryDecision, find: Find, done: D
   if (verb === 'subscribe' && hasParam(ev, ENDPOINT_PARAMS)) {
     return done('High', 'Write/High (rubric §3: outbound subscriptions): it subscribes an endpoint the caller chooses, which then receives future data.');
   }
-  if (ev.uiSession && verb !== undefined && (UI_STATE_VERBS.has(verb) || ev.objects.some((o) => SESSION_FRAMES.has(o)))) return done('Low', 'Write base Medium, lowered one step (the server\'s own session): it only changes what an interactive session shows.');
+  if (ev.uiSession && verb !== undefined && !PAGE_ACTING_VERBS.has(verb) && (UI_STATE_VERBS.has(verb) || ev.objects.some((o) => SESSION_FRAMES.has(o)))) return done('Low', 'Write base Medium, lowered one step (the server\'s own session): it only changes what an interactive session shows.');
   if (verb === 'upload' && ev.params.some((p) => PATH_PARAMS.has(p.tokens.join('_')))) {
     return done('High', 'Write/High (rubric §3: file upload exfiltrates local files): it sends local files, chosen by path, somewhere else.');
   }
@@ -224,8 +224,11 @@ const CHANGING_VERBS = new Set(['update', 'modify', 'edit', 'replace', 'patch', 
 /** Records about a person or business: creating one only adds, changing one rewrites what others rely on (contact, billing details). */
 const RECORDS_OF_PEOPLE = new Set(['customer', 'customers', 'contact', 'contacts']);
 
+/** Verbs that act on the live site a page shows (rubric §3: click/type/fill/select → Write/Medium), whatever frame they end in. */
+const PAGE_ACTING_VERBS = new Set(['click', 'type', 'fill', 'press', 'drag', 'submit']);
+
 /** Frames of an interactive session: choosing or opening one changes only what is shown. */
-const SESSION_FRAMES = new Set(['tab', 'tabs', 'window', 'windows']);
+const SESSION_FRAMES = new Set(['tab', 'tabs', 'window', 'windows', 'session', 'viewport', 'user_agent']);
 /** Things whose starting or stopping lasts only as long as the user's session ("start" depends on what starts). */
 const PASSING_OBJECTS = new Set(['playback', 'music', 'song', 'track', 'video', 'audio', 'media', 'timer', 'stopwatch', 'recording', 'slideshow', 'presentation']);
 const SESSION_CONTROL_VERBS = new Set(['start', 'stop', 'pause', 'resume', 'play', 'skip']);
@@ -485,7 +488,7 @@ function compoundHead(ev: Evidence): string | undefined {
 }
 
 /** Verbs whose answer is a yes/no or a count. */
-const ANSWER_ONLY_VERBS = new Set(['check', 'count', 'exists', 'is', 'has', 'can']);
+const ANSWER_ONLY_VERBS = new Set(['check', 'count', 'exists', 'is', 'has', 'can', 'verify', 'assert']);
 
 /** A connection string or URI carries its password (`get_connection_string`). */
 function connectionString(ev: Evidence): string | undefined {

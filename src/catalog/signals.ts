@@ -32,7 +32,7 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     summarise translate transcribe geocode generate think plan validate verify lint measure receive
     peek sum open load visualize screenshot whoami compress decompress hash encode decode is has can
     exists simulate help research reason print display dump identify detect classify recall hover
-    scroll focus aggregate sample ask subtract multiply divide`,
+    scroll focus aggregate sample ask subtract multiply divide go`,
   write: `create add insert write edit update modify change set put patch apply save store upload
     append rename move copy replace upsert import init initialize scaffold mark toggle enable disable
     assign unassign label tag untag star unstar fork clone commit stage unstage checkout switch merge
@@ -43,7 +43,7 @@ export const VERBS: ReadonlyMap<string, VerbClass> = classify({
     complete fill click type press drag select configure setup provision manage bookmark restart
     reboot shutdown
     favorite finalize void release promote transition accept decline snooze mute unmute
-    remember memorize revise replay`,
+    remember memorize revise replay end`,
   execute: `execute exec run call invoke eval evaluate trigger dispatch launch spawn deploy build
     compile install upgrade rerun forward tunnel`,
   destructive: `delete remove rm destroy drop purge truncate wipe erase uninstall terminate kill

@@ -34,6 +34,7 @@ const COMPOUNDS: ReadonlyArray<readonly [string, string, string]> = [
   ['payment', 'intent', 'payment_intent'],
   ['sub', 'issue', 'sub_issue'],
   ['dry', 'run', 'dry_run'],
+  ['user', 'agent', 'user_agent'],
 ];
 
 /** Splits an identifier or a phrase into lower-case tokens: `getUserProfile` → get, user, profile. */

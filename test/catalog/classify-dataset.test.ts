@@ -79,10 +79,12 @@ test('labelled tool definitions: agreement with the labels', (t) => {
 /**
  * The separate held-out set (`test/data/tooldefs-heldout`): real servers outside the main dataset,
  * labelled before the classifier was run on them. First run, before any of their disagreements
- * was read: category 93.4% / risk 72.5% over all 167 tools, 98.0% / 83.6% grouped by server;
- * after the rubric principles they showed missing were fixed, 98.2% / 87.4%. Those fixes were
- * written from these disagreements, so the figure now is a regression check, like the first
- * held-out servers'. The floor sits below it, so a regression fails while the figure stays honest.
+ * was read: category 93.4% / risk 72.5% over the first batch's 167 tools (98.0% / 83.6% grouped
+ * by server); after the rubric principles they showed missing were fixed, 98.2% / 87.4%. A second
+ * batch (44 tools), labelled after those fixes and before the classifier ran on it, then scored
+ * 84.1% / 65.9% on first run, and 97.7% / 90.9% once its disagreements were fixed too. Both
+ * batches have now been tuned on, so the figure is a regression check, like the first held-out
+ * servers'; the next unseen server is the honest measure. The floor sits below it, so a regression fails while the figure stays honest.
  */
 const HELD_OUT_FLOOR = { category: 0.95, risk: 0.85 };
 
@@ -94,7 +96,7 @@ test('held-out servers outside the dataset: agreement reported apart, with its o
   const outcomes = classifyAll(files);
   const total = agreement(outcomes);
   const grouped = groupedByServer(outcomes);
-  t.diagnostic(`held-out set: ${outcomes.length} tools in ${files.length} files from ${heldDir} (first run: category 93.4%, risk 72.5%; grouped 98.0% / 83.6%)`);
+  t.diagnostic(`held-out set: ${outcomes.length} tools in ${files.length} files from ${heldDir} (first runs: batch 1, 167 tools, 93.4% / 72.5%; batch 2, 44 tools, 84.1% / 65.9%)`);
   t.diagnostic(`held-out set now: category ${percent(total.category)}, risk ${percent(total.risk)}; grouped by server: category ${percent(grouped.category)}, risk ${percent(grouped.risk)}`);
   for (const f of files) {
     const a = agreement(outcomes.filter((o) => o.file === f.file));

@@ -378,3 +378,26 @@ test('Communication/Low (rubric §2 table, message to self): a test message with
   const anyone = classified('mail', 'send_test_email', 'Sends a test email.', ['to', 'template_id'], ['to']);
   assert.equal(anyone.risk, 'High', 'a recipient the caller chooses is an external audience (raised one step)');
 });
+
+test('rubric §3 browser automation, on a server that names the browser only in its descriptions', () => {
+  const cases: [string, string, Parameters<typeof schema>[0], string[], Category, Risk][] = [
+    ['web_resize', 'Resize the browser viewport to the given size.', [['width', { type: 'number' }]], ['width'], 'Write', 'Low'],
+    ['web_close', 'Close the browser and release its resources.', [], [], 'Write', 'Low'],
+    ['web_visible_text', 'Get the visible text of the current page.', [], [], 'Read', 'Medium'],
+    ['web_go_back', 'Navigate back in the browser history.', [], [], 'Read', 'Low'],
+    ['web_click_and_switch_tab', 'Click a link on the current page and switch to the tab it opens.', ['selector'], ['selector'], 'Write', 'Medium'],
+    ['web_user_agent', 'Set a custom user agent for the browser.', ['userAgent'], ['userAgent'], 'Write', 'Low'],
+  ];
+  for (const [name, description, props, required, category, risk] of cases) {
+    const got = classified('automation', name, description, props, required);
+    assert.deepEqual([got.category, got.risk], [category, risk], `${name}: ${got.rationale.join(' ')}`);
+  }
+});
+
+test('rubric §3 generic passthrough: one state-changing HTTP request to any URL is Execute/High; a GET is Read/Medium', () => {
+  const post = classified('automation', 'http_post', 'Perform an HTTP POST request.', ['url', 'value', 'headers'], ['url', 'value']);
+  assert.deepEqual([post.category, post.risk], ['Execute', 'High'], post.rationale.join(' '));
+  assert.ok(post.rationale.some((r) => /rubric §3: generic passthrough/.test(r)));
+  const get = classified('automation', 'http_get', 'Perform an HTTP GET request.', ['url', 'headers'], ['url']);
+  assert.deepEqual([get.category, get.risk], ['Read', 'Medium'], get.rationale.join(' '));
+});
