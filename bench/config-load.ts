@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface ConfigLoadResult {
@@ -34,7 +34,7 @@ export interface ConfigLoadResult {
   compileCpuMs: number | null;
   /** Size of the YAML file, bytes. */
   fileBytes: number;
-  /** The CLI's start-up, median wall ms of `runs` new processes; `validateDemoMs` null when the build has no examples/demo.yaml. */
+  /** The CLI's start-up, median wall ms of `runs` new processes; `validateDemoMs` null when this checkout has no examples/demo.yaml. */
   startup: { runs: number; versionMs: number; validateDemoMs: number | null };
 }
 
@@ -82,7 +82,8 @@ function medianRunMs(cli: string, args: string[], runs: number): number {
 }
 
 export function measureStartup(cli: string, runs: number): ConfigLoadResult['startup'] {
-  const demo = join(dirname(resolve(cli)), '..', '..', '..', 'examples', 'demo.yaml');
+  // The same demo config for every build: a private snapshot build has src/ only, no examples/.
+  const demo = fileURLToPath(new URL('../../examples/demo.yaml', import.meta.url));
   return {
     runs,
     versionMs: medianRunMs(cli, ['--version'], runs),
