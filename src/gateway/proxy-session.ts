@@ -185,7 +185,7 @@ export class ProxySession implements ClientSession {
     }
     const { call } = input;
     const tool = call.tool;
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     let decision: Decision;
     let reservation: Reservation | undefined;
     let definition: ToolDefinition | undefined;
@@ -209,7 +209,7 @@ export class ProxySession implements ClientSession {
       const { rateLimit, budget } = decision;
       decision = { kind: 'allow', rule: decision.rule, mode: decision.mode, ...(rateLimit ? { rateLimit } : {}), ...(budget ? { budget } : {}) };
     }
-    const policyMicros = Number(process.hrtime.bigint() - started) / 1000;
+    const policyMicros = (performance.now() - started) * 1000;
     this.#traces?.get(message.id)?.decided(policyMicros, { ...(call.agent ? { 'enduser.id': call.agent.id } : {}), 'toolgate.decision': auditDecision(decision), 'toolgate.rule': decision.rule.pattern, 'toolgate.policy.revision': policy.revision });
     const refused = decision.kind !== 'allow';
     const forwarded = !refused || decision.mode === 'monitor';

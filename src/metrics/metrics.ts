@@ -64,6 +64,13 @@ export class GatewayMetrics {
   readonly #listed = new Map<string, Set<string>>();
   readonly #agents = new Set<string>();
   readonly #source: MetricsSource;
+  /**
+   * The labelled series of the per-call metrics, by their label values joined with NUL: prom-client
+   * would hash the label object on every call. Bounded as the label values are (see above).
+   */
+  readonly #decisionSeries = new Map<string, { inc(): void }>();
+  readonly #policySeries = new Map<string, { observe(value: number): void }>();
+  readonly #upstreamSeries = new Map<string, { observe(value: number): void }>();
 
   constructor(source: MetricsSource) {
     this.#source = source;
@@ -209,8 +216,9 @@ export class GatewayMetrics {
     const server = event.call.server;
     const tool = this.#tool(server, event.call.tool);
     const outcome = auditDecision(event.decision);
-    this.#decisions.inc({ server, tool, agent: this.#agent(event.call.agent?.id), outcome });
-    this.#policy.observe({ server, outcome }, event.policyMicros / 1e6);
+    const agent = this.#agent(event.call.agent?.id);
+    seriesOf(this.#decisionSeries, `${server}\0${tool}\0${agent}\0${outcome}`, () => this.#decisions.labels({ server, tool, agent, outcome })).inc();
+    seriesOf(this.#policySeries, `${server}\0${outcome}`, () => this.#policy.labels({ server, outcome })).observe(event.policyMicros / 1e6);
     if (event.decision.rule.pattern === 'toolgate' && event.decision.rule.part === 'error') this.#stateStoreErrors++;
     // Rule patterns come from the config, so the label stays bounded whatever the agent sends.
     const budget = 'budget' in event.decision ? event.decision.budget : undefined;
@@ -224,7 +232,10 @@ export class GatewayMetrics {
 
   observeCompletion(completion: CallCompletion): void {
     const server = completion.call.server;
-    this.#upstream.observe({ server, tool: this.#tool(server, completion.call.tool), agent: this.#agent(completion.call.agent?.id), outcome: completion.outcome }, completion.upstreamMs / 1000);
+    const tool = this.#tool(server, completion.call.tool);
+    const agent = this.#agent(completion.call.agent?.id);
+    const { outcome } = completion;
+    seriesOf(this.#upstreamSeries, `${server}\0${tool}\0${agent}\0${outcome}`, () => this.#upstream.labels({ server, tool, agent, outcome })).observe(completion.upstreamMs / 1000);
   }
 
   observeApproval(approval: { server: string; tool: string; status: string }): void {
@@ -267,4 +278,10 @@ export class GatewayMetrics {
     if (this.#listed.get(server)?.has(tool) || this.#source.namedByPolicy(server, tool)) return tool;
     return OTHER_TOOL;
   }
+}
+
+function seriesOf<T>(series: Map<string, T>, key: string, create: () => T): T {
+  let found = series.get(key);
+  if (found === undefined) series.set(key, (found = create()));
+  return found;
 }
