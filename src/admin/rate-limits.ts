@@ -52,9 +52,45 @@ export function rateLimitRows(usage: readonly RateLimitUsage[]): RateLimitRow[] 
 
 type Names = Pick<RateLimitRow, 'kind' | 'scope' | 'server' | 'rule' | 'tool' | 'session' | 'agent'>;
 
-/** The string parts of a key `<prefix>:<scope>:<JSON array>`, or undefined when it is not one. */
-function keyParts(key: string, prefix: string, scopes: string): { scope: string; parts: string[] } | undefined {
-  const match = new RegExp(`^${prefix}:(${scopes}):(\\[.*\\])$`).exec(key);
+type Name = 'server' | 'rule' | 'tool' | 'session' | 'agent';
+
+/** What each part of a key's JSON array names, by scope (the order src/policy/rate-limit-key.ts builds them in). */
+const RATE_LIMIT_PARTS: Record<RateLimitScope, readonly Name[]> = {
+  session: ['server', 'rule', 'tool', 'session'],
+  tool: ['server', 'rule', 'tool'],
+  server: ['server', 'rule'],
+  global: ['rule'],
+  agent: ['server', 'rule', 'tool', 'agent'],
+  agent_server: ['server', 'rule', 'agent'],
+};
+const BUDGET_PARTS: Record<BudgetScope, readonly Name[]> = {
+  agent: ['server', 'rule', 'agent'],
+  session: ['server', 'rule', 'session'],
+  tool: ['server', 'rule', 'tool'],
+  server: ['server', 'rule'],
+  global: ['rule'],
+};
+const RATE_LIMIT_KEY = keyPattern('rl', RATE_LIMIT_PARTS);
+const BUDGET_KEY = keyPattern('bg', BUDGET_PARTS);
+
+/** A rate-limit key (`rateLimitKey`) read back into its names. */
+export function parseKey(key: string): Names | undefined {
+  return namesOf(key, RATE_LIMIT_KEY, 'rate_limit', RATE_LIMIT_PARTS);
+}
+
+/** A budget key (`budgetKey`) read back into its names. */
+export function parseBudgetKey(key: string): Names | undefined {
+  return namesOf(key, BUDGET_KEY, 'budget', BUDGET_PARTS);
+}
+
+/** `<prefix>:<scope>:<JSON array>` for the scopes of `parts`. */
+function keyPattern(prefix: string, parts: Record<string, readonly Name[]>): RegExp {
+  return new RegExp(`^${prefix}:(${Object.keys(parts).join('|')}):(\\[.*\\])$`);
+}
+
+/** The names a key was built from, or undefined when it is not a key of this kind (or has the wrong number of parts). */
+function namesOf<S extends RateLimitScope | BudgetScope>(key: string, pattern: RegExp, kind: Names['kind'], partsByScope: Record<S, readonly Name[]>): Names | undefined {
+  const match = pattern.exec(key);
   if (!match) return undefined;
   let parts: unknown;
   try {
@@ -62,49 +98,12 @@ function keyParts(key: string, prefix: string, scopes: string): { scope: string;
   } catch {
     return undefined;
   }
-  if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string')) return undefined;
-  return { scope: match[1], parts: parts as string[] };
-}
-
-export function parseKey(key: string): Names | undefined {
-  const found = keyParts(key, 'rl', 'session|tool|server|global|agent|agent_server');
-  if (!found) return undefined;
-  const { parts } = found;
-  const [a, b, c, d] = parts;
-  const kind = 'rate_limit';
-  switch (found.scope as RateLimitScope) {
-    case 'session':
-      return parts.length === 4 ? { kind, scope: 'session', server: a, rule: b, tool: c, session: d } : undefined;
-    case 'tool':
-      return parts.length === 3 ? { kind, scope: 'tool', server: a, rule: b, tool: c } : undefined;
-    case 'server':
-      return parts.length === 2 ? { kind, scope: 'server', server: a, rule: b } : undefined;
-    case 'global':
-      return parts.length === 1 ? { kind, scope: 'global', rule: a } : undefined;
-    case 'agent':
-      return parts.length === 4 ? { kind, scope: 'agent', server: a, rule: b, tool: c, agent: d } : undefined;
-    case 'agent_server':
-      return parts.length === 3 ? { kind, scope: 'agent_server', server: a, rule: b, agent: c } : undefined;
-  }
-}
-
-/** A budget key (`budgetKey`) read back into its names. */
-export function parseBudgetKey(key: string): Names | undefined {
-  const found = keyParts(key, 'bg', 'agent|session|tool|server|global');
-  if (!found) return undefined;
-  const { parts } = found;
-  const [a, b, c] = parts;
-  const kind = 'budget';
-  switch (found.scope as BudgetScope) {
-    case 'agent':
-      return parts.length === 3 ? { kind, scope: 'agent', server: a, rule: b, agent: c } : undefined;
-    case 'session':
-      return parts.length === 3 ? { kind, scope: 'session', server: a, rule: b, session: c } : undefined;
-    case 'tool':
-      return parts.length === 3 ? { kind, scope: 'tool', server: a, rule: b, tool: c } : undefined;
-    case 'server':
-      return parts.length === 2 ? { kind, scope: 'server', server: a, rule: b } : undefined;
-    case 'global':
-      return parts.length === 1 ? { kind, scope: 'global', rule: a } : undefined;
-  }
+  const scope = match[1] as S;
+  const names = partsByScope[scope];
+  if (!Array.isArray(parts) || parts.length !== names.length || !parts.every((p) => typeof p === 'string')) return undefined;
+  const row: Names = { kind, scope, rule: '' };
+  names.forEach((name, i) => {
+    row[name] = parts[i] as string;
+  });
+  return row;
 }
