@@ -5,10 +5,18 @@
  * Durability: no record of a decision is lost when the gateway process dies, however it dies.
  * `recordDecision` runs synchronously inside the gateway's decision step, before the call is
  * forwarded or answered, and appends the record to the journal with one `write(2)` (see
- * `journal.ts`). Records reach the store in batches, one transaction per tick, off the hot path;
- * a batch's journal segments are deleted only after the store committed it and the commit is on
- * disk (the SQLite store fsyncs its WAL on the thread pool). Whatever a dead process left in its journal is replayed, idempotently,
- * by the next process that opens the trail.
+ * `journal.ts`). So do a person's decision on a held call (`recordApproval`) and pin events.
+ * A call's completion is journaled later, to spare a second `write` per call: its line waits in
+ * memory and goes out with the next journal write (usually the next call's decision), at the
+ * latest at the end of the current event-loop turn (`setImmediate`). A process crash can
+ * therefore lose the outcome and upstream time of calls completed in its last event-loop turn,
+ * some of them already answered; their records stay as decided (`outcome` null, as for a call
+ * still running when the process died), never lost.
+ *
+ * Records reach the store in batches, one transaction per tick, off the hot path; a batch's
+ * journal segments are deleted only after the store committed it and the commit is on disk (the
+ * SQLite store fsyncs its WAL on the thread pool). Whatever a dead process left in its journal is
+ * replayed, idempotently, by the next process that opens the trail.
  *
  * What this does not cover: a power loss or kernel crash can lose the records of the last tick
  * (about `flushEveryMs`), which sat in the page cache but not yet on disk. A journal write that
@@ -24,8 +32,8 @@ import type { CallCompletion, DecisionEvent } from '../gateway/context.js';
 import type { Approval } from '../approvals/types.js';
 import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
-import { Journal } from './journal.js';
-import { approvalPatch, completionPatch, decisionRecord, pinAuditRecord, type AuditDecision, type NewAuditRecord, type PinAuditEvent } from './record.js';
+import { addLine, Journal, setLine } from './journal.js';
+import { approvalPatch, completionPatch, decisionRecord, pinAuditRecord, type AuditPatch, type NewAuditRecord, type PinAuditEvent } from './record.js';
 import { PostgresAuditStore } from './postgres-store.js';
 import { SqliteAuditStore } from './sqlite-store.js';
 import type { AuditOp, AuditQuery, AuditStore } from './store.js';
@@ -47,7 +55,7 @@ export interface AuditLogOptions {
 }
 
 export interface AuditLogStats {
-  /** Operations journaled but not yet in the store. */
+  /** Operations journaled but not yet in the store (a completion folded into its record's pending `add` is not counted). */
   pending: number;
   /** Operations replayed from segments of processes that died. */
   replayed: number;
@@ -56,6 +64,12 @@ export interface AuditLogStats {
   journalErrors: number;
   storeErrors: number;
   pruned: number;
+}
+
+/** A forwarded or held call's record, until the call ends; `batch` is the `#batch` its `add` went into. */
+interface Running {
+  record: NewAuditRecord;
+  batch: number;
 }
 
 const PRUNE_CHUNK = 5000;
@@ -70,12 +84,15 @@ export class AuditLog {
   readonly #pruneEveryMs: number;
   readonly #timer: NodeJS.Timeout;
   /** Forwarded calls still running → their record, to complete it. The gateway hands the same call object to both events. */
-  readonly #running = new WeakMap<ToolCall, { uid: string; decision: AuditDecision }>();
+  readonly #running = new WeakMap<ToolCall, Running>();
   #settings!: AuditConfig;
   #redact!: (args: Record<string, unknown>) => Record<string, unknown>;
   #pending: AuditOp[] = [];
-  /** Operations that may be in the store already (replayed from a journal, or in a batch that failed): never folded. */
-  readonly #stale = new WeakSet<AuditOp>();
+  /** Counts the batches taken from `#pending`: a record whose `add` is still there can take later changes in place. */
+  #batch = 0;
+  /** Journal lines of completions not written yet: they go with the next write, at the latest at the end of this event-loop turn. */
+  #unjournaled = '';
+  #unjournaledQueued = false;
   #seq = 0;
   #chain: Promise<void> = Promise.resolve();
   #flushQueued = false;
@@ -96,7 +113,6 @@ export class AuditLog {
     const orphans = this.#journal.adoptOrphans();
     if (orphans.segments.length > 0) {
       this.#pending.push(...orphans.ops);
-      for (const op of orphans.ops) this.#stale.add(op);
       this.#stats.replayed = orphans.ops.length;
       this.#stats.unreadable = orphans.unreadable;
       this.#log.info({ operations: orphans.ops.length, segments: orphans.segments.length, unreadable: orphans.unreadable }, 'replaying the audit journal of a process that stopped without writing it');
@@ -132,19 +148,20 @@ export class AuditLog {
       return;
     }
     if (event.forwarded || (event.decision.kind === 'hold' && event.decision.mode === 'enforce')) {
-      this.#running.set(event.call, { uid: record.uid, decision: record.decision });
+      this.#running.set(event.call, { record, batch: this.#batch });
     }
-    this.#append({ op: 'add', record });
+    this.#add(record);
   }
 
   /** A held call was decided: its record's decision becomes approved, refused, expired or abandoned. */
   recordApproval(call: ToolCall, approval: Approval): void {
     const running = this.#running.get(call);
     if (!running || approval.status === 'pending') return;
-    running.decision = approval.status;
     if (approval.status !== 'approved') this.#running.delete(call);
     if (this.#closed) return;
-    this.#append({ op: 'set', uid: running.uid, fields: approvalPatch(approval) });
+    const fields = approvalPatch(approval);
+    this.#writeJournal(setLine(running.record.uid, fields)); // now: a person's decision is not left to the next write
+    this.#change(running, fields);
   }
 
   /** Something happened to a tool's pin (seen by the gateway, or decided by a person). Never throws. */
@@ -153,24 +170,57 @@ export class AuditLog {
       this.#log.error({ server: event.server, tool: event.tool, pin: event.kind }, 'pin audit record after the audit log was closed; not recorded');
       return;
     }
-    this.#append({ op: 'add', record: pinAuditRecord(event, `${this.#journal.boot}:${(++this.#seq).toString(36)}`) });
+    this.#add(pinAuditRecord(event, `${this.#journal.boot}:${(++this.#seq).toString(36)}`));
   }
 
+  /** The upstream answered a forwarded call (or it ended otherwise). Journaled with the next write, not on its own (see above). */
   recordCompletion(completion: CallCompletion): void {
     const running = this.#running.get(completion.call);
     if (!running) return; // decided before this log existed (or after it closed)
     this.#running.delete(completion.call);
     if (this.#closed) return;
-    this.#append({ op: 'set', uid: running.uid, fields: completionPatch(completion, running.decision) });
+    const fields = completionPatch(completion, running.record.decision);
+    this.#unjournaled += setLine(running.record.uid, fields);
+    if (!this.#unjournaledQueued) {
+      this.#unjournaledQueued = true;
+      setImmediate(this.#writeUnjournaled);
+    }
+    this.#change(running, fields);
   }
 
-  #append(op: AuditOp): void {
+  readonly #writeUnjournaled = (): void => {
+    this.#unjournaledQueued = false;
+    if (this.#unjournaled !== '') this.#writeJournal('');
+  };
+
+  #add(record: NewAuditRecord): void {
+    this.#writeJournal(addLine(record));
+    this.#queue({ op: 'add', record });
+  }
+
+  /**
+   * A later change to a record: made in place while its `add` waits in `#pending` (most calls
+   * complete within one batch, and one INSERT costs the store less than an INSERT and an
+   * UPDATE), else queued as a `set`. The journal has both lines either way, for a replay.
+   */
+  #change(running: Running, fields: AuditPatch): void {
+    if (running.batch === this.#batch) Object.assign(running.record, fields);
+    else this.#queue({ op: 'set', uid: running.record.uid, fields });
+  }
+
+  /** Writes `lines` to the journal, after the completions waiting for a write. */
+  #writeJournal(lines: string): void {
+    const text = this.#unjournaled === '' ? lines : this.#unjournaled + lines;
+    this.#unjournaled = '';
     try {
-      this.#journal.append(op);
+      this.#journal.write(text);
     } catch (error) {
       this.#stats.journalErrors++;
       this.#log.error({ err: error }, 'cannot append to the audit journal; the record is kept in memory until the next batch');
     }
+  }
+
+  #queue(op: AuditOp): void {
     this.#pending.push(op);
     if (this.#pending.length >= this.#batchSize && !this.#flushQueued) {
       this.#flushQueued = true;
@@ -194,17 +244,17 @@ export class AuditLog {
     if (this.#pending.length > 0) {
       const batch = this.#pending;
       this.#pending = [];
+      this.#batch++; // the batch's records are the store's now (or may be, if it fails): later changes are `set`s
       try {
+        if (this.#unjournaled !== '') this.#writeJournal(''); // the segments to delete must hold every line of the batch
         const segments = this.#journal.rotate();
-        const ops = foldCompletions(batch, this.#stale);
         // Large batches (a replay, or after a store outage) go in slices, letting calls through in between.
-        for (let start = 0; start < ops.length; start += APPLY_SLICE) {
+        for (let start = 0; start < batch.length; start += APPLY_SLICE) {
           if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-          await this.#store.apply(ops.slice(start, start + APPLY_SLICE));
+          await this.#store.apply(batch.slice(start, start + APPLY_SLICE));
         }
         this.#journal.committed(segments);
       } catch (error) {
-        for (const op of batch) this.#stale.add(op); // part of it may be stored already
         this.#pending = batch.concat(this.#pending);
         this.#stats.storeErrors++;
         // Said once per outage, not at every tick while the store stays unavailable.
@@ -257,33 +307,6 @@ export class AuditLog {
     if (this.#pending.length > 0) this.#log.error({ records: this.#pending.length }, 'audit records not written to the store at shutdown; kept in the journal for the next start');
     await this.#store.close();
   }
-}
-
-/**
- * The same batch with every `set` whose record is added earlier in the batch folded into that
- * `add`: most calls are decided and completed within one tick, and one INSERT costs the store
- * less than an INSERT and an UPDATE. Only an `add` the store cannot have yet is folded into
- * (`stale` ones may be stored already, and the store ignores a repeated `add`); the journal
- * keeps both operations for a replay.
- */
-export function foldCompletions(batch: readonly AuditOp[], stale: WeakSet<AuditOp>): AuditOp[] {
-  const fresh = new Map<string, number>();
-  const out: AuditOp[] = [];
-  for (const op of batch) {
-    if (op.op === 'add') {
-      if (!stale.has(op) && !fresh.has(op.record.uid)) fresh.set(op.record.uid, out.length);
-      out.push(op);
-      continue;
-    }
-    const at = fresh.get(op.uid);
-    if (at === undefined) {
-      out.push(op);
-      continue;
-    }
-    const add = out[at] as Extract<AuditOp, { op: 'add' }>;
-    out[at] = { op: 'add', record: { ...add.record, ...op.fields } };
-  }
-  return out;
 }
 
 /** The audit file for a config: `audit.file` under `data_dir`. */

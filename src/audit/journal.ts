@@ -1,10 +1,11 @@
 /**
  * The write-ahead journal that makes audit records survive a crash of the gateway process.
  *
- * Each record is appended with one `write(2)` to a segment file before the agent gets its
- * answer. A returned `write` is in the kernel's page cache, which outlives the process: SIGKILL,
- * an out-of-memory kill or a crash cannot lose it. It is not fsynced (that would cost a disk
- * flush per call), so a power loss or kernel crash can lose what was not yet batched to SQLite.
+ * Operations are appended as JSON lines with `write(2)` to a segment file; `AuditLog` decides
+ * when (a decision before the agent gets its answer). A returned `write` is in the kernel's page
+ * cache, which outlives the process: SIGKILL, an out-of-memory kill or a crash cannot lose it. It
+ * is not fsynced (that would cost a disk flush per call), so a power loss or kernel crash can lose
+ * what was not yet batched to SQLite.
  *
  * Segments rotate at every batch: the batch's segments are deleted once the store committed it.
  * Whatever segments are left belong to a process that died before its batch committed; the next
@@ -19,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditPatch, NewAuditRecord } from './record.js';
 import type { AuditOp } from './store.js';
 
 const SEGMENT = /^(\d+)-([A-Za-z0-9_-]+)-(\d+)\.jsonl$/;
@@ -61,16 +63,18 @@ export class Journal {
     return orphans;
   }
 
-  /** Appends one operation; when this returns, the operation survives a process crash. */
-  append(op: AuditOp): void {
+  /**
+   * Appends complete operation lines (see `journalLine`) with one `write`; when this returns,
+   * they survive a process crash.
+   */
+  write(lines: string): void {
     if (this.#fd === undefined) throw new Error(`the audit journal in ${this.dir} is closed`);
-    const line = `${JSON.stringify(op)}\n`;
-    // The string is written as it is (no Buffer per record); a short write, which regular files
+    // The string is written as it is (no Buffer per write); a short write, which regular files
     // only give when the disk fills up, continues from the bytes that went through.
-    let written = writeSync(this.#fd, line);
-    const length = Buffer.byteLength(line);
+    let written = writeSync(this.#fd, lines);
+    const length = Buffer.byteLength(lines);
     if (written === length) return;
-    const bytes = Buffer.from(line);
+    const bytes = Buffer.from(lines);
     while (written < length) written += writeSync(this.#fd, bytes, written);
   }
 
@@ -109,6 +113,14 @@ export class Journal {
     this.#closed.push(this.#live);
   }
 }
+
+/**
+ * The journal line of an operation, as `readOrphans` parses it. Written out rather than
+ * `JSON.stringify({ op, ... })`: no wrapper object per call, and a uid (`<boot>:<base36>`, see
+ * `AuditLog`) needs no escaping.
+ */
+export const addLine = (record: NewAuditRecord): string => `{"op":"add","record":${JSON.stringify(record)}}\n`;
+export const setLine = (uid: string, fields: AuditPatch): string => `{"op":"set","uid":"${uid}","fields":${JSON.stringify(fields)}}\n`;
 
 /** Segments whose owner is gone, in the order they were written. */
 export function orphanSegments(dir: string): string[] {

@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AuditLog, foldCompletions, journalDirFor } from '../../src/audit/audit-log.js';
+import type { Approval } from '../../src/approvals/types.js';
+import { AuditLog, journalDirFor } from '../../src/audit/audit-log.js';
 import { SqliteAuditStore } from '../../src/audit/sqlite-store.js';
 import type { AuditOp } from '../../src/audit/store.js';
 import type { Decision } from '../../src/policy/types.js';
@@ -177,26 +178,74 @@ test('when the store fails, records stay in the journal and the next start write
   assert.deepEqual(readdirSync(journalDirFor(file)), []);
 });
 
-test('a completion in the same batch as its record is written with it; stale records keep their UPDATE', () => {
-  const a = record();
-  const b = record();
-  const patch = { outcome: 'result' as const, upstreamMs: 1.5 };
-  const addA: AuditOp = { op: 'add', record: a };
-  const addB: AuditOp = { op: 'add', record: b };
-  const setA: AuditOp = { op: 'set', uid: a.uid, fields: patch };
-  const setB: AuditOp = { op: 'set', uid: b.uid, fields: { outcome: 'upstream_error', decision: 'upstream_error', errorMessage: 'boom' } };
-  const setOther: AuditOp = { op: 'set', uid: 'earlier:1', fields: patch };
-  const cases: Array<{ name: string; batch: AuditOp[]; stale?: AuditOp[]; want: AuditOp[] }> = [
-    { name: 'add then set: one add', batch: [addA, setA], want: [{ op: 'add', record: { ...a, ...patch } }] },
-    { name: 'a set of a record from an earlier batch stays', batch: [setOther, addA], want: [setOther, addA] },
-    { name: 'two records, completions in another order', batch: [addA, addB, setB, setA], want: [{ op: 'add', record: { ...a, ...patch } }, { op: 'add', record: { ...b, ...setB.fields } }] },
-    { name: 'a stale add (replayed, or from a failed batch) keeps its set', batch: [addA, setA], stale: [addA], want: [addA, setA] },
-    { name: 'a set before its add is not moved', batch: [setA, addA], want: [setA, addA] },
-  ];
-  for (const c of cases) {
-    const stale = new WeakSet<AuditOp>(c.stale ?? []);
-    assert.deepEqual(foldCompletions(c.batch, stale), c.want, c.name);
-  }
+/** Every operation in the journal folder, oldest segment first: what a replay would read. */
+function journaled(file: string): Array<{ op: string; uid: string; fields?: Record<string, unknown> }> {
+  const dir = journalDirFor(file);
+  const text = readdirSync(dir).sort().map((name) => readFileSync(join(dir, name), 'utf8')).join('');
+  return text.split('\n').filter(Boolean).map((line) => {
+    const op = JSON.parse(line) as AuditOp;
+    return op.op === 'add' ? { op: 'add', uid: op.record.uid } : { op: 'set', uid: op.uid, fields: op.fields };
+  });
+}
+
+const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('a completion is journaled with the next write, at the latest at the end of the event-loop turn; a decision at once', async () => {
+  const { file, log } = openLog(undefined, { flushEveryMs: 60_000 });
+  await log.flush();
+  const a = decided(call('first'));
+  log.recordDecision(a);
+  const [addA] = journaled(file);
+  assert.equal(addA.op, 'add', 'the decision is in the journal when recordDecision returns');
+  log.recordCompletion(completed(a, 'result', 2.5));
+  assert.equal(journaled(file).length, 1, 'the completion waits for the next write');
+  const b = decided(call('second'));
+  log.recordDecision(b);
+  assert.deepEqual(journaled(file).map((op) => op.op), ['add', 'set', 'add'], 'it went with the next decision, before it');
+  assert.deepEqual(journaled(file)[1], { op: 'set', uid: addA.uid, fields: { outcome: 'result', upstreamMs: 2.5 } });
+  log.recordCompletion(completed(b, 'tool_error', 4));
+  assert.equal(journaled(file).length, 3);
+  await endOfTurn();
+  assert.deepEqual(journaled(file).map((op) => op.op), ['add', 'set', 'add', 'set'], 'no later write came: written at the end of the turn');
+
+  // A person's decision on a held call is journaled at once, with any completion still waiting.
+  const held = decided(call('deploy'), { kind: 'hold', rule: { pattern: 'deploy', part: 'approval' }, mode: 'enforce', approval: { timeoutMs: 60_000, notify: [], via: 'dashboard' } });
+  log.recordDecision(held);
+  const c = decided(call('third'));
+  log.recordDecision(c);
+  log.recordCompletion(completed(c));
+  const approval: Approval = { id: 'a1', server: 'app', tool: 'deploy', arguments: {}, requestId: held.requestId, rule: 'deploy', createdAt: T0, expiresAt: T0 + 60_000, heldBy: 'here', status: 'refused', decidedBy: 'ops', reason: 'not today' };
+  log.recordApproval(held.call, approval);
+  assert.deepEqual(journaled(file).slice(4).map((op) => op.op), ['add', 'add', 'set', 'set']);
+  assert.equal(journaled(file).at(-1)?.fields?.decision, 'refused');
+
+  await log.close();
+  const records = await readAll(file);
+  assert.deepEqual(records.map((r) => [r.tool, r.decision, r.outcome, r.upstreamMs]), [
+    ['first', 'allowed', 'result', 2.5],
+    ['second', 'allowed', 'tool_error', 4],
+    ['deploy', 'refused', null, null],
+    ['third', 'allowed', 'result', 3.25],
+  ]);
+});
+
+test('a completion reaches the store folded into its record\'s insert, or as an update once the record was batched', async () => {
+  const { file, log } = openLog(undefined, { flushEveryMs: 60_000 });
+  await log.flush();
+  const early = decided(call('same_batch'));
+  const late = decided(call('next_batch'));
+  log.recordDecision(early);
+  log.recordDecision(late);
+  log.recordCompletion(completed(early, 'result', 1.5));
+  assert.equal(log.stats.pending, 2, 'two adds, the completion folded into the first');
+  await log.flush();
+  assert.deepEqual((await readAll(file)).map((r) => [r.tool, r.outcome]), [['same_batch', 'result'], ['next_batch', null]]);
+  log.recordCompletion(completed(late, 'upstream_error', 6, { code: -32010, message: 'the upstream exited' }));
+  assert.equal(log.stats.pending, 1, 'an update of a stored record');
+  await log.close();
+  const [, stored] = await readAll(file);
+  assert.deepEqual([stored.decision, stored.outcome, stored.upstreamMs, stored.errorType], ['upstream_error', 'upstream_error', 6, '-32010']);
+  assert.deepEqual(readdirSync(journalDirFor(file)), []);
 });
 
 test('a completion journaled after its record was stored reaches the store on replay', async () => {

@@ -169,7 +169,13 @@ audit: { arguments: full }
   const ids = records.map((r) => r.id);
   assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
   assert.deepEqual(readdirSync(journalDirFor(auditPath)), [], 'the journal is empty after the replay');
-  // Completions journaled before the kill were replayed too: answered allowed calls have their upstream time.
-  const withoutTime = [...answered].filter(([text, d]) => d === 'allowed' && byText.get(text)?.[0].upstreamMs === null).length;
-  assert.equal(withoutTime, 0, `${withoutTime} answered allowed call(s) lack their upstream time`);
+  // Completions journaled before the kill were replayed too. A completion is journaled with the
+  // next write or at the end of its event-loop turn, so only calls completed in the turn the kill
+  // interrupted may lack their upstream time: no more than the calls in flight at once. Their
+  // records stay as decided, like a call still running at the kill.
+  assert.ok(journal.ops.some((op) => op.op === 'set'), 'the journal held completions at the kill');
+  const withoutTime = [...answered].filter(([text, d]) => d === 'allowed' && byText.get(text)?.[0].upstreamMs === null).map(([text]) => byText.get(text)![0]);
+  t.diagnostic(`answered allowed calls without their upstream time (completed in the killed turn): ${withoutTime.length}`);
+  assert.ok(withoutTime.length <= CLIENTS * IN_FLIGHT_PER_CLIENT, `${withoutTime.length} answered allowed call(s) lack their upstream time`);
+  assert.deepEqual(withoutTime.filter((r) => r.decision !== 'allowed' || !r.forwarded || r.outcome !== null), []);
 });

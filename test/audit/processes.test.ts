@@ -17,10 +17,10 @@ import { settings, silentLog, tempDir } from './builders.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/audit-writer.js', import.meta.url));
 
-const args = (file: string, count: number, flushEveryMs: number, then: 'close' | 'hang', label: string) => [WRITER, file, String(count), String(flushEveryMs), then, label];
-/** A writer that records `count` records and stays up until killed. */
-const liveWriter = (file: string, count: number, flushEveryMs: number) =>
-  spawnReady({ name: 'audit writer', command: process.execPath, args: args(file, count, flushEveryMs, 'hang', 'live'), ready: /^recorded/ });
+const args = (file: string, count: number, flushEveryMs: number, then: 'close' | 'hang', label: string, complete = false) => [WRITER, file, String(count), String(flushEveryMs), then, label, ...(complete ? ['complete'] : [])];
+/** A writer that records `count` records (each completed, with `complete`) and stays up until killed. */
+const liveWriter = (file: string, count: number, flushEveryMs: number, complete = false) =>
+  spawnReady({ name: 'audit writer', command: process.execPath, args: args(file, count, flushEveryMs, 'hang', 'live', complete), ready: /^recorded/ });
 /** A writer that records `count` records, closes its log and exits. */
 const run = promisify(execFile);
 const finishingWriter = (file: string, count: number, label: string) => run(process.execPath, args(file, count, 20, 'close', label), { env: childEnv() });
@@ -66,4 +66,19 @@ test('a live process\'s journal is left alone; once it is killed, the next opene
   const records = await readAll(file);
   assert.equal(records.length, 250);
   assert.deepEqual(readdirSync(journalDirFor(file)), []);
+});
+
+test('completions journaled with later writes or at the end of the turn survive SIGKILL', async () => {
+  const file = join(tempDir(), 'audit.sqlite');
+  // No batch runs: decisions and completions are only in the journal when the writer is killed.
+  // The last completion has no later decision to ride with: it is written at the end of its turn.
+  const live = await liveWriter(file, 120, 600_000, true);
+  process.kill(live.pid, 'SIGKILL');
+  await live.stop();
+  const next = new AuditLog({ store: new SqliteAuditStore(file), journalDir: journalDirFor(file), settings: settings(), log: silentLog });
+  await next.close();
+  assert.equal(next.stats.replayed, 240, 'an add and a set per call');
+  const records = await readAll(file);
+  assert.equal(records.length, 120);
+  assert.deepEqual(records.filter((r) => r.outcome !== 'result' || r.upstreamMs !== Number(r.tool.slice('live_'.length))).map((r) => r.tool), []);
 });
