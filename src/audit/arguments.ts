@@ -3,7 +3,7 @@
  * keeps (`audit.redact`). Redaction runs first, so a hash is never taken over a secret: a sha256
  * of a short password is as good as the password to anyone who can guess candidates.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditArgumentsMode } from '../config/types.js';
 
 /** Replaces a redacted value in `full` mode, and inside the JSON that `hash` mode hashes. */
@@ -72,11 +72,20 @@ function step(patterns: Segments[], key: string, rest: Segments[]): boolean {
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  const entries = Object.entries(value as Args)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Built by concatenation, without entries/filter/map/join arrays: it runs for every audited call.
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${text}]`;
+  }
+  const object = value as Args;
+  let text = '{';
+  for (const key of Object.keys(object).sort()) {
+    const child = object[key];
+    if (child === undefined) continue;
+    text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(child)}`;
+  }
+  return `${text}}`;
 }
 
 /** The arguments as the audit record keeps them under `mode`. */
@@ -86,5 +95,5 @@ export function digestArguments(args: Args, mode: AuditArgumentsMode, redact: (a
   if (mode === 'keys') return { keys, sha256: null, value: null };
   const redacted = redact(args);
   if (mode === 'full') return { keys, sha256: null, value: redacted };
-  return { keys, sha256: createHash('sha256').update(canonicalJson(redacted)).digest('hex'), value: null };
+  return { keys, sha256: hash('sha256', canonicalJson(redacted)), value: null };
 }

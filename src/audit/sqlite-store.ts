@@ -206,14 +206,18 @@ function migrate(db: Database.Database, file: string): void {
     PRAGMA user_version = ${SCHEMA_VERSION};`);
 }
 
+const INSERT_FIELDS = INSERT_COLUMNS.map(([field]) => field as keyof NewAuditRecord);
+const INSERT_KINDS = INSERT_COLUMNS.map(([, , kind]) => kind);
+
+/** One row of the batch insert: a plain loop over precomputed fields (it runs for every record). */
 function toRow(record: NewAuditRecord): unknown[] {
-  return INSERT_COLUMNS.map(([field, , kind]) => {
-    const value = record[field as keyof NewAuditRecord];
-    if (value === null || value === undefined) return null;
-    if (kind === 'json') return JSON.stringify(value);
-    if (kind === 'bool') return value ? 1 : 0;
-    return value;
-  });
+  const row = new Array<unknown>(INSERT_FIELDS.length);
+  for (let i = 0; i < INSERT_FIELDS.length; i++) {
+    const value = record[INSERT_FIELDS[i]];
+    const kind = INSERT_KINDS[i];
+    row[i] = value === null || value === undefined ? null : kind === 'json' ? JSON.stringify(value) : kind === 'bool' ? (value ? 1 : 0) : value;
+  }
+  return row;
 }
 
 /** A row as the table holds it, back into a record. */
