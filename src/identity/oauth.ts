@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import type { OAuthConfig } from '../config/types.js';
 import { AGENT_BOUNDS, namedAgent } from './agent.js';
@@ -24,6 +24,12 @@ const MAX_METADATA_BYTES = 256 * 1024;
 const MAX_VERIFIED = 10_000;
 const VERIFIED_TTL_MS = 60_000;
 
+/**
+ * jose (46 modules, about 1 MB of heap) is imported with the first token to verify, so a gateway
+ * without `auth.oauth` never holds it.
+ */
+let joseLibrary: Promise<typeof import('jose')> | undefined;
+const jose = () => (joseLibrary ??= import('jose'));
 
 /**
  * Verifies JWT access tokens of `auth.oauth` with `jose`: the signature against the issuer's JWKS
@@ -71,6 +77,7 @@ export class OAuthVerifier implements TokenVerifier {
     } catch (error) {
       return unavailable(`toolgate cannot read the signing keys of ${this.#config.issuer}: ${(error as Error).message}`);
     }
+    const { errors, jwtVerify } = await jose();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -81,7 +88,7 @@ export class OAuthVerifier implements TokenVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (error) {
-      return this.#refusal(error, audience);
+      return this.#refusal(error, audience, errors);
     }
     return this.#agentOf(payload);
   }
@@ -105,7 +112,7 @@ export class OAuthVerifier implements TokenVerifier {
     return { ok: true, agent: namedAgent(id, groupsOf(payload[this.#config.groupsClaim]), 'oauth', payload as Record<string, unknown>) };
   }
 
-  #refusal(error: unknown, audience: readonly string[]): AuthRefusal {
+  #refusal(error: unknown, audience: readonly string[], errors: typeof import('jose').errors): AuthRefusal {
     if (error instanceof errors.JWTExpired) return invalid('The access token expired; get a new one');
     if (error instanceof errors.JWTClaimValidationFailed) {
       switch (error.claim) {
@@ -135,8 +142,8 @@ export class OAuthVerifier implements TokenVerifier {
     if (performance.now() - this.#discoveryFailedAt < DISCOVERY_RETRY_MS) {
       return Promise.reject(new Error(`its metadata could not be read a moment ago; retrying in a few seconds`));
     }
-    this.#keys = this.#jwksUri().then(
-      (uri) => createRemoteJWKSet(new URL(uri), { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: this.#config.jwksCooldownMs }),
+    this.#keys = Promise.all([this.#jwksUri(), jose()]).then(
+      ([uri, { createRemoteJWKSet }]) => createRemoteJWKSet(new URL(uri), { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: this.#config.jwksCooldownMs }),
       (error: unknown) => {
         this.#keys = undefined;
         this.#discoveryFailedAt = performance.now();

@@ -5,9 +5,13 @@
  * each move atomic; the moves themselves are here, once.
  */
 import { createHash } from 'node:crypto';
-import { createTwoFilesPatch } from 'diff';
+import { createRequire } from 'node:module';
 import { ToolgateError } from '../../errors.js';
 import { canonicalJson, isPending, prettyCanonical, type PinCheck, type PinRecord, type PinnableTool } from '../pins.js';
+
+/** diff is loaded with the first changed definition: a gateway whose tools never change never holds it. */
+let diffLibrary: typeof import('diff') | undefined;
+const diff = () => (diffLibrary ??= createRequire(import.meta.url)('diff') as typeof import('diff'));
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -29,7 +33,7 @@ export function seenDefinition(tool: PinnableTool): SeenDefinition {
  * line replaced.
  */
 export function pinDiff(server: string, tool: string, pinned: string | undefined, seen: string, pinnedAt: number | undefined, seenAt: number): string {
-  const patch = createTwoFilesPatch(
+  const patch = diff().createTwoFilesPatch(
     `${server}/${tool} (${pinned === undefined ? 'not pinned' : 'pinned'})`,
     `${server}/${tool} (now)`,
     pinned === undefined ? '' : prettyCanonical(pinned),
