@@ -33,7 +33,7 @@ import type { Approval } from '../approvals/types.js';
 import type { ToolCall } from '../policy/types.js';
 import { compileRedaction, digestArguments } from './arguments.js';
 import { addLine, Journal, setLine } from './journal.js';
-import { approvalPatch, completionPatch, decisionRecord, pinAuditRecord, type AuditPatch, type NewAuditRecord, type PinAuditEvent } from './record.js';
+import { approvalPatch, completionPatch, decisionRecord, pinAuditRecord, type AuditDecision, type AuditPatch, type NewAuditRecord, type PinAuditEvent } from './record.js';
 import { PostgresAuditStore } from './postgres-store.js';
 import { SqliteAuditStore } from './sqlite-store.js';
 import type { AuditOp, AuditQuery, AuditStore } from './store.js';
@@ -70,6 +70,8 @@ export interface AuditLogStats {
 interface Running {
   record: NewAuditRecord;
   batch: number;
+  /** The record's decision so far (the record itself is not changed once its batch is taken). */
+  decision: AuditDecision;
 }
 
 const PRUNE_CHUNK = 5000;
@@ -148,7 +150,7 @@ export class AuditLog {
       return;
     }
     if (event.forwarded || (event.decision.kind === 'hold' && event.decision.mode === 'enforce')) {
-      this.#running.set(event.call, { record, batch: this.#batch });
+      this.#running.set(event.call, { record, batch: this.#batch, decision: record.decision });
     }
     this.#add(record);
   }
@@ -157,6 +159,7 @@ export class AuditLog {
   recordApproval(call: ToolCall, approval: Approval): void {
     const running = this.#running.get(call);
     if (!running || approval.status === 'pending') return;
+    running.decision = approval.status;
     if (approval.status !== 'approved') this.#running.delete(call);
     if (this.#closed) return;
     const fields = approvalPatch(approval);
@@ -179,7 +182,7 @@ export class AuditLog {
     if (!running) return; // decided before this log existed (or after it closed)
     this.#running.delete(completion.call);
     if (this.#closed) return;
-    const fields = completionPatch(completion, running.record.decision);
+    const fields = completionPatch(completion, running.decision);
     this.#unjournaled += setLine(running.record.uid, fields);
     if (!this.#unjournaledQueued) {
       this.#unjournaledQueued = true;

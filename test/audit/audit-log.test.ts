@@ -242,9 +242,18 @@ test('a completion reaches the store folded into its record\'s insert, or as an 
   assert.deepEqual((await readAll(file)).map((r) => [r.tool, r.outcome]), [['same_batch', 'result'], ['next_batch', null]]);
   log.recordCompletion(completed(late, 'upstream_error', 6, { code: -32010, message: 'the upstream exited' }));
   assert.equal(log.stats.pending, 1, 'an update of a stored record');
+
+  // A held call stored as pending, then approved and failed at the upstream: the approval stays its decision.
+  const held = decided(call('deploy'), { kind: 'hold', rule: { pattern: 'deploy', part: 'approval' }, mode: 'enforce', approval: { timeoutMs: 60_000, notify: [], via: 'dashboard' } });
+  log.recordDecision(held);
+  await log.flush();
+  const approval: Approval = { id: 'a2', server: 'app', tool: 'deploy', arguments: {}, requestId: held.requestId, rule: 'deploy', createdAt: T0, expiresAt: T0 + 60_000, heldBy: 'here', status: 'approved', decidedBy: 'ops' };
+  log.recordApproval(held.call, approval);
+  log.recordCompletion(completed(held, 'upstream_error', 2, { code: -32603, message: 'boom' }));
   await log.close();
-  const [, stored] = await readAll(file);
+  const [, stored, deploy] = await readAll(file);
   assert.deepEqual([stored.decision, stored.outcome, stored.upstreamMs, stored.errorType], ['upstream_error', 'upstream_error', 6, '-32010']);
+  assert.deepEqual([deploy.decision, deploy.approver, deploy.forwarded, deploy.outcome, deploy.errorType], ['approved', 'ops', true, 'upstream_error', '-32603']);
   assert.deepEqual(readdirSync(journalDirFor(file)), []);
 });
 
