@@ -18,7 +18,7 @@ function toolgate(args: string[], nodeOptions: string[] = []) {
  * as a loader hook sees them, and CommonJS ones (a package loaded with require) from the
  * require cache when the process exits.
  */
-function loadedModules(args: string[]): string[] {
+function loadedModules(args: string[], run = (nodeOptions: string[]) => toolgate(args, nodeOptions)): string[] {
   const dir = tempDir();
   writeFileSync(join(dir, 'hooks.mjs'), "export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
   writeFileSync(
@@ -32,7 +32,7 @@ function loadedModules(args: string[]): string[] {
       '',
     ].join('\n'),
   );
-  const result = toolgate(args, ['--import', pathToFileURL(join(dir, 'register.mjs')).href]);
+  const result = run(['--import', pathToFileURL(join(dir, 'register.mjs')).href]);
   assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
   const roots = [pathToFileURL(REPO_ROOT).href, pathToFileURL(realpathSync(REPO_ROOT)).href];
   const relative = (url: string) => roots.reduce((u, root) => (u.startsWith(root) ? u.slice(root.length) : u), url);
@@ -139,5 +139,23 @@ describe('toolgate --help, per command', () => {
       assert.ok(modules.some((m) => m.includes('node_modules/yaml/')) || args[0] === 'schema', `${args.join(' ')}: the hook sees packages`);
       assert.deepEqual(modules.filter((m) => heavy.test(m)), [], `${args.join(' ')} loads none of them`);
     }
+  });
+
+  test('the gateway loads neither jose (auth.oauth) nor diff until a definition changes', () => {
+    const script = (steps: string) => (nodeOptions: string[]) => {
+      const result = spawnSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', steps], { encoding: 'utf8', env: childEnv(), timeout: 30_000 });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', path)).href);
+    const packages = (modules: string[]) => ['jose', 'diff'].filter((name) => modules.some((m) => m.includes(`node_modules/${name}/`)));
+    const firstSight = `await import(${dist('cli/serve.js')});
+      const { MemoryPinStore } = await import(${dist('catalog/node/memory-pin-store.js')});
+      const pins = new MemoryPinStore({ now: Date.now });
+      await pins.check('app', { name: 'write', description: 'Writes a file' });`;
+    assert.deepEqual(packages(loadedModules(['serve'], script(firstSight))), [], 'serve and a first pin load neither');
+    const changed = `${firstSight}
+      const check = await pins.check('app', { name: 'write', description: 'Writes any file' });
+      if (check.status !== 'changed') throw new Error(check.status);`;
+    assert.deepEqual(packages(loadedModules(['serve'], script(changed))), ['diff'], 'a changed definition loads diff');
   });
 });
