@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from 'pino';
 import { ToolgateError } from '../errors.js';
+import { inheritedEnvironment } from './child-environment.js';
 import { errorResponse, isRequest, UPSTREAM_ERROR, type JsonRpcMessage } from './jsonrpc.js';
 import { asSingleLine, LineSplitter } from './line-splitter.js';
 import { STDERR_TAIL_LINES, type Upstream } from './upstream.js';
@@ -10,7 +10,7 @@ export interface StdioUpstreamOptions {
   serverId: string;
   command: string;
   args: string[];
-  /** Added to the SDK's default safe environment (PATH, HOME, ...): the gateway's own secrets are not inherited. */
+  /** Added to the inherited safe environment (PATH, HOME, ...; child-environment.ts): the gateway's own secrets are not inherited. */
   env: Record<string, string>;
   cwd?: string;
   log: Logger;
@@ -42,7 +42,7 @@ export class StdioUpstream implements Upstream {
     this.label = `upstream "${options.serverId}" (stdio: ${[options.command, ...options.args].join(' ')})`;
     this.#log = options.log;
     this.#child = spawn(options.command, options.args, {
-      env: { ...getDefaultEnvironment(), ...options.env },
+      env: { ...inheritedEnvironment(), ...options.env },
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
