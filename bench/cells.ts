@@ -10,6 +10,9 @@ import type { RunningTarget, Target, TargetContext } from './targets.js';
 
 export interface Timing {
   warmupMs: number;
+  /** The warm-up goes on until this many calls were made, for at most `maxWarmupMs` (see load-client.ts). */
+  warmupCalls: number;
+  maxWarmupMs: number;
   durationMs: number;
 }
 
@@ -87,6 +90,8 @@ export async function measureRound(target: Target, sessions: number, timing: Tim
       url: running.url,
       sessions,
       warmupMs: timing.warmupMs,
+      warmupCalls: timing.warmupCalls,
+      maxWarmupMs: timing.maxWarmupMs,
       durationMs: timing.durationMs,
       onMeasure(phase) {
         const sign = phase === 'start' ? -1 : 1;

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditSupport } from './audit.js';
-import { runLoad } from './load-client.js';
+import { FULL_WARMUP_CALLS, MAX_WARMUP_MS, runLoad } from './load-client.js';
 import { cpuMicros } from './proc-stats.js';
 import { startProcess, waitForLine } from './processes.js';
 import { summarize, summaryText, type CpuProfile } from './profile-summary.js';
@@ -72,6 +72,8 @@ try {
       url: `${baseUrl}/mcp/${server}`,
       sessions: Number(values.sessions),
       warmupMs: 1500,
+      warmupCalls: FULL_WARMUP_CALLS,
+      maxWarmupMs: MAX_WARMUP_MS,
       durationMs: Number(values.seconds) * 1000,
       onMeasure(phase) {
         if (phase === 'start') {

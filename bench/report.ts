@@ -9,7 +9,7 @@ export function resultsMarkdown(results: BenchResults, chartFile: string): strin
   lines.push(
     `Measured ${meta.date} on **${meta.cores} cores** (${meta.cpuModel}), **Node ${meta.node}**, Linux ${meta.kernel}; ` +
       `toolgate \`src/\` as committed at \`${meta.commit}\`${meta.buildTypeErrors ? ` (built despite ${meta.buildTypeErrors} type errors)` : ''}. ` +
-      `Mode **${meta.mode}**: per cell ${meta.warmupMs / 1000} s warm-up, ${meta.rounds} round${meta.rounds === 1 ? '' : 's'} × ${meta.durationMs / 1000} s measured, ` +
+      `Mode **${meta.mode}**: per cell ${meta.warmupMs / 1000} s warm-up${meta.warmupCalls ? ` and at least ${meta.warmupCalls.toLocaleString('en-US')} calls (at most ${(meta.maxWarmupMs ?? meta.warmupMs) / 1000} s)` : ''}, ${meta.rounds} round${meta.rounds === 1 ? '' : 's'} × ${meta.durationMs / 1000} s measured, ` +
       `targets interleaved round by round; the whole run took ${Math.round(meta.seconds)} s.`,
     '',
   );

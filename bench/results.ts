@@ -37,6 +37,9 @@ export interface RunMeta {
   /** `--compare-note`: what changed between the builds, in the words of whoever ran it. */
   compareNote?: string;
   warmupMs: number;
+  /** Absent in results of runs before the warm-up counted calls. */
+  warmupCalls?: number;
+  maxWarmupMs?: number;
   durationMs: number;
   rounds: number;
   sessions: number[];

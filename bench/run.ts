@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditSupport } from './audit.js';
 import { measureRound, mergeRounds, type CellResult, type Round } from './cells.js';
+import { FULL_WARMUP_CALLS, MAX_WARMUP_MS } from './load-client.js';
 import { chartSvg } from './chart.js';
 import { idleSessions, type IdleSessionResult } from './idle-sessions.js';
 import type { PolicyBenchRow } from './policy-bench.js';
@@ -69,11 +70,14 @@ const LOAD_GOALS = ['pipe-throughput', 'pipe-latency', 'stdio-throughput', 'load
 /** A mistake in the command line: reported as its message alone, with the help hint. */
 class UsageError extends Error {}
 
+
 interface Settings {
   quick: boolean;
   out: string;
   sessions: number[];
   warmupMs: number;
+  warmupCalls: number;
+  maxWarmupMs: number;
   durationMs: number;
   rounds: number;
   idleSessions: number;
@@ -150,6 +154,8 @@ function settings(argv: string[]): Settings | undefined {
     out,
     sessions: numbers(values.sessions ?? (quick ? '1,16' : '1,16,64'), '--sessions'),
     warmupMs: quick ? 250 : 1500,
+    warmupCalls: quick ? 0 : FULL_WARMUP_CALLS,
+    maxWarmupMs: quick ? 250 : MAX_WARMUP_MS,
     durationMs: seconds(values.seconds ?? (quick ? '0.5' : '3')) * 1000,
     rounds: numbers(values.rounds ?? (quick ? '1' : '3'), '--rounds')[0],
     idleSessions: quick ? 100 : 10_000,
@@ -390,6 +396,8 @@ async function main(): Promise<number> {
       ...(compareCommits === undefined ? {} : { compareCommits }),
       ...(s.compareNote === undefined ? {} : { compareNote: s.compareNote }),
       warmupMs: s.warmupMs,
+      warmupCalls: s.warmupCalls,
+      maxWarmupMs: s.maxWarmupMs,
       durationMs: s.durationMs,
       rounds: s.rounds,
       sessions: s.sessions,
