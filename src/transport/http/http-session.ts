@@ -139,12 +139,10 @@ export class HttpSession implements Downstream, EventRecorder {
     this.#replay.push({ streamId, seq, data, bytes });
     this.#replayBytes += bytes;
     const maxBytes = this.#maxBytes();
-    let drop = 0;
-    while (drop < this.#replay.length && (this.#replay.length - drop > REPLAY_EVENTS || this.#replayBytes > maxBytes)) {
-      this.#replayBytes -= this.#replay[drop].bytes;
-      drop += 1;
+    // shift(), not slice(): a full log drops one event per event, and V8 shifts without copying the array.
+    while (this.#replay.length > 0 && (this.#replay.length > REPLAY_EVENTS || this.#replayBytes > maxBytes)) {
+      this.#replayBytes -= this.#replay.shift()!.bytes;
     }
-    if (drop > 0) this.#replay = this.#replay.slice(drop);
   }
 
   send(message: JsonRpcMessage, raw: string | undefined, related: RequestId | undefined): void {
@@ -179,12 +177,11 @@ export class HttpSession implements Downstream, EventRecorder {
     this.#queuedBytes += Buffer.byteLength(data, 'utf8');
     const maxBytes = this.#maxBytes();
     let drop = 0;
-    while (drop < this.#queued.length && (this.#queued.length - drop > QUEUED_STANDALONE_MESSAGES || this.#queuedBytes > maxBytes)) {
-      this.#queuedBytes -= Buffer.byteLength(this.#queued[drop], 'utf8');
+    while (this.#queued.length > 0 && (this.#queued.length > QUEUED_STANDALONE_MESSAGES || this.#queuedBytes > maxBytes)) {
+      this.#queuedBytes -= Buffer.byteLength(this.#queued.shift()!, 'utf8');
       drop += 1;
     }
     if (drop === 0) return;
-    this.#queued = this.#queued.slice(drop);
     this.#log.warn({ dropped: drop, maxBytes }, 'messages for a GET stream the client has not opened were dropped (limits.replay_buffer)');
   }
 
