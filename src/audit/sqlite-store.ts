@@ -65,16 +65,28 @@ export class SqliteAuditStore implements AuditStore {
     } catch (error) {
       throw storeError(`cannot open the audit file ${file}`, error);
     }
-    this.#insert = this.#db.prepare(
-      // Not `INSERT OR IGNORE`: that would also drop, silently, a record breaking NOT NULL.
-      `INSERT INTO audit (${INSERT_COLUMNS.map(([, c]) => q(c)).join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT(uid) DO NOTHING`,
-    );
+    this.#insert = this.#db.prepare(`INSERT INTO audit (${INSERT_COLUMNS.map(([, c]) => q(c)).join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`);
     this.#applyAll = this.#db.transaction((ops: readonly AuditOp[]) => {
       for (const op of ops) {
-        if (op.op === 'add') this.#insert!.run(toRow(op.record));
+        if (op.op === 'add') this.#add(op.record);
         else this.#update(op.uid, op.fields);
       }
     });
+  }
+
+  /**
+   * Inserts a record unless its uid is stored already (a replay). A plain INSERT whose uid
+   * conflict is caught costs less per row than `ON CONFLICT(uid) DO NOTHING` (about 1 µs of 10),
+   * and a repeated uid is rare: only a replay meets one. Not `INSERT OR IGNORE`: that would also
+   * drop, silently, a record breaking NOT NULL (`uid` is the only UNIQUE constraint). The failed
+   * statement alone is undone; the batch's transaction goes on.
+   */
+  #add(record: NewAuditRecord): void {
+    try {
+      this.#insert!.run(toRow(record));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+    }
   }
 
   #update(uid: string, fields: AuditPatch): void {
