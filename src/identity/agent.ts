@@ -25,8 +25,12 @@ export const ANONYMOUS_ID = 'anonymous';
 /** Longest agent id, group name and group count accepted from a token or the config. */
 export const AGENT_BOUNDS = Object.freeze({ idLength: 256, groupLength: 128, groups: 64 });
 
+/** The caller of a gateway without `auth` that sent no credentials: every request of such a gateway, so built once. */
+const ANONYMOUS: Agent = Object.freeze({ id: ANONYMOUS_ID, groups: Object.freeze([]), claims: Object.freeze({}), via: 'anonymous', key: ANONYMOUS_ID });
+
 export function anonymousAgent(key: string = ANONYMOUS_ID): Agent {
-  return Object.freeze({ id: ANONYMOUS_ID, groups: Object.freeze([]), claims: Object.freeze({}), via: 'anonymous', key });
+  if (key === ANONYMOUS_ID) return ANONYMOUS;
+  return Object.freeze({ id: ANONYMOUS_ID, groups: ANONYMOUS.groups, claims: ANONYMOUS.claims, via: 'anonymous', key });
 }
 
 export function namedAgent(id: string, groups: readonly string[], via: Agent['via'], claims: Record<string, unknown> = {}): Agent {
