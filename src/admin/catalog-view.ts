@@ -1,6 +1,6 @@
 /**
- * The dashboard's tool catalog: every configured server's tools, listed with the official SDK
- * client (each page of `tools/list`), classified, and with the rule the policy applies to each.
+ * The dashboard's tool catalog: every configured server's tools, listed over the gateway's own
+ * upstream transports (each page of `tools/list`), classified, and with the rule the policy applies to each.
  * Also the servers' health: whether they could be listed, or the error.
  *
  * Listing starts servers (a stdio server is a process), so it runs only when asked: the first
@@ -44,7 +44,7 @@ export interface CatalogViewOptions {
   policy: () => CompiledPolicy;
   log: Logger;
   now?: () => number;
-  /** Default: the SDK client, 20 s per server. */
+  /** Default: `listServerTools`, 20 s per server. */
   list?: ToolLister;
   /** Every successful listing, e.g. to check the definitions against their pins. */
   onListed?: (server: string, listing: ServerListing) => void;
@@ -69,7 +69,7 @@ export class CatalogView {
   constructor(options: CatalogViewOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#list = options.list ?? ((id, server) => listServerTools(id, server, { timeoutMs: 20_000 }));
+    this.#list = options.list ?? ((id, server) => listServerTools(id, server, { timeoutMs: 20_000, log: options.log }));
   }
 
   /** Health as last seen, without listing anything. */

@@ -175,7 +175,7 @@ describe('toolgate catalog (live servers)', () => {
     const entries = JSON.parse(json.stdout) as CatalogEntry[];
     assert.deepEqual([...new Set(entries.map((e) => e.server))], ['everything'], 'stdout stays valid JSON with the reachable servers');
     assert.match(json.stderr, /server "ghost" \(toolgate-no-such-command-anywhere\) could not be listed: command "toolgate-no-such-command-anywhere" was not found/);
-    assert.match(json.stderr, /server "crashy" .*could not be listed: .*\n\s+its stderr ended with:\n\s+cannot find AWS credentials/);
+    assert.match(json.stderr, /server "crashy" .*could not be listed: exited with code 3; its last stderr lines: cannot find AWS credentials$/m);
     assert.match(json.stderr, new RegExp(`server "down" \\(http://127\\.0\\.0\\.1:${closedPort}/mcp\\) could not be listed: cannot connect .*ECONNREFUSED`));
 
     const markdown = await toolgateAsync(['catalog', '-c', file, '--format', 'markdown', '--timeout', '20']);

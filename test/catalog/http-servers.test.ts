@@ -1,13 +1,15 @@
 /**
  * The catalog and `toolgate init` over HTTP: server-everything as a Streamable HTTP server and as
- * a legacy HTTP+SSE server, both started from npm.
+ * a legacy HTTP+SSE server, both started from npm, and a server that speaks only MCP 2026-07-28.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CatalogEntry } from '../../src/catalog/entry.js';
+import { listServerTools } from '../../src/catalog/node/list-tools.js';
 import { EVERYTHING_SERVER, tempDir } from '../helpers/harness.js';
+import { startFixture } from '../protocol/helpers.js';
 import { childEnv, freePort, spawnReady, type RunningProcess } from '../helpers/processes.js';
 import { toolgateAsync, writeConfig } from './cli-helpers.js';
 
@@ -36,6 +38,18 @@ describe('catalog and init over HTTP', () => {
     assert.equal(entries.filter((e) => e.server === 'modern').length, 13);
     assert.ok(entries.filter((e) => e.server === 'legacy').length >= 10);
     assert.equal(entries.find((e) => e.server === 'modern' && e.name === 'get-env')!.effectiveRule.action, 'deny');
+  });
+
+  test('a server that speaks only MCP 2026-07-28 is listed, with what it says of itself', async () => {
+    const fixture = await startFixture(tempDir(), '--modern-only', 'modern-only');
+    try {
+      const listing = await listServerTools('next', { kind: 'http', url: fixture.url, headers: {} });
+      assert.deepEqual(listing.info, { name: 'toolgate-conformance-fixture', version: '1.0.0' });
+      assert.ok(listing.tools.some((tool) => tool.name === 'test_simple_text'));
+      assert.ok(listing.tools.some((tool) => tool.name === 'test_input_required_result_elicitation'));
+    } finally {
+      await fixture.process.stop();
+    }
   });
 
   test('init --url writes an http server entry with its headers, and the file validates', async () => {

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { childEnv } from '../helpers/processes.js';
-import { CLI, REPO_ROOT, tempDir } from '../helpers/harness.js';
+import { CLI, RECORDING_SERVER, REPO_ROOT, tempDir } from '../helpers/harness.js';
+import { startFixture } from '../protocol/helpers.js';
 
 function toolgate(args: string[], nodeOptions: string[] = []) {
   const result = spawnSync(process.execPath, [...nodeOptions, CLI, ...args], { encoding: 'utf8', env: childEnv(), timeout: 30_000 });
@@ -138,6 +139,41 @@ describe('toolgate --help, per command', () => {
       const modules = loadedModules(args);
       assert.ok(modules.some((m) => m.includes('node_modules/yaml/')) || args[0] === 'schema', `${args.join(' ')}: the hook sees packages`);
       assert.deepEqual(modules.filter((m) => heavy.test(m)), [], `${args.join(' ')} loads none of them`);
+    }
+  });
+
+  test('toolgate serve lists its servers at start-up (stdio, and HTTP of MCP 2026-07-28 only) without loading the MCP SDK', async () => {
+    const dir = tempDir();
+    const modernOnly = await startFixture(dir, '--modern-only', 'modern-only');
+    try {
+      const stdioRecord = join(dir, 'stdio.jsonl');
+      const config = join(dir, 'toolgate.yaml');
+      writeFileSync(
+        config,
+        [
+          'servers:',
+          `  app: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(RECORDING_SERVER)}], env: { RECORD_FILE: ${JSON.stringify(stdioRecord)} } }`,
+          `  next: { url: ${JSON.stringify(modernOnly.url)} }`,
+          '',
+        ].join('\n'),
+      );
+      // serve until both servers have been asked for their tools (the listing is done then but for closing), then SIGTERM.
+      const steps = `const { existsSync, readFileSync } = await import('node:fs');
+        const { serveCommand } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'cli', 'serve.js')).href)});
+        const served = serveCommand(${JSON.stringify(config)}, { port: 0 });
+        const listed = (file) => existsSync(file) && readFileSync(file, 'utf8').includes('"method":"tools/list"');
+        while (!listed(${JSON.stringify(stdioRecord)}) || !listed(${JSON.stringify(modernOnly.recordFile)})) await new Promise((resolve) => setTimeout(resolve, 50));
+        process.kill(process.pid, 'SIGTERM');
+        process.exitCode = await served;`;
+      const run = (nodeOptions: string[]) => {
+        const result = spawnSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', steps], { encoding: 'utf8', env: childEnv(), timeout: 30_000 });
+        return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+      };
+      const modules = loadedModules(['serve'], run);
+      assert.ok(modules.includes('dist/src/catalog/node/list-tools.js'), 'the hook saw the lister');
+      assert.deepEqual(modules.filter((m) => m.includes('node_modules/@modelcontextprotocol/')), []);
+    } finally {
+      await modernOnly.process.stop();
     }
   });
 
