@@ -7,7 +7,7 @@
  * comes from the clock the store was opened with.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { canonicalJson, type PinStore, type PinnableTool } from '../../src/catalog/pins.js';
 import { manualClock } from '../store/clock.js';
 
@@ -23,13 +23,24 @@ export function tool(overrides: Partial<PinnableTool> = {}): PinnableTool {
 }
 
 export function pinStoreSuite(name: string, open: (now: () => number) => PinStore): void {
+  /** Stores a test opened and has not closed: one that failed midway. Closed after it, so its connection cannot keep the test process alive. */
+  const unclosed = new Set<PinStore>();
   /** A store whose clock reads T0 until the test moves it with `at`. */
   const opened = () => {
     const clock = manualClock(T0);
     const store = open(clock.now);
+    unclosed.add(store);
+    const close = store.close.bind(store);
+    store.close = () => {
+      unclosed.delete(store);
+      return close();
+    };
     return { store, at: (ms: number) => (clock.set(ms), store) };
   };
   describe(`PinStore: ${name}`, () => {
+    afterEach(async () => {
+      for (const store of [...unclosed]) await store.close().catch(() => {});
+    });
     test('first sight pins; the same definition is ok, whatever its key order', async () => {
       const { store, at } = opened();
       assert.deepEqual(await at(T0).check('ecs', tool()), { status: 'new', pinnedAt: T0 });

@@ -70,7 +70,8 @@ export class RedisPinStore implements PinStore {
     }
     const listed = new Set(tools.map((tool) => tool.name));
     const removed: PinRecord[] = [];
-    for (const field of await this.#fieldNames()) {
+    // In name order, as the other stores report them: a hash's (and the feed-kept cache's) order is arbitrary.
+    for (const field of [...(await this.#fieldNames())].sort()) {
       const [owner, name] = splitField(field);
       if (owner !== server || listed.has(name)) continue;
       if (parse(await this.#read(field))?.status === 'removed') continue;
