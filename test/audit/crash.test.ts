@@ -34,8 +34,9 @@ async function killWhileJournaling(pid: number, journalDir: string): Promise<num
     await stopped(pid);
     const segments = readdirSync(journalDir).filter((name) => name.endsWith('.jsonl')).sort();
     const newest = segments.at(-1);
-    // A pending decision record (not only completions of records already stored) must be there.
-    if (newest && statSync(join(journalDir, newest)).size > 0 && readFileSync(join(journalDir, newest), 'utf8').includes('"op":"add"')) {
+    // A pending decision record (not only completions of records already stored) must be there, and a completion, whose replay is checked too.
+    const pending = newest && statSync(join(journalDir, newest)).size > 0 ? readFileSync(join(journalDir, newest), 'utf8') : '';
+    if (pending.includes('"op":"add"') && pending.includes('"op":"set"')) {
       process.kill(pid, 'SIGKILL');
       return attempt;
     }
