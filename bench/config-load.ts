@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface ConfigLoadResult {
@@ -81,17 +81,19 @@ function medianRunMs(cli: string, args: string[], runs: number): number {
   return times[Math.floor(times.length / 2)];
 }
 
-export function measureStartup(cli: string, runs: number): ConfigLoadResult['startup'] {
-  // The same demo config for every build: a private snapshot build has src/ only, no examples/.
-  const demo = fileURLToPath(new URL('../../examples/demo.yaml', import.meta.url));
+/**
+ * `demo`: the checkout's examples/demo.yaml, the same file for every build (this script runs from
+ * a private snapshot build, which has src/ and bench/ only).
+ */
+export function measureStartup(cli: string, runs: number, demo: string | undefined): ConfigLoadResult['startup'] {
   return {
     runs,
     versionMs: medianRunMs(cli, ['--version'], runs),
-    validateDemoMs: existsSync(demo) ? medianRunMs(cli, ['validate', '-c', demo], runs) : null,
+    validateDemoMs: demo !== undefined && existsSync(demo) ? medianRunMs(cli, ['validate', '-c', demo], runs) : null,
   };
 }
 
-export async function measureConfigLoad(cli: string, schemas: number, startupRuns: number): Promise<ConfigLoadResult> {
+export async function measureConfigLoad(cli: string, schemas: number, startupRuns: number, demo?: string): Promise<ConfigLoadResult> {
   const src = dirname(dirname(resolve(cli)));
   const load = (await import(pathToFileURL(join(src, 'config', 'load.js')).href)) as { loadConfig(file: string): Promise<unknown> };
   let compilePolicy: ((config: unknown) => unknown) | undefined;
@@ -123,14 +125,14 @@ export async function measureConfigLoad(cli: string, schemas: number, startupRun
       compileMs = performance.now() - t0;
       compileCpuMs = cpuMs(c0);
     }
-    return { schemas, loadMs, loadCpuMs, compileMs, compileCpuMs, fileBytes: Buffer.byteLength(text), startup: measureStartup(cli, startupRuns) };
+    return { schemas, loadMs, loadCpuMs, compileMs, compileCpuMs, fileBytes: Buffer.byteLength(text), startup: measureStartup(cli, startupRuns, demo) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { cli: { type: 'string' }, schemas: { type: 'string', default: '1000' }, 'startup-runs': { type: 'string', default: '10' } } });
+  const { values } = parseArgs({ options: { cli: { type: 'string' }, schemas: { type: 'string', default: '1000' }, 'startup-runs': { type: 'string', default: '10' }, demo: { type: 'string' } } });
   if (!values.cli) throw new Error('--cli BUILD/dist/src/cli/main.js is required');
-  process.stdout.write(`${JSON.stringify(await measureConfigLoad(values.cli, Number(values.schemas), Number(values['startup-runs'])))}\n`);
+  process.stdout.write(`${JSON.stringify(await measureConfigLoad(values.cli, Number(values.schemas), Number(values['startup-runs']), values.demo))}\n`);
 }

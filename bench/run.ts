@@ -354,7 +354,7 @@ async function main(): Promise<number> {
       for (const [which, cli, name] of builds) {
         try {
           const script = join(build.root, 'dist', 'bench', 'config-load.js');
-          const output = execFileSync(process.execPath, [script, '--cli', cli, '--schemas', String(s.configSchemas), '--startup-runs', s.quick ? '3' : '10'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
+          const output = execFileSync(process.execPath, [script, '--cli', cli, '--schemas', String(s.configSchemas), '--startup-runs', s.quick ? '3' : '10', '--demo', join(REPO_ROOT, 'examples', 'demo.yaml')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 300_000 });
           const row: ConfigLoadRow = { build: which, name, ...(JSON.parse(output) as ConfigLoadResult) };
           configLoad.push(row);
           log(`  ${which} (${name}): load ${row.loadMs.toFixed(0)} ms (${row.loadCpuMs.toFixed(0)} ms CPU), policy compile ${row.compileMs?.toFixed(0) ?? '—'} ms`);
