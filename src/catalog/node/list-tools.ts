@@ -92,7 +92,7 @@ async function list(id: string, exchange: Exchange): Promise<ServerListing> {
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await exchange.request('tools/list', cursor === undefined ? {} : { cursor });
     if (!Array.isArray(result.tools)) throw new Error('its tools/list answer has no tools array');
-    tools.push(...(result.tools as PinnableTool[]));
+    for (const tool of result.tools as PinnableTool[]) tools.push(tool); // no spread: a page of a few million entries would overflow the call's arguments
     cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
     if (cursor === undefined) break;
     if (seenCursors.has(cursor)) throw new Error(`the server repeated the pagination cursor "${cursor}"`);
