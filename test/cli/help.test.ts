@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -17,19 +17,31 @@ function toolgate(args: string[], nodeOptions: string[] = []) {
 /**
  * The toolgate modules and packages a run of the CLI loads, relative to the repository: ES modules
  * as a loader hook sees them, and CommonJS ones (a package loaded with require) from the
- * require cache when the process exits.
+ * require cache when the process exits. Both append to a file with a synchronous write: the hook
+ * runs on a loader thread whose stderr reaches the process's own asynchronously, so a line
+ * written there can still be in flight when the process exits.
  */
 function loadedModules(args: string[], run = (nodeOptions: string[]) => toolgate(args, nodeOptions)): string[] {
   const dir = tempDir();
-  writeFileSync(join(dir, 'hooks.mjs'), "export async function load(url, context, next) { process.stderr.write(`LOADED ${url}\\n`); return next(url, context); }\n");
+  const log = join(dir, 'loaded.log');
+  writeFileSync(log, '');
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    [
+      "import { appendFileSync } from 'node:fs';",
+      `export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }`,
+      '',
+    ].join('\n'),
+  );
   writeFileSync(
     join(dir, 'register.mjs'),
     [
+      "import { appendFileSync } from 'node:fs';",
       "import { createRequire, register } from 'node:module';",
       "import { pathToFileURL } from 'node:url';",
       `register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});`,
       'const cache = createRequire(import.meta.url).cache;',
-      "process.on('exit', () => { for (const file of Object.keys(cache)) process.stderr.write(`LOADED ${pathToFileURL(file).href}\\n`); });",
+      `process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).map((file) => pathToFileURL(file).href + '\\n').join('')));`,
       '',
     ].join('\n'),
   );
@@ -37,7 +49,7 @@ function loadedModules(args: string[], run = (nodeOptions: string[]) => toolgate
   assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
   const roots = [pathToFileURL(REPO_ROOT).href, pathToFileURL(realpathSync(REPO_ROOT)).href];
   const relative = (url: string) => roots.reduce((u, root) => (u.startsWith(root) ? u.slice(root.length) : u), url);
-  return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('LOADED file:')).map((l) => relative(l.slice('LOADED '.length))))];
+  return [...new Set(readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('file:')).map(relative))];
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
