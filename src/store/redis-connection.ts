@@ -22,6 +22,13 @@ const redis = () => (redisLibrary ??= createRequire(import.meta.url)('redis') as
 const COMMAND_TIMEOUT_MS = 5_000;
 /** How long a connection attempt may take. */
 const FIRST_CONNECT_MS = 5_000;
+/**
+ * Commands the client holds at most (waiting to be written or for their answer). A Redis that
+ * keeps the connection but stops answering would otherwise collect one per call, each failed
+ * after the command timeout but still held until the connection ends; past this bound a command
+ * fails at once.
+ */
+const MAX_QUEUED_COMMANDS = 10_000;
 
 /** A Lua script run with EVALSHA (loaded by EVAL the first time a server does not know it). */
 export interface LuaScript {
@@ -35,6 +42,60 @@ export function luaScript(source: string): LuaScript {
 
 export type RedisState = 'up' | 'down';
 
+export interface RedisConnectionOptions {
+  log?: Logger;
+  /** How long a command may wait for its answer; 5 s unless a test needs less. */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Fails commands that got no answer in time. node-redis's own per-command timeout makes an
+ * `AbortSignal.timeout` (a signal, a timer and two listeners) for every command, which cost the
+ * gateway about a tenth of its CPU per call on the Redis store; here a command costs an entry in
+ * an ordered set, and one timer, armed for the oldest command in flight, checks them.
+ */
+class CommandDeadlines {
+  readonly #timeoutMs: number;
+  /** In the order they were sent, so the oldest comes first. */
+  readonly #pending = new Set<{ due: number; fail: (error: Error) => void }>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  within<T>(command: Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const entry = { due: performance.now() + this.#timeoutMs, fail: reject };
+      this.#pending.add(entry);
+      this.#timer ??= this.#arm(this.#timeoutMs);
+      command.then(
+        (value) => (this.#pending.delete(entry), resolve(value)),
+        (error: unknown) => (this.#pending.delete(entry), reject(error)),
+      );
+    });
+  }
+
+  #arm(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.#expire(), ms);
+    timer.unref();
+    return timer;
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    for (const entry of this.#pending) {
+      if (entry.due > now) {
+        this.#timer = this.#arm(entry.due - now);
+        return;
+      }
+      this.#pending.delete(entry);
+      entry.fail(new Error(`no answer within ${this.#timeoutMs} ms (command timeout)`));
+    }
+  }
+}
+
 export class RedisConnection {
   readonly prefix: string;
   /** host:port/db, without credentials, for messages. */
@@ -42,16 +103,20 @@ export class RedisConnection {
   readonly #client: RedisClientType;
   #subscriber?: RedisClientType;
   readonly #log?: Logger;
+  readonly #commandTimeoutMs: number;
+  readonly #deadlines: CommandDeadlines;
   readonly #firstConnect: Promise<void>;
   readonly #resubscribed = new Set<() => void>();
   #refs = 1;
   #closed = false;
   #lastError = '';
 
-  constructor(config: RedisConfig, log?: Logger) {
+  constructor(config: RedisConfig, options: RedisConnectionOptions = {}) {
     this.prefix = config.prefix;
     this.where = describe(config.url);
-    this.#log = log;
+    this.#log = options.log;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+    this.#deadlines = new CommandDeadlines(this.#commandTimeoutMs);
     this.#client = this.#newClient(config.url);
     // The first attempt ends with 'ready' or a first 'error'; later commands never wait.
     this.#firstConnect = new Promise((resolve) => {
@@ -81,7 +146,7 @@ export class RedisConnection {
     if (this.#closed) throw new ToolgateError('store_error', `${what}: the Redis connection is closed; the gateway is shutting down`);
     if (!this.#client.isReady) await within(this.#firstConnect, FIRST_CONNECT_MS);
     try {
-      return await command(this.#client);
+      return await this.#deadlines.within(command(this.#client));
     } catch (error) {
       throw this.#storeError(what, error);
     }
@@ -132,8 +197,16 @@ export class RedisConnection {
     this.#closed = true;
     // A client destroyed in the middle of its first connection attempt would connect anyway.
     await within(this.#firstConnect, FIRST_CONNECT_MS);
-    // A client still trying to reconnect would wait for Redis to close; destroy it instead.
-    await Promise.all([this.#client, this.#subscriber].map((client) => client?.isOpen && (client.isReady ? client.close().catch(() => client.destroy()) : client.destroy())));
+    // A client still trying to reconnect would wait for Redis to close, and a graceful close waits
+    // for the answers of commands in flight, which a Redis that stopped answering never sends:
+    // destroy those instead.
+    await Promise.all(
+      [this.#client, this.#subscriber].map(async (client) => {
+        if (!client?.isOpen) return;
+        if (client.isReady) await within(client.close().catch(() => undefined), this.#commandTimeoutMs);
+        if (client.isOpen) client.destroy();
+      }),
+    );
   }
 
   #subscriberClient(): RedisClientType {
@@ -155,7 +228,7 @@ export class RedisConnection {
     const client = redis().createClient({
       url,
       disableOfflineQueue: true,
-      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+      commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
       socket: { connectTimeout: FIRST_CONNECT_MS, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
     }) as RedisClientType;
     this.#watch(client, 'Redis');

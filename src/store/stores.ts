@@ -58,7 +58,7 @@ export function openStores(config: Config, now: () => number, log?: Logger): Sto
   let registry: FleetRegistry | undefined;
   switch (backend) {
     case 'redis': {
-      const redis = new RedisConnection(redisConfig(config), log);
+      const redis = new RedisConnection(redisConfig(config), { log });
       pins = new RedisPinStore(redis.retain(), { now });
       approvals = new RedisApprovalStore(redis.retain(), { now, holder: THIS_PROCESS });
       const counters = new RedisRateLimitStore(redis.retain());

@@ -1,0 +1,47 @@
+/**
+ * A Redis that keeps the connection open but stops answering (a private redis-server, frozen with
+ * SIGSTOP): each command fails as a store error after the command timeout instead of waiting,
+ * the connection works again once Redis answers, and closing does not wait for answers that
+ * never come.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ToolgateError } from '../../src/errors.js';
+import { RedisConnection } from '../../src/store/redis-connection.js';
+import { RedisRateLimitStore } from '../../src/store/redis/redis-rate-limit-store.js';
+import { freePort, spawnReady } from '../helpers/processes.js';
+import { testPrefix } from './redis.js';
+
+describe('RedisConnection against a Redis that stopped answering', () => {
+  test('a take fails as a store error after the command timeout, works again once Redis answers, and close does not hang', async () => {
+    const port = await freePort();
+    const redis = await spawnReady({ name: 'redis-server', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], ready: /Ready to accept connections/ });
+    const commandTimeoutMs = 300;
+    const store = new RedisRateLimitStore(new RedisConnection({ url: `redis://127.0.0.1:${port}`, prefix: testPrefix() }, { commandTimeoutMs }));
+    try {
+      assert.equal((await store.take('k', 100, 60_000, 0)).allowed, true);
+      process.kill(redis.pid, 'SIGSTOP');
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const started = performance.now();
+        const failure = await store.take('k', 100, 60_000, 0).then(
+          () => assert.fail('a take answered by a frozen Redis'),
+          (error: unknown) => error,
+        );
+        const waited = performance.now() - started;
+        assert.ok(failure instanceof ToolgateError && failure.code === 'store_error', String(failure));
+        assert.match(failure.message, new RegExp(`cannot count the call against rate limit k: Redis at 127\\.0\\.0\\.1:${port}: no answer within 300 ms`));
+        assert.ok(waited >= commandTimeoutMs - 5 && waited < commandTimeoutMs + 1_000, `failed after ${Math.round(waited)} ms`);
+      }
+      process.kill(redis.pid, 'SIGCONT');
+      assert.equal((await store.take('k', 100, 60_000, 0)).allowed, true, 'answered again once Redis runs');
+      process.kill(redis.pid, 'SIGSTOP');
+      await assert.rejects(store.take('k', 100, 60_000, 0), /no answer within 300 ms/);
+      const closing = performance.now();
+      await store.close();
+      assert.ok(performance.now() - closing < 5_000, 'close gave up on answers that never come');
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+      await redis.stop();
+    }
+  });
+});
