@@ -229,6 +229,8 @@ export class RedisConnection {
       url,
       disableOfflineQueue: true,
       commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
+      // 0: no per-command AbortSignal of node-redis's (its default is 5 s); CommandDeadlines times commands.
+      commandOptions: { timeout: 0 },
       socket: { connectTimeout: FIRST_CONNECT_MS, reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000) },
     }) as RedisClientType;
     this.#watch(client, 'Redis');
