@@ -51,8 +51,8 @@ export interface RedisConnectionOptions {
 /**
  * Fails commands that got no answer in time. node-redis's own per-command timeout makes an
  * `AbortSignal.timeout` for every command (a signal whose 5-second timer outlives the command, and
- * two listeners): on the Redis store that cost the gateway a fifth of its CPU per call at 16
- * sessions and a third at one. Here a command costs an entry in an ordered set, and one timer,
+ * two listeners): on the Redis store, up to a third of the gateway's CPU per call at one session
+ * (less, within the noise, at 16). Here a command costs an entry in an ordered set, and one timer,
  * armed for the oldest command in flight, checks them.
  */
 class CommandDeadlines {
