@@ -44,4 +44,29 @@ describe('RedisConnection against a Redis that stopped answering', () => {
       await redis.stop();
     }
   });
+
+  test('a flood of calls while Redis is frozen holds at most 10,000 commands: the next fails at once, not after the timeout', async () => {
+    const port = await freePort();
+    const redis = await spawnReady({ name: 'redis-server', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], ready: /Ready to accept connections/ });
+    const store = new RedisRateLimitStore(new RedisConnection({ url: `redis://127.0.0.1:${port}`, prefix: testPrefix() }, { commandTimeoutMs: 60_000 }));
+    try {
+      assert.equal((await store.take('k', 1e9, 60_000, 0)).allowed, true);
+      process.kill(redis.pid, 'SIGSTOP');
+      const held = Array.from({ length: 10_000 }, () => store.take('k', 1e9, 60_000, 0).then(() => 'answered', (error: unknown) => (error as Error).message));
+      const started = performance.now();
+      await assert.rejects(store.take('k', 1e9, 60_000, 0), (error: unknown) => {
+        assert.ok(error instanceof ToolgateError && error.code === 'store_error', String(error));
+        assert.match(error.message, /cannot count the call against rate limit k: Redis at .*queue is full/i);
+        return true;
+      });
+      assert.ok(performance.now() - started < 10_000, 'refused without waiting for the command timeout');
+      process.kill(redis.pid, 'SIGCONT');
+      const outcomes = await Promise.all(held);
+      assert.equal(outcomes.filter((outcome) => outcome === 'answered').length, 10_000, 'the held commands are answered once Redis runs again');
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+      await store.close();
+      await redis.stop();
+    }
+  });
 });
