@@ -14,8 +14,8 @@ import { after, describe, test } from 'node:test';
 import { PostgresAuditStore } from '../../src/audit/postgres-store.js';
 import { createDatabase } from '../audit/postgres.js';
 import { decisionOf, eventually, receivedMessages, receivedToolCalls, resultText, tempDir, within } from '../helpers/harness.js';
-import { freePort, spawnReady } from '../helpers/processes.js';
-import { dropKeys, REDIS_URL, testPrefix } from '../store/redis.js';
+import { freePort } from '../helpers/processes.js';
+import { dropKeys, REDIS_URL, startPrivateRedis, testPrefix } from '../store/redis.js';
 import { ADMIN_TOKEN, startFleet } from './fleet.js';
 
 const RUN = testPrefix();
@@ -231,8 +231,7 @@ describe('a fleet of three gateways on one Redis', () => {
 
   test('Redis stopped mid-load: limited calls are refused with the reason, the rest is served, and it heals when Redis is back', async () => {
     const port = await freePort();
-    const startRedis = () =>
-      spawnReady({ name: 'redis-server', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], ready: /Ready to accept connections/ });
+    const startRedis = () => startPrivateRedis(port);
     let redis = await startRedis();
     const fleet = await startFleet({ count: 2, redisUrl: `redis://127.0.0.1:${port}`, prefix: prefix(), yaml: POLICY });
     try {

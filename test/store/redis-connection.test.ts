@@ -9,13 +9,13 @@ import { describe, test } from 'node:test';
 import { ToolgateError } from '../../src/errors.js';
 import { RedisConnection } from '../../src/store/redis-connection.js';
 import { RedisRateLimitStore } from '../../src/store/redis/redis-rate-limit-store.js';
-import { freePort, spawnReady } from '../helpers/processes.js';
-import { testPrefix } from './redis.js';
+import { freePort } from '../helpers/processes.js';
+import { startPrivateRedis, testPrefix } from './redis.js';
 
 describe('RedisConnection against a Redis that stopped answering', () => {
   test('a take fails as a store error after the command timeout, works again once Redis answers, and close does not hang', async () => {
     const port = await freePort();
-    const redis = await spawnReady({ name: 'redis-server', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], ready: /Ready to accept connections/ });
+    const redis = await startPrivateRedis(port);
     const commandTimeoutMs = 300;
     const store = new RedisRateLimitStore(new RedisConnection({ url: `redis://127.0.0.1:${port}`, prefix: testPrefix() }, { commandTimeoutMs }));
     try {
@@ -47,7 +47,7 @@ describe('RedisConnection against a Redis that stopped answering', () => {
 
   test('a flood of calls while Redis is frozen holds at most 10,000 commands: the next fails at once, not after the timeout', async () => {
     const port = await freePort();
-    const redis = await spawnReady({ name: 'redis-server', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], ready: /Ready to accept connections/ });
+    const redis = await startPrivateRedis(port);
     const store = new RedisRateLimitStore(new RedisConnection({ url: `redis://127.0.0.1:${port}`, prefix: testPrefix() }, { commandTimeoutMs: 60_000 }));
     try {
       assert.equal((await store.take('k', 1e9, 60_000, 0)).allowed, true);

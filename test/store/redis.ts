@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import type { RedisConfig } from '../../src/config/types.js';
 import { RedisConnection } from '../../src/store/redis-connection.js';
+import { spawnReady, type RunningProcess } from '../helpers/processes.js';
 
 export const REDIS_URL = process.env.TOOLGATE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -33,4 +34,12 @@ export async function dropKeys(prefix: string, url = REDIS_URL): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+/**
+ * A redis-server of the test's own on `port` (nothing kept on disk), for what the shared one must
+ * not go through: being stopped, frozen (SIGSTOP) or restarted.
+ */
+export function startPrivateRedis(port: number): Promise<RunningProcess> {
+  return spawnReady({ name: 'redis-server', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], ready: /Ready to accept connections/ });
 }
